@@ -1,0 +1,63 @@
+# Houqin — the two commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test bench setup dev-setup assets messages system-deps serve lint migrations-check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.base-installed: requirements/base.txt | $(PY)
+	$(PIP) install -q -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(PY)
+	$(PIP) install -q -r requirements/dev.txt
+	touch $@ $(VENV)/.base-installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+houqin/static/vendor/.copied: node_modules/.installed scripts/vendor-assets.sh
+	bash scripts/vendor-assets.sh
+	touch $@
+
+assets: houqin/static/vendor/.copied
+
+messages: $(VENV)/.base-installed
+	$(PY) scripts/compile_messages.py
+
+setup: $(VENV)/.base-installed assets messages
+
+dev-setup: $(VENV)/.dev-installed assets messages
+
+# Debian packages the tests need (postgresql, chromium, a CJK font, poppler, gettext, wrk); as root only.
+system-deps:
+	bash scripts/install-system-deps.sh
+
+## make demo: set up, build the demo district in data/houqin.sqlite3 and serve it on http://127.0.0.1:8000
+demo: setup
+	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py migrate --noinput -v0
+	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py seed_demo
+	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: install what the tests need, run the suite on SQLite, then on a throwaway PostgreSQL
+test: system-deps dev-setup
+	bash scripts/test.sh
+
+## make bench: serve the demo data with gunicorn (production settings) and load the main pages with wrk
+bench: system-deps dev-setup
+	bash scripts/bench.sh
+
+migrations-check: $(VENV)/.base-installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles houqin/static/vendor

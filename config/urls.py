@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from houqin import policy
+from houqin.core import views as core_views
+from houqin.core.api import api
+
+admin.site.site_header = "Houqin 后勤 · back office"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots),
+    path("login/", core_views.login_view, name="login"),
+    path("logout/", core_views.logout_view, name="logout"),
+    path("i18n/setlang/", policy.requires(policy.PUBLIC)(set_language), name="set_language"),
+    path("", core_views.root, name="root"),
+    path("k/<slug:kg>/", core_views.home, name="home"),
+    path("", include("houqin.org.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

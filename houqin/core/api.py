@@ -1,0 +1,103 @@
+"""The JSON API under /api/: one NinjaAPI, authenticated by session (with CSRF) or bearer token.
+
+Each area adds a Router in its own api.py; endpoints declare their capability with
+`@policy.requires(...)` exactly as the HTML views do and call the same services and selectors.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from houqin.core.errors import DomainError
+from houqin.core.tokens import api_token_check
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session, with Django's CSRF check on unsafe methods."""
+
+    param_name = "sessionid"
+
+    def __init__(self):
+        super().__init__(csrf=True)
+
+    def authenticate(self, request, key):
+        if request.user.is_authenticated and request.user.is_active:
+            return request.user
+        return None
+
+
+class TokenAuth(HttpBearer):
+    """A device's or another system's token; it acts only in its own kindergarten."""
+
+    def authenticate(self, request, token):
+        api_token = api_token_check(token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token
+        request._dont_enforce_csrf_checks = True
+        return api_token.user
+
+
+api = NinjaAPI(
+    title="Houqin API",
+    version="1",
+    description="Houqin (后勤): kindergarten logistics. Every path under /k/{kg}/ acts in one kindergarten.",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    body = {"detail": str(exc.message), "code": exc.code}
+    if exc.errors:
+        body["errors"] = [e.as_dict() if hasattr(e, "as_dict") else e for e in exc.errors]
+    return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    return api.create_response(request, {"detail": _("Sign in or send a valid API token.")}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def _django_validation(request, exc: ValidationError):
+    return api.create_response(request, {"detail": _("Invalid data."), "errors": exc.message_dict if hasattr(exc, "error_dict") else exc.messages}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_validation(request, exc):
+    return api.create_response(request, {"detail": _("Invalid data."), "errors": exc.errors}, status=422)
+
+
+def _mount_area_routers():
+    """Every Houqin app with an `api.py` that defines `router` is mounted at /api/."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("houqin.") and find_spec(f"{config.name}.api") and config.name != "houqin.core":
+            module = import_module(f"{config.name}.api")
+            if hasattr(module, "router"):
+                api.add_router("/", module.router)
+
+
+_mount_area_routers()

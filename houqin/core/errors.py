@@ -1,0 +1,57 @@
+"""The one family of errors that domain services raise. Views and the API turn them into responses."""
+
+from dataclasses import dataclass, field
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the operation. `message` is shown to the user as it is."""
+
+    status_code = 422
+
+    def __init__(self, message, *, code: str = "invalid", errors: list | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+        self.errors = errors or []
+
+
+class NotFound(DomainError):
+    """The object does not exist or lies outside the actor's scope: the two look the same."""
+
+    status_code = 404
+
+    def __init__(self, message=None, **kwargs):
+        from django.utils.translation import gettext
+
+        super().__init__(message or gettext("Not found."), code="not_found", **kwargs)
+
+
+class Forbidden(DomainError):
+    """The actor may see the object but not do this to it."""
+
+    status_code = 403
+
+    def __init__(self, message=None, **kwargs):
+        from django.utils.translation import gettext
+
+        super().__init__(message or gettext("You do not have permission to do this."), code="forbidden", **kwargs)
+
+
+class Conflict(DomainError):
+    """Someone else changed the object first (a lock or a state check lost the race)."""
+
+    status_code = 409
+
+
+@dataclass
+class RowError:
+    """One problem found in an imported file: where it is and why, in the user's language."""
+
+    row: int | None
+    column: str
+    message: str
+    sheet: str = ""
+    code: str = field(default="invalid")
+
+    def as_dict(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "code": self.code, "message": str(self.message)}

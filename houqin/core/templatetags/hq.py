@@ -1,0 +1,53 @@
+"""Formatting the way Chinese staff expect: 2026年11月21日, ¥1,234.50, masked identifiers."""
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from houqin.org.validators import mask_id_number, mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def cn_date(value):
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        if (get_language() or "").startswith("zh"):
+            return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+        return f"{value:%Y-%m-%d %H:%M}"
+    if (get_language() or "").startswith("zh"):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return f"{value:%Y-%m-%d}"
+
+
+@register.filter
+def yuan(value):
+    """Money in yuan with two decimals, thousands separated: ¥1,234.50 (exact Decimal, no float)."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):,.2f}"
+
+
+@register.filter
+def age(birth_date, on=None):
+    """Age as Chinese staff say it: 4岁3个月."""
+    if not birth_date:
+        return ""
+    on = on or timezone.localdate()
+    months = (on.year - birth_date.year) * 12 + on.month - birth_date.month - (1 if on.day < birth_date.day else 0)
+    years, months = divmod(max(months, 0), 12)
+    if (get_language() or "").startswith("zh"):
+        return f"{years}岁{months}个月"
+    return f"{years} y {months} m"
+
+
+register.filter("mask_id", mask_id_number)
+register.filter("mask_phone", mask_phone)

@@ -1,0 +1,162 @@
+"""Factories and the standard test world, shared by every area's tests.
+
+The world: district A with two kindergartens (k1 with two campuses and three classes, k2 with one
+class) and district B with one (k3). Each kindergarten has one member per role, named by role
+(`principal`, `teacher`, … in k1; with suffix 2 and 3 in k2 and k3); the class teacher and nursery
+staff own class A1 only; the parent is the guardian of one child of A1 (and of a sibling in B1).
+"""
+
+import datetime as dt
+from types import SimpleNamespace
+
+import factory
+from django.contrib.auth import get_user_model
+
+from houqin.org.models import (
+    Campus,
+    Child,
+    District,
+    Grade,
+    Guardian,
+    Kindergarten,
+    Membership,
+    Relation,
+    Role,
+    SchoolClass,
+    Sex,
+)
+
+PASSWORD = "Houqin-test-2026"
+
+ROLE_USERNAMES = {
+    Role.PRINCIPAL: "principal",
+    Role.DIRECTOR: "director",
+    Role.HEALTH_TEACHER: "health",
+    Role.CANTEEN: "canteen",
+    Role.STOREKEEPER: "storekeeper",
+    Role.ACCOUNTANT: "accountant",
+    Role.CLASS_TEACHER: "teacher",
+    Role.NURSERY: "nursery",
+    Role.GUARD: "guard",
+    Role.PARENT: "parent",
+}
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+
+    name = factory.Sequence(lambda n: f"第{n}区教育局")
+    slug = factory.Sequence(lambda n: f"district-{n}")
+
+
+class KindergartenFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Kindergarten
+
+    district = factory.SubFactory(DistrictFactory)
+    name = factory.Sequence(lambda n: f"阳光第{n}幼儿园")
+    slug = factory.Sequence(lambda n: f"kg-{n}")
+
+
+class CampusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campus
+
+    kindergarten = factory.SubFactory(KindergartenFactory)
+    name = factory.Sequence(lambda n: f"园区{n}")
+
+
+class SchoolClassFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolClass
+
+    campus = factory.SubFactory(CampusFactory)
+    kindergarten = factory.SelfAttribute("campus.kindergarten")
+    name = factory.Sequence(lambda n: f"小{n}班")
+    grade = Grade.SMALL
+    school_year = 2026
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    school_class = factory.SubFactory(SchoolClassFactory)
+    kindergarten = factory.SelfAttribute("school_class.kindergarten")
+    name = factory.Sequence(lambda n: f"王小{n}")
+    sex = Sex.FEMALE
+    birth_date = dt.date(2022, 5, 1)
+    enrolled_on = dt.date(2025, 9, 1)
+
+
+class GuardianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guardian
+
+    child = factory.SubFactory(ChildFactory)
+    kindergarten = factory.SelfAttribute("child.kindergarten")
+    name = factory.Sequence(lambda n: f"王家长{n}")
+    relation = Relation.MOTHER
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+
+
+def make_member(username: str, role: Role, kindergarten=None, *, district=None, classes=(), campus=None):
+    user = UserFactory(username=username, full_name=username)
+    membership = Membership.objects.create(
+        user=user, role=role, kindergarten=kindergarten, district=district, campus=campus
+    )
+    if classes:
+        membership.classes.set(classes)
+    return user
+
+
+def _kindergarten(district, slug: str, name: str, suffix: str, class_names: list[tuple[str, int]]):
+    kg = KindergartenFactory(district=district, slug=slug, name=name)
+    campuses = {}
+    classes = []
+    for class_name, campus_no in class_names:
+        if campus_no not in campuses:
+            campuses[campus_no] = CampusFactory(kindergarten=kg, name=f"第{campus_no}园区")
+        classes.append(SchoolClassFactory(campus=campuses[campus_no], name=class_name))
+    children = [ChildFactory(school_class=c, name=f"{c.name}幼儿{i}") for c in classes for i in (1, 2)]
+    own_class = classes[0]
+    users = {}
+    for role, base in ROLE_USERNAMES.items():
+        classes_for = [own_class] if role in (Role.CLASS_TEACHER, Role.NURSERY) else []
+        users[role] = make_member(base + suffix, role, kg, classes=classes_for)
+    own_child = children[0]
+    GuardianFactory(child=own_child, user=users[Role.PARENT], name="家长" + suffix)
+    return SimpleNamespace(
+        kg=kg, campuses=list(campuses.values()), classes=classes, children=children, users=users,
+        own_class=own_class, own_child=own_child,
+        other_class=classes[1] if len(classes) > 1 else None,
+        other_child=next((c for c in children if c.school_class_id != own_class.pk), None),
+    )
+
+
+def build_world() -> SimpleNamespace:
+    district_a = DistrictFactory(name="城南区教育局", slug="chengnan")
+    district_b = DistrictFactory(name="城北区教育局", slug="chengbei")
+    k1 = _kindergarten(district_a, "k1", "阳光幼儿园", "", [("小一班", 1), ("中一班", 1), ("大一班", 2)])
+    k2 = _kindergarten(district_a, "k2", "彩虹幼儿园", "2", [("小一班", 1), ("中一班", 1)])
+    k3 = _kindergarten(district_b, "k3", "星星幼儿园", "3", [("小一班", 1), ("中一班", 1)])
+    # The parent of k1 has a second child (a sibling) in another class: both are theirs.
+    sibling = k1.children[2]
+    GuardianFactory(child=sibling, user=k1.users[Role.PARENT], name="家长")
+    supervisor_a = make_member("district", Role.SUPERVISOR, district=district_a)
+    supervisor_b = make_member("district_b", Role.SUPERVISOR, district=district_b)
+    return SimpleNamespace(
+        district_a=district_a, district_b=district_b, k1=k1, k2=k2, k3=k3, sibling=sibling,
+        supervisor=supervisor_a, supervisor_b=supervisor_b,
+    )
