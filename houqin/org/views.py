@@ -235,7 +235,7 @@ def staff_add(request, kg):
 
 
 @policy.requires("org.roster.import")
-def roster(request, kg):
+def roster_page(request, kg):
     return render(request, "org/roster.html", {"form": ImportForm(), "campuses": Campus.objects.filter(kindergarten=request.actor.kindergarten)})
 
 

@@ -1,0 +1,98 @@
+"""Fixtures of the browser tests: a phone-sized page, the standard world, signing in through the
+form, and a console watch that fails any test during which the Content Security Policy blocked
+something (or a static file failed to load)."""
+
+import re
+
+import pytest
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """Every page is a phone (390×844, touch) asking for Chinese, as parents and teachers use it."""
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+    }
+
+
+@pytest.fixture
+def world(transactional_db):
+    from houqin.testing import build_world
+
+    return build_world()
+
+
+class Console:
+    """What the browser reported while the test ran: console messages, page errors, failed loads."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+        self.failed_static: list[str] = []
+
+    def csp_violations(self) -> list[str]:
+        return [m for m in self.messages if "Content Security Policy" in m or "Content-Security-Policy" in m]
+
+
+@pytest.fixture(autouse=True)
+def console(page):
+    """Watch the page for the whole test; at the end nothing may have been blocked by the CSP and
+    no CSS/JS file may have failed to load."""
+    seen = Console()
+    page.on("console", lambda msg: seen.messages.append(f"{msg.type}: {msg.text}"))
+    page.on("pageerror", lambda exc: seen.messages.append(f"pageerror: {exc}"))
+
+    def _response(response):
+        if "/static/" in response.url and response.status >= 400:
+            seen.failed_static.append(f"{response.status} {response.url}")
+
+    page.on("response", _response)
+    page.on("requestfailed", lambda request: seen.failed_static.append(f"failed {request.url}")
+            if "/static/" in request.url else None)
+    yield seen
+    if getattr(seen, "expect_csp_violation", False):
+        return
+    assert seen.csp_violations() == [], "The Content Security Policy blocked something"
+    assert seen.failed_static == [], "Static files failed to load"
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """`sign_in(username)` fills in the login form and submits it; returns the landing path."""
+    from houqin.testing import PASSWORD
+
+    def _sign_in(username: str, password: str = PASSWORD, *, expect_status: int | None = None) -> str:
+        page.goto(live_server.url + "/login/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        with page.expect_response(lambda r: r.url.rstrip("/").endswith("/login") and r.request.method == "POST") as info:
+            page.locator("form[action='/login/'] button[type=submit]").click()
+        response = info.value
+        if expect_status is not None:
+            assert response.status == expect_status, f"login as {username}: HTTP {response.status}"
+        page.wait_for_load_state()
+        return re.sub(r"^https?://[^/]+", "", page.url)
+
+    return _sign_in
+
+
+@pytest.fixture
+def open_menu(page):
+    """On a phone the menu sits behind the hamburger button: open it, return the nav."""
+
+    def _open_menu():
+        nav = page.get_by_test_id("main-nav")
+        toggler = page.locator("button.navbar-toggler[data-bs-target='#hq-nav']")
+        assert toggler.is_visible(), "no hamburger button on a phone-sized screen"
+        assert not nav.is_visible(), "the menu should be hidden on a phone until the hamburger is pressed"
+        toggler.click()
+        nav.wait_for(state="visible")  # Bootstrap's script ran: the offcanvas opened
+        return nav
+
+    return _open_menu
