@@ -40,13 +40,17 @@ class Console:
         return [m for m in self.messages if "Content Security Policy" in m or "Content-Security-Policy" in m]
 
 
+def _where(page) -> str:
+    return re.sub(r"^https?://[^/]+", "", page.url)
+
+
 @pytest.fixture(autouse=True)
 def console(page):
     """Watch the page for the whole test; at the end nothing may have been blocked by the CSP and
     no CSS/JS file may have failed to load."""
     seen = Console()
-    page.on("console", lambda msg: seen.messages.append(f"{msg.type}: {msg.text}"))
-    page.on("pageerror", lambda exc: seen.messages.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: seen.messages.append(f"{msg.type} on {_where(page)}: {msg.text}"))
+    page.on("pageerror", lambda exc: seen.messages.append(f"pageerror on {_where(page)}: {exc}"))
 
     def _response(response):
         if "/static/" in response.url and response.status >= 400:
@@ -58,8 +62,9 @@ def console(page):
     yield seen
     if getattr(seen, "expect_csp_violation", False):
         return
-    assert seen.csp_violations() == [], "The Content Security Policy blocked something"
-    assert seen.failed_static == [], "Static files failed to load"
+    violations = seen.csp_violations()
+    assert not violations, "The Content Security Policy blocked something:\n" + "\n".join(violations)
+    assert not seen.failed_static, "Static files failed to load:\n" + "\n".join(seen.failed_static)
 
 
 @pytest.fixture

@@ -1,0 +1,58 @@
+"""List pages and list endpoints run a fixed number of queries, whatever the number of rows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from houqin.org.models import Role
+from houqin.testing import ChildFactory, GuardianFactory, SchoolClassFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URLS = [
+    "/k/k1/",
+    "/k/k1/classes/",
+    "/k/k1/children/",
+    "/k/k1/staff/",
+    "/k/k1/audit/",
+    "/api/k/k1/children",
+    "/api/k/k1/classes",
+    "/api/k/k1/staff",
+]
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _grow(world, n_classes=3, per_class=15):
+    campus = world.k1.campuses[0]
+    for i in range(n_classes):
+        c = SchoolClassFactory(campus=campus, name=f"加{i}班")
+        for _ in range(per_class):
+            GuardianFactory(child=ChildFactory(school_class=c))
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_query_count_does_not_grow_with_rows(world, login, url):
+    client = login(world.k1.users[Role.PRINCIPAL])
+    client.get(url)  # warm caches (content types, session)
+    small = _count(client, url)
+    _grow(world)
+    large = _count(client, url)
+    assert large == small, f"{url}: {small} queries with few rows, {large} with many"
+    assert small <= 12, f"{url}: {small} queries"
+
+
+def test_district_page_query_count_is_fixed(world, login):
+    from houqin.testing import KindergartenFactory
+
+    client = login(world.supervisor)
+    client.get("/d/chengnan/")  # warm-up: the first request stamps the session
+    small = _count(client, "/d/chengnan/")
+    for _ in range(5):
+        KindergartenFactory(district=world.district_a)
+    assert _count(client, "/d/chengnan/") == small
