@@ -150,3 +150,18 @@ def test_validators():
     assert not id_number_checksum_ok("110105194912310021")
     assert mask_id_number("11010519491231002X") == "110***********002X"
     assert normalize_phone("１３９ １２３４ ５６７８") == "13912345678"
+
+
+def test_home_lists_classes_with_children_nobody_may_collect(world, login):
+    from houqin.core.registry import todos_for
+
+    principal = actor(world, Role.PRINCIPAL)
+    titles = [t.title for t in todos_for(principal)]
+    # in the world every class but the parent's children's classes has children without guardians
+    assert any(world.k1.classes[2].name in t for t in titles)
+    for child in world.k1.classes[2].children.all():
+        services.guardian_add(actor=principal, child=child, name="外婆", relation="m_grandmother", phone="13600001111")
+    titles = [t.title for t in todos_for(principal)]
+    assert not any(world.k1.classes[2].name in t for t in titles)
+    page = login(world.k1.users[Role.PRINCIPAL]).get("/k/k1/").content.decode()
+    assert world.k1.classes[0].name in page  # own class: child 2 has no guardian

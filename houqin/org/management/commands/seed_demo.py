@@ -58,7 +58,8 @@ class Command(BaseCommand):
             return
         User.objects.create_superuser(username=name, password=demo.DEMO_PASSWORD, email="")
         self.stdout.write(self.style.SUCCESS(
-            f"已建超级用户 {name}（后台维护用）。 Superuser {name} created (Django admin, repairs only)."
+            f"已建超级用户 {name}（后台维护用，密码同演示账号）。 "
+            f"Superuser {name} created (Django admin, repairs only; password as the demo logins)."
         ))
 
     def _print_logins(self, logins: list[dict]):
