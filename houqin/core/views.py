@@ -56,7 +56,17 @@ def root(request):
 def home(request, kg):
     actor = request.actor
     todos = todos_for(actor)
-    return render(request, "core/home.html", {"todos": todos, "kindergarten": actor.kindergarten})
+    context = {"todos": todos, "kindergarten": actor.kindergarten, "my_children": [], "my_classes": []}
+    scope = actor.widest_scope("org.child.view")
+    if scope == policy.Scope.CHILD:  # a parent: their own children first
+        from houqin.org.selectors import child_list
+
+        context["my_children"] = child_list(actor=actor)
+    elif scope == policy.Scope.CLASS:  # class teacher, nursery staff: their classes
+        from houqin.org.selectors import class_list
+
+        context["my_classes"] = class_list(actor=actor)
+    return render(request, "core/home.html", context)
 
 
 @policy.requires(policy.PUBLIC)

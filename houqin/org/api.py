@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.http import HttpResponse
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from houqin import policy
@@ -92,7 +92,7 @@ def create_child(request, kg: str, payload: ChildIn):
     data = payload.dict()
     school_class = selectors.get_class(actor=actor, code=data.pop("class_code"), capability="org.child.create")
     child = services.child_create(actor=actor, school_class=school_class, **data)
-    return 201, _child_detail(request, child)
+    return Status(201, _child_detail(request, child))
 
 
 @router.patch("/k/{kg}/children/{code}", response=ChildDetailOut)
@@ -126,7 +126,7 @@ def void_child(request, kg: str, code: UUID, payload: VoidIn):
 def add_guardian(request, kg: str, code: UUID, payload: GuardianIn):
     child = selectors.get_child(actor=request.actor, code=code, capability="org.child.change")
     g = services.guardian_add(actor=request.actor, child=child, **payload.dict())
-    return 201, {"code": g.code, "name": g.name, "relation": g.relation, "phone": g.phone, "can_pick_up": g.can_pick_up}
+    return Status(201, {"code": g.code, "name": g.name, "relation": g.relation, "phone": g.phone, "can_pick_up": g.can_pick_up})
 
 
 def _staff_out(m) -> dict:
@@ -148,7 +148,7 @@ def add_staff(request, kg: str, payload: StaffIn):
     data = payload.dict()
     classes = [selectors.get_class(actor=actor, code=c) for c in data.pop("class_codes")]
     membership = services.staff_add(actor=actor, classes=classes, **data)
-    return 201, _staff_out(membership)
+    return Status(201, _staff_out(membership))
 
 
 @router.post("/k/{kg}/roster/import", response={200: ImportOut})

@@ -370,7 +370,9 @@ def _staff(rng, phones, username, role, post, sex=Sex.FEMALE, **kwargs) -> Staff
     return StaffPlan(username, person_name(rng, sex, "adult"), mobile_number(rng, phones), role, post, **kwargs)
 
 
-def _plan_kindergarten(rng: random.Random, spec: _KindergartenSpec, phones: set[str], ids: set[str]) -> KindergartenPlan:
+def _plan_kindergarten(
+    rng: random.Random, spec: _KindergartenSpec, phones: set[str], ids: set[str]
+) -> KindergartenPlan:
     plan = KindergartenPlan(spec.slug, spec.name, spec.short_name, spec.address, spec.phone, spec.suffix, [])
     for campus_name, address, grades in spec.campuses:
         campus = CampusPlan(campus_name, address)
@@ -421,7 +423,9 @@ def _plan_kindergarten(rng: random.Random, spec: _KindergartenSpec, phones: set[
             plan.staff.append(_staff(rng, phones, username_for("canteen"), Role.CANTEEN, post, sex, campus=campus_name))
     for campus_name, count in spec.extra_guards.items():
         for _ in range(count):
-            plan.staff.append(_staff(rng, phones, username_for("guard"), Role.GUARD, "保安", Sex.MALE, campus=campus_name))
+            plan.staff.append(
+                _staff(rng, phones, username_for("guard"), Role.GUARD, "保安", Sex.MALE, campus=campus_name)
+            )
     for campus in plan.campuses[1:]:
         plan.staff.append(_staff(rng, phones, username_for("health"), Role.HEALTH_TEACHER, "保健医生",
                                  campus=campus.name))

@@ -254,17 +254,6 @@ def _check_zip(data: bytes) -> None:
         raise _not_xlsx()  # a .docx, .pptx or another zip
 
 
-def _open_workbook(data: bytes):
-    _check_zip(data)
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - an untrusted file can break the parser in many ways
-        raise _file_rejected(
-            "unreadable",
-            _("The file could not be read as an Excel workbook: open it in Excel and save it again as .xlsx."),
-        ) from exc
-
-
 # --- Finding the table -----------------------------------------------------------------------
 
 
@@ -324,7 +313,7 @@ def _read_table(workbook, columns: tuple[str, ...], optional: frozenset[str]) ->
             _("No header row was found: one of the first %(rows)s rows must name the columns %(columns)s.")
             % {"rows": HEADER_SEARCH_ROWS, "columns": required},
         )
-    _, sheet, header_row, positions = best
+    sheet, header_row, positions = best[1:]
     missing = [c for c in columns if c not in optional and c not in positions]
     if missing:
         errors = [
@@ -351,6 +340,31 @@ def _read_table(workbook, columns: tuple[str, ...], optional: frozenset[str]) ->
     if not rows:
         raise _no_data()
     return _Table(sheet=sheet.title, header_row=header_row, rows=rows, epoch=workbook.epoch)
+
+
+def _unreadable() -> ImportRejected:
+    return _file_rejected(
+        "unreadable",
+        _("The file could not be read as an Excel workbook: open it in Excel and save it again as .xlsx."),
+    )
+
+
+def _load_table(data: bytes, columns: tuple[str, ...], optional: frozenset[str]) -> _Table:
+    """The table of an uploaded workbook, opened read-only (values, not formulas) once the zip
+    has passed _check_zip. Sheets are parsed lazily, so reading them can fail too."""
+    _check_zip(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - an untrusted file can break the parser in many ways
+        raise _unreadable() from exc
+    try:
+        return _read_table(workbook, columns, optional)
+    except ImportRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - malformed XML, bad CRC, entities refused by defusedxml, …
+        raise _unreadable() from exc
+    finally:
+        workbook.close()
 
 
 # --- Values ----------------------------------------------------------------------------------
@@ -597,13 +611,23 @@ def _child_row(row: _Row, table: _Table, classes: _ClassDirectory, problems: _Pr
     return plan if len(problems.items) == before else None
 
 
+def _identity(row: _Row, table: _Table) -> tuple[str, dt.date] | None:
+    """Name and date of birth, which identify a child within a kindergarten (None if unreadable)."""
+    name = _text(row.values.get(NAME))
+    try:
+        birth_date = _parse_date(row.values.get(BIRTH_DATE), table.epoch)
+    except _BadValue:
+        return None
+    return (_key(name), birth_date) if name and birth_date else None
+
+
 def _plan_children(actor, table: _Table) -> list[_ChildPlan]:
     """Every child of the table, checked; raises ImportRejected listing all problems."""
     classes = _ClassDirectory(
         policy.scoped(actor, "org.child.create", SchoolClass.objects.filter(is_active=True))
     )
     enrolled = {
-        (_key(name), birth_date): True
+        (_key(name), birth_date)
         for name, birth_date in Child.objects.active()
         .filter(kindergarten=actor.kindergarten, left_on__isnull=True)
         .values_list("name", "birth_date")
@@ -613,22 +637,24 @@ def _plan_children(actor, table: _Table) -> list[_ChildPlan]:
     plans: list[_ChildPlan] = []
     seen: dict[tuple[str, dt.date], int] = {}
     for row in table.rows:
-        plan = _child_row(row, table, classes, problems, today)
-        if plan is None:
-            continue
-        key = (_key(plan.name), plan.birth_date)
-        if key in seen:
-            problems.add(plan.row, NAME, "duplicate_in_file",
-                         _("The same child (name and date of birth) is already in row %(row)s of this file.")
-                         % {"row": seen[key]})
-            continue
-        seen[key] = plan.row
-        if key in enrolled:
-            problems.add(plan.row, NAME, "already_enrolled",
+        # A row naming a child already enrolled, or already in the file, is reported as that alone:
+        # the row has to go, whatever else is wrong with it.
+        key = _identity(row, table)
+        if key is not None and key in enrolled:
+            problems.add(row.number, NAME, "already_enrolled",
                          _("A child with this name and date of birth is already enrolled in the kindergarten. "
                            "The import only adds new children and never changes existing ones: remove this row."))
             continue
-        plans.append(plan)
+        if key is not None and key in seen:
+            problems.add(row.number, NAME, "duplicate_in_file",
+                         _("The same child (name and date of birth) is already in row %(row)s of this file.")
+                         % {"row": seen[key]})
+            continue
+        if key is not None:
+            seen[key] = row.number
+        plan = _child_row(row, table, classes, problems, today)
+        if plan is not None:
+            plans.append(plan)
     if problems:
         raise problems.reject()
     return plans
@@ -782,11 +808,7 @@ def import_roster(*, actor, kind: str, upload) -> ImportResult:
     columns, optional, plan, write = _PLANNERS[kind]
     rows = 0
     try:
-        workbook = _open_workbook(_read_upload(upload))
-        try:
-            table = _read_table(workbook, columns, optional)
-        finally:
-            workbook.close()
+        table = _load_table(_read_upload(upload), columns, optional)
         rows = len(table.rows)
         try:
             with transaction.atomic():

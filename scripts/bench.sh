@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# make bench: the demo district served by gunicorn with production settings, loaded with wrk.
+#
+# A throwaway data folder (SQLite database, secret key) under /tmp; migrate, seed_demo,
+# collectstatic; `gunicorn -w 2 -k sync` on a free loopback port (always stopped on exit, by PID);
+# then scripts/bench.py signs in as the demo principal and runs wrk against each page, and prints
+# req/s, p50, p95 and the ratio to the bare /healthz. It is a benchmark: it prints figures and
+# fails only when something does not run at all.
+#
+# Environment:
+#   BENCH_DURATION  seconds of each wrk run (default 10; a 2 s warm-up precedes each run)
+#   BENCH_CONNECTIONS / BENCH_THREADS  wrk -c / -t (default 16 / 2)
+#   DATABASE_URL    use this (throwaway) database instead of SQLite in the temporary folder
+#   BENCH_OUT       folder for a copy of the report (default bench-results/, git-ignored)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-.venv/bin/python}
+GUNICORN=${GUNICORN:-.venv/bin/gunicorn}
+
+command -v wrk >/dev/null || { echo "wrk is missing: run make system-deps (or apt-get install wrk)"; exit 1; }
+[ -x "$GUNICORN" ] || { echo "$GUNICORN is missing: run make dev-setup"; exit 1; }
+
+export HOUQIN_DATA_DIR
+HOUQIN_DATA_DIR=$(mktemp -d /tmp/houqin-bench.XXXXXX)
+export DJANGO_SETTINGS_MODULE=config.settings HOUQIN_DEBUG=0 HOUQIN_HTTPS=0 HOUQIN_LOG_LEVEL=${HOUQIN_LOG_LEVEL:-WARNING}
+export HOUQIN_SECRET_KEY
+HOUQIN_SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
+PORT=${BENCH_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+GUNICORN_PID=""
+
+cleanup() {
+  if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
+    kill -TERM "$GUNICORN_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$GUNICORN_PID" 2>/dev/null || true
+    wait "$GUNICORN_PID" 2>/dev/null || true
+  fi
+  rm -rf "$HOUQIN_DATA_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -n "${DATABASE_URL:-}" ]; then
+  echo "== database: DATABASE_URL (${DATABASE_URL%%://*})"
+else
+  echo "== database: SQLite in $HOUQIN_DATA_DIR"
+fi
+echo "== migrate, seed_demo, collectstatic"
+"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py seed_demo | sed -n '1,3p'
+"$PY" manage.py collectstatic --noinput -v0
+
+echo "== gunicorn config.wsgi -w 2 -k sync on 127.0.0.1:$PORT"
+"$GUNICORN" config.wsgi -w 2 -k sync -b "127.0.0.1:$PORT" --log-level warning \
+  >"$HOUQIN_DATA_DIR/gunicorn.log" 2>&1 &
+GUNICORN_PID=$!
+
+for _ in $(seq 100); do
+  if "$PY" -c "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1).status != 200)" 2>/dev/null; then
+    break
+  fi
+  kill -0 "$GUNICORN_PID" 2>/dev/null || { echo "gunicorn did not start:"; cat "$HOUQIN_DATA_DIR/gunicorn.log"; exit 1; }
+  sleep 0.2
+done
+
+OUT_DIR=${BENCH_OUT:-bench-results}
+mkdir -p "$OUT_DIR"
+REPORT="$OUT_DIR/bench-$(date +%Y%m%d-%H%M%S).txt"
+"$PY" scripts/bench.py --base "http://127.0.0.1:$PORT" --server-pid "$GUNICORN_PID" | tee "$REPORT"
+echo "(report saved to $REPORT)"
+if grep -qiE "error|exception|traceback" "$HOUQIN_DATA_DIR/gunicorn.log"; then
+  echo "== gunicorn log (errors):"
+  grep -iE -A3 "error|exception|traceback" "$HOUQIN_DATA_DIR/gunicorn.log" | head -40
+fi
