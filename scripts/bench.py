@@ -15,6 +15,7 @@ import http.client
 import os
 import platform
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -112,10 +113,31 @@ def _tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def wrk(url: str, session: str, *, duration: int, threads: int, connections: int, script: str) -> dict:
-    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script,
-           "-H", f"Cookie: sessionid={session}", url]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+def _machine_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of all CPUs, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def wait_until_quiet(max_wait: float, threshold: float = 0.15) -> float:
+    """Wait (at most max_wait s) until other processes use < threshold of a core; the busy cores seen last."""
+    tick = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + max_wait
+    while True:
+        b0, _ = _machine_busy()
+        time.sleep(1)
+        b1, _ = _machine_busy()
+        busy = (b1 - b0) / tick
+        if busy < threshold or time.monotonic() >= deadline:
+            return busy
+
+
+def wrk(url: str, session: str | None, *, duration: int, threads: int, connections: int, script: str) -> dict:
+    cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "30s", "--latency", "-s", script]
+    if session:
+        cmd += ["-H", f"Cookie: sessionid={session}"]
+    out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
     match = re.search(r"^HQ (.*)$", out, re.M)
     if not match:
         raise RuntimeError(f"no summary from wrk:\n{out}")
@@ -152,6 +174,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", "2")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "2")))
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", "16")))
+    parser.add_argument("--quiet-wait", type=float, default=float(os.environ.get("BENCH_QUIET_WAIT", "15")),
+                        help="before each run, wait up to this many seconds for other processes to go quiet")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -179,16 +203,30 @@ def main() -> None:
         f.write(LUA)
         script = f.name
     try:
+        tick = os.sysconf("SC_CLK_TCK")
         for path in URLS:
             url = args.base + path
+            cookie = None if path == "/healthz" else session  # the bare reference: no session to load
             if args.warmup > 0:
-                wrk(url, session, duration=args.warmup, threads=args.threads, connections=args.connections,
+                wrk(url, cookie, duration=args.warmup, threads=args.threads, connections=args.connections,
                     script=script)
+            if args.quiet_wait > 0:
+                wait_until_quiet(args.quiet_wait)
             cpu0 = _tree_cpu_seconds(args.server_pid) if args.server_pid else None
-            r = wrk(url, session, duration=args.duration, threads=args.threads, connections=args.connections,
+            busy0, _ = _machine_busy()
+            wrk0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            t0 = time.monotonic()
+            r = wrk(url, cookie, duration=args.duration, threads=args.threads, connections=args.connections,
                     script=script)
+            wall = time.monotonic() - t0
+            wrk1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            busy1, _ = _machine_busy()
+            wrk_cpu = (wrk1.ru_utime + wrk1.ru_stime) - (wrk0.ru_utime + wrk0.ru_stime)
+            r["wrk_cores"] = wrk_cpu / wall
             if cpu0 is not None:
-                r["cpu_ms"] = 1000 * (_tree_cpu_seconds(args.server_pid) - cpu0) / max(1, r["requests"])
+                server_cpu = _tree_cpu_seconds(args.server_pid) - cpu0
+                r["cpu_ms"] = 1000 * server_cpu / max(1, r["requests"])
+                r["other_cores"] = max(0.0, (busy1 - busy0) / tick - server_cpu - wrk_cpu) / wall
             r["path"] = path
             r["status_after"] = status_of(args.base, path, session)
             results.append(r)
@@ -198,7 +236,7 @@ def main() -> None:
         os.unlink(script)
 
     ref = results[0]["rps"] or 1
-    header = ["URL", "req/s", "p50 ms", "p95 ms", "p99 ms", "CPU ms/req", "vs /healthz", "errors"]
+    header = ["URL", "req/s", "p50 ms", "p95 ms", "p99 ms", "CPU ms/req", "vs /healthz", "other CPU", "errors"]
     rows = []
     for r in results:
         errors = r["non2xx"] + r["socket_errors"]
@@ -209,10 +247,11 @@ def main() -> None:
             note += f"{', ' if note else ''}HTTP {r['status_after']} after the run"
         rows.append([
             r["path"], f"{r['rps']:.0f}", f"{r['p50'] / 1000:.1f}", f"{r['p95'] / 1000:.1f}", f"{r['p99'] / 1000:.1f}",
-            f"{r['cpu_ms']:.2f}" if "cpu_ms" in r else "-", f"{100 * r['rps'] / ref:.1f}%", note or str(errors),
+            f"{r['cpu_ms']:.2f}" if "cpu_ms" in r else "-", f"{100 * r['rps'] / ref:.1f}%",
+            f"{r['other_cores']:.2f}" if "other_cores" in r else "-", note or str(errors),
         ])
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(header)]
-    right = {1, 2, 3, 4, 5, 6}
+    right = {1, 2, 3, 4, 5, 6, 7}
 
     def line(cells):
         return "| " + " | ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in
@@ -222,8 +261,11 @@ def main() -> None:
     print("|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|")
     for row in rows:
         print(line(row))
-    print("\nCPU ms/req: gunicorn's master and workers (utime+stime) over the measured run, per request served.")
-    print("wrk runs on the same cores as the server; compare ratios, not absolute figures, across machines.")
+    print("\n/healthz is requested without a session (the bare reference); every other URL with the principal's.")
+    print("CPU ms/req: gunicorn's master and workers (utime+stime) over the measured run, per request served;")
+    print("  2 cores / CPU ms/req is the ceiling whatever wrk costs.")
+    print("other CPU: cores used by processes other than gunicorn and wrk during the run (other sessions, tests);")
+    print("  above ~0.15 the row is disturbed. wrk itself shares the same cores as the server.")
 
 
 if __name__ == "__main__":

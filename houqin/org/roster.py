@@ -42,6 +42,7 @@ from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history
 
@@ -839,7 +840,7 @@ def _workbook(title: str, columns: tuple[str, ...], widths: dict[str, int], rows
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     for index, column in enumerate(columns):
-        sheet.column_dimensions[_column_letter(index)].width = widths.get(column, 12)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = widths.get(column, 12)
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
@@ -861,12 +862,6 @@ def _workbook(title: str, columns: tuple[str, ...], widths: dict[str, int], rows
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
 
 
 def export_children(*, actor) -> bytes:
