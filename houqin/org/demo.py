@@ -563,6 +563,7 @@ def _write(plan: DemoPlan, password_hash: str) -> DemoContext:
         director = ctx.users["director" + kg_plan.suffix]
         for child in children:
             child.created_by = director
+            child.fill_derived()  # bulk_create skips save()
         children = bulk_create_with_history(children, Child, batch_size=500, default_change_reason=CHANGE_REASON)
         guardians, pickups = [], []
         for child, child_plan in zip(children, child_plans, strict=True):

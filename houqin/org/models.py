@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from houqin.core.models import TenantModel, VoidableModel
+from houqin.core.text import chinese_number, pinyin_key
 
 
 class District(models.Model):
@@ -78,6 +79,7 @@ class Grade(models.TextChoices):
 
 # Typical age in whole years on 1 September of the school year, per grade.
 GRADE_AGE = {Grade.TODDLER: 2, Grade.SMALL: 3, Grade.MIDDLE: 4, Grade.LARGE: 5}
+GRADE_RANK = {Grade.TODDLER: 0, Grade.SMALL: 1, Grade.MIDDLE: 2, Grade.LARGE: 3}
 
 
 class SchoolClass(TenantModel):
@@ -93,18 +95,27 @@ class SchoolClass(TenantModel):
     )
     capacity = models.PositiveSmallIntegerField(_("places"), default=30)
     is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(
+        _("sort order"), default=0, editable=False, help_text=_("Grade, then the class number (托一班 before 小一班 before 小二班).")
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("class")
         verbose_name_plural = _("classes")
-        ordering = ["campus__name", "grade", "name"]
+        ordering = ["campus__name", "sort_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["kindergarten", "school_year", "name"], name="class_unique_name_per_year")
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.sort_order = GRADE_RANK.get(self.grade, 9) * 100 + min(chinese_number(self.name), 99)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "sort_order"}
+        super().save(*args, **kwargs)
 
     @property
     def school_year_label(self) -> str:
@@ -199,6 +210,7 @@ class Child(TenantModel, VoidableModel):
     scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id", "child": "pk"}
 
     name = models.CharField(_("name"), max_length=30)
+    name_pinyin = models.CharField(_("name in pinyin"), max_length=120, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     school_class = models.ForeignKey(
@@ -213,11 +225,22 @@ class Child(TenantModel, VoidableModel):
     class Meta:
         verbose_name = _("child")
         verbose_name_plural = _("children")
-        ordering = ["school_class__name", "name"]
-        indexes = [models.Index(fields=["kindergarten", "school_class", "name"], name="child_kg_class_name")]
+        ordering = ["school_class__sort_order", "name_pinyin"]
+        indexes = [models.Index(fields=["kindergarten", "school_class", "name_pinyin"], name="child_kg_class_pinyin")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.fill_derived()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_pinyin"}
+        super().save(*args, **kwargs)
+
+    def fill_derived(self) -> "Child":
+        """Set the fields derived from others (call it before bulk_create, which skips save())."""
+        self.name_pinyin = pinyin_key(self.name)
+        return self
 
     @property
     def is_enrolled(self) -> bool:

@@ -27,9 +27,9 @@ def organisation_todos(actor) -> list[Todo]:
     rows = (
         policy.scoped(actor, "org.child.change", Child.objects.active().filter(left_on__isnull=True))
         .filter(~Exists(may_collect))
-        .values("school_class__code", "school_class__name")
+        .values("school_class__code", "school_class__name", "school_class__sort_order")
         .annotate(n=Count("id"))
-        .order_by("school_class__name")
+        .order_by("school_class__sort_order")
     )
     slug = actor.kindergarten.slug
     return [

@@ -665,7 +665,7 @@ def _write_children(actor, plans: list[_ChildPlan]) -> int:
     kindergarten = actor.kindergarten
     children = [
         Child(kindergarten=kindergarten, name=p.name, sex=p.sex, birth_date=p.birth_date, school_class=p.school_class,
-              enrolled_on=p.enrolled_on, id_number=p.id_number, created_by=actor.user)
+              enrolled_on=p.enrolled_on, id_number=p.id_number, created_by=actor.user).fill_derived()
         for p in plans
     ]
     children = bulk_create_with_history(children, Child, default_user=actor.user, default_change_reason=CHANGE_REASON)

@@ -13,7 +13,7 @@ def class_list(*, actor, capability: str = "org.class.view"):
         policy.scoped(actor, capability, SchoolClass.objects.filter(is_active=True))
         .select_related("campus")
         .annotate(child_count=Count("children", filter=enrolled))
-        .order_by("campus__name", "grade", "name")
+        .order_by("campus__name", "sort_order", "name")
     )
 
 
@@ -25,7 +25,7 @@ def child_list(*, actor, school_class=None, search: str = "", include_left: bool
         qs = qs.filter(school_class=school_class)
     if search:
         qs = qs.filter(name__contains=search.strip())
-    return policy.scoped(actor, "org.child.view", qs).order_by("school_class__name", "name")
+    return policy.scoped(actor, "org.child.view", qs).order_by("school_class__campus__name", "school_class__sort_order", "name_pinyin")
 
 
 def get_child(*, actor, code, capability: str = "org.child.view") -> Child:

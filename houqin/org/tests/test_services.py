@@ -165,3 +165,23 @@ def test_home_lists_classes_with_children_nobody_may_collect(world, login):
     assert not any(world.k1.classes[2].name in t for t in titles)
     page = login(world.k1.users[Role.PRINCIPAL]).get("/k/k1/").content.decode()
     assert world.k1.classes[0].name in page  # own class: child 2 has no guardian
+
+
+def test_classes_sort_by_grade_then_number_and_children_by_pinyin(world):
+    from houqin.core.text import chinese_number, pinyin_initials
+    from houqin.org.selectors import child_list, class_list
+    from houqin.testing import ChildFactory, SchoolClassFactory
+
+    assert [chinese_number(n) for n in ["小三班", "大十二班", "中2班", "托班", "小十班"]] == [3, 12, 2, 0, 10]
+    assert pinyin_initials("王小明") == "wxm"
+    campus = world.k1.campuses[0]
+    names = ["大二班", "托一班", "小十班", "小二班"]
+    for name, grade in zip(names, ["large", "toddler", "small", "small"], strict=True):
+        SchoolClassFactory(campus=campus, name=name, grade=grade)
+    principal = actor(world, Role.PRINCIPAL)
+    ordered = [c.name for c in class_list(actor=principal) if c.campus_id == campus.pk and c.name in names]
+    assert ordered == ["托一班", "小二班", "小十班", "大二班"]
+    c = SchoolClassFactory(campus=campus, name="小五班")
+    for name in ["赵六", "阿宝", "王五"]:
+        ChildFactory(school_class=c, name=name)
+    assert [ch.name for ch in child_list(actor=principal, school_class=c)] == ["阿宝", "王五", "赵六"]

@@ -1,0 +1,35 @@
+"""Chinese text helpers: pinyin keys for sorting and initials for search (张三 → zhangsan, zs)."""
+
+import re
+
+from pypinyin import Style, lazy_pinyin
+
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def pinyin_key(text: str) -> str:
+    """Full pinyin without tones, for sorting names the way Chinese staff expect (by pinyin)."""
+    return " ".join(lazy_pinyin(text or "", errors="default")).lower()[:120]
+
+
+def pinyin_initials(text: str) -> str:
+    """First letters of each syllable (王小明 → wxm), as users type to search."""
+    return "".join(p[0] for p in lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="ignore") if p).lower()
+
+
+def chinese_number(text: str) -> int:
+    """The first number in a name, Arabic or Chinese (小三班 → 3, 大十二班 → 12, 中2班 → 2); 0 if none."""
+    match = re.search(r"\d+", text or "")
+    if match:
+        return int(match.group())
+    match = re.search(r"[一二三四五六七八九十]+", text or "")
+    if not match:
+        return 0
+    digits = match.group()
+    if "十" in digits:
+        tens, _, ones = digits.partition("十")
+        return (_NUMERALS.get(tens, 1) if tens else 1) * 10 + (_NUMERALS.get(ones, 0) if ones else 0)
+    value = 0
+    for ch in digits:
+        value = value * 10 + _NUMERALS[ch]
+    return value
