@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "csp",
     "houqin.core",
     "houqin.org",
+    "houqin.stock",
+    "houqin.assets",
+    "houqin.finance",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,9 @@ urlpatterns = [
     path("", core_views.root, name="root"),
     path("k/<slug:kg>/", core_views.home, name="home"),
     path("", include("houqin.org.urls")),
+    path("", include("houqin.stock.urls")),
+    path("", include("houqin.assets.urls")),
+    path("", include("houqin.finance.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

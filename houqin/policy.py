@@ -59,61 +59,69 @@ def _grant(roles, scope) -> dict[Role, Scope]:
     return {role: scope for role in roles}
 
 
-CAPABILITIES: dict[str, Capability] = {
-    c.name: c
-    for c in [
-        # --- home and navigation -------------------------------------------------------------
-        Capability("home.view", _grant(EVERYONE_IN_KINDERGARTEN, K), description="Home page with to-dos"),
-        Capability("district.view", {Role.SUPERVISOR: D}, description="District comparison of kindergartens"),
-        # --- organisation ---------------------------------------------------------------------
-        Capability(
-            "org.class.view",
-            {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.GUARD], K),
-             Role.CLASS_TEACHER: C, Role.NURSERY: C},
-            description="Classes and their sizes",
-        ),
-        Capability(
-            "org.class.change", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, description="Create and edit classes"
-        ),
-        Capability(
-            "org.child.view",
-            {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.GUARD], K),
-             Role.CLASS_TEACHER: C, Role.NURSERY: C, Role.PARENT: CH},
-            description="Children: name, class, birth date, guardians",
-        ),
-        Capability(
-            "org.child.view_sensitive",
-            {Role.PRINCIPAL: K, Role.HEALTH_TEACHER: K, Role.CLASS_TEACHER: C, Role.PARENT: CH},
-            sensitive=True,
-            description="Identity-card number and guardians' phones of a child",
-        ),
-        Capability(
-            "org.child.create", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, description="Enrol a child"
-        ),
-        Capability(
-            "org.child.change",
-            {Role.PRINCIPAL: K, Role.DIRECTOR: K, Role.CLASS_TEACHER: C},
-            description="Edit a child, guardians and pick-up people; record leaving",
-        ),
-        Capability(
-            "org.child.void", {Role.PRINCIPAL: K}, description="Void a child entered by mistake"
-        ),
-        Capability(
-            "org.roster.import", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, description="Import rosters from .xlsx"
-        ),
-        Capability(
-            "org.roster.export", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, sensitive=True,
-            description="Export rosters to .xlsx",
-        ),
-        Capability(
-            "org.staff.view", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, description="Staff and their roles"
-        ),
-        Capability(
-            "org.staff.change", {Role.PRINCIPAL: K}, description="Add staff, change roles, deactivate"
-        ),
-        Capability("core.audit.view", {Role.PRINCIPAL: K}, description="Audit log of the kindergarten"),
-    ]
-}
+_CORE_AND_ORG = [
+    # --- home and navigation -------------------------------------------------------------
+    Capability("home.view", _grant(EVERYONE_IN_KINDERGARTEN, K), description="Home page with to-dos"),
+    Capability("district.view", {Role.SUPERVISOR: D}, description="District comparison of kindergartens"),
+    # --- organisation ---------------------------------------------------------------------
+    Capability(
+        "org.class.view",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.GUARD], K),
+         Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Classes and their sizes",
+    ),
+    Capability(
+        "org.class.change", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, description="Create and edit classes"
+    ),
+    Capability(
+        "org.child.view",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.GUARD], K),
+         Role.CLASS_TEACHER: C, Role.NURSERY: C, Role.PARENT: CH},
+        description="Children: name, class, birth date, guardians",
+    ),
+    Capability(
+        "org.child.view_sensitive",
+        {Role.PRINCIPAL: K, Role.HEALTH_TEACHER: K, Role.CLASS_TEACHER: C, Role.PARENT: CH},
+        sensitive=True,
+        description="Identity-card number and guardians' phones of a child",
+    ),
+    Capability(
+        "org.child.create", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, description="Enrol a child"
+    ),
+    Capability(
+        "org.child.change",
+        {Role.PRINCIPAL: K, Role.DIRECTOR: K, Role.CLASS_TEACHER: C},
+        description="Edit a child, guardians and pick-up people; record leaving",
+    ),
+    Capability(
+        "org.child.void", {Role.PRINCIPAL: K}, description="Void a child entered by mistake"
+    ),
+    Capability(
+        "org.roster.import", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, description="Import rosters from .xlsx"
+    ),
+    Capability(
+        "org.roster.export", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, sensitive=True,
+        description="Export rosters to .xlsx",
+    ),
+    Capability(
+        "org.staff.view", {Role.PRINCIPAL: K, Role.DIRECTOR: K}, description="Staff and their roles"
+    ),
+    Capability(
+        "org.staff.change", {Role.PRINCIPAL: K}, description="Add staff, change roles, deactivate"
+    ),
+    Capability("core.audit.view", {Role.PRINCIPAL: K}, description="Audit log of the kindergarten"),
+]
+
+# --- stock (houqin.stock): warehouses, items, batches, the movement ledger, requisitions, stocktakes
+_STOCK: list[Capability] = []
+
+# --- assets (houqin.assets): fixed-asset register, class handovers, asset stocktakes
+_ASSETS: list[Capability] = []
+
+# --- finance (houqin.finance): purchase and repair requests, expenses, budgets, fee standards
+_FINANCE: list[Capability] = []
+
+CAPABILITIES: dict[str, Capability] = {c.name: c for c in [*_CORE_AND_ORG, *_STOCK, *_ASSETS, *_FINANCE]}
 
 
 # --------------------------------------------------------------------------------------------

@@ -160,3 +160,86 @@ def build_world() -> SimpleNamespace:
         district_a=district_a, district_b=district_b, k1=k1, k2=k2, k3=k3, sibling=sibling,
         supervisor=supervisor_a, supervisor_b=supervisor_b,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The role × route × scope matrix, reusable by every area's tests.
+
+MISSING = "missing"
+
+
+def _follow(obj, path: str):
+    """Follow a Django lookup path (`school_class__campus_id`) through Python attributes."""
+    for part in path.split("__"):
+        if part == "pk":
+            obj = obj.pk
+        else:
+            obj = getattr(obj, part)
+        if obj is None:
+            return None
+    return obj
+
+
+def oracle_in_scope(world, role, scope, obj) -> bool:
+    """Whether `obj` lies in the scope of `role` in k1, judged in Python from the fixtures (not
+    through the policy's queries)."""
+    from houqin.policy import Scope
+
+    if obj is None:
+        return True
+    if obj == MISSING or obj.kindergarten_id != world.k1.kg.pk:
+        return False
+    paths = getattr(type(obj), "scope_paths", {})
+    if scope == Scope.KINDERGARTEN:
+        return True
+    if scope == Scope.CLASS:
+        return "class" in paths and _follow(obj, paths["class"]) == world.k1.own_class.pk
+    if scope == Scope.CHILD:
+        return "child" in paths and _follow(obj, paths["child"]) in {world.k1.own_child.pk, world.sibling.pk}
+    return False
+
+
+def expected_status(world, role, capability, obj, *, is_api: bool) -> int:
+    from houqin.policy import CAPABILITIES
+
+    if role is None:
+        return 401 if is_api else 302
+    if role == Role.SUPERVISOR:
+        return 404  # no membership in a kindergarten: its pages do not exist for a supervisor
+    grant = CAPABILITIES[capability].grants.get(role)
+    if grant is None:
+        return 403
+    if not oracle_in_scope(world, role, grant, obj):
+        return 404
+    return 200
+
+
+def run_matrix(world, routes, objects) -> tuple[list[str], int]:
+    """GET every route as every k1 role, the supervisor and an anonymous visitor, with every object
+    variant; return the mismatches against `expected_status` and the number of requests made.
+
+    `routes`: (url template with {kg} and {code}, capability, object kind or None);
+    `objects`: {kind: {variant name: object or MISSING}}.
+    """
+    import uuid
+
+    from django.test import Client
+
+    principals = {None: None, Role.SUPERVISOR: world.supervisor, **dict(world.k1.users.items())}
+    mismatches, checked = [], 0
+    for role, user in principals.items():
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        for template, capability, kind in routes:
+            variants = objects[kind].items() if kind else [("-", None)]
+            for variant, obj in variants:
+                code = uuid.UUID(int=1) if obj == MISSING else getattr(obj, "code", None)
+                url = template.format(kg="k1", code=code)
+                is_api = url.startswith("/api/")
+                expected = expected_status(world, role, capability, obj, is_api=is_api)
+                status = client.get(url).status_code
+                checked += 1
+                if status != expected:
+                    mismatches.append(f"{role} GET {url} [{variant}]: {status}, expected {expected}")
+    return mismatches, checked

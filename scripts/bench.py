@@ -147,6 +147,29 @@ def wrk(url: str, session: str | None, *, duration: int, threads: int, connectio
     return r
 
 
+OTHER_MAX = 0.15  # cores used by other processes above which a run counts as disturbed
+
+
+def measure(url: str, cookie: str | None, args, script: str) -> dict:
+    """One measured wrk run, with the server's CPU, wrk's CPU and other processes' CPU over it."""
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu0 = _tree_cpu_seconds(args.server_pid) if args.server_pid else None
+    busy0, _ = _machine_busy()
+    wrk0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    r = wrk(url, cookie, duration=args.duration, threads=args.threads, connections=args.connections, script=script)
+    wall = time.monotonic() - t0
+    wrk1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy1, _ = _machine_busy()
+    wrk_cpu = (wrk1.ru_utime + wrk1.ru_stime) - (wrk0.ru_utime + wrk0.ru_stime)
+    r["wrk_cores"] = wrk_cpu / wall
+    if cpu0 is not None:
+        server_cpu = _tree_cpu_seconds(args.server_pid) - cpu0
+        r["cpu_ms"] = 1000 * server_cpu / max(1, r["requests"])
+        r["other_cores"] = max(0.0, (busy1 - busy0) / tick - server_cpu - wrk_cpu) / wall
+    return r
+
+
 def _django_facts() -> dict:
     """Rows in the demo and the database in use, read with the server's own settings."""
     import django
@@ -176,6 +199,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", "16")))
     parser.add_argument("--quiet-wait", type=float, default=float(os.environ.get("BENCH_QUIET_WAIT", "15")),
                         help="before each run, wait up to this many seconds for other processes to go quiet")
+    parser.add_argument("--attempts", type=int, default=int(os.environ.get("BENCH_ATTEMPTS", "3")),
+                        help="runs per URL at most, redone while other processes used > 0.15 core")
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -203,34 +228,26 @@ def main() -> None:
         f.write(LUA)
         script = f.name
     try:
-        tick = os.sysconf("SC_CLK_TCK")
         for path in URLS:
             url = args.base + path
             cookie = None if path == "/healthz" else session  # the bare reference: no session to load
             if args.warmup > 0:
                 wrk(url, cookie, duration=args.warmup, threads=args.threads, connections=args.connections,
                     script=script)
-            if args.quiet_wait > 0:
-                wait_until_quiet(args.quiet_wait)
-            cpu0 = _tree_cpu_seconds(args.server_pid) if args.server_pid else None
-            busy0, _ = _machine_busy()
-            wrk0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t0 = time.monotonic()
-            r = wrk(url, cookie, duration=args.duration, threads=args.threads, connections=args.connections,
-                    script=script)
-            wall = time.monotonic() - t0
-            wrk1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-            busy1, _ = _machine_busy()
-            wrk_cpu = (wrk1.ru_utime + wrk1.ru_stime) - (wrk0.ru_utime + wrk0.ru_stime)
-            r["wrk_cores"] = wrk_cpu / wall
-            if cpu0 is not None:
-                server_cpu = _tree_cpu_seconds(args.server_pid) - cpu0
-                r["cpu_ms"] = 1000 * server_cpu / max(1, r["requests"])
-                r["other_cores"] = max(0.0, (busy1 - busy0) / tick - server_cpu - wrk_cpu) / wall
+            r = None
+            for attempt in range(1, args.attempts + 1):  # a run disturbed by other processes is redone
+                if args.quiet_wait > 0:
+                    wait_until_quiet(args.quiet_wait)
+                run = measure(url, cookie, args, script)
+                run["attempt"] = attempt
+                if r is None or run.get("other_cores", 0) < r.get("other_cores", 0):
+                    r = run
+                if r.get("other_cores", 0) <= OTHER_MAX:
+                    break
             r["path"] = path
             r["status_after"] = status_of(args.base, path, session)
             results.append(r)
-            print(f"  {path:<32} {r['rps']:8.1f} req/s", file=sys.stderr, flush=True)
+            print(f"  {path:<32} {r['rps']:8.1f} req/s (attempt {r['attempt']})", file=sys.stderr, flush=True)
             time.sleep(0.5)
     finally:
         os.unlink(script)
@@ -265,7 +282,8 @@ def main() -> None:
     print("CPU ms/req: gunicorn's master and workers (utime+stime) over the measured run, per request served;")
     print("  2 cores / CPU ms/req is the ceiling whatever wrk costs.")
     print("other CPU: cores used by processes other than gunicorn and wrk during the run (other sessions, tests);")
-    print("  above ~0.15 the row is disturbed. wrk itself shares the same cores as the server.")
+    print("  above ~0.15 the row is disturbed (on PostgreSQL it includes the database's own backends).")
+    print("wrk itself shares the same cores as the server.")
 
 
 if __name__ == "__main__":

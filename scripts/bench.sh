@@ -8,8 +8,11 @@
 # fails only when something does not run at all.
 #
 # Environment:
-#   BENCH_DURATION  seconds of each wrk run (default 10; a 2 s warm-up precedes each run)
+#   BENCH_DURATION  seconds of each wrk run (default 10)
+#   BENCH_WARMUP    seconds of the discarded warm-up run before each URL (default 2)
 #   BENCH_CONNECTIONS / BENCH_THREADS  wrk -c / -t (default 16 / 2)
+#   BENCH_QUIET_WAIT  wait up to this many seconds for the machine to go quiet before a run (default 15)
+#   BENCH_ATTEMPTS  runs per URL at most, redone while other processes used > 0.15 core (default 3)
 #   DATABASE_URL    use this (throwaway) database instead of SQLite in the temporary folder
 #   BENCH_OUT       folder for a copy of the report (default bench-results/, git-ignored)
 set -euo pipefail

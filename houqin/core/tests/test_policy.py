@@ -9,7 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from houqin import policy
 from houqin.core.api import api
-from houqin.org.models import Child, Role, SchoolClass
+from houqin.org.models import Child, Role
+from houqin.testing import MISSING, expected_status, oracle_in_scope, run_matrix
 
 # URL patterns that are not ours to declare, each with the reason.
 NOT_OURS = {
@@ -80,41 +81,21 @@ def test_every_scoped_model_declares_its_paths():
 # kindergarten and a missing one. Expected outcomes come from an oracle written independently of
 # the policy's query code: the declared grant, and scope judged in Python from the fixtures.
 
-MISSING = uuid.UUID(int=1)
-
-
-def _in_scope(world, role, scope, obj) -> bool:
-    """Python judgement of whether `obj` (a Child or SchoolClass) lies in the scope of `role` in k1."""
-    if obj is None:
-        return True
-    if obj == "missing":
-        return False
-    kg_id = obj.kindergarten_id
-    if kg_id != world.k1.kg.pk:
-        return False
-    class_id = obj.pk if isinstance(obj, SchoolClass) else obj.school_class_id
-    if scope == policy.Scope.KINDERGARTEN:
-        return True
-    if scope == policy.Scope.CLASS:
-        return class_id == world.k1.own_class.pk
-    if scope == policy.Scope.CHILD:
-        return isinstance(obj, Child) and obj.pk in {world.k1.own_child.pk, world.sibling.pk}
-    return False
-
+MISSING_CODE = uuid.UUID(int=1)
 
 ROUTES = [
     # (url template, capability, object kind)
     ("/k/{kg}/", "home.view", None),
     ("/k/{kg}/classes/", "org.class.view", None),
-    ("/k/{kg}/classes/{class}/", "org.class.view", "class"),
+    ("/k/{kg}/classes/{code}/", "org.class.view", "class"),
     ("/k/{kg}/children/", "org.child.view", None),
     ("/k/{kg}/children/new/", "org.child.create", None),
-    ("/k/{kg}/children/{child}/", "org.child.view", "child"),
-    ("/k/{kg}/children/{child}/edit/", "org.child.change", "child"),
-    ("/k/{kg}/children/{child}/leave/", "org.child.change", "child"),
-    ("/k/{kg}/children/{child}/void/", "org.child.void", "child"),
-    ("/k/{kg}/children/{child}/guardians/new/", "org.child.change", "child"),
-    ("/k/{kg}/children/{child}/pickup/new/", "org.child.change", "child"),
+    ("/k/{kg}/children/{code}/", "org.child.view", "child"),
+    ("/k/{kg}/children/{code}/edit/", "org.child.change", "child"),
+    ("/k/{kg}/children/{code}/leave/", "org.child.change", "child"),
+    ("/k/{kg}/children/{code}/void/", "org.child.void", "child"),
+    ("/k/{kg}/children/{code}/guardians/new/", "org.child.change", "child"),
+    ("/k/{kg}/children/{code}/pickup/new/", "org.child.change", "child"),
     ("/k/{kg}/staff/", "org.staff.view", None),
     ("/k/{kg}/staff/new/", "org.staff.change", None),
     ("/k/{kg}/roster/", "org.roster.import", None),
@@ -123,7 +104,7 @@ ROUTES = [
     ("/k/{kg}/audit/", "core.audit.view", None),
     ("/api/k/{kg}/classes", "org.class.view", None),
     ("/api/k/{kg}/children", "org.child.view", None),
-    ("/api/k/{kg}/children/{child}", "org.child.view", "child"),
+    ("/api/k/{kg}/children/{code}", "org.child.view", "child"),
     ("/api/k/{kg}/staff", "org.staff.view", None),
     ("/api/k/{kg}/roster/children.xlsx", "org.roster.export", None),
 ]
@@ -134,49 +115,19 @@ def _objects(world):
     stranger = next(c for c in k1.children if c.school_class_id not in (k1.own_class.pk, world.sibling.school_class_id))
     return {
         "child": {"own": k1.own_child, "sibling": world.sibling, "stranger": stranger,
-                  "other_kg": world.k2.own_child, "missing": "missing"},
+                  "other_kg": world.k2.own_child, "missing": MISSING},
         "class": {"own": k1.own_class, "other_class": k1.other_class, "other_kg": world.k2.own_class,
-                  "missing": "missing"},
+                  "missing": MISSING},
     }
 
 
-def _expected(world, role, capability, obj, is_api) -> int:
-    if role is None:
-        return 401 if is_api else 302
-    if role == Role.SUPERVISOR:
-        return 404  # a supervisor has no membership in a kindergarten: its pages do not exist for them
-    grant = policy.CAPABILITIES[capability].grants.get(role)
-    if grant is None:
-        return 403
-    if obj == "missing" or not _in_scope(world, role, grant, obj):
-        return 404
-    return 200
-
-
 def _url(template, obj, kg="k1"):
-    code = MISSING if obj == "missing" else getattr(obj, "code", None)
-    return template.format(kg=kg, child=code, **{"class": code})
+    code = MISSING_CODE if obj == MISSING else getattr(obj, "code", None)
+    return template.format(kg=kg, code=code)
 
 
 def test_matrix_every_role_every_route_every_scope(world):
-    objects = _objects(world)
-    principals = {None: None, Role.SUPERVISOR: world.supervisor, **{r: u for r, u in world.k1.users.items()}}
-    mismatches = []
-    checked = 0
-    for role, user in principals.items():
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        for template, capability, kind in ROUTES:
-            variants = objects[kind].items() if kind else [("none", None)]
-            for variant, obj in variants:
-                url = _url(template, obj)
-                is_api = url.startswith("/api/")
-                response = client.get(url)
-                expected = _expected(world, role, capability, obj, is_api)
-                checked += 1
-                if response.status_code != expected:
-                    mismatches.append(f"{role} GET {url} [{variant}]: {response.status_code}, expected {expected}")
+    mismatches, checked = run_matrix(world, ROUTES, _objects(world))
     assert mismatches == []
     assert checked > 300
 
@@ -195,7 +146,7 @@ def test_out_of_scope_and_missing_look_the_same_in_the_api(world, login):
     stranger = world.k1.other_child
     out_of_scope = client.get(f"/api/k/k1/children/{world.k2.own_child.code}")
     other_class = client.get(f"/api/k/k1/children/{stranger.code}")
-    missing = client.get(f"/api/k/k1/children/{MISSING}")
+    missing = client.get(f"/api/k/k1/children/{MISSING_CODE}")
     assert out_of_scope.status_code == other_class.status_code == missing.status_code == 404
     assert out_of_scope.content == other_class.content == missing.content
 
@@ -209,7 +160,7 @@ def test_post_actions_follow_the_same_policy(world, variant):
         client = Client()
         client.force_login(user)
         response = client.post(f"/k/k1/children/{target.code}/leave/", {"left_on": ""})
-        expected = _expected(world, role, "org.child.change", target, is_api=False)
+        expected = expected_status(world, role, "org.child.change", target, is_api=False)
         assert response.status_code == expected, (role, variant)
         target.refresh_from_db()
         assert target.left_on is None
@@ -223,7 +174,7 @@ def test_list_endpoint_returns_exactly_the_allowed_children(world, login):
             assert response.status_code == 403
             continue
         returned = {c["code"] for c in response.json()}
-        oracle = {str(c.code) for c in Child.objects.all() if _in_scope(world, role, grant, c)}
+        oracle = {str(c.code) for c in Child.objects.all() if oracle_in_scope(world, role, grant, c)}
         assert returned == oracle, role
 
 
