@@ -113,13 +113,150 @@ _CORE_AND_ORG = [
 ]
 
 # --- stock (houqin.stock): warehouses, items, batches, the movement ledger, requisitions, stocktakes
-_STOCK: list[Capability] = []
+_STOCK: list[Capability] = [
+    Capability(
+        "stock.view",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER, Role.ACCOUNTANT], K),
+        description="Stock on hand, items, batches, suppliers and the ledger; low stock and expiry",
+    ),
+    Capability("stock.item.change", _grant([Role.DIRECTOR, Role.STOREKEEPER], K), description="Add and edit items and suppliers"),
+    Capability("stock.receive", _grant([Role.DIRECTOR, Role.STOREKEEPER], K), description="Receive goods into a store; correct a receipt"),
+    Capability("stock.issue", _grant([Role.DIRECTOR, Role.STOREKEEPER], K), description="Issue goods to people and transfer between stores"),
+    Capability(
+        "stock.issue_kitchen", _grant([Role.DIRECTOR, Role.STOREKEEPER, Role.CANTEEN], K),
+        description="Issue food to the kitchen for a day's meals",
+    ),
+    Capability("stock.dispose", _grant([Role.DIRECTOR, Role.STOREKEEPER], K), description="Dispose of expired or damaged goods"),
+    Capability(
+        "stock.requisition.create",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER, Role.ACCOUNTANT,
+                   Role.GUARD], K),
+         Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Ask for items (for one's class, or oneself) and cancel one's own open requisitions",
+    ),
+    Capability(
+        "stock.requisition.view",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.STOREKEEPER, Role.ACCOUNTANT], K),
+         Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Requisitions and what each class and person took",
+    ),
+    Capability(
+        "stock.requisition.issue", _grant([Role.DIRECTOR, Role.STOREKEEPER], K),
+        description="Issue or reject requisitions",
+    ),
+    Capability(
+        "stock.stocktake.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.STOREKEEPER, Role.ACCOUNTANT], K),
+        description="Stocktakes and their differences",
+    ),
+    Capability(
+        "stock.stocktake", _grant([Role.DIRECTOR, Role.STOREKEEPER], K),
+        description="Open a stocktake, enter counts, post or close it",
+    ),
+    Capability(
+        "stock.export", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.STOREKEEPER, Role.ACCOUNTANT], K),
+        description="Monthly movements report and stock value, as pages and .xlsx",
+    ),
+    Capability(
+        "stock.settings", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+        description="Warehouses and the kindergarten's expiry warning rule",
+    ),
+]
 
 # --- assets (houqin.assets): fixed-asset register, class handovers, asset stocktakes
-_ASSETS: list[Capability] = []
+_ASSETS: list[Capability] = [
+    Capability(
+        "assets.view",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.STOREKEEPER, Role.ACCOUNTANT], K),
+         Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Fixed-asset register, rooms, class handovers and asset stocktakes (class staff: their class)",
+    ),
+    Capability(
+        "assets.change", {Role.DIRECTOR: K, Role.STOREKEEPER: K},
+        description="Register and edit assets and rooms, photos, under repair / back in use",
+    ),
+    Capability(
+        "assets.scrap", {Role.PRINCIPAL: K, Role.DIRECTOR: K},
+        description="Scrap assets (with a reason); void entries made by mistake",
+    ),
+    Capability("assets.import", {Role.DIRECTOR: K, Role.STOREKEEPER: K}, description="Import an asset register (.xlsx)"),
+    Capability("assets.export", {Role.DIRECTOR: K, Role.STOREKEEPER: K}, description="Export the asset register (.xlsx)"),
+    Capability(
+        "assets.handover.sign", {Role.CLASS_TEACHER: C},
+        description="Count and sign the class's asset handover",
+    ),
+    Capability(
+        "assets.handover.close", {Role.DIRECTOR: K, Role.STOREKEEPER: K},
+        description="Open, return and close class handovers; charges for loss or damage by negligence",
+    ),
+    Capability("assets.stocktake", {Role.DIRECTOR: K, Role.STOREKEEPER: K}, description="Asset stocktakes by room"),
+]
 
 # --- finance (houqin.finance): purchase and repair requests, expenses, budgets, fee standards
-_FINANCE: list[Capability] = []
+_FINANCE: list[Capability] = [
+    # Requests: staff ask, the director approves, the principal too at or above the threshold.
+    Capability(
+        "finance.purchase.view",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT, Role.STOREKEEPER, Role.CANTEEN, Role.HEALTH_TEACHER], K),
+        description="Purchase requests (申购)",
+    ),
+    Capability(
+        "finance.purchase.create", _grant([Role.DIRECTOR, Role.STOREKEEPER, Role.CANTEEN, Role.HEALTH_TEACHER], K),
+        description="Ask to buy something (other staff ask through the director)",
+    ),
+    Capability(
+        "finance.purchase.approve", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+        description="Approve or reject purchase requests (never one's own)",
+    ),
+    Capability(
+        "finance.purchase.process", _grant([Role.DIRECTOR, Role.STOREKEEPER], K),
+        description="Record an approved purchase as ordered and received",
+    ),
+    Capability("finance.repair.view", _grant(ALL_STAFF, K), description="Repair requests (维修申请)"),
+    Capability("finance.repair.create", _grant(ALL_STAFF, K), description="Report something that needs repair"),
+    Capability(
+        "finance.repair.approve", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+        description="Approve or reject repair requests (never one's own)",
+    ),
+    Capability(
+        "finance.repair.record", _grant([Role.DIRECTOR, Role.STOREKEEPER], K),
+        description="Record who repaired it, the cost and when the asset came back",
+    ),
+    # Expenses: signed 经手人 → 验收人 → 园长 (the service checks who may sign which step), paid by the accountant.
+    Capability(
+        "finance.expense.view",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT, Role.STOREKEEPER, Role.CANTEEN], K),
+        description="Expenses (报销) and their receipts",
+    ),
+    Capability(
+        "finance.expense.create", _grant([Role.DIRECTOR, Role.ACCOUNTANT, Role.STOREKEEPER, Role.CANTEEN], K),
+        description="Record an expense with its receipts",
+    ),
+    Capability(
+        "finance.expense.sign",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT, Role.STOREKEEPER, Role.CANTEEN], K),
+        description="Sign an expense: handler (the person named), acceptor (director, storekeeper), principal",
+    ),
+    Capability("finance.expense.pay", {Role.ACCOUNTANT: K}, description="Pay a fully signed expense"),
+    Capability("finance.expense.void", {Role.PRINCIPAL: K}, description="Void an expense with a reason"),
+    Capability(
+        "finance.budget.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT], K),
+        description="Budgets with spent, committed and remaining amounts",
+    ),
+    Capability("finance.budget.change", {Role.ACCOUNTANT: K}, description="Set budgets and budget categories"),
+    Capability(
+        "finance.report.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT], K),
+        description="Monthly spending report against budget (PDF, .xlsx)",
+    ),
+    Capability(
+        "finance.settings.change", {Role.PRINCIPAL: K},
+        description="The kindergarten's money rules (the principal's approval threshold)",
+    ),
+    Capability("finance.fees.view", _grant(EVERYONE_IN_KINDERGARTEN, K), description="Published fee standards"),
+    Capability(
+        "finance.fees.change", _grant([Role.PRINCIPAL, Role.ACCOUNTANT], K),
+        description="Draft, publish and void fee standards (收费标准)",
+    ),
+]
 
 CAPABILITIES: dict[str, Capability] = {c.name: c for c in [*_CORE_AND_ORG, *_STOCK, *_ASSETS, *_FINANCE]}
 
