@@ -103,7 +103,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
@@ -208,3 +207,4 @@ LOGGING = {
 }
 
 HOUQIN_SITE_NAME = _("Houqin")
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100

@@ -5,6 +5,7 @@ from uuid import UUID
 from django.http import HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
 
 from houqin import policy
 from houqin.core.audit import audit_event
@@ -73,10 +74,12 @@ def list_classes(request, kg: str):
 
 
 @router.get("/k/{kg}/children", response=list[ChildOut])
+@paginate(PageNumberPagination, page_size=100)
 @policy.requires("org.child.view")
 def list_children(request, kg: str, class_code: UUID | None = None, q: str = ""):
+    """Children in the caller's scope, 100 a page (`?page=2`, `?page_size=` up to 100)."""
     school_class = selectors.get_class(actor=request.actor, code=class_code, capability="org.child.view") if class_code else None
-    return [_child_out(c) for c in selectors.child_list(actor=request.actor, school_class=school_class, search=q)]
+    return selectors.child_list(actor=request.actor, school_class=school_class, search=q)
 
 
 @router.get("/k/{kg}/children/{code}", response=ChildDetailOut)

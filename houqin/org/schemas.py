@@ -3,7 +3,7 @@
 import datetime as dt
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ClassOut(Schema):
@@ -20,8 +20,8 @@ class ChildOut(Schema):
     name: str
     sex: str
     birth_date: dt.date
-    class_code: UUID
-    class_name: str
+    class_code: UUID = Field(alias="school_class.code")
+    class_name: str = Field(alias="school_class.name")
     enrolled_on: dt.date
     left_on: dt.date | None
 
@@ -34,7 +34,15 @@ class GuardianOut(Schema):
     can_pick_up: bool
 
 
-class ChildDetailOut(ChildOut):
+class ChildDetailOut(Schema):
+    code: UUID
+    name: str
+    sex: str
+    birth_date: dt.date
+    class_code: UUID
+    class_name: str
+    enrolled_on: dt.date
+    left_on: dt.date | None
     id_number: str
     notes: str
     voided: bool

@@ -173,14 +173,29 @@ def test_list_endpoint_returns_exactly_the_allowed_children(world, login):
         if grant is None:
             assert response.status_code == 403
             continue
-        returned = {c["code"] for c in response.json()}
+        body = response.json()
+        assert body["count"] == len(body["items"])
+        returned = {c["code"] for c in body["items"]}
         oracle = {str(c.code) for c in Child.objects.all() if oracle_in_scope(world, role, grant, c)}
         assert returned == oracle, role
 
 
+def test_children_endpoint_pages_by_100(world, login):
+    from houqin.testing import ChildFactory
+
+    for _ in range(105):
+        ChildFactory(school_class=world.k1.own_class)
+    client = login(world.k1.users[Role.PRINCIPAL])
+    first, second = client.get("/api/k/k1/children").json(), client.get("/api/k/k1/children?page=2").json()
+    assert first["count"] == second["count"] == Child.objects.filter(kindergarten=world.k1.kg).count()
+    assert len(first["items"]) == 100 and len(second["items"]) == first["count"] - 100
+    assert not {c["code"] for c in first["items"]} & {c["code"] for c in second["items"]}
+    assert len(client.get("/api/k/k1/children?page_size=1000").json()["items"]) == 100
+
+
 def test_parent_sees_both_own_children_and_no_other(world, login):
     response = login(world.k1.users[Role.PARENT]).get("/api/k/k1/children")
-    names = {c["name"] for c in response.json()}
+    names = {c["name"] for c in response.json()["items"]}
     assert names == {world.k1.own_child.name, world.sibling.name}
 
 

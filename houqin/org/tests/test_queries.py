@@ -56,3 +56,9 @@ def test_district_page_query_count_is_fixed(world, login):
     for _ in range(5):
         KindergartenFactory(district=world.district_a)
     assert _count(client, "/d/chengnan/") == small
+
+
+def test_child_list_links_each_child_to_its_page(world, login):
+    body = login(world.k1.users[Role.PRINCIPAL]).get("/k/k1/children/").content.decode()
+    for child in world.k1.children:
+        assert f'href="/k/k1/children/{child.code}/"' in body
