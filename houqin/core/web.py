@@ -26,3 +26,22 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def form_action(request, form, action, *, success_url: str, template: str, context: dict | None = None,
+                success_message: str = ""):
+    """The usual form page: on a valid POST run `action(cleaned_data)`, then redirect; a
+    DomainError from the service is shown on the form and nothing is saved."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            if success_message:
+                messages.success(request, success_message)
+            return redirect(success_url)
+    return render(request, template, {"form": form, **(context or {})})

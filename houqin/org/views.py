@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.models import AuditEvent
-from houqin.core.web import add_domain_errors, xlsx_response
+from houqin.core.web import add_domain_errors, form_action, xlsx_response
 from houqin.org import roster, selectors, services
 from houqin.org.forms import ChildForm, GuardianForm, ImportForm, LeaveForm, PickupPersonForm, StaffForm, VoidForm
 from houqin.org.models import Campus
@@ -143,22 +144,25 @@ def child_edit(request, kg, code):
                                                    "child": child})
 
 
+def _child_form(request, child, form, action, *, title: str, success_message: str = "", danger: bool = False):
+    """A small form about one child (leave, void, add a guardian…) that returns to the child's page."""
+    return form_action(
+        request, form, action,
+        success_url=reverse("org:child_detail", kwargs={"kg": child.kindergarten.slug, "code": child.code}),
+        template="org/simple_form.html", context={"title": title, "back": child, "danger": danger},
+        success_message=success_message,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @policy.requires("org.child.change")
 def child_leave(request, kg, code):
     actor = request.actor
     child = selectors.get_child(actor=actor, code=code, capability="org.child.change")
     form = LeaveForm(request.POST or None, initial={"left_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.child_leave(actor=actor, child=child, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("The leaving date has been recorded."))
-            return redirect("org:child_detail", kg=kg, code=child.code)
-    return render(request, "org/simple_form.html", {"form": form, "title": _("%(name)s leaves") % {"name": child.name},
-                                                    "back": child})
+    return _child_form(request, child, form, lambda data: services.child_leave(actor=actor, child=child, **data),
+                       title=_("%(name)s leaves") % {"name": child.name},
+                       success_message=_("The leaving date has been recorded."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -167,16 +171,9 @@ def child_void(request, kg, code):
     actor = request.actor
     child = selectors.get_child(actor=actor, code=code, capability="org.child.void")
     form = VoidForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.child_void(actor=actor, child=child, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("The record has been voided."))
-            return redirect("org:child_detail", kg=kg, code=child.code)
-    return render(request, "org/simple_form.html", {"form": form, "title": _("Void the record of %(name)s") % {"name": child.name},
-                                                    "back": child, "danger": True})
+    return _child_form(request, child, form, lambda data: services.child_void(actor=actor, child=child, **data),
+                       title=_("Void the record of %(name)s") % {"name": child.name},
+                       success_message=_("The record has been voided."), danger=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,14 +182,8 @@ def guardian_add(request, kg, code):
     actor = request.actor
     child = selectors.get_child(actor=actor, code=code, capability="org.child.change")
     form = GuardianForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.guardian_add(actor=actor, child=child, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            return redirect("org:child_detail", kg=kg, code=child.code)
-    return render(request, "org/simple_form.html", {"form": form, "title": _("Add a guardian"), "back": child})
+    return _child_form(request, child, form, lambda data: services.guardian_add(actor=actor, child=child, **data),
+                       title=_("Add a guardian"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,14 +192,8 @@ def pickup_person_add(request, kg, code):
     actor = request.actor
     child = selectors.get_child(actor=actor, code=code, capability="org.child.change")
     form = PickupPersonForm(request.POST or None, initial={"valid_from": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pickup_person_add(actor=actor, child=child, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            return redirect("org:child_detail", kg=kg, code=child.code)
-    return render(request, "org/simple_form.html", {"form": form, "title": _("Authorise a pick-up person"), "back": child})
+    return _child_form(request, child, form, lambda data: services.pickup_person_add(actor=actor, child=child, **data),
+                       title=_("Authorise a pick-up person"))
 
 
 @policy.requires("org.staff.view")
