@@ -15,6 +15,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def plain(number):
+    """30.00 → "30", 2.50 → "2.5": how a count is typed (None stays None)."""
+    if number is None:
+        return None
+    text = format(number, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def quantity_field(label, *, required=True, initial=None):
     return forms.DecimalField(label=label, max_digits=10, decimal_places=2, min_value=0, required=required,
                               initial=initial, widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}))
@@ -28,6 +36,19 @@ def money_field(label, *, required=False):
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return obj.display_name
+
+
+class UserPickField(forms.ChoiceField):
+    """A member of staff out of a list read once (a form with a picker per line must not query per line)."""
+
+    def __init__(self, *, users, **kwargs):
+        self.users = {str(u.pk): u for u in users}
+        choices = [("", "---------")] + [(pk, u.display_name) for pk, u in self.users.items()]
+        super().__init__(choices=choices, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return self.users.get(value) if value else None
 
 
 class ClassChoiceField(forms.ModelChoiceField):
@@ -164,22 +185,25 @@ class HandoverCountForm(_LineForm):
     service_names = {"counted": "counted_quantity", "damaged": "damaged_quantity", "amount": "amount_charged"}
 
     def __init__(self, *args, lines=(), counting=True, assessing=False, staff=None, **kwargs):
-        self.counting, self.assessing, self.staff = counting, assessing, staff
+        self.counting, self.assessing = counting, assessing
+        self.staff = list(staff) if staff is not None else []
         super().__init__(*args, lines=lines, **kwargs)
 
     def fields_for(self, line) -> dict:
         fields = {}
         if self.counting:
             counted = line.counted_quantity if line.counted_quantity is not None else line.expected_quantity
-            fields["counted"] = quantity_field(_("found"), required=False, initial=counted)
-            fields["damaged"] = quantity_field(_("damaged"), required=False, initial=line.damaged_quantity or None)
-            fields["explanation"] = forms.CharField(label=_("explanation"), max_length=200, required=False,
-                                                    initial=line.explanation)
+            fields["counted"] = quantity_field(_("found"), required=False, initial=plain(counted))
+            fields["damaged"] = quantity_field(_("damaged"), required=False,
+                                               initial=plain(line.damaged_quantity) if line.damaged_quantity else None)
+            fields["explanation"] = forms.CharField(
+                label=_("explanation"), max_length=200, required=False, initial=line.explanation,
+                widget=forms.TextInput(attrs={"placeholder": _("Why it differs")}))
         if self.assessing:
             fields["negligence"] = forms.BooleanField(label=_("by negligence"), required=False,
                                                       initial=line.negligence)
-            fields["responsible"] = UserChoiceField(label=_("person responsible"), queryset=self.staff,
-                                                    required=False, initial=line.responsible_id)
+            fields["responsible"] = UserPickField(label=_("person responsible"), users=self.staff, required=False,
+                                                  initial=str(line.responsible_id or ""))
             fields["amount"] = money_field(_("amount charged (yuan)"))
             fields["amount"].initial = line.amount_charged
         return fields
@@ -190,7 +214,8 @@ class StocktakeCountForm(_LineForm):
 
     def fields_for(self, line) -> dict:
         return {
-            "counted": quantity_field(_("counted"), required=False, initial=line.counted_quantity),
+            "counted": quantity_field(_("counted"), required=False, initial=plain(line.counted_quantity)),
             "explanation": forms.CharField(label=_("explanation"), max_length=200, required=False,
-                                           initial=line.explanation),
+                                           initial=line.explanation,
+                                           widget=forms.TextInput(attrs={"placeholder": _("Why it differs")})),
         }

@@ -1,6 +1,6 @@
 """Reads of fixed assets, always through the actor's scope. Out of scope looks like missing (404)."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.http import Http404
 
 from houqin import policy
@@ -8,6 +8,7 @@ from houqin.assets.models import (
     Asset,
     AssetState,
     AssetStocktake,
+    Category,
     Handover,
     HandoverLine,
     Room,
@@ -15,6 +16,13 @@ from houqin.assets.models import (
 )
 from houqin.org.models import Campus, SchoolClass
 
+def _rank(field: str):
+    """The categories in their declared order (furniture first), for sorting."""
+    return Case(*[When(**{field: value}, then=Value(i)) for i, value in enumerate(Category.values)],
+                default=Value(len(Category.values)), output_field=IntegerField())
+
+
+CATEGORY_RANK = _rank("category")
 STATE_CURRENT = "current"  # in use or under repair: the register as it stands
 STATE_ALL = "all"
 
@@ -35,7 +43,8 @@ def asset_list(*, actor, room=None, school_class=None, category: str = "", state
     search = (search or "").strip()
     if search:
         qs = qs.filter(Q(name__contains=search) | Q(label_code__icontains=search) | Q(supplier_name__contains=search))
-    return policy.scoped(actor, capability, qs).order_by("campus__name", "label_code")
+    return policy.scoped(actor, capability, qs).order_by(
+        "campus__name", F("school_class__sort_order").asc(nulls_last=True), "room__name", CATEGORY_RANK, "label_code")
 
 
 def _get(actor, capability, qs, **lookup):
@@ -117,8 +126,10 @@ def get_handover(*, actor, code, capability: str = "assets.view") -> Handover:
 
 
 def handover_lines(handover):
+    """The lines in the order a teacher counts a room: furniture, toys, appliances…, then by name."""
     return (HandoverLine.objects.active().filter(handover=handover)
-            .select_related("asset", "asset__room", "responsible").order_by("asset__label_code"))
+            .select_related("asset", "asset__room", "responsible")
+            .order_by(_rank("asset__category"), "asset__name", "asset__label_code"))
 
 
 def stocktake_list(*, actor, status: str = "", capability: str = "assets.view"):
@@ -137,7 +148,8 @@ def get_stocktake(*, actor, code, capability: str = "assets.view") -> AssetStock
 
 
 def stocktake_lines(stocktake):
-    return stocktake.lines.active().select_related("asset", "asset__room", "counted_by").order_by("asset__label_code")
+    return (stocktake.lines.active().select_related("asset", "asset__room", "counted_by")
+            .order_by("asset__room__name", _rank("asset__category"), "asset__name", "asset__label_code"))
 
 
 def open_stocktakes(*, actor):

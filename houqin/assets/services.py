@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,11 +107,11 @@ def decimal_or_error(value, field: str, errors: list, *, places: int = 2, maximu
     if positive and number == 0:
         errors.append({"field": field, "message": _("The number must be greater than zero.")})
         return None
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        errors.append({"field": field, "message": _("At most %(places)s decimal places.") % {"places": places}})
-        return None
     if number > maximum:
         errors.append({"field": field, "message": _("The number is too large.")})
+        return None
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        errors.append({"field": field, "message": _("At most %(places)s decimal places.") % {"places": places}})
         return None
     return number.quantize(Decimal(1).scaleb(-places))
 
@@ -725,7 +726,13 @@ def handover_sign(*, actor, handover: Handover) -> Handover:
     return handover_set_status(actor=actor, handover=handover, status=HandoverStatus.SIGNED)
 
 
-def handover_close(*, actor, handover: Handover) -> Handover:
+@transaction.atomic
+def handover_close(*, actor, handover: Handover, assessments: list[dict] = ()) -> Handover:
+    """Close a signed handover, recording first the charges of its lines (negligence, person
+    responsible, amount) when given — all or nothing."""
+    _need(actor, "assets.handover.close", handover)
+    if assessments:
+        handover = handover_record(actor=actor, handover=handover, counts=list(assessments))
     return handover_set_status(actor=actor, handover=handover, status=HandoverStatus.CLOSED)
 
 
@@ -773,14 +780,12 @@ def stocktake_open(*, actor, counted_on: dt.date, room: Room | None = None, camp
         errors.append({"field": "counted_on", "message": _("The date is more than a month ahead.")})
     if errors:
         _fail(errors)
-    probe = AssetStocktake(kindergarten=actor.kindergarten, campus=campus, room=room, counted_on=counted_on,
-                           notes=(notes or "").strip()[:200], created_by=actor.user)
     if not in_scope_place(actor, "assets.stocktake", campus.pk):
         raise Http404
     open_counts = AssetStocktake.objects.active().filter(kindergarten=actor.kindergarten,
                                                          status=StocktakeStatus.OPEN, campus=campus)
-    if room is not None:
-        open_counts = open_counts.filter(room=room)
+    if room is not None:  # the room itself, or the whole campus, being counted
+        open_counts = open_counts.filter(Q(room=room) | Q(room__isnull=True))
     if open_counts.exists():
         raise Conflict(_("A count of this place is already open: finish it first."))
     assets = Asset.objects.active().filter(kindergarten=actor.kindergarten, campus=campus).exclude(
@@ -790,13 +795,15 @@ def stocktake_open(*, actor, counted_on: dt.date, room: Room | None = None, camp
     assets = list(assets.order_by("label_code"))
     if not assets:
         raise DomainError(_("There are no assets registered there."))
-    probe.save()
+    stocktake = AssetStocktake.objects.create(kindergarten=actor.kindergarten, campus=campus, room=room,
+                                              counted_on=counted_on, notes=(notes or "").strip()[:200],
+                                              created_by=actor.user)
     AssetStocktakeLine.objects.bulk_create([
-        AssetStocktakeLine(kindergarten=actor.kindergarten, stocktake=probe, asset=a, expected_quantity=a.quantity,
+        AssetStocktakeLine(kindergarten=actor.kindergarten, stocktake=stocktake, asset=a, expected_quantity=a.quantity,
                            created_by=actor.user)
         for a in assets
     ])
-    return probe
+    return stocktake
 
 
 @transaction.atomic
@@ -885,6 +892,15 @@ def stocktake_set_status(*, actor, stocktake: AssetStocktake, status: str) -> As
 
 def stocktake_post(*, actor, stocktake: AssetStocktake) -> AssetStocktake:
     return stocktake_set_status(actor=actor, stocktake=stocktake, status=StocktakeStatus.POSTED)
+
+
+@transaction.atomic
+def stocktake_count_and_post(*, actor, stocktake: AssetStocktake, counts: list[dict], post: bool = False):
+    """The phone form: record the counts and, when asked, post — all or nothing."""
+    stocktake = stocktake_record(actor=actor, stocktake=stocktake, counts=counts)
+    if post:
+        stocktake = stocktake_post(actor=actor, stocktake=stocktake)
+    return stocktake
 
 
 @transaction.atomic

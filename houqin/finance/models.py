@@ -218,6 +218,8 @@ class PurchaseRequest(ApprovalRequest):
     title = models.CharField(_("what"), max_length=100)
     needed_by = models.DateField(_("needed by"), null=True, blank=True)
     supplier_name = models.CharField(_("supplier"), max_length=100, blank=True)
+    supplier = models.ForeignKey("stock.Supplier", verbose_name=_("supplier on file"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
     total = models.DecimalField(_("estimated total"), **MONEY, default=Decimal("0.00"), editable=False)
     ordered_at = models.DateTimeField(_("ordered at"), null=True, blank=True, editable=False)
     ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ordered by"), on_delete=models.PROTECT,
@@ -256,6 +258,8 @@ class PurchaseRequestLine(TenantModel):
                                 related_name="lines")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     description = models.CharField(_("description"), max_length=100)
+    stock_item = models.ForeignKey("stock.Item", verbose_name=_("storeroom item"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     unit = models.CharField(_("unit"), max_length=10)
     unit_price = models.DecimalField(_("estimated unit price"), **MONEY)
@@ -293,6 +297,8 @@ class RepairRequest(ApprovalRequest):
     campus = models.ForeignKey("org.Campus", verbose_name=_("campus"), on_delete=models.PROTECT, null=True,
                                blank=True, related_name="+")
     location = models.CharField(_("where"), max_length=100)
+    asset = models.ForeignKey("assets.Asset", verbose_name=_("asset"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="finance_repair_requests")
     estimated_cost = models.DecimalField(_("estimated cost"), **MONEY, default=Decimal("0.00"))
     fixed_by = models.CharField(_("fixed by"), max_length=20, choices=FixedBy.choices, blank=True)
     fixer_name = models.CharField(_("repairer or contractor"), max_length=100, blank=True)

@@ -1,5 +1,59 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from houqin.finance import views
 
 app_name = "finance"
 
-urlpatterns: list = []
+P = "k/<slug:kg>/finance/"
+
+urlpatterns = [
+    # purchase requests
+    path(P + "purchases/", views.purchase_list, name="purchase_list"),
+    path(P + "purchases/new/", views.purchase_create, name="purchase_create"),
+    path(P + "purchases/from-stock/", views.purchase_request_from_stock, name="purchase_request_from_stock"),
+    path(P + "purchases/<uuid:code>/", views.purchase_detail, name="purchase_detail"),
+    path(P + "purchases/<uuid:code>/edit/", views.purchase_edit, name="purchase_edit"),
+    path(P + "purchases/<uuid:code>/submit/", views.purchase_submit, name="purchase_submit"),
+    path(P + "purchases/<uuid:code>/approve/", views.purchase_approve, name="purchase_approve"),
+    path(P + "purchases/<uuid:code>/reject/", views.purchase_reject, name="purchase_reject"),
+    path(P + "purchases/<uuid:code>/cancel/", views.purchase_cancel, name="purchase_cancel"),
+    path(P + "purchases/<uuid:code>/ordered/", views.purchase_ordered, name="purchase_ordered"),
+    path(P + "purchases/<uuid:code>/received/", views.purchase_received, name="purchase_received"),
+    # repair requests
+    path(P + "repairs/", views.repair_list, name="repair_list"),
+    path(P + "repairs/new/", views.repair_request_create, name="repair_request_create"),
+    path(P + "repairs/<uuid:code>/", views.repair_detail, name="repair_detail"),
+    path(P + "repairs/<uuid:code>/submit/", views.repair_submit, name="repair_submit"),
+    path(P + "repairs/<uuid:code>/approve/", views.repair_approve, name="repair_approve"),
+    path(P + "repairs/<uuid:code>/reject/", views.repair_reject, name="repair_reject"),
+    path(P + "repairs/<uuid:code>/cancel/", views.repair_cancel, name="repair_cancel"),
+    path(P + "repairs/<uuid:code>/start/", views.repair_start, name="repair_start"),
+    path(P + "repairs/<uuid:code>/done/", views.repair_done, name="repair_done"),
+    # expenses and receipts
+    path(P + "expenses/", views.expense_list, name="expense_list"),
+    path(P + "expenses/new/", views.expense_create, name="expense_create"),
+    path(P + "expenses/<uuid:code>/", views.expense_detail, name="expense_detail"),
+    path(P + "expenses/<uuid:code>/edit/", views.expense_edit, name="expense_edit"),
+    path(P + "expenses/<uuid:code>/sign/", views.expense_sign, name="expense_sign"),
+    path(P + "expenses/<uuid:code>/pay/", views.expense_pay, name="expense_pay"),
+    path(P + "expenses/<uuid:code>/void/", views.expense_void, name="expense_void"),
+    path(P + "expenses/<uuid:code>/receipts/", views.receipt_add, name="receipt_add"),
+    path(P + "receipts/<uuid:code>/", views.receipt_file, name="receipt_file"),
+    path(P + "receipts/<uuid:code>/void/", views.receipt_void, name="receipt_void"),
+    # budgets, settings, report
+    path(P + "budgets/", views.budget_list, name="budget_list"),
+    path(P + "budgets/save/", views.budget_save, name="budget_save"),
+    path(P + "budgets/categories/", views.category_create, name="category_create"),
+    path(P + "budgets/categories/defaults/", views.categories_defaults, name="categories_defaults"),
+    path(P + "settings/", views.settings_edit, name="settings"),
+    path(P + "report/", views.report, name="report"),
+    path(P + "report/<int:year>-<int:month>.xlsx", views.report_xlsx, name="report_xlsx"),
+    path(P + "report/<int:year>-<int:month>.pdf", views.report_pdf, name="report_pdf"),
+    # fee standards
+    path(P + "fees/", views.fee_list, name="fee_list"),
+    path(P + "fees/new/", views.fee_create, name="fee_create"),
+    path(P + "fees/publish/", views.fee_publish_term, name="fee_publish_term"),
+    path(P + "fees/<uuid:code>/edit/", views.fee_edit, name="fee_edit"),
+    path(P + "fees/<uuid:code>/publish/", views.fee_publish, name="fee_publish"),
+    path(P + "fees/<uuid:code>/void/", views.fee_void, name="fee_void"),
+]
