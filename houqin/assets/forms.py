@@ -62,7 +62,7 @@ class RoomChoiceField(forms.ModelChoiceField):
 
 
 class AssetForm(StyledForm):
-    name = forms.CharField(label=_("name"), max_length=60)
+    name = forms.CharField(label=_("item name"), max_length=60)
     category = forms.ChoiceField(label=_("category"), choices=Category.choices)
     room = RoomChoiceField(label=_("room"), queryset=Room.objects.none(), required=False)
     school_class = ClassChoiceField(label=_("class"), queryset=SchoolClass.objects.none(), required=False)
@@ -96,7 +96,7 @@ class ReasonForm(StyledForm):
 
 class RoomForm(StyledForm):
     campus = forms.ModelChoiceField(label=_("campus"), queryset=Campus.objects.none())
-    name = forms.CharField(label=_("name"), max_length=40)
+    name = forms.CharField(label=_("room name"), max_length=40)
     school_class = ClassChoiceField(label=_("class"), queryset=SchoolClass.objects.none(), required=False,
                                     help_text=_("The class that uses the room, if any."))
     is_active = forms.BooleanField(label=_("in use"), required=False, initial=True)

@@ -65,7 +65,7 @@ class Room(TenantModel):
     scope_paths = {"campus": "campus_id", "class": "school_class_id"}
 
     campus = models.ForeignKey("org.Campus", verbose_name=_("campus"), on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(_("room name"), max_length=40)
     school_class = models.ForeignKey(
         "org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT, null=True, blank=True,
         related_name="asset_rooms", help_text=_("The class that uses the room, if any."),
@@ -91,7 +91,7 @@ class Asset(TenantModel, VoidableModel):
     scope_paths = {"campus": "campus_id", "class": "school_class_id"}
 
     label_code = models.CharField(_("label code"), max_length=20)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("item name"), max_length=60)
     category = models.CharField(_("category"), max_length=20, choices=Category.choices, default=Category.OTHER)
     campus = models.ForeignKey("org.Campus", verbose_name=_("campus"), on_delete=models.PROTECT, related_name="+")
     room = models.ForeignKey(Room, verbose_name=_("room"), on_delete=models.PROTECT, null=True, blank=True,

@@ -1,6 +1,8 @@
 """Reads of fixed assets, always through the actor's scope. Out of scope looks like missing (404)."""
 
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from decimal import Decimal
+
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.http import Http404
 
 from houqin import policy
@@ -65,12 +67,14 @@ def get_asset_by_label(*, actor, label_code: str, capability: str = "assets.view
 
 
 def asset_totals(assets) -> dict:
-    """Lines and value (Σ quantity × unit price, rows with a price) of a list of assets."""
-    from django.db.models import DecimalField, ExpressionWrapper, F
-
-    value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=22, decimal_places=4))
-    totals = assets.order_by().aggregate(lines=Count("id"), value=Sum(value))
-    return totals
+    """Lines and value (Σ quantity × unit price of the rows with a price) of a list of assets, summed
+    exactly in Python (SQLite would multiply decimals as floats). One query of two columns."""
+    lines, value = 0, Decimal("0")
+    for quantity, unit_price in assets.order_by().values_list("quantity", "unit_price"):
+        lines += 1
+        if unit_price is not None:
+            value += quantity * unit_price
+    return {"lines": lines, "value": value}
 
 
 def room_list(*, actor, capability: str = "assets.view", include_inactive: bool = False):

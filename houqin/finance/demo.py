@@ -132,6 +132,37 @@ FEES_AUTUMN_2026 = [
 ]
 FEE_BASIS = "城南区发展和改革局 城发改收费〔2025〕12号（演示）"
 
+# When requests in each state were made: done ones through the term, open ones lately.
+WINDOWS = {
+    S.DONE: (dt.date(2026, 9, 2), dt.date(2026, 11, 2)),
+    S.ORDERED: (dt.date(2026, 10, 20), dt.date(2026, 11, 6)),
+    S.APPROVED: (dt.date(2026, 10, 26), dt.date(2026, 11, 10)),
+    S.IN_REPAIR: (dt.date(2026, 11, 4), dt.date(2026, 11, 12)),
+    S.REJECTED: (dt.date(2026, 9, 20), dt.date(2026, 11, 6)),
+    S.CANCELLED: (dt.date(2026, 9, 20), dt.date(2026, 11, 6)),
+    S.DIRECTOR_APPROVED: (dt.date(2026, 11, 9), dt.date(2026, 11, 13)),
+    S.SUBMITTED: (dt.date(2026, 11, 12), dt.date(2026, 11, 17)),
+    S.DRAFT: (dt.date(2026, 11, 13), dt.date(2026, 11, 18)),
+}
+
+
+def _spread(ctx, specs, status_of, windows) -> list[dt.date]:
+    """A date per spec: the specs of one state spaced evenly over that state's window, with a little jitter."""
+    positions: dict = {}
+    totals: dict = {}
+    for spec in specs:
+        totals[status_of(spec)] = totals.get(status_of(spec), 0) + 1
+    days = []
+    for spec in specs:
+        status = status_of(spec)
+        index = positions[status] = positions.get(status, -1) + 1
+        start, end = windows[status]
+        width = (end - start).days
+        step = width // max(totals[status], 1)
+        day = start + dt.timedelta(days=index * step + ctx.rng.randrange(max(step, 1)))
+        days.append(_weekday(min(day, end)))
+    return days
+
 
 def _at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
@@ -240,12 +271,9 @@ class _Kg:
 
     def build_purchases(self, specs) -> list[PurchaseRequest]:
         made = []
-        span = (LAST_DAY - dt.date(2026, 9, 1)).days
-        for index, (title, cat, who, lines, supplier, status) in enumerate(specs):
-            # earlier states were asked for earlier in the term
-            late = status in (S.SUBMITTED, S.DIRECTOR_APPROVED, S.DRAFT)
-            start = dt.date(2026, 9, 1) + dt.timedelta(days=(index * span) // (len(specs) + 4))
-            created = _weekday(_day(self.ctx, dt.date(2026, 11, 10) if late else start, 6))
+        dates = _spread(self.ctx, specs, lambda spec: spec[5], WINDOWS)
+        ordered = sorted(zip(dates, range(len(specs)), specs, strict=True))  # numbered in the order they were made
+        for created, _index, (title, cat, who, lines, supplier, status) in ordered:
             requester = self.user(who)
             total = sum((money(Decimal(q) * Decimal(p)) for _, q, _, p in lines), Decimal("0.00"))
             req = PurchaseRequest(
@@ -273,11 +301,9 @@ class _Kg:
     def build_repairs(self, specs) -> list[RepairRequest]:
         made = []
         campuses = sorted((c for (s, _), c in self.ctx.campuses.items() if s == self.slug), key=lambda c: c.pk)
-        span = (LAST_DAY - dt.date(2026, 9, 1)).days
-        for index, (title, where, who, estimate, status, fixed_by, fixer, actual) in enumerate(specs):
-            late = status in (S.SUBMITTED, S.DIRECTOR_APPROVED, S.DRAFT, S.IN_REPAIR)
-            start = dt.date(2026, 9, 2) + dt.timedelta(days=(index * span) // (len(specs) + 4))
-            created = _weekday(_day(self.ctx, dt.date(2026, 11, 6) if late else start, 5))
+        dates = _spread(self.ctx, specs, lambda spec: spec[4], WINDOWS)
+        ordered = sorted(zip(dates, range(len(specs)), specs, strict=True))
+        for created, index, (title, where, who, estimate, status, fixed_by, fixer, actual) in ordered:
             requester = self.user(who)
             req = RepairRequest(
                 kindergarten=self.kg, number=self.number("WX"), title=title, location=where,
@@ -366,14 +392,11 @@ class _Kg:
         _save(draft, draft.created_at, self.user("accountant"))
 
 
-def _expenses_for_requests(k: _Kg, purchases, repairs, statuses) -> list[Expense]:
-    """Expenses of the requests that are done (most) and one ordered purchase still being signed."""
-    made = []
-    status_cycle = iter(statuses)
-    for req in [*purchases, *repairs]:
-        if req.status != S.DONE:
-            continue
-        status = next(status_cycle, E.PAID)
+def _request_expense_plans(k: _Kg, purchases, repairs, statuses) -> list[dict]:
+    """Expenses of the requests that are done: most paid, the latest still in the signature chain."""
+    plans = []
+    done = sorted((r for r in [*purchases, *repairs] if r.status == S.DONE), key=lambda r: (r.finished_on, r.number))
+    for req, status in zip(done, statuses, strict=False):
         handler = "storekeeper" if isinstance(req, PurchaseRequest) else "director"
         if isinstance(req, PurchaseRequest) and req.created_by == k.user("canteen"):
             handler = "canteen"
@@ -381,9 +404,33 @@ def _expenses_for_requests(k: _Kg, purchases, repairs, statuses) -> list[Expense
         if not amount:
             continue
         payee = req.supplier_name if isinstance(req, PurchaseRequest) else req.fixer_name
-        made.append(k.build_expense(title=req.title, category=req.category, payee=payee or "供应商", amount=amount,
-                                    handler=handler, status=status, spent_on=req.finished_on, request=req))
-    return made
+        plans.append({"title": req.title, "category": req.category, "payee": payee or "供应商", "amount": amount,
+                      "handler": handler, "status": status, "spent_on": req.finished_on, "request": req})
+    return plans
+
+
+EXPENSE_WINDOWS = {
+    E.PAID: (dt.date(2026, 9, 3), dt.date(2026, 11, 9)),
+    "void": (dt.date(2026, 10, 12), dt.date(2026, 10, 30)),
+    E.PRINCIPAL_SIGNED: (dt.date(2026, 11, 9), dt.date(2026, 11, 13)),
+    E.ACCEPTOR_SIGNED: (dt.date(2026, 11, 11), dt.date(2026, 11, 16)),
+    E.HANDLER_SIGNED: (dt.date(2026, 11, 13), dt.date(2026, 11, 17)),
+    E.DRAFT: (dt.date(2026, 11, 16), dt.date(2026, 11, 19)),
+}
+
+
+def _standalone_plans(k: _Kg, standalone) -> list[dict]:
+    ctx = k.ctx
+    plans = []
+    dates = _spread(ctx, standalone, lambda spec: spec[5], EXPENSE_WINDOWS)
+    for (title, cat, payee, amount, handler, status), start in zip(standalone, dates, strict=True):
+        if title.startswith("9月"):  # the September bills arrive in early October
+            start = dt.date(2026, 10, 8)
+        elif title.startswith("10月"):
+            start = dt.date(2026, 11, 5)
+        plans.append({"title": title, "category": k.categories[cat], "payee": payee, "amount": amount,
+                      "handler": handler, "status": status, "spent_on": _weekday(_day(ctx, start, 1))})
+    return plans
 
 
 @demo_step
@@ -399,20 +446,10 @@ def build_finance(ctx):
         k.build_budgets()
         purchases = k.build_purchases(purchases_spec)
         repairs = k.build_repairs(repairs_spec)
-        expenses = _expenses_for_requests(k, purchases, repairs, [E.PAID] * 7 + [E.PRINCIPAL_SIGNED, E.ACCEPTOR_SIGNED])
-        span = (LAST_DAY - dt.date(2026, 9, 1)).days
-        for index, (title, cat, payee, amount, handler, status) in enumerate(standalone):
-            if title.startswith(("9月", "快递费（9月）", "教师节")):
-                start = dt.date(2026, 9, 5)
-            elif title.startswith("10月") or "国庆" in title:
-                start = dt.date(2026, 10, 8)
-            elif status in (E.PAID, "void"):
-                start = dt.date(2026, 9, 1) + dt.timedelta(days=(index * span) // (len(standalone) + 6))
-            else:
-                start = dt.date(2026, 11, 9)
-            spent_on = _weekday(_day(ctx, start, 6))
-            expenses.append(k.build_expense(title=title, category=k.categories[cat], payee=payee, amount=amount,
-                                            handler=handler, status=status, spent_on=spent_on))
+        plans = _request_expense_plans(k, purchases, repairs, [E.PAID] * 7 + [E.PRINCIPAL_SIGNED, E.ACCEPTOR_SIGNED])
+        plans += _standalone_plans(k, standalone)
+        plans.sort(key=lambda plan: (plan["spent_on"], plan["title"]))  # numbered in the order they were recorded
+        expenses = [k.build_expense(**plan) for plan in plans]
         k.build_fees()
         counts["budgets"] += len(k.categories)
         counts["purchase requests"] += len(purchases)

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from houqin.core.registry import NavItem, Todo, register_nav, register_todos
 
@@ -30,18 +31,26 @@ def finance_todos(actor) -> list[Todo]:
         base = reverse(name, kwargs={"kg": slug})
         return f"{base}?status={status}" if status else base
 
+    titles = {
+        "purchase": lambda n: ngettext("%(n)d purchase request waits for your approval",
+                                       "%(n)d purchase requests wait for your approval", n),
+        "repair": lambda n: ngettext("%(n)d repair request waits for your approval",
+                                     "%(n)d repair requests wait for your approval", n),
+        "expense_handler": lambda n: ngettext("%(n)d expense waits for your signature as handler",
+                                              "%(n)d expenses wait for your signature as handler", n),
+        "expense_acceptor": lambda n: ngettext("%(n)d expense waits for an acceptor's signature",
+                                               "%(n)d expenses wait for an acceptor's signature", n),
+        "expense_principal": lambda n: ngettext("%(n)d expense waits for the principal's signature",
+                                                "%(n)d expenses wait for the principal's signature", n),
+        "expense_pay": lambda n: ngettext("%(n)d signed expense waits for payment",
+                                          "%(n)d signed expenses wait for payment", n),
+    }
+    targets = {"purchase": ("finance:purchase_list", "awaiting"), "repair": ("finance:repair_list", "awaiting"),
+               "expense_pay": ("finance:expense_list", "to_pay")}
     todos = []
-    specs = [
-        ("purchase", _("%(n)d purchase requests wait for your approval"), "finance:purchase_list", "awaiting", 2),
-        ("repair", _("%(n)d repair requests wait for your approval"), "finance:repair_list", "awaiting", 2),
-        ("expense_handler", _("%(n)d expenses wait for your signature as handler"), "finance:expense_list", "signing", 2),
-        ("expense_acceptor", _("%(n)d expenses wait for an acceptor's signature"), "finance:expense_list", "signing", 2),
-        ("expense_principal", _("%(n)d expenses wait for the principal's signature"), "finance:expense_list", "signing", 2),
-        ("expense_pay", _("%(n)d signed expenses wait for payment"), "finance:expense_list", "to_pay", 2),
-    ]
-    for key, title, name, status, urgency in specs:
+    for key, title in titles.items():
         n = counts.get(key) or 0
         if n:
-            todos.append(Todo(title=str(title) % {"n": n}, url=url(name, status), urgency=urgency,
-                              area="finance"))
+            name, status = targets.get(key, ("finance:expense_list", "signing"))
+            todos.append(Todo(title=title(n) % {"n": n}, url=url(name, status), urgency=2, area="finance"))
     return todos

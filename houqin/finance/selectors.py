@@ -291,6 +291,14 @@ def budget_table(*, actor, year: int, month: int | None = None, capability: str 
     return table
 
 
+def budget_row(*, actor, category, year: int) -> BudgetRow | None:
+    """The budget line of one category and year (for approvers deciding on a request), if visible."""
+    if not actor.has("finance.budget.view"):
+        return None
+    table = budget_table(actor=actor, year=year)
+    return next((row for row in table.rows if row.category.pk == category.pk), None)
+
+
 # --------------------------------------------------------------------------------------------
 # Fee standards
 

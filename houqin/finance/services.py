@@ -35,7 +35,6 @@ from houqin.finance.models import (
     AWAITING_APPROVAL,
     COMMITTING,
     DEFAULT_APPROVAL_THRESHOLD,
-    STEP_FROM,
     STEP_ORDER,
     STEP_TO,
     Budget,

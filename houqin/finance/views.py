@@ -213,6 +213,8 @@ def purchase_detail(request, kg, code):
         "expenses": purchase.expenses.filter(voided_at__isnull=True).select_related("category"),
         "can_expense": actor.has("finance.expense.create") and purchase.status in COMMITTING,
         "history": _history(purchase), "kind": "purchase",
+        "budget_row": selectors.budget_row(actor=actor, category=purchase.category, year=purchase.budget_year)
+        if purchase.is_open else None,
     })
 
 
@@ -341,6 +343,8 @@ def repair_detail(request, kg, code):
         "can_expense": actor.has("finance.expense.create") and repair.status in COMMITTING,
         "asset": asset_for_code(actor, repair.asset.code) if repair.asset_id else None,
         "history": _history(repair), "kind": "repair",
+        "budget_row": selectors.budget_row(actor=actor, category=repair.category, year=repair.budget_year)
+        if repair.is_open else None,
     })
 
 
@@ -501,6 +505,10 @@ def expense_detail(request, kg, code):
 def expense_edit(request, kg, code):
     actor = request.actor
     expense = selectors.get_expense(actor=actor, code=code, capability="finance.expense.create")
+    if expense.status != "draft" or expense.is_voided or request.user.pk not in (expense.created_by_id,
+                                                                                 expense.handler_id):
+        messages.error(request, _("A signed expense cannot be changed; the principal can void it with a reason."))
+        return redirect("finance:expense_detail", kg=kg, code=code)
     fields = ("title", "amount", "category", "spent_on", "payee", "description", "handler")
     initial = {f: getattr(expense, f) for f in fields}
     initial["category"], initial["handler"] = expense.category_id, expense.handler_id
@@ -759,9 +767,12 @@ def fee_list(request, kg):
     for fee in fees:
         if not terms or (terms[-1]["school_year"], terms[-1]["term"]) != (fee.school_year, fee.term):
             terms.append({"school_year": fee.school_year, "term": fee.term, "label": fee.term_label, "fees": [],
-                          "drafts": 0})
-        terms[-1]["fees"].append(fee)
-        terms[-1]["drafts"] += not fee.is_published
+                          "drafts": 0, "published_at": None})
+        term = terms[-1]
+        term["fees"].append(fee)
+        term["drafts"] += not fee.is_published
+        if fee.published_at and (term["published_at"] is None or fee.published_at > term["published_at"]):
+            term["published_at"] = fee.published_at
     return render(request, "finance/fee_list.html", {"terms": terms, "can_change": can_change})
 
 

@@ -23,6 +23,12 @@ def quantity_field(label=_("quantity"), required=True, **kwargs):
     return forms.DecimalField(label=label, required=required, widget=number_input(), **kwargs)
 
 
+def _plain(quantity) -> str:
+    """A quantity as a form shows it: 4, not 4.000."""
+    text = f"{quantity:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _styled(field):
     """A field added after StyledForm.__init__ ran gets Bootstrap's class here."""
     field.widget.attrs["class"] = "form-control"
@@ -214,7 +220,7 @@ class RequisitionIssueForm(StyledForm):
         self.lines = lines
         for line in lines:
             self.fields[f"line-{line.code}"] = _styled(quantity_field(label=str(line.item), required=False,
-                                                                      initial=line.quantity_outstanding))
+                                                                      initial=_plain(line.quantity_outstanding)))
 
     def quantities(self) -> dict:
         return {str(line.code): self.cleaned_data.get(f"line-{line.code}") or 0 for line in self.lines}

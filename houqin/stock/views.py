@@ -134,7 +134,7 @@ def batch_dispose(request, kg, code):
     batch = selectors.get_batch(actor=actor, code=code, capability="stock.dispose")
     expired = batch.is_expired_on(_today())
     form = DisposeForm(request.POST or None, people=_people(actor), initial={
-        "occurred_on": _today(), "quantity": batch.quantity,
+        "occurred_on": _today(), "quantity": services.qty(batch.quantity),
         "kind": MovementKind.DISPOSAL_EXPIRED if batch.expiry_date else MovementKind.DISPOSAL_DAMAGED})
     if request.method == "POST" and form.is_valid():
         try:

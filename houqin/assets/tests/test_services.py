@@ -278,6 +278,21 @@ def _counts(handover, **by_name):
     return out
 
 
+def test_the_handover_state_machine_refuses_illegal_moves(world, aw, actor):
+    director, teacher = actor(Role.DIRECTOR), actor(Role.CLASS_TEACHER)
+    before = _snapshot()
+    with pytest.raises(Conflict):  # open → closed skips the signature
+        services.handover_close(actor=director, handover=aw.own_handover)
+    with pytest.raises(Conflict):  # open → open
+        services.handover_return(actor=director, handover=aw.own_handover, reason="x")
+    with pytest.raises(DomainError):
+        services.handover_set_status(actor=director, handover=aw.own_handover, status="lost")
+    assert _snapshot() == before
+    services.handover_confirm(actor=teacher, handover=aw.own_handover, counts=_counts(aw.own_handover), sign=True)
+    with pytest.raises(Conflict):  # signed → signed
+        services.handover_sign(actor=teacher, handover=aw.own_handover)
+
+
 def test_the_class_teacher_counts_and_signs_and_the_director_closes(world, aw, actor):
     teacher, director = actor(Role.CLASS_TEACHER), actor(Role.DIRECTOR)
     handover = aw.own_handover
@@ -436,6 +451,8 @@ def test_a_stocktake_of_a_room_posts_the_counted_quantities(world, aw, actor):
     assert aw.chairs.quantity == Decimal("31")
     with pytest.raises(Conflict):
         services.stocktake_record(actor=storekeeper, stocktake=stocktake, counts=_count(stocktake))
+    with pytest.raises(Conflict):  # posted is final
+        services.stocktake_post(actor=storekeeper, stocktake=stocktake)
     with pytest.raises(Conflict):
         services.stocktake_void(actor=storekeeper, stocktake=stocktake, reason="x")
 

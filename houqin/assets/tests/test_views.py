@@ -187,6 +187,9 @@ def test_the_register_filters_by_room_class_category_state_and_search(world, aw,
         return {a.name for a in response.context["page"]}
 
     assert names("") == {"幼儿椅", "幼儿桌", "钢琴", "消毒柜", "空调"}
+    totals = client.get("/k/k1/assets/").context["totals"]
+    assert totals == {"lines": 5, "value": Decimal("18016.00")}  # 30×45.50 + 8×320 + 8800 + 2×2600 + 2×45.50
+    assert "¥18,016.00" in client.get("/k/k1/assets/").content.decode()
     assert names(f"room={aw.own_room.code}") == {"幼儿椅", "幼儿桌"}
     assert names(f"class={world.k1.other_class.code}") == {"钢琴"}
     assert names("category=kitchen") == {"消毒柜"}
