@@ -22,6 +22,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.template.base import Lexer, TokenType
+from django.utils import translation
 from django.utils.translation import trim_whitespace
 
 HOUQIN = Path(__file__).resolve().parents[2]
@@ -33,8 +34,9 @@ REGENERATE = 'cd houqin && ../.venv/bin/python ../manage.py makemessages -l zh_H
 
 # --- placeholders -----------------------------------------------------------------------------
 
-# A printf conversion as Python's % operator reads it; "%%" is a literal percent sign.
-_PRINTF = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa%]")
+# A printf conversion as Python's % operator reads it; "%%" is a literal percent sign. The space
+# flag is left out, so that "5% discount" does not read as a "% d" conversion.
+_PRINTF = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0+-]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[diouxXeEfFgGcrsa%]")
 _TEMPLATE_VAR = re.compile(r"\{\{\s*[^{}]*?\s*\}\}")
 _BRACE = re.compile(r"\{[^{}\s]*\}")
 
@@ -105,9 +107,9 @@ def test_translations_keep_the_placeholders(zh_catalogue):
             pairs = [(e.msgid_plural, str(s)) for s in e.msgstr_plural.values()]
         else:
             pairs = [(e.msgid, e.msgstr)]
-        for source, translation in pairs:
-            if placeholders(source) != placeholders(translation):
-                wrong.append((source, translation))
+        for source, msgstr in pairs:
+            if placeholders(source) != placeholders(msgstr):
+                wrong.append((source, msgstr))
     assert not wrong, f"placeholders differ between msgid and msgstr: {wrong}"
 
 
@@ -333,6 +335,14 @@ def compiled(settings):
         # Django caches the catalogues per process: setting LOCALE_PATHS again makes it reload
         # them (django.test.signals.language_changed), now and when the setting is restored.
         settings.LOCALE_PATHS = list(settings.LOCALE_PATHS)
+    language = translation.get_language()
+    yield
+    # LocaleMiddleware activates the request's language in this thread and leaves it active:
+    # put back the language of before, so that English does not leak into the next tests.
+    if language is None:
+        translation.deactivate_all()
+    else:
+        translation.activate(language)
 
 
 @pytest.mark.django_db
