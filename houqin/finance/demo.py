@@ -97,6 +97,15 @@ REPAIRS = [
     ("旧电视机维修", "多功能厅", "storekeeper", "500.00", S.CANCELLED, "", "", None),
 ]
 
+# Repairs of a registered asset: title → (asset name, a word of its place); linked when the register has it.
+REPAIR_ASSETS = {
+    "大型滑梯扶手松动": ("大型组合滑梯", ""),
+    "厨房消毒柜不加热": ("消毒柜", "厨房"),
+    "东门监控摄像头画面模糊": ("监控摄像头", ""),
+    "大一班空调不制冷": ("空调", "大一班"),
+    "钢琴琴键卡住、需调音": ("钢琴", ""),
+}
+
 # Expenses not tied to a request: title, category, payee, amount, handler, status
 STANDALONE = [
     ("9月电费", "水电", "国网南京供电公司", "6820.40", "accountant", E.PAID),
@@ -311,6 +320,9 @@ class _Kg:
                 reason=f"{title}，影响正常使用，请安排维修。", category=self.categories["维修"], budget_year=2026,
                 estimated_cost=Decimal(estimate), created_by=requester, created_at=_at(created, 8, 40), status=status,
             )
+            req.asset = self.asset_for(title) if status != S.IN_REPAIR else None
+            if req.asset is not None:
+                req.campus = req.asset.campus if len(campuses) > 1 else None
             day = self.approve(req, status, created)
             if status in (S.IN_REPAIR, S.DONE):
                 day = _weekday(_day(self.ctx, day, 2))
@@ -325,6 +337,19 @@ class _Kg:
             req.finished_on = day
             made.append(req)
         return made
+
+    def asset_for(self, title: str):
+        """The registered asset a demo repair is about (one in use), if the asset register has it."""
+        from houqin.assets.models import Asset, AssetState
+
+        if title not in REPAIR_ASSETS:
+            return None
+        name, place = REPAIR_ASSETS[title]
+        candidates = list(Asset.objects.filter(kindergarten=self.kg, name=name, state=AssetState.IN_USE,
+                                               voided_at__isnull=True).select_related("room", "school_class")
+                          .order_by("label_code"))
+        preferred = [a for a in candidates if place and place in a.location]
+        return (preferred or candidates or [None])[0]
 
     def build_expense(self, *, title, category, payee, amount, handler, status, spent_on, request=None):
         ctx = self.ctx

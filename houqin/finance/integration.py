@@ -48,16 +48,26 @@ def suggested_quantity(minimum: Decimal, on_hand: Decimal) -> Decimal:
 
 
 def low_stock_lines(actor, codes: list[str], *, food_in_budget: bool = False) -> tuple[list[dict], list[str], str]:
-    """Purchase lines prefilled from the storeroom's items under their minimum level (only those named
-    in `codes`); the last unit cost paid is the estimated price. Returns (lines, names of food items
-    left out because food is paid from the meal account, the budget category most of them belong to)."""
+    """Purchase lines prefilled from the storeroom's items named in `codes`: those under their minimum
+    level get enough to reach twice the minimum, others (stock about to expire) one minimum level; the
+    last unit cost paid is the estimated price. Returns (lines, names of food items left out because
+    food is paid from the meal account, the budget category most of them belong to)."""
     from houqin.stock import selectors as stock_selectors
     from houqin.stock.models import Batch
 
-    wanted = {c for c in (_uuid(code) for code in codes) if c is not None}
+    from houqin import policy
+    from houqin.stock.models import Item
+
+    wanted = [c for c in dict.fromkeys(_uuid(code) for code in codes) if c is not None]
     if not wanted or not actor.has("stock.view"):
         return [], [], ""
-    items = [item for item in stock_selectors.low_stock_items(actor=actor) if item.code in wanted]
+    low = {item.code: item for item in stock_selectors.low_stock_items(actor=actor) if item.code in wanted}
+    # Items named that are not low (e.g. replacing stock about to expire): one of the minimum level.
+    others = list(policy.scoped(actor, "stock.view",
+                                Item.objects.filter(code__in=set(wanted) - set(low), is_active=True)))
+    for item in others:
+        item.on_hand = max(item.minimum_level, Decimal("0"))
+    items = sorted([*low.values(), *others], key=lambda item: wanted.index(item.code))
     food = [item.name for item in items if item.is_food and not food_in_budget]
     items = [item for item in items if not item.is_food or food_in_budget]
     last_cost: dict[int, Decimal] = {}

@@ -189,7 +189,8 @@ def purchase_request_from_stock(request, kg):
     codes = [c.strip() for c in request.GET.get("items", "").split(",") if c.strip()][:50]
     food_in_budget = services.finance_settings(actor.kindergarten).food_in_budget
     lines, food, category_name = low_stock_lines(actor, codes, food_in_budget=food_in_budget)
-    initial = {"title": _("Restock the storeroom"), "reason": _("Below the minimum stock level in the storeroom.")}
+    initial = {"title": _("Restock the storeroom"),
+               "reason": _("Storeroom items below their minimum level or about to expire.")}
     cats = selectors.categories(actor=actor, capability="finance.purchase.create")
     category = cats.filter(name=category_name).first() if category_name else None
     if category is not None:
@@ -199,7 +200,7 @@ def purchase_request_from_stock(request, kg):
             messages.info(request, _("Food is bought for the meal account, not from this budget: left out %(names)s.")
                           % {"names": "、".join(food)})
         if not lines:
-            messages.info(request, _("None of the chosen items is below its minimum stock level: add the lines yourself."))
+            messages.info(request, _("None of the chosen items could be found in the storeroom: add the lines yourself."))
     return _purchase_form(request, kg, initial=initial, initial_lines=lines + [{}],
                           title=_("Purchase request from the storeroom"))
 
@@ -317,8 +318,13 @@ def repair_request_create(request, kg):
         initial["location"] = asset["location"]
     form = RepairRequestForm(request.POST or None, categories=cats, campuses=Campus.objects.filter(
         kindergarten=actor.kindergarten).order_by("name") if len(campuses) > 1 else None, initial=initial)
+    simple = not actor.has("finance.repair.approve")
+    if simple:  # staff who report a repair do not choose budget lines: the repairs line of this year
+        del form.fields["category"], form.fields["budget_year"]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        if simple:
+            data["category"] = repair_cat or cats.first()
         try:
             repair = services.repair_request_create(
                 actor=actor, asset=asset["object"] if asset else None,
@@ -771,8 +777,9 @@ def fee_list(request, kg):
         term = terms[-1]
         term["fees"].append(fee)
         term["drafts"] += not fee.is_published
-        if fee.published_at and (term["published_at"] is None or fee.published_at > term["published_at"]):
-            term["published_at"] = fee.published_at
+        if fee.published_at:
+            published_on = timezone.localtime(fee.published_at).date()
+            term["published_at"] = max(term["published_at"] or published_on, published_on)
     return render(request, "finance/fee_list.html", {"terms": terms, "can_change": can_change})
 
 

@@ -1,7 +1,7 @@
 """JSON API of the storeroom: the same selectors and services as the pages, the same policy."""
 
-
 import datetime as dt
+from decimal import Decimal
 from uuid import UUID
 
 from django.http import Http404
@@ -51,10 +51,12 @@ def _name(user) -> str | None:
 
 
 def _item_out(item, on_hand=None) -> dict:
+    if on_hand is None:
+        on_hand = Decimal(getattr(item, "on_hand", 0) or 0).quantize(Decimal("0.001"))  # SQLite sums as floats
     return {
         "code": item.code, "name": item.name, "spec": item.spec, "unit": item.unit, "category": item.category,
         "is_food": item.is_food, "minimum_level": item.minimum_level, "shelf_life_days": item.shelf_life_days,
-        "is_active": item.is_active, "on_hand": on_hand if on_hand is not None else getattr(item, "on_hand", 0),
+        "is_active": item.is_active, "on_hand": on_hand,
     }
 
 

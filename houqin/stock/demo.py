@@ -155,6 +155,7 @@ class _Ledger:
     kindergarten: object
     batches: list = field(default_factory=list)
     movements: list = field(default_factory=list)
+    shelves: dict = field(default_factory=lambda: defaultdict(list))  # (item, warehouse) → its batches
 
     def receive(self, *, item, warehouse, quantity, cost, day, by, supplier=None, produced=None, expiry=None,
                 batch_no="", hour=7, minute=30, reason="") -> Batch:
@@ -166,16 +167,16 @@ class _Ledger:
         batch = Batch(kindergarten=self.kindergarten, item=item, warehouse=warehouse, batch_no=batch_no,
                       production_date=produced, expiry_date=expiry, supplier=supplier, unit_cost=Decimal(cost),
                       received_at=_at(day, hour, minute), created_by=by, created_at=_at(day, hour, minute))
-        batch.quantity, batch.value = Decimal("0"), Decimal("0")
+        batch.quantity, batch.value, batch.seq = Decimal("0"), Decimal("0"), len(self.batches)
         self.batches.append(batch)
+        self.shelves[(id(item), id(warehouse))].append(batch)
         self.post(batch, MovementKind.RECEIPT, Decimal(quantity), day, by, hour=hour, minute=minute, reason=reason)
         return batch
 
     def usable(self, item, warehouse, day) -> list:
-        found = [b for b in self.batches if b.item is item and b.warehouse is warehouse and b.quantity > 0
+        found = [b for b in self.shelves[(id(item), id(warehouse))] if b.quantity > 0
                  and b.received_at.date() <= day and not (b.expiry_date and b.expiry_date < day)]
-        return sorted(found, key=lambda b: (b.expiry_date is None, b.expiry_date or dt.date.max, b.received_at,
-                                            self.batches.index(b)))
+        return sorted(found, key=lambda b: (b.expiry_date is None, b.expiry_date or dt.date.max, b.received_at, b.seq))
 
     def on_hand(self, item, warehouse, day) -> Decimal:
         return sum((b.quantity for b in self.usable(item, warehouse, day)), Decimal("0"))

@@ -195,9 +195,11 @@ class RequisitionForm(StyledForm):
 
 
 class RequisitionLineForm(StyledForm):
-    item = ItemChoiceField(label=_("item"), queryset=None, required=False)
-    quantity = quantity_field(required=False)
-    note = forms.CharField(label=_("note"), max_length=100, required=False)
+    item = ItemChoiceField(label=_("item"), queryset=None, required=False, empty_label=_("Choose an item"))
+    quantity = forms.DecimalField(label=_("quantity"), required=False,
+                                  widget=number_input(placeholder=_("quantity")))
+    note = forms.CharField(label=_("note"), max_length=100, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": _("note (optional)")}))
 
     def __init__(self, *args, items=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,14 +215,18 @@ class RequisitionIssueForm(StyledForm):
                                 help_text=_("Leave empty when it is the person who asked."))
     occurred_on = forms.DateField(label=_("date"), widget=DateInput())
 
-    def __init__(self, *args, warehouses, people, lines, **kwargs):
+    def __init__(self, *args, warehouses, people, lines, available=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = warehouses
         self.fields["recipient"].queryset = people
+        self.fields["recipient"].empty_label = _("the person who asked")
         self.lines = lines
         for line in lines:
+            initial = line.quantity_outstanding
+            if available is not None:  # offer what the chosen store can give
+                initial = max(min(initial, available.get(line.item_id, 0)), 0)
             self.fields[f"line-{line.code}"] = _styled(quantity_field(label=str(line.item), required=False,
-                                                                      initial=_plain(line.quantity_outstanding)))
+                                                                      initial=_plain(initial)))
 
     def quantities(self) -> dict:
         return {str(line.code): self.cleaned_data.get(f"line-{line.code}") or 0 for line in self.lines}

@@ -12,7 +12,6 @@ register_nav(NavItem(gettext_lazy("Food to the kitchen"), "stock:kitchen_issue",
 register_nav(NavItem(gettext_lazy("Requisitions"), "stock:requisition_list", "stock.requisition.view", icon="☰", order=33))
 register_nav(NavItem(gettext_lazy("My requisitions"), "stock:my_requisitions", "stock.requisition.create", icon="✉",
                      order=34))
-register_nav(NavItem(gettext_lazy("Low stock and expiry"), "stock:alerts", "stock.view", icon="⚠", order=35))
 register_nav(NavItem(gettext_lazy("Stocktakes"), "stock:stocktake_list", "stock.stocktake.view", icon="✓", order=36))
 register_nav(NavItem(gettext_lazy("Stock report"), "stock:report", "stock.export", icon="▥", order=37))
 
@@ -47,6 +46,13 @@ def stock_todos(actor) -> list[Todo]:
     slug = actor.kindergarten.slug
     alerts_url = reverse("stock:alerts", kwargs={"kg": slug})
     todos = []
+    if actor.has("stock.requisition.issue"):
+        waiting = selectors.open_requisition_count(actor=actor)
+        if waiting:
+            todos.append(Todo(
+                title=_("%(n)d requisitions are waiting to be issued") % {"n": waiting},
+                url=reverse("stock:requisition_list", kwargs={"kg": slug}), urgency=2, area="stock",
+            ))
     low = selectors.low_stock_items(actor=actor)
     if low:
         names = "、".join(item.name for item in low[:5]) + ("…" if len(low) > 5 else "")

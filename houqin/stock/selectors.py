@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -279,9 +279,9 @@ def consumption_by_class(*, actor, start: dt.date, end: dt.date) -> list[dict]:
     grouped = (
         _taken(actor, start, end).filter(school_class__isnull=False)
         .values("school_class_id", "school_class__name", "school_class__sort_order", "school_class__campus__name",
-                "item_id", "item__name", "item__unit")
+                "school_class__campus_id", "item_id", "item__name", "item__unit")
         .annotate(q=Sum("quantity"), v=Sum("value"))
-        .order_by("school_class__campus__name", "school_class__sort_order", "item__name")
+        .order_by("school_class__campus_id", "school_class__sort_order", "item__name")
     )
     classes: dict[int, dict] = {}
     for row in grouped:

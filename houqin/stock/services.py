@@ -193,7 +193,7 @@ def fefo_key(batch: Batch):
 
 def _lock(queryset) -> list[Batch]:
     """Lock batch rows in pk order (the same order everywhere, so two writers cannot deadlock)."""
-    return list(queryset.order_by("pk"))
+    return list(queryset.select_for_update().order_by("pk"))
 
 
 def _post(*, actor, batch: Batch, kind: str, delta: Decimal, occurred_on: dt.date, reason: str = "",

@@ -83,7 +83,9 @@ def item_detail(request, kg, code):
     item = selectors.get_item(actor=actor, code=code)
     batches = selectors.batch_list(actor=actor, item=item)
     ledger = Paginator(selectors.movement_list(actor=actor, item=item), PAGE_SIZE).get_page(request.GET.get("page"))
+    history = item.history.select_related("history_user").order_by("-history_date")[:30]
     return render(request, "stock/item_detail.html", {
+        "history": _history_rows(history),
         "item": item, "batches": batches, "ledger": ledger, "totals": selectors.item_on_hand(actor=actor, item=item),
         "today": _today(), "can_change": policy.can(actor, "stock.item.change", item),
         "can_dispose": actor.has("stock.dispose"), "can_correct": actor.has("stock.receive"),
@@ -465,8 +467,22 @@ def requisition_detail(request, kg, code):
 
 
 def _history_rows(history) -> list[dict]:
-    return [{"at": h.history_date, "user": h.history_user, "type": h.get_status_display(),
-             "reason": h.history_change_reason or "", "changes": []} for h in history]
+    """Each change of a record (newest first): when, who, why, and which fields went from what to what."""
+    records = list(history)
+    rows = []
+    for record, previous in zip(records, records[1:] + [None], strict=True):
+        changes = []
+        if previous is not None:
+            for change in record.diff_against(previous).changes:
+                field = record.instance_type._meta.get_field(change.field)
+                old, new = change.old, change.new
+                if getattr(field, "choices", None):
+                    labels = dict(field.choices)
+                    old, new = labels.get(old, old), labels.get(new, new)
+                changes.append({"field": field.verbose_name, "old": old, "new": new})
+        rows.append({"at": record.history_date, "user": record.history_user, "type": record.get_history_type_display(),
+                     "reason": record.history_change_reason or "", "changes": changes})
+    return rows
 
 
 @require_http_methods(["GET", "POST"])
@@ -481,8 +497,16 @@ def requisition_issue(request, kg, code):
     lines = [line for line in requisition.lines.all() if line.quantity_outstanding > 0]
     default = (warehouses.filter(campus=requisition.campus, kind=WarehouseKind.GENERAL).first()
                or warehouses.filter(campus=requisition.campus).first() or warehouses.first())
+    chosen = default
+    if request.method == "POST":
+        posted = request.POST.get("warehouse", "")
+        chosen = warehouses.filter(pk=posted).first() if posted.isdigit() else None
+    on_hand = {}
+    if chosen is not None:
+        on_hand = {r["item"].pk: r for r in selectors.stock_on_hand(actor=actor, warehouse=chosen)}
+    available = {pk: r["quantity"] - r["expired"] for pk, r in on_hand.items()}
     form = RequisitionIssueForm(request.POST or None, warehouses=warehouses, people=_people(actor), lines=lines,
-                                initial={"warehouse": default, "occurred_on": _today()})
+                                available=available, initial={"warehouse": default, "occurred_on": _today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.requisition_issue(
@@ -494,12 +518,6 @@ def requisition_issue(request, kg, code):
         else:
             messages.success(request, _("Requisition %(number)s has been issued.") % {"number": requisition.number})
             return redirect("stock:requisition_detail", kg=kg, code=code)
-    on_hand = {}
-    warehouse = form["warehouse"].value() if form.is_bound else default
-    if warehouse:
-        chosen = warehouses.filter(pk=getattr(warehouse, "pk", warehouse)).first()
-        if chosen is not None:
-            on_hand = {r["item"].pk: r for r in selectors.stock_on_hand(actor=actor, warehouse=chosen)}
     return render(request, "stock/requisition_issue.html", {
         "form": form, "requisition": requisition,
         "line_rows": [(line, field, on_hand.get(line.item_id)) for line, field in form.line_fields()]})

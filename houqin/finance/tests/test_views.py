@@ -271,21 +271,21 @@ def test_a_bad_line_is_shown_on_its_line(fin, login):
     assert "invalid-feedback" in response.content.decode()
 
 
-def test_from_stock_prefills_the_low_items_and_leaves_food_out(fin, login):
+def test_from_stock_prefills_the_named_items_and_leaves_food_out(fin, login):
     from houqin.stock.models import Item
 
     kg = fin.world.k1.kg
     paper = Item.objects.create(kindergarten=kg, name="A4复印纸", spec="70g", unit="箱", category="paper",
                                 minimum_level=Decimal("5"))
     rice = Item.objects.create(kindergarten=kg, name="大米", unit="袋", category="grain_oil", minimum_level=Decimal("3"))
-    full = Item.objects.create(kindergarten=kg, name="胶水", unit="支", category="office", minimum_level=Decimal("0"))
+    expiring = Item.objects.create(kindergarten=kg, name="胶水", unit="支", category="office", minimum_level=Decimal("0"))
     client = login(fin.user(Role.STOREKEEPER))
-    page = client.get(f"/k/k1/finance/purchases/from-stock/?items={paper.code},{rice.code},{full.code},nonsense")
+    page = client.get(f"/k/k1/finance/purchases/from-stock/?items={paper.code},{rice.code},{expiring.code},nonsense")
     body = page.content.decode()
     assert page.status_code == 200
     assert 'value="A4复印纸（70g）"' in body and 'value="10"' in body  # twice the minimum, none on hand
     assert "大米" not in re.sub(r'<div class="alert[^>]*>.*?</div>', "", body, flags=re.S)
-    assert "胶水" not in body
+    assert 'value="胶水"' in body  # named but not low (replacing stock about to expire): at least one
     assert f'value="{paper.code}"' in body
     other = Item.objects.create(kindergarten=fin.world.k2.kg, name="外园纸", unit="箱", category="paper",
                                 minimum_level=Decimal("5"))
@@ -373,3 +373,47 @@ def test_parents_read_the_published_fees(fin, login):
     api = parent.get("/api/k/k1/finance/fees?drafts=true").json()
     assert [f["item"] for f in api] == ["保育教育费"] and api[0]["amount"] == "1200.00"
     assert FeeStandard.objects.count() == 2
+
+
+def test_each_role_sees_what_waits_for_it_on_the_home_page(fin, login):
+    from houqin.core.registry import todos_for
+
+    purchase = make_purchase(fin, price="1500.00", quantity="2")  # needs both approvals
+    expense = make_expense(fin)  # waits for the director's own signature as handler
+    titles = {role: [t.url for t in todos_for(fin.actor(role)) if t.area == "finance"]
+              for role in (Role.DIRECTOR, Role.PRINCIPAL, Role.STOREKEEPER, Role.ACCOUNTANT, Role.CLASS_TEACHER)}
+    assert "/k/k1/finance/purchases/?status=awaiting" in titles[Role.DIRECTOR]
+    assert "/k/k1/finance/expenses/?status=signing" in titles[Role.DIRECTOR]
+    assert titles[Role.PRINCIPAL] == [] and titles[Role.STOREKEEPER] == [] and titles[Role.CLASS_TEACHER] == []
+    services.request_approve(actor=fin.actor(Role.DIRECTOR), request=purchase)
+    services.expense_sign(actor=fin.actor(Role.DIRECTOR), expense=expense)
+    assert [t.url for t in todos_for(fin.actor(Role.PRINCIPAL)) if t.area == "finance"] == [
+        "/k/k1/finance/purchases/?status=awaiting"]
+    assert [t.url for t in todos_for(fin.actor(Role.STOREKEEPER)) if t.area == "finance"] == [
+        "/k/k1/finance/expenses/?status=signing"]
+    services.expense_sign(actor=fin.actor(Role.STOREKEEPER), expense=expense)
+    services.expense_sign(actor=fin.actor(Role.PRINCIPAL), expense=expense)
+    assert [t.url for t in todos_for(fin.actor(Role.ACCOUNTANT)) if t.area == "finance"] == [
+        "/k/k1/finance/expenses/?status=to_pay"]
+    page = login(fin.user(Role.ACCOUNTANT)).get("/k/k1/").content.decode()
+    assert "/k/k1/finance/expenses/?status=to_pay" in page
+
+
+def test_a_signed_expense_has_no_edit_page(fin, login):
+    expense = signed_expense(fin, upto="handler")
+    response = login(fin.user(Role.DIRECTOR)).get(f"/k/k1/finance/expenses/{expense.code}/edit/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/finance/expenses/{expense.code}/")
+    draft = make_expense(fin)
+    assert login(fin.user(Role.DIRECTOR)).get(f"/k/k1/finance/expenses/{draft.code}/edit/").status_code == 200
+    assert login(fin.user(Role.ACCOUNTANT)).get(f"/k/k1/finance/expenses/{draft.code}/edit/").status_code == 302
+
+
+def test_staff_reporting_a_repair_do_not_choose_budget_lines(fin, login):
+    client = login(fin.user(Role.CLASS_TEACHER))
+    page = client.get("/k/k1/finance/repairs/new/").content.decode()
+    assert 'name="category"' not in page and 'name="budget_year"' not in page
+    response = client.post("/k/k1/finance/repairs/new/", {"title": "门把手坏了", "location": "小一班", "reason": "掉了",
+                                                          "estimated_cost": "", "action": "submit"})
+    assert response.status_code == 302
+    repair = RepairRequest.objects.get()
+    assert repair.category.name == "维修" and repair.budget_year == fin.today.year and repair.status == "submitted"
