@@ -47,24 +47,24 @@ from houqin.assets.services import (
 from houqin.core.audit import audit_event
 from houqin.core.models import AuditEvent
 from houqin.org.models import Campus, SchoolClass
-from houqin.org.roster import (  # the roster import's generic helpers (see the report: to be made public)
+from houqin.core.spreadsheets import (
     ImportRejected,
     ImportResult,
-    _BadValue,
-    _ClassDirectory,
-    _file_rejected,
-    _is_blank,
-    _key,
-    _load_table,
-    _parse_date,
-    _plain,
-    _Problems,
-    _read_upload,
-    _Row,
-    _Table,
-    _text,
-    _workbook,
+    BadValue,
+    file_rejected,
+    is_blank,
+    match_key,
+    load_table,
+    parse_date,
+    plain_text,
+    Problems,
+    read_upload,
+    Row,
+    Table,
+    cell_text,
+    build_workbook,
 )
+from houqin.org.roster import ClassDirectory
 
 KIND = "assets"
 CHANGE_REASON = "asset register import"
@@ -113,15 +113,15 @@ _LABEL_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 
 
 def _number(value, *, money: bool, column: str) -> tuple[Decimal | None, str]:
-    """(number, unit written after it) of a quantity or price cell; raises _BadValue."""
+    """(number, unit written after it) of a quantity or price cell; raises BadValue."""
     if isinstance(value, bool):
-        raise _BadValue("invalid_number", _("Enter a number."))
+        raise BadValue("invalid_number", _("Enter a number."))
     unit = ""
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
         match = (_MONEY_TEXT if money else _QUANTITY_WITH_UNIT).match(text)
         if match is None:
-            raise _BadValue("invalid_number", _("Enter a number."))
+            raise BadValue("invalid_number", _("Enter a number."))
         value = match.group(1)
         if not money:
             unit = match.group(2) or ""
@@ -130,7 +130,7 @@ def _number(value, *, money: bool, column: str) -> tuple[Decimal | None, str]:
                               positive=not money)
     if errors:
         code = "invalid_number"
-        raise _BadValue(code, errors[0]["message"])
+        raise BadValue(code, errors[0]["message"])
     return number, unit
 
 
@@ -159,33 +159,33 @@ class _Places:
 
     def __init__(self, actor):
         kindergarten = actor.kindergarten
-        self.campuses = {_key(c.name): c for c in Campus.objects.filter(kindergarten=kindergarten)}
+        self.campuses = {match_key(c.name): c for c in Campus.objects.filter(kindergarten=kindergarten)}
         self.rooms: dict[tuple[int, str], Room] = {}
         self.rooms_by_name: dict[str, list[Room]] = {}
         for room in Room.objects.filter(kindergarten=kindergarten).select_related("campus", "school_class"):
-            self.rooms[(room.campus_id, _key(room.name))] = room
-            self.rooms_by_name.setdefault(_key(room.name), []).append(room)
-        self.classes = _ClassDirectory(SchoolClass.objects.filter(kindergarten=kindergarten, is_active=True)
+            self.rooms[(room.campus_id, match_key(room.name))] = room
+            self.rooms_by_name.setdefault(match_key(room.name), []).append(room)
+        self.classes = ClassDirectory(SchoolClass.objects.filter(kindergarten=kindergarten, is_active=True)
                                        .select_related("campus"))
         self.new_rooms: dict[tuple[int, str], dict] = {}  # rooms this import creates
 
     def campus(self, name: str) -> Campus:
-        found = self.campuses.get(_key(name))
+        found = self.campuses.get(match_key(name))
         if found is None:
-            raise _BadValue("unknown_campus", _("There is no campus named “%(name)s”.") % {"name": name})
+            raise BadValue("unknown_campus", _("There is no campus named “%(name)s”.") % {"name": name})
         return found
 
     def only_campus(self) -> Campus | None:
         return next(iter(self.campuses.values())) if len(self.campuses) == 1 else None
 
 
-def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: _Problems,
+def _plan_row(row: Row, table: Table, places: _Places, staff: dict, problems: Problems,
               today: dt.date) -> _Plan | None:
     n, v = row.number, row.values
     before = len(problems.items)
 
     def text(column: str, max_length: int, *, required: bool = False) -> str:
-        value = _text(v.get(column))
+        value = cell_text(v.get(column))
         if required and not value:
             problems.add(n, column, "required", _("This value is required."))
         elif len(value) > max_length:
@@ -193,7 +193,7 @@ def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: 
         return value
 
     name = text(NAME, Asset._meta.get_field("name").max_length, required=True)
-    category_label = _plain(v.get(CATEGORY))
+    category_label = plain_text(v.get(CATEGORY))
     category = CATEGORY_BY_LABEL.get(category_label)
     if not category_label:
         problems.add(n, CATEGORY, "required", _("This value is required."))
@@ -201,24 +201,24 @@ def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: 
         problems.add(n, CATEGORY, "invalid_category", _("Unknown category: write one of %(choices)s.")
                      % {"choices": "、".join(labels[0] for labels in CATEGORY_LABELS.values())})
 
-    label_code = _plain(v.get(LABEL)).upper()
+    label_code = plain_text(v.get(LABEL)).upper()
     if label_code and not _LABEL_CODE.match(label_code):
         problems.add(n, LABEL, "invalid_label", _("A label code has at most 20 letters, digits and hyphens."))
 
     # where: campus, room, class
     campus = school_class = room = None
     room_key = None
-    campus_name = _text(v.get(CAMPUS))
+    campus_name = cell_text(v.get(CAMPUS))
     if campus_name:
         try:
             campus = places.campus(campus_name)
-        except _BadValue as exc:
+        except BadValue as exc:
             problems.add(n, CAMPUS, exc.code, exc.message)
-    class_name = _text(v.get(CLASS))
+    class_name = cell_text(v.get(CLASS))
     if class_name:
         try:
             school_class = places.classes.find(class_name)
-        except _BadValue as exc:
+        except BadValue as exc:
             problems.add(n, CLASS, exc.code, exc.message)
     if school_class is not None and campus is not None and school_class.campus_id != campus.pk:
         problems.add(n, CLASS, "wrong_campus", _("This class is on another campus."))
@@ -226,7 +226,7 @@ def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: 
     if len(problems.items) == before:
         campus = campus or (school_class.campus if school_class is not None else None)
         if room_name:
-            candidates = places.rooms_by_name.get(_key(room_name), [])
+            candidates = places.rooms_by_name.get(match_key(room_name), [])
             if campus is not None:
                 candidates = [r for r in candidates if r.campus_id == campus.pk]
             if len(candidates) == 1:
@@ -244,7 +244,7 @@ def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: 
                                    "can be created on the right campus.")
                                  % {"name": room_name, "campus": CAMPUS, "cls": CLASS})
                 else:
-                    room_key = (campus.pk, _key(room_name))
+                    room_key = (campus.pk, match_key(room_name))
                     planned = places.new_rooms.setdefault(
                         room_key, {"campus": campus, "name": room_name, "school_class": school_class, "row": n})
                     if school_class is not None and planned["school_class"] not in (None, school_class):
@@ -259,24 +259,24 @@ def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: 
 
     quantity = unit_price = None
     unit = text(UNIT, Asset._meta.get_field("unit").max_length)
-    if _is_blank(v.get(QUANTITY)):
+    if is_blank(v.get(QUANTITY)):
         problems.add(n, QUANTITY, "required", _("This value is required."))
     else:
         try:
             quantity, written_unit = _number(v.get(QUANTITY), money=False, column=QUANTITY)
             if written_unit and not unit:
                 unit = written_unit
-        except _BadValue as exc:
+        except BadValue as exc:
             problems.add(n, QUANTITY, exc.code, exc.message)
-    if not _is_blank(v.get(PRICE)):
+    if not is_blank(v.get(PRICE)):
         try:
             unit_price, _unit = _number(v.get(PRICE), money=True, column=PRICE)
-        except _BadValue as exc:
+        except BadValue as exc:
             problems.add(n, PRICE, exc.code, exc.message)
     purchase_date = None
     try:
-        purchase_date = _parse_date(v.get(PURCHASED), table.epoch)
-    except _BadValue as exc:
+        purchase_date = parse_date(v.get(PURCHASED), table.epoch)
+    except BadValue as exc:
         problems.add(n, PURCHASED, exc.code, exc.message)
     if purchase_date is not None:
         if purchase_date > today:
@@ -286,9 +286,9 @@ def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: 
     supplier_name = text(SUPPLIER, Asset._meta.get_field("supplier_name").max_length)
     notes = text(NOTES, Asset._meta.get_field("notes").max_length)
     custodian = None
-    custodian_name = _text(v.get(CUSTODIAN))
+    custodian_name = cell_text(v.get(CUSTODIAN))
     if custodian_name:
-        found = staff.get(_key(custodian_name), [])
+        found = staff.get(match_key(custodian_name), [])
         if not found:
             problems.add(n, CUSTODIAN, "unknown_custodian",
                          _("“%(name)s” is not a member of staff of this kindergarten.") % {"name": custodian_name})
@@ -299,7 +299,7 @@ def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: 
         else:
             custodian = found[0]
     state = AssetState.IN_USE
-    state_label = _plain(v.get(STATE))
+    state_label = plain_text(v.get(STATE))
     if state_label:
         if state_label == STATE_LABELS[AssetState.SCRAPPED]:
             problems.add(n, STATE, "scrapped", _("Scrapped assets are not imported: remove this row."))
@@ -314,18 +314,18 @@ def _plan_row(row: _Row, table: _Table, places: _Places, staff: dict, problems: 
 
 
 def _duplicate_key(name: str, room_id, room_key, class_id, purchase_date, unit_price) -> tuple:
-    return (_key(name), room_id, room_key, class_id, purchase_date, unit_price)
+    return (match_key(name), room_id, room_key, class_id, purchase_date, unit_price)
 
 
-def _plan(actor, table: _Table) -> list[_Plan]:
+def _plan(actor, table: Table) -> list[_Plan]:
     kindergarten = actor.kindergarten
     places = _Places(actor)
     staff: dict[str, list] = {}
     for user in staff_users(kindergarten):
         for label in {user.full_name, user.username} - {""}:
-            staff.setdefault(_key(label), [])
-            if user not in staff[_key(label)]:
-                staff[_key(label)].append(user)
+            staff.setdefault(match_key(label), [])
+            if user not in staff[match_key(label)]:
+                staff[match_key(label)].append(user)
     existing = {
         _duplicate_key(name, room_id, None, class_id, purchased, price)
         for name, room_id, class_id, purchased, price in Asset.objects.active()
@@ -334,7 +334,7 @@ def _plan(actor, table: _Table) -> list[_Plan]:
     }
     used_labels = set(Asset.objects.filter(kindergarten=kindergarten).values_list("label_code", flat=True))
     today = timezone.localdate()
-    problems = _Problems(table.sheet)
+    problems = Problems(table.sheet)
     plans: list[_Plan] = []
     seen: dict[tuple, int] = {}
     seen_labels: dict[str, int] = {}
@@ -416,7 +416,7 @@ def import_register(*, actor, upload) -> ImportResult:
         raise PermissionDenied
     rows = 0
     try:
-        table = _load_table(_read_upload(upload), COLUMNS, OPTIONAL)
+        table = load_table(read_upload(upload), COLUMNS, OPTIONAL)
         rows = len(table.rows)
         try:
             with transaction.atomic():
@@ -425,7 +425,7 @@ def import_register(*, actor, upload) -> ImportResult:
                 audit_event(action="assets.import", actor=actor.user, kindergarten=actor.kindergarten,
                             detail={"kind": KIND, "rows": rows, "created": created})
         except IntegrityError as exc:
-            raise _file_rejected(
+            raise file_rejected(
                 "conflict", _("The records changed while the file was being imported: nothing was changed, try again.")
             ) from exc
     except ImportRejected as exc:
@@ -454,7 +454,7 @@ def export_register(*, actor) -> bytes:
                    a.unit_price if a.unit_price is not None else None, a.purchase_date, a.supplier_name,
                    a.custodian.display_name if a.custodian else "", STATE_LABELS[a.state], a.notes]
 
-    content = _workbook("固定物品登记表", COLUMNS,
+    content = build_workbook("固定物品登记表", COLUMNS,
                         {LABEL: 14, NAME: 16, PLACE: 14, PURCHASED: 12, SUPPLIER: 20, NOTES: 24}, rows())
     audit_event(action="assets.export", actor=actor.user, kindergarten=actor.kindergarten,
                 detail={"kind": KIND, "rows": len(assets)})

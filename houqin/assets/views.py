@@ -27,7 +27,7 @@ from houqin.assets.forms import (
 from houqin.assets.models import AssetState, Category, HandoverKind, HandoverStatus, StocktakeStatus, Term
 from houqin.core.errors import DomainError, Forbidden
 from houqin.core.web import add_domain_errors, xlsx_response
-from houqin.org.views import _history_rows
+from houqin.core.history import history_rows
 
 PAGE_SIZE = 50
 
@@ -158,7 +158,7 @@ def asset_detail(request, kg, code):
     can_change = active and policy.can(actor, "assets.change", asset)
     return render(request, "assets/asset_detail.html", {
         "asset": asset,
-        "history": _history_rows(history, False),
+        "history": history_rows(history),
         "qr": labels.qr_data_uri(scan_url),
         "scan_url": scan_url,
         "can_change": can_change,
@@ -398,8 +398,7 @@ def _handover_context(request, handover, *, form=None, assess_form=None):
         "can_sign": can_sign, "can_close": can_close and active,
         "charged": sum((l.amount_charged or 0) for l in lines if l.negligence),
         "differences": [l for l in lines if l.has_difference],
-        "history": _history_rows(handover.history.select_related("history_user").order_by("-history_date")[:30],
-                                 False),
+        "history": history_rows(handover.history.select_related("history_user").order_by("-history_date")[:30]),
     }
 
 

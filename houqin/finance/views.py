@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from houqin import policy
+from houqin.core.history import history_rows
 from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors, xlsx_response
 from houqin.finance import reports, selectors, services
@@ -68,27 +69,8 @@ def _run(http, func, success: str | None = None, /, **kwargs):
     return result, True
 
 
-def _history_rows(records) -> list[dict]:
-    """Each change of a record: when, who, the reason, and which fields went from what to what."""
-    rows = []
-    records = list(records)
-    for record, previous in zip(records, records[1:] + [None], strict=True):
-        changes = []
-        if previous is not None:
-            for change in record.diff_against(previous).changes:
-                try:
-                    field = record.instance_type._meta.get_field(change.field)
-                    label = field.verbose_name
-                except Exception:  # noqa: BLE001 - a field removed since
-                    label = change.field
-                changes.append({"field": label, "old": change.old, "new": change.new})
-        rows.append({"at": record.history_date, "user": record.history_user, "type": record.get_history_type_display(),
-                     "reason": record.history_change_reason or "", "changes": changes})
-    return rows
-
-
 def _history(obj):
-    return _history_rows(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+    return history_rows(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
 
 
 # --------------------------------------------------------------------------------------------

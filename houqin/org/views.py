@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.models import AuditEvent
+from houqin.core.history import history_rows
 from houqin.core.web import add_domain_errors, form_action, xlsx_response
 from houqin.org import roster, selectors, services
 from houqin.org.forms import ChildForm, GuardianForm, ImportForm, LeaveForm, PickupPersonForm, StaffForm, VoidForm
@@ -79,30 +80,9 @@ def child_detail(request, kg, code):
             "sensitive": sensitive,
             "can_change": policy.can(actor, "org.child.change", child),
             "can_void": policy.can(actor, "org.child.void", child),
-            "history": _history_rows(history, sensitive),
+            "history": history_rows(history),
         },
     )
-
-
-def _history_rows(history, sensitive: bool) -> list[dict]:
-    """Each change of the record: when, who, and which fields went from what to what."""
-    rows = []
-    records = list(history)
-    for record, previous in zip(records, records[1:] + [None], strict=True):
-        changes = []
-        if previous is not None:
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                field = record.instance_type._meta.get_field(change.field)
-                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
-        rows.append({
-            "at": record.history_date,
-            "user": record.history_user,
-            "type": record.get_history_type_display(),
-            "reason": record.history_change_reason or "",
-            "changes": changes,
-        })
-    return rows
 
 
 @require_http_methods(["GET", "POST"])
