@@ -6,7 +6,8 @@ role. Anything not granted here is denied (fail closed). Each area adds its capa
 CAPABILITIES below.
 
 Scopes, widest first:
-- KINDERGARTEN: every row of the kindergarten (narrowed to the campus when the membership has one);
+- KINDERGARTEN: every row of the kindergarten (narrowed to the campus when the membership has one
+  and the row belongs to a campus; rows of the whole kindergarten stay visible);
 - CLASS: rows of the membership's classes;
 - CHILD: rows of the parent's own children (through org.Guardian.user);
 - DISTRICT: aggregate figures of the district's kindergartens (supervisors), never child rows.
@@ -320,10 +321,10 @@ def actor_for_district(user, district) -> Actor | None:
 def _membership_q(membership, scope: Scope, model) -> Q | None:
     paths = getattr(model, "scope_paths", {})
     if scope == K:
-        if membership.campus_id is not None:
-            if "campus" not in paths:
-                return None
+        if membership.campus_id is not None and "campus" in paths:
             return Q(kindergarten_id=membership.kindergarten_id, **{paths["campus"]: membership.campus_id})
+        # Rows that belong to the whole kindergarten (items, suppliers, budgets, fee standards…)
+        # are visible to campus staff too: the campus narrows only what belongs to a campus.
         return Q(kindergarten_id=membership.kindergarten_id)
     if scope == C:
         if "class" not in paths:

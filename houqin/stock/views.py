@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from houqin import policy
+from houqin.core.history import history_rows
 from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors, xlsx_response
 from houqin.org.models import Campus, SchoolClass
@@ -85,7 +86,7 @@ def item_detail(request, kg, code):
     ledger = Paginator(selectors.movement_list(actor=actor, item=item), PAGE_SIZE).get_page(request.GET.get("page"))
     history = item.history.select_related("history_user").order_by("-history_date")[:30]
     return render(request, "stock/item_detail.html", {
-        "history": _history_rows(history),
+        "history": history_rows(history),
         "item": item, "batches": batches, "ledger": ledger, "totals": selectors.item_on_hand(actor=actor, item=item),
         "today": _today(), "can_change": policy.can(actor, "stock.item.change", item),
         "can_dispose": actor.has("stock.dispose"), "can_correct": actor.has("stock.receive"),
@@ -462,27 +463,8 @@ def requisition_detail(request, kg, code):
         "requisition": requisition, "lines": requisition.lines.all(),
         "movements": selectors.requisition_movements(requisition),
         "may_issue": may_issue and requisition.is_open, "may_cancel": may_cancel,
-        "reject_form": ReasonForm(), "cancel_form": OptionalReasonForm(), "history": _history_rows(history),
+        "reject_form": ReasonForm(), "cancel_form": OptionalReasonForm(), "history": history_rows(history),
     })
-
-
-def _history_rows(history) -> list[dict]:
-    """Each change of a record (newest first): when, who, why, and which fields went from what to what."""
-    records = list(history)
-    rows = []
-    for record, previous in zip(records, records[1:] + [None], strict=True):
-        changes = []
-        if previous is not None:
-            for change in record.diff_against(previous).changes:
-                field = record.instance_type._meta.get_field(change.field)
-                old, new = change.old, change.new
-                if getattr(field, "choices", None):
-                    labels = dict(field.choices)
-                    old, new = labels.get(old, old), labels.get(new, new)
-                changes.append({"field": field.verbose_name, "old": old, "new": new})
-        rows.append({"at": record.history_date, "user": record.history_user, "type": record.get_history_type_display(),
-                     "reason": record.history_change_reason or "", "changes": changes})
-    return rows
 
 
 @require_http_methods(["GET", "POST"])

@@ -252,3 +252,18 @@ def test_campus_membership_narrows_the_kindergarten_scope(world):
 
 def test_anonymous_actor_has_nothing(world):
     assert policy.actor_for_kindergarten(AnonymousUser(), world.k1.kg) is None
+
+
+def test_campus_staff_still_see_rows_of_the_whole_kindergarten(world):
+    """A campus narrows what belongs to a campus, not what belongs to the whole kindergarten."""
+    director = world.k1.users[Role.DIRECTOR]
+    membership = director.memberships.get()
+    membership.campus = world.k1.campuses[1]
+    membership.save()
+    actor = policy.actor_for_kindergarten(director, world.k1.kg)
+    # a model with no campus path is scoped to the kindergarten only
+    class WholeKindergartenRow:
+        scope_paths = {}
+
+    q = policy.scope_q(actor, "org.child.view", WholeKindergartenRow)
+    assert q is not None and dict(q.children) == {"kindergarten_id": world.k1.kg.pk}
