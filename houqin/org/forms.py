@@ -14,7 +14,7 @@ class DateInput(forms.DateInput):
 
 
 class ChildForm(StyledForm):
-    name = forms.CharField(label=_("name"), max_length=30)
+    name = forms.CharField(label=_("full name"), max_length=30)
     sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices, widget=forms.RadioSelect)
     birth_date = forms.DateField(label=_("date of birth"), widget=DateInput())
     school_class = forms.ModelChoiceField(label=_("class"), queryset=SchoolClass.objects.none())
@@ -40,7 +40,7 @@ class VoidForm(StyledForm):
 
 
 class GuardianForm(StyledForm):
-    name = forms.CharField(label=_("name"), max_length=30)
+    name = forms.CharField(label=_("full name"), max_length=30)
     relation = forms.ChoiceField(label=_("relation"), choices=Relation.choices)
     phone = forms.CharField(label=_("mobile phone"), max_length=20)
     is_primary = forms.BooleanField(label=_("primary contact"), required=False)
@@ -48,7 +48,7 @@ class GuardianForm(StyledForm):
 
 
 class PickupPersonForm(StyledForm):
-    name = forms.CharField(label=_("name"), max_length=30)
+    name = forms.CharField(label=_("full name"), max_length=30)
     relation = forms.CharField(label=_("relation"), max_length=30)
     phone = forms.CharField(label=_("mobile phone"), max_length=20)
     valid_from = forms.DateField(label=_("valid from"), widget=DateInput())

@@ -209,7 +209,7 @@ class Child(TenantModel, VoidableModel):
 
     scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id", "child": "pk"}
 
-    name = models.CharField(_("name"), max_length=30)
+    name = models.CharField(_("full name"), max_length=30)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=120, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
@@ -263,7 +263,7 @@ class Guardian(TenantModel, VoidableModel):
     scope_paths = {"campus": "child__school_class__campus_id", "class": "child__school_class_id", "child": "child_id"}
 
     child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="guardians")
-    name = models.CharField(_("name"), max_length=30)
+    name = models.CharField(_("full name"), max_length=30)
     relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
     phone = models.CharField(_("mobile phone"), max_length=20)
     user = models.ForeignKey(
@@ -293,7 +293,7 @@ class PickupPerson(TenantModel, VoidableModel):
     scope_paths = {"campus": "child__school_class__campus_id", "class": "child__school_class_id", "child": "child_id"}
 
     child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="pickup_people")
-    name = models.CharField(_("name"), max_length=30)
+    name = models.CharField(_("full name"), max_length=30)
     relation = models.CharField(_("relation"), max_length=30)
     phone = models.CharField(_("mobile phone"), max_length=20)
     valid_from = models.DateField(_("valid from"))
