@@ -26,7 +26,7 @@ from houqin.assets.forms import (
 )
 from houqin.assets.models import AssetState, Category, HandoverKind, HandoverStatus, StocktakeStatus, Term
 from houqin.core.errors import DomainError, Forbidden
-from houqin.core.web import add_domain_errors, xlsx_response
+from houqin.core.web import add_domain_errors, form_action, xlsx_response
 from houqin.core.history import history_rows
 
 PAGE_SIZE = 50
@@ -182,6 +182,14 @@ def asset_photo(request, kg, code):
     return response
 
 
+def _asset_action_form(request, asset, form, action, *, title: str, success_message: str, danger: bool = False):
+    """A small form about one asset (state, scrap, void) that returns to the asset's page."""
+    back_url = reverse("assets:asset_detail", kwargs={"kg": asset.kindergarten.slug, "code": asset.code})
+    return form_action(request, form, action, success_url=back_url, template="assets/simple_form.html",
+                       context={"title": title, "back": asset, "back_url": back_url, "danger": danger},
+                       success_message=success_message)
+
+
 @require_http_methods(["GET", "POST"])
 @policy.requires("assets.change")
 def asset_state(request, kg, code):
@@ -189,17 +197,8 @@ def asset_state(request, kg, code):
     asset = selectors.get_asset(actor=actor, code=code, capability="assets.change")
     next_state = AssetState.IN_USE if asset.state == AssetState.UNDER_REPAIR else AssetState.UNDER_REPAIR
     form = StateForm(request.POST or None, initial={"state": next_state})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.asset_set_state(actor=actor, asset=asset, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("assets:asset_detail", kg=kg, code=asset.code)
-    return render(request, "assets/simple_form.html", {
-        "form": form, "title": _("State of %(name)s") % {"name": asset.name}, "back": asset,
-        "back_url": reverse("assets:asset_detail", kwargs={"kg": kg, "code": asset.code})})
+    return _asset_action_form(request, asset, form, lambda data: services.asset_set_state(actor=actor, asset=asset, **data),
+                       title=_("State of %(name)s") % {"name": asset.name}, success_message=_("Saved."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -208,18 +207,10 @@ def asset_scrap(request, kg, code):
     actor = request.actor
     asset = selectors.get_asset(actor=actor, code=code, capability="assets.scrap")
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.asset_set_state(actor=actor, asset=asset, state=AssetState.SCRAPPED,
-                                     reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("The asset has been scrapped."))
-            return redirect("assets:asset_detail", kg=kg, code=asset.code)
-    return render(request, "assets/simple_form.html", {
-        "form": form, "title": _("Scrap %(name)s") % {"name": asset.name}, "danger": True,
-        "back_url": reverse("assets:asset_detail", kwargs={"kg": kg, "code": asset.code})})
+    return _asset_action_form(
+        request, asset, form,
+        lambda data: services.asset_set_state(actor=actor, asset=asset, state=AssetState.SCRAPPED, reason=data["reason"]),
+        title=_("Scrap %(name)s") % {"name": asset.name}, success_message=_("The asset has been scrapped."), danger=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -228,17 +219,10 @@ def asset_void(request, kg, code):
     actor = request.actor
     asset = selectors.get_asset(actor=actor, code=code, capability="assets.scrap")
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.asset_void(actor=actor, asset=asset, reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("The record has been voided."))
-            return redirect("assets:asset_detail", kg=kg, code=asset.code)
-    return render(request, "assets/simple_form.html", {
-        "form": form, "title": _("Void the entry %(label)s") % {"label": asset.label_code}, "danger": True,
-        "back_url": reverse("assets:asset_detail", kwargs={"kg": kg, "code": asset.code})})
+    return _asset_action_form(request, asset, form,
+                              lambda data: services.asset_void(actor=actor, asset=asset, reason=data["reason"]),
+                       title=_("Void the entry %(label)s") % {"label": asset.label_code},
+                       success_message=_("The record has been voided."), danger=True)
 
 
 @policy.requires("assets.view")
