@@ -258,7 +258,6 @@ def _build_kindergarten(ctx, slug: str) -> dict:
         item.fill_derived()
         item._history_date, item._history_user = setup_at, storekeeper
         items[spec.key] = item
-    specs = {spec.key: spec for spec in FOOD + GENERAL}
 
     # --- who eats where, who asks --------------------------------------------------------------
     children = dict(Child.objects.filter(kindergarten=kg, left_on__isnull=True, voided_at__isnull=True)
