@@ -55,6 +55,13 @@ INSTALLED_APPS = [
     "houqin.stock",
     "houqin.assets",
     "houqin.finance",
+    "houqin.staff",
+    "houqin.health",
+    "houqin.canteen",
+    "houqin.foodsafety",
+    "houqin.safety",
+    "houqin.notices",
+    "houqin.reports",
 ]
 
 MIDDLEWARE = [

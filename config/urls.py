@@ -20,6 +20,13 @@ urlpatterns = [
     path("", include("houqin.stock.urls")),
     path("", include("houqin.assets.urls")),
     path("", include("houqin.finance.urls")),
+    path("", include("houqin.staff.urls")),
+    path("", include("houqin.health.urls")),
+    path("", include("houqin.canteen.urls")),
+    path("", include("houqin.foodsafety.urls")),
+    path("", include("houqin.safety.urls")),
+    path("", include("houqin.notices.urls")),
+    path("", include("houqin.reports.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

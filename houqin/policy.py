@@ -259,7 +259,27 @@ _FINANCE: list[Capability] = [
     ),
 ]
 
-CAPABILITIES: dict[str, Capability] = {c.name: c for c in [*_CORE_AND_ORG, *_STOCK, *_ASSETS, *_FINANCE]}
+# --- each area's capabilities: edit only your area's list ------------------------------------
+_STAFF: list[Capability] = [  # houqin.staff: posts, assessment, awards, trainings, meetings, health certificates
+]
+_HEALTH: list[Capability] = [  # houqin.health: checks, attendance, exams and growth, vaccination, disease, disinfection
+]
+_CANTEEN: list[Capability] = [  # houqin.canteen: foods, dishes, menus, nutrition analysis, meal account
+]
+_FOODSAFETY: list[Capability] = [  # houqin.foodsafety: certificates, receiving, samples, expiry checks, hygiene
+]
+_SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fire equipment, drills, the gate
+]
+_NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff with read receipts
+]
+_REPORTS: list[Capability] = [  # houqin.reports: the semester summary, the district comparison
+]
+
+CAPABILITIES: dict[str, Capability] = {
+    c.name: c
+    for c in [*_CORE_AND_ORG, *_STOCK, *_ASSETS, *_FINANCE, *_STAFF, *_HEALTH, *_CANTEEN, *_FOODSAFETY, *_SAFETY,
+              *_NOTICES, *_REPORTS]
+}
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Where areas plug into the shell: menu entries and to-do providers.
+"""Where areas plug into the shell: menu entries, to-do providers, term figures and findings.
 
 Each app registers its entries in its AppConfig.ready(); the core never names an area.
 """
@@ -34,8 +34,45 @@ class Todo:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A figure the records give for a period, for the semester summary and the district comparison.
+
+    Nothing is typed in: `value` is counted from records, and `url` opens those records (a list page
+    filtered to the period) so that every number in a report can be checked.
+    """
+
+    key: str  # stable identifier, "<area>.<name>", e.g. "health.exam_rate"
+    label: str  # translated label, e.g. 体检率
+    value: object  # int | Decimal | None (None: nothing recorded, shown as "—")
+    unit: str = ""  # "%", "次", "人", "元", …
+    section: str = ""  # summary section: safety, health, meals, assets, staff
+    url: str = ""
+    detail: str = ""  # how it was counted, e.g. "598 / 612"
+    items: tuple = ()  # the events behind it, one short line each ("10月9日 消防疏散演练，2分10秒")
+    district: bool = False  # the bureau compares kindergartens on it
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A recorded fact that counts against one person in the monthly staff assessment (a missing
+    food sample, a missed disinfection record, an overdue hazard assigned to them)."""
+
+    kind: str  # stable identifier, "<area>.<name>", e.g. "foodsafety.sample_missing"
+    label: str  # translated name of the kind
+    user_id: int
+    date: object  # datetime.date
+    description: str
+    url: str = ""
+
+
+SECTIONS = ("safety", "health", "meals", "assets", "staff")
+
 NAV_ITEMS: list[NavItem] = []
 TODO_PROVIDERS: list[Callable] = []
+FIGURE_PROVIDERS: list[Callable] = []
+FINDING_PROVIDERS: list[Callable] = []
+FINDING_KINDS: dict[str, str] = {}
 
 
 def register_nav(item: NavItem) -> None:
@@ -49,6 +86,46 @@ def register_todos(provider: Callable) -> Callable:
     if provider not in TODO_PROVIDERS:
         TODO_PROVIDERS.append(provider)
     return provider
+
+
+def register_figures(provider: Callable) -> Callable:
+    """Decorate a function `(kindergartens, start, end) -> {kindergarten.pk: [Figure, ...]}`.
+
+    It gets a list of kindergartens so that the district comparison costs a fixed number of
+    queries (aggregate with `values("kindergarten_id")`), not a number per kindergarten.
+    """
+    if provider not in FIGURE_PROVIDERS:
+        FIGURE_PROVIDERS.append(provider)
+    return provider
+
+
+def register_findings(kinds: dict[str, str]):
+    """Decorate a function `(kindergarten, start, end) -> [Finding, ...]`; `kinds` maps each kind
+    it can return to its translated label, so that assessment items can be linked to kinds."""
+
+    def decorate(provider: Callable) -> Callable:
+        FINDING_KINDS.update(kinds)
+        if provider not in FINDING_PROVIDERS:
+            FINDING_PROVIDERS.append(provider)
+        return provider
+
+    return decorate
+
+
+def figures_for(kindergartens, start, end) -> dict[int, list[Figure]]:
+    result: dict[int, list[Figure]] = {k.pk: [] for k in kindergartens}
+    for provider in FIGURE_PROVIDERS:
+        for pk, figures in provider(kindergartens, start, end).items():
+            result.setdefault(pk, []).extend(figures)
+    return result
+
+
+def findings_for(kindergarten, start, end) -> list[Finding]:
+    found: list[Finding] = []
+    for provider in FINDING_PROVIDERS:
+        found.extend(provider(kindergarten, start, end))
+    found.sort(key=lambda f: (str(f.date), f.kind))
+    return found
 
 
 def nav_for(actor) -> list[dict]:

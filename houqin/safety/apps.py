@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SafetyConfig(AppConfig):
+    name = "houqin.safety"
+    label = "safety"
+    verbose_name = _("Safety and security")
+
+    def ready(self):
+        from houqin.safety import navigation  # noqa: F401
