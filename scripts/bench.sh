@@ -71,6 +71,15 @@ mkdir -p "$OUT_DIR"
 REPORT="$OUT_DIR/bench-$(date +%Y%m%d-%H%M%S).txt"
 "$PY" scripts/bench.py --base "http://127.0.0.1:$PORT" --server-pid "$GUNICORN_PID" | tee "$REPORT"
 echo "(report saved to $REPORT)"
+
+# Each area's computation benchmarks: management commands named bench_<area>, run against the same
+# throwaway database after the server is stopped; they build their own data and print figures.
+cleanup_server() { [ -n "$GUNICORN_PID" ] && kill -TERM "$GUNICORN_PID" 2>/dev/null; wait "$GUNICORN_PID" 2>/dev/null || true; GUNICORN_PID=""; }
+cleanup_server
+for cmd in $("$PY" manage.py help --commands | grep -E '^bench_' | sort); do
+  echo "== manage.py $cmd"
+  "$PY" manage.py "$cmd" | tee -a "$REPORT"
+done
 if grep -qiE "error|exception|traceback" "$HOUQIN_DATA_DIR/gunicorn.log"; then
   echo "== gunicorn log (errors):"
   grep -iE -A3 "error|exception|traceback" "$HOUQIN_DATA_DIR/gunicorn.log" | head -40

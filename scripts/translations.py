@@ -1,0 +1,101 @@
+"""Chinese translations of many hands: collect the msgids an app lacks, and merge translations in.
+
+    .venv/bin/python scripts/translations.py todo <app>   # → /tmp/zh/<app>.todo.json ({msgid: ""})
+    .venv/bin/python scripts/translations.py merge [dir]  # makemessages, fill from <dir>/*.json, compile
+
+A translation file is a JSON object {msgid: msgstr} (for a plural entry, the msgid of the singular
+and the one Chinese form). `merge` fills only empty msgstrs, never overwrites a translation in the
+catalogue, and lists what is still missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from houqin.core.tests.test_i18n import ZH_PO, source_msgids  # noqa: E402
+
+WORK = Path(os.environ.get("HOUQIN_TRANSLATIONS", "/tmp/zh"))
+
+
+def translated() -> dict[str, str]:
+    catalogue = polib.pofile(str(ZH_PO))
+    done = {}
+    for e in catalogue:
+        text = e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr
+        if text.strip() and "fuzzy" not in e.flags:
+            done[e.msgid] = text
+    return done
+
+
+def todo(app: str) -> None:
+    done = translated()
+    mine = WORK / f"{app}.json"
+    have = json.loads(mine.read_text(encoding="utf-8")) if mine.exists() else {}
+    missing = sorted(
+        msgid for (_ctx, msgid, _plural), origin in source_msgids().items()
+        if origin.startswith(f"{app}/") and msgid not in done and msgid not in have
+    )
+    WORK.mkdir(parents=True, exist_ok=True)
+    out = WORK / f"{app}.todo.json"
+    out.write_text(json.dumps({m: "" for m in missing}, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"{len(missing)} msgids of houqin/{app} need a translation: {out} (translate into {mine})")
+
+
+def merge(folder: Path) -> None:
+    env = {**os.environ, "HOUQIN_DATA_DIR": os.environ.get("HOUQIN_DATA_DIR", "/tmp/houqin-messages")}
+    for lang in ("zh_Hans", "en"):
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "makemessages", "-l", lang, "--no-location", "--no-obsolete",
+             "-i", "static/*"],
+            cwd=ROOT / "houqin", env=env, check=True, stdout=subprocess.DEVNULL,
+        )
+    given: dict[str, str] = {}
+    for path in sorted(folder.glob("*.json")):
+        if path.name.endswith(".todo.json"):
+            continue
+        given.update({k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if v})
+    catalogue = polib.pofile(str(ZH_PO))
+    missing = []
+    for e in catalogue:
+        if e.obsolete:
+            continue
+        if "fuzzy" in e.flags:
+            e.flags.remove("fuzzy")
+            e.previous_msgid = e.previous_msgid_plural = None
+            e.msgstr = ""
+            e.msgstr_plural = {0: ""} if e.msgid_plural else {}
+        if e.msgid_plural:
+            if not str(e.msgstr_plural.get(0, "")).strip():
+                if e.msgid in given:
+                    e.msgstr_plural = {0: given[e.msgid]}
+                else:
+                    missing.append(e.msgid)
+        elif not e.msgstr.strip():
+            if e.msgid in given:
+                e.msgstr = given[e.msgid]
+            else:
+                missing.append(e.msgid)
+    catalogue.save()
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "compile_messages.py")], check=True)
+    (folder / "missing.todo.json").write_text(
+        json.dumps({m: "" for m in missing}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    print(f"{len(missing)} msgids still without a translation: {folder / 'missing.todo.json'}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 3 and sys.argv[1] == "todo":
+        todo(sys.argv[2])
+    elif len(sys.argv) >= 2 and sys.argv[1] == "merge":
+        merge(Path(sys.argv[2]) if len(sys.argv) > 2 else WORK)
+    else:
+        print(__doc__)
+        sys.exit(2)
