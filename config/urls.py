@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", policy.requires(policy.PUBLIC)(set_language), name="set_language"),
     path("", core_views.root, name="root"),
     path("k/<slug:kg>/", core_views.home, name="home"),
+    path("k/<slug:kg>/todo-counts/", core_views.todo_counts, name="todo_counts"),
     path("", include("houqin.org.urls")),
     path("", include("houqin.stock.urls")),
     path("", include("houqin.assets.urls")),

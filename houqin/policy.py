@@ -261,18 +261,298 @@ _FINANCE: list[Capability] = [
 
 # --- each area's capabilities: edit only your area's list ------------------------------------
 _STAFF: list[Capability] = [  # houqin.staff: posts, assessment, awards, trainings, meetings, health certificates
+    Capability("staff.view", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Posts, assessment items, who holds which post, awards (服务之星, 爱心阿姨)"),
+    Capability("staff.manage", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Posts, assessment items, assignments, rating periods and the staff rules"),
+    Capability("staff.self", _grant(ALL_STAFF, K),
+               description="One's own assessments, trainings, health certificate and action items"),
+    Capability("staff.assessment.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT], K),
+               description="Monthly assessments, deductions and bonus figures"),
+    Capability("staff.assessment.change", {Role.DIRECTOR: K},
+               description="Generate a month's score sheets, add and void deductions, confirm"),
+    Capability("staff.assessment.export", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT], K),
+               description="Export a month's bonus figures for payroll (.xlsx)"),
+    Capability("staff.training.view", _grant(ALL_STAFF, K), description="Trainings, attendance and test scores"),
+    Capability("staff.training.change", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+               description="Record trainings, attendance, scores and material"),
+    Capability("staff.meeting.view", _grant(ALL_STAFF, K),
+               description="Weekly logistics meetings, decisions and action items"),
+    Capability("staff.meeting.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Record meetings and their action items"),
+    Capability("staff.certificate.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+               sensitive=True, description="Staff health certificates (健康证) and their scans"),
+    Capability("staff.certificate.change", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER], K), sensitive=True,
+               description="Enter and void staff health certificates"),
+    Capability("staff.rating.rate", {Role.PARENT: CH, Role.CLASS_TEACHER: C, Role.NURSERY: C},
+               description="Rate the nursery staff (parents: of their child's class; teachers: of their class; "
+                           "nursery peers: each other)"),
+    Capability("staff.procedure.view",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C,
+                Role.NURSERY: C},
+               description="The nursery staff's daily procedure checklists"),
+    Capability("staff.procedure.check", {Role.DIRECTOR: K, Role.NURSERY: C, Role.CLASS_TEACHER: C},
+               description="Tick the daily procedure of one's class"),
 ]
 _HEALTH: list[Capability] = [  # houqin.health: checks, attendance, exams and growth, vaccination, disease, disinfection
+    # Children's health data: the health teacher, the principal, the class's own staff and the child's
+    # parents only; never the director, canteen, guard, storekeeper, accountant or supervisor.
+    Capability(
+        "health.view",
+        {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.CLASS_TEACHER: C, Role.NURSERY: C}, sensitive=True,
+        description="Daily health overview: checks, attendance, absences and their follow-up",
+    ),
+    Capability(
+        "health.check.record",
+        {Role.HEALTH_TEACHER: K, Role.CLASS_TEACHER: C, Role.NURSERY: C}, sensitive=True,
+        description="Morning and noon checks, attendance and the follow-up of illness absences",
+    ),
+    Capability(
+        "health.child.view",
+        {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.CLASS_TEACHER: C, Role.PARENT: CH}, sensitive=True,
+        description="A child's health record: exams, growth chart, checks, vaccination, disease cases",
+    ),
+    Capability(
+        "health.exam.view",
+        {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.CLASS_TEACHER: C}, sensitive=True,
+        description="Exams, growth assessment and weak-child cases",
+    ),
+    Capability("health.exam.record", {Role.HEALTH_TEACHER: K}, sensitive=True,
+               description="Enter and import exams; weak-child cases"),
+    Capability(
+        "health.vaccination.view",
+        {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.CLASS_TEACHER: C}, sensitive=True,
+        description="Vaccination certificate checks and catch-up doses",
+    ),
+    Capability("health.vaccination.record", {Role.HEALTH_TEACHER: K}, sensitive=True,
+               description="Check certificates, record doses and catch-up, remind parents"),
+    Capability(
+        "health.disease.view",
+        {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.CLASS_TEACHER: C}, sensitive=True,
+        description="Infectious disease cases, outbreak alerts and class closures",
+    ),
+    Capability("health.disease.manage", {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K}, sensitive=True,
+               description="Record cases and return clearances, act on outbreak alerts, close and reopen classes"),
+    Capability(
+        "health.disinfection.view",
+        {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.DIRECTOR: K, Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Disinfection records and missing ones",
+    ),
+    Capability(
+        "health.disinfection.record",
+        {Role.HEALTH_TEACHER: K, Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Record disinfection of a class's areas",
+    ),
+    Capability(
+        "health.summary.view", {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.DIRECTOR: K},
+        description="Rates per class and kindergarten (attendance, exams, growth, vaccination): no child's data",
+    ),
+    Capability("health.settings", {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K},
+               description="Rule figures (with their sources) and the kindergarten's overrides; check devices"),
 ]
 _CANTEEN: list[Capability] = [  # houqin.canteen: foods, dishes, menus, nutrition analysis, meal account
+    Capability(
+        "canteen.menu.view",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.CLASS_TEACHER, Role.NURSERY], K),
+        description="Weekly menus (drafts too), dishes, foods, nutrition analysis and diet surveys",
+    ),
+    Capability(
+        "canteen.menu.published", _grant(EVERYONE_IN_KINDERGARTEN, K),
+        description="Published weekly menus (parents and all staff)",
+    ),
+    Capability(
+        "canteen.menu.change", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+        description="Build weekly menus, dishes and the kindergarten's own foods; run diet surveys",
+    ),
+    Capability(
+        "canteen.menu.publish", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="Publish a weekly menu to parents and change a published menu (with a reason)",
+    ),
+    Capability(
+        "canteen.settings.change", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="Meal pattern, portions, meal fee, stock item foods and the kindergarten's own rule figures",
+    ),
+    Capability(
+        "canteen.committee.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+        description="Meal committee meetings and their decisions",
+    ),
+    Capability(
+        "canteen.committee.change", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="Record meal committee meetings",
+    ),
+    Capability(
+        "canteen.account.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT], K),
+        description="The children's meal account, drafts too",
+    ),
+    Capability(
+        "canteen.account.published", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT, Role.PARENT], K),
+        description="Published monthly meal accounts (parents)",
+    ),
+    Capability(
+        "canteen.account.change", _grant([Role.ACCOUNTANT], K),
+        description="Prepare and publish the monthly meal account",
+    ),
 ]
 _FOODSAFETY: list[Capability] = [  # houqin.foodsafety: certificates, receiving, samples, expiry checks, hygiene
+    Capability(
+        "foodsafety.view",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER], K),
+        description="Food-safety registers: certificates, receiving, samples, expiry checks, hygiene, rule figures",
+    ),
+    Capability(
+        "foodsafety.oversee", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="Food-safety to-dos: missing samples and logs, expiring certificates, checks due",
+    ),
+    Capability(
+        "foodsafety.certificate.change", _grant([Role.DIRECTOR, Role.STOREKEEPER, Role.CANTEEN], K),
+        description="Record supplier licences and inspection reports (索证索票) with their scans",
+    ),
+    Capability(
+        "foodsafety.receiving.record", _grant([Role.DIRECTOR, Role.STOREKEEPER, Role.CANTEEN], K),
+        description="Inspect deliveries (验收) and receive accepted food into the food store or the kitchen",
+    ),
+    Capability(
+        "foodsafety.receiving.override", {Role.DIRECTOR: K},
+        description="Accept goods despite an expired supplier certificate, with a reason (when the kindergarten allows)",
+    ),
+    Capability(
+        "foodsafety.sample.record", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+        description="Keep and discard food samples (留样)",
+    ),
+    Capability(
+        "foodsafety.expiry.check", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER], K),
+        description="Half-monthly expiry check of the food store",
+    ),
+    Capability(
+        "foodsafety.expiry.dispose", _grant([Role.DIRECTOR, Role.STOREKEEPER], K),
+        description="Dispose of expired food found in a check, with reason and witness",
+    ),
+    Capability(
+        "foodsafety.hygiene.inspect", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="Weekly kitchen hygiene inspection",
+    ),
+    Capability(
+        "foodsafety.hygiene.template", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="Edit the kitchen hygiene checklist",
+    ),
+    Capability(
+        "foodsafety.tableware.record", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+        description="Tableware disinfection log, per meal",
+    ),
+    Capability(
+        "foodsafety.rules.change", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="Override the food-safety rule figures and settings (with their source)",
+    ),
+    Capability(
+        "foodsafety.void", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+        description="Void a food-safety record entered by mistake (only after its retention date)",
+    ),
 ]
 _SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fire equipment, drills, the gate
+    Capability(
+        "safety.view",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER, Role.CLASS_TEACHER,
+                Role.NURSERY, Role.GUARD], K),
+        description="The safety book: zones, hazards, inspections, fire equipment, drills, duty roster",
+    ),
+    Capability("safety.hazard.report", _grant(ALL_STAFF, K),
+               description="Report a hazard (the safety and repair book, a zone's QR code)"),
+    Capability("safety.hazard.assign", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Assign hazards with a deadline, turn them into repair requests, void them"),
+    Capability(
+        "safety.hazard.rectify",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER, Role.CLASS_TEACHER,
+                Role.NURSERY, Role.GUARD], K),
+        description="Record the rectification of a hazard assigned to oneself",
+    ),
+    Capability("safety.hazard.verify", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.GUARD], K),
+               description="Re-check a rectified hazard (never one's own rectification): close or reopen it"),
+    Capability("safety.zone.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Zones, responsibility agreements, the leadership group, inspection templates"),
+    Capability("safety.agreement.sign", _grant(ALL_STAFF, K),
+               description="Sign one's own safety responsibility agreement"),
+    Capability(
+        "safety.selfcheck",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER, Role.GUARD], K),
+         Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="The daily self-check of one's own zone",
+    ),
+    Capability(
+        "safety.inspection.record",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER, Role.GUARD], K),
+        description="Record an inspection round",
+    ),
+    Capability("safety.fire.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="The fire equipment register"),
+    Capability("safety.fire.check", _grant([Role.DIRECTOR, Role.GUARD], K),
+               description="Monthly self-check round of the fire equipment"),
+    Capability("safety.drill.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Plan and record drills"),
+    Capability("safety.gate.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.GUARD], K),
+               description="Visitors (ID numbers masked) and who is inside now"),
+    Capability("safety.visitor.record", _grant([Role.DIRECTOR, Role.GUARD], K),
+               description="Register visitors in and out"),
+    Capability("safety.visitor.view_id", {Role.PRINCIPAL: K}, sensitive=True,
+               description="A visitor's full identity card number"),
+    Capability(
+        "safety.pickup.view",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.GUARD], K), Role.CLASS_TEACHER: C, Role.NURSERY: C,
+         Role.PARENT: CH},
+        description="Pick-up: authorised people, delegations, releases and refused attempts",
+    ),
+    Capability("safety.pickup.request", {Role.CLASS_TEACHER: C, Role.PARENT: CH},
+               description="Ask for a one-off pick-up delegate (parent) or record the parent's request (teacher)"),
+    Capability("safety.pickup.confirm", {Role.PRINCIPAL: K, Role.DIRECTOR: K, Role.CLASS_TEACHER: C},
+               description="Confirm a delegation by phone with the parent"),
+    Capability("safety.pickup.release", {Role.GUARD: K, Role.CLASS_TEACHER: C, Role.NURSERY: C},
+               description="Release a child to an authorised person (a refusal is logged)"),
+    Capability("safety.duty.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Duty roster: assign and swap shifts"),
+    Capability("safety.incident.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+               description="Incident reports"),
+    Capability("safety.incident.report", _grant(ALL_STAFF, K), description="Report an incident"),
+    Capability("safety.report.view", {Role.PRINCIPAL: K, Role.DIRECTOR: K, Role.SUPERVISOR: D},
+               description="Weekly and monthly safety reports (supervisors: the district's signed reports)"),
+    Capability("safety.report.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Draw up weekly and monthly safety reports"),
+    Capability("safety.report.sign", {Role.PRINCIPAL: K}, description="Sign a safety report (freezes its figures)"),
+    Capability("safety.settings", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="The kindergarten's safety rules (drills a term, intervals, deadlines)"),
 ]
 _NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff with read receipts
+    Capability(
+        "notices.view", _grant(EVERYONE_IN_KINDERGARTEN, K),
+        description="Published notices addressed to one (parents: to all parents, their child's class or their child)",
+    ),
+    Capability(
+        "notices.publish",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C},
+        description="Write and publish notices (class teachers: to the parents of their own classes)",
+    ),
+    Capability(
+        "notices.receipts.view",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C},
+        description="Who has read a notice and who has not",
+    ),
+    Capability("notices.void", _grant([Role.PRINCIPAL, Role.DIRECTOR], K), description="Withdraw a notice with a reason"),
 ]
 _REPORTS: list[Capability] = [  # houqin.reports: the semester summary, the district comparison
+    Capability(
+        "reports.summary.view", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+        description="Terms and the semester logistics summary (后勤工作总结) with its versions and exports",
+    ),
+    Capability(
+        "reports.summary.edit", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+        description="Define terms, draft the summary from the records, edit it and restore versions",
+    ),
+    Capability(
+        "reports.family.view", {Role.PARENT: CH},
+        description="Parents' corner: menus, meal account, fees, notices, pick-up, ratings for one's own child",
+    ),
+    Capability(
+        "reports.district.compare", {Role.SUPERVISOR: D},
+        description="Compare the district's kindergartens on the bureau's figures (aggregates only), .xlsx",
+    ),
 ]
 
 CAPABILITIES: dict[str, Capability] = {

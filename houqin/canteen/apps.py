@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,7 @@ class CanteenConfig(AppConfig):
 
     def ready(self):
         from houqin.canteen import navigation  # noqa: F401
+        from houqin.canteen.foods import ensure_food_table
+
+        # The shipped food table is there after every migrate, and after a test database flush.
+        post_migrate.connect(ensure_food_table, sender=self, dispatch_uid="canteen_food_table")

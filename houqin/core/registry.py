@@ -134,10 +134,30 @@ def nav_for(actor) -> list[dict]:
     slug = actor.kindergarten.slug
     return [
         {"label": item.label, "url": reverse(item.url_name, kwargs={"kg": slug}), "icon": item.icon,
-         "url_name": item.url_name}
+         "url_name": item.url_name, "area": item.url_name.partition(":")[0] if ":" in item.url_name else ""}
         for item in NAV_ITEMS
         if actor.has(item.capability)
     ]
+
+
+def nav_sections(items: list[dict]) -> list[dict]:
+    """The menu grouped by area (the URL namespace, which is the app label), in the order of each
+    area's first item; the organisation's entries and the home page form the first, untitled group."""
+    from django.apps import apps
+
+    sections: dict[str, dict] = {}
+    for item in items:
+        area = "" if item["area"] in ("", "org") else item["area"]
+        if area not in sections:
+            label = ""
+            if area:
+                try:
+                    label = apps.get_app_config(area).verbose_name
+                except LookupError:
+                    label = area
+            sections[area] = {"area": area, "label": label, "items": []}
+        sections[area]["items"].append(item)
+    return list(sections.values())
 
 
 def todos_for(actor) -> list[Todo]:

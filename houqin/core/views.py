@@ -4,7 +4,9 @@ from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -52,11 +54,40 @@ def root(request):
     return render(request, "core/choose.html", {"destinations": destinations})
 
 
+URGENCY_GROUPS = (
+    (3, "urgent", _lazy("Urgent: overdue, missing, due today")),
+    (2, "soon", _lazy("Soon: expiring or due in the coming days")),
+    (1, "waiting", _lazy("Waiting for you")),
+)
+TODO_COUNTS_SECONDS = 60  # the menu's counts may lag the records by this much
+
+
+def todo_groups(todos) -> list[dict]:
+    """The to-dos by urgency, most urgent first (each group keeps the providers' order by due date)."""
+    groups = []
+    for level, key, label in URGENCY_GROUPS:
+        items = [t for t in todos if (t.urgency if t.urgency in (1, 2, 3) else 1) == level]
+        if items:
+            groups.append({"key": key, "label": label, "todos": items})
+    return groups
+
+
+def _areas(todos) -> dict[str, dict]:
+    counts: dict[str, dict] = {}
+    for todo in todos:
+        entry = counts.setdefault(todo.area or "", {"n": 0, "urgent": 0})
+        entry["n"] += 1
+        entry["urgent"] += todo.urgency >= 3
+    return counts
+
+
 @policy.requires("home.view")
 def home(request, kg):
     actor = request.actor
     todos = todos_for(actor)
-    context = {"todos": todos, "kindergarten": actor.kindergarten, "my_children": [], "my_classes": []}
+    cache.set(_counts_key(actor), _areas(todos), TODO_COUNTS_SECONDS)
+    context = {"todos": todos, "todo_groups": todo_groups(todos), "kindergarten": actor.kindergarten,
+               "my_children": [], "my_classes": []}
     scope = actor.widest_scope("org.child.view")
     if scope == policy.Scope.CHILD:  # a parent: their own children first
         from houqin.org.selectors import child_list
@@ -67,6 +98,27 @@ def home(request, kg):
 
         context["my_classes"] = class_list(actor=actor)
     return render(request, "core/home.html", context)
+
+
+def _counts_key(actor) -> str:
+    return f"hq:todo-counts:{actor.user.pk}:{actor.kindergarten.pk}"
+
+
+@require_GET
+@policy.requires("home.view")
+def todo_counts(request, kg):
+    """The menu's to-do counts per area, loaded by htmx after the page (out-of-band swaps into the
+    menu's badges), so that no page pays for every area's to-do queries. Cached for a minute."""
+    actor = request.actor
+    areas = cache.get(_counts_key(actor))
+    if areas is None:
+        areas = _areas(todos_for(actor))
+        cache.set(_counts_key(actor), areas, TODO_COUNTS_SECONDS)
+    total = sum(a["n"] for a in areas.values())
+    return render(request, "core/_todo_counts.html", {
+        "areas": [{"area": area, **v} for area, v in areas.items() if area], "total": total,
+        "urgent": sum(a["urgent"] for a in areas.values()),
+    })
 
 
 @policy.requires(policy.PUBLIC)

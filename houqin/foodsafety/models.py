@@ -1,1 +1,468 @@
-"""Models of this area."""
+"""Food safety (食品安全): rule figures, supplier certificates (索证索票), receiving inspections (验收),
+sample retention (留样), half-monthly expiry checks of the food store, kitchen hygiene inspections and
+the tableware disinfection log.
+
+Every record here is a legal record: audited (simple-history), never hard-deleted (VoidableModel),
+and not even voided before its `retain_until` date (houqin.foodsafety.services.void_record).
+Every rule figure (125 g, 48 h, 30 days, …) is a RuleFigure row the kindergarten sees and may
+override, seeded from data/rules.json with its source and status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from houqin.core.models import TenantModel, VoidableModel
+
+QUANTITY = {"max_digits": 12, "decimal_places": 3}
+PRICE = {"max_digits": 12, "decimal_places": 4}
+
+
+# --- rule figures -------------------------------------------------------------------------------
+
+
+class FigureStatus(models.TextChoices):
+    CONFIRMED = "confirmed", _("Confirmed in the statute text")
+    SECONDARY = "secondary", _("Secondary source only")
+    UNCONFIRMED = "unconfirmed", _("To be confirmed")
+    KINDERGARTEN = "kindergarten", _("Kindergarten's own rule")
+
+
+class FigureKey(models.TextChoices):
+    SAMPLE_MIN_GRAMS = "sample_min_grams", _("Minimum sample weight")
+    SAMPLE_HOLD_HOURS = "sample_hold_hours", _("Sample retention time")
+    SAMPLE_FRIDGE_MIN_C = "sample_fridge_min_c", _("Sample fridge: lowest temperature")
+    SAMPLE_FRIDGE_MAX_C = "sample_fridge_max_c", _("Sample fridge: highest temperature")
+    CHILLED_RECEIVING_MAX_C = "chilled_receiving_max_c", _("Chilled goods on receipt: highest temperature")
+    PURCHASE_RECORD_MONTHS = "purchase_record_months_after_expiry", _(
+        "Receiving records kept after the shelf life ends")
+    PURCHASE_RECORD_MIN_YEARS = "purchase_record_min_years", _("Receiving records kept at least")
+    RECORD_RETENTION_YEARS = "record_retention_years", _("Other food-safety records kept")
+    CERTIFICATE_WARNING_DAYS = "certificate_warning_days", _("Certificate expiry warning")
+    EXPIRY_CHECK_DAYS = "expiry_check_days", _("Food store expiry check every")
+    EXPIRY_SOON_DAYS = "expiry_soon_days", _("Food counted as soon to expire within")
+    HYGIENE_INSPECTION_DAYS = "hygiene_inspection_days", _("Kitchen hygiene inspection every")
+    HAZARD_DEADLINE_DAYS = "hazard_deadline_days", _("Failed hygiene item to be put right within")
+
+
+class RuleFigure(TenantModel):
+    """One rule figure of a kindergarten: its value, the shipped default, and where it comes from."""
+
+    scope_paths: dict = {}
+
+    key = models.CharField(_("rule"), max_length=40, choices=FigureKey.choices)
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=10, blank=True)
+    default_value = models.DecimalField(_("shipped value"), max_digits=10, decimal_places=2, editable=False)
+    default_source = models.CharField(_("shipped source"), max_length=300, editable=False, blank=True)
+    source = models.CharField(_("source"), max_length=300)
+    status = models.CharField(_("status"), max_length=14, choices=FigureStatus.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rule figure")
+        verbose_name_plural = _("rule figures")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "key"], name="fs_rule_figure_unique_key")]
+
+    def __str__(self):
+        return f"{self.get_key_display()}: {self.value} {self.unit}"
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.value != self.default_value or self.source != self.default_source
+
+    @property
+    def is_unconfirmed(self) -> bool:
+        return self.status == FigureStatus.UNCONFIRMED
+
+
+class FoodSafetySettings(TenantModel):
+    """Choices of a kindergarten that are not figures."""
+
+    scope_paths: dict = {}
+
+    allow_certificate_override = models.BooleanField(
+        _("director may accept goods from a supplier with an expired certificate"), default=False,
+        help_text=_("Only with a recorded reason; otherwise such deliveries are refused."),
+    )
+    samples_due_by = models.TimeField(
+        _("samples of the day recorded by"), default=dt.time(14, 0),
+        help_text=_("After this time a dish served today without a sample is shown in red."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("food-safety settings")
+        verbose_name_plural = _("food-safety settings")
+        constraints = [models.UniqueConstraint(fields=["kindergarten"], name="fs_settings_one_per_kg")]
+
+    def __str__(self):
+        return str(self.kindergarten)
+
+
+# --- supplier certificates (索证索票) -------------------------------------------------------------
+
+
+class CertificateKind(models.TextChoices):
+    BUSINESS_LICENCE = "business_licence", _("Business licence")  # 营业执照
+    FOOD_LICENCE = "food_licence", _("Food business or production licence")  # 食品经营/生产许可证
+    INSPECTION_REPORT = "inspection_report", _("Product inspection report")  # 产品检验报告
+    QUARANTINE = "quarantine", _("Animal quarantine certificate")  # 动物检疫合格证明
+    OTHER = "other", _("Other certificate")
+
+
+REQUIRED_CERTIFICATE_KINDS = (CertificateKind.BUSINESS_LICENCE, CertificateKind.FOOD_LICENCE)
+
+
+class SupplierCertificate(TenantModel, VoidableModel):
+    """A licence of a supplier, or an inspection report of one of its products, with its scan."""
+
+    scope_paths: dict = {}
+
+    supplier = models.ForeignKey("stock.Supplier", verbose_name=_("supplier"), on_delete=models.PROTECT,
+                                 related_name="certificates")
+    kind = models.CharField(_("kind"), max_length=20, choices=CertificateKind.choices)
+    number = models.CharField(_("number"), max_length=60)
+    product = models.CharField(_("product"), max_length=60, blank=True,
+                               help_text=_("For an inspection report: the product it covers."))
+    item = models.ForeignKey("stock.Item", verbose_name=_("item"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"))
+    scan = models.FileField(_("scan"), upload_to="foodsafety/certificates/%Y/%m/", blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("supplier certificate")
+        verbose_name_plural = _("supplier certificates")
+        ordering = ["supplier_id", "kind", "-valid_until"]
+        indexes = [models.Index(fields=["kindergarten", "valid_until"], name="fs_cert_valid")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def is_required_kind(self) -> bool:
+        return self.kind in REQUIRED_CERTIFICATE_KINDS
+
+
+# --- receiving inspection (验收) ------------------------------------------------------------------
+
+
+class Receipt(TenantModel, VoidableModel):
+    """A delivery inspected at the kitchen door the morning it arrives: who delivered, who inspected,
+    what was accepted (into the food store, or straight to the kitchen) and what was rejected."""
+
+    scope_paths = {"campus": "warehouse__campus_id"}
+
+    supplier = models.ForeignKey("stock.Supplier", verbose_name=_("supplier"), on_delete=models.PROTECT,
+                                 related_name="+")
+    warehouse = models.ForeignKey("stock.Warehouse", verbose_name=_("food store"), on_delete=models.PROTECT,
+                                  related_name="+")
+    received_on = models.DateField(_("date of receipt"))
+    received_at = models.DateTimeField(_("time of receipt"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("inspector"), on_delete=models.PROTECT,
+                                  related_name="+")
+    invoice_photo = models.ImageField(_("invoice photo"), upload_to="foodsafety/invoices/%Y/%m/", blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    override_reason = models.CharField(_("reason for accepting despite the certificates"), max_length=200,
+                                       blank=True)
+    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("accepted despite certificates by"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("receiving inspection")
+        verbose_name_plural = _("receiving inspections")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["kindergarten", "received_on"], name="fs_receipt_day")]
+
+    def __str__(self):
+        return f"{self.received_on} {self.supplier}"
+
+
+class ReceiptLine(TenantModel):
+    """One food of a delivery: quantity, price, dates, batch, the sensory check (一看二摸三闻), the
+    temperature of chilled goods, and the verdict."""
+
+    scope_paths = {"campus": "receipt__warehouse__campus_id"}
+
+    receipt = models.ForeignKey(Receipt, verbose_name=_("receiving inspection"), on_delete=models.PROTECT,
+                                related_name="lines")
+    item = models.ForeignKey("stock.Item", verbose_name=_("food"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    unit_price = models.DecimalField(_("unit price"), **PRICE)
+    production_date = models.DateField(_("production date"))
+    shelf_life_days = models.PositiveIntegerField(_("shelf life (days)"), null=True, blank=True)
+    expiry_date = models.DateField(_("expiry date"))
+    batch_no = models.CharField(_("batch number"), max_length=40, blank=True)
+    look_ok = models.BooleanField(_("look"), default=True)
+    touch_ok = models.BooleanField(_("touch"), default=True)
+    smell_ok = models.BooleanField(_("smell"), default=True)
+    is_chilled = models.BooleanField(_("chilled"), default=False)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), default=True)
+    reject_reason = models.CharField(_("reason for rejecting"), max_length=200, blank=True)
+    to_kitchen = models.BooleanField(_("straight to the kitchen"), default=False)
+    movement = models.ForeignKey("stock.Movement", verbose_name=_("stock receipt"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="+")
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("receiving line")
+        verbose_name_plural = _("receiving lines")
+        ordering = ["receipt_id", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="fs_receipt_line_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="fs_receipt_line_price_not_negative"),
+            models.CheckConstraint(condition=Q(expiry_date__gte=models.F("production_date")),
+                                   name="fs_receipt_line_expiry_after_production"),
+            models.CheckConstraint(condition=Q(accepted=True) | ~Q(reject_reason=""),
+                                   name="fs_receipt_line_rejected_with_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} × {self.quantity}"
+
+    @property
+    def sensory_ok(self) -> bool:
+        return self.look_ok and self.touch_ok and self.smell_ok
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+
+# --- sample retention (留样) ----------------------------------------------------------------------
+
+
+class Sample(TenantModel, VoidableModel):
+    """A retained sample of one dish of one meal: weight, when it went into which fridge, by whom;
+    discard due after the retention time, and the discard recorded with who and when."""
+
+    scope_paths: dict = {}
+
+    day = models.DateField(_("day"))
+    meal = models.CharField(_("meal"), max_length=20)
+    meal_label = models.CharField(_("meal name"), max_length=20, blank=True)
+    dish_code = models.UUIDField(_("dish"))
+    dish_name = models.CharField(_("dish name"), max_length=60)
+    weight_grams = models.DecimalField(_("weight (g)"), max_digits=6, decimal_places=1)
+    stored_at = models.DateTimeField(_("put in at"))
+    fridge = models.CharField(_("fridge"), max_length=30)
+    fridge_temperature = models.DecimalField(_("fridge temperature (°C)"), max_digits=4, decimal_places=1, null=True,
+                                             blank=True)
+    stored_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("kept by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    discard_due = models.DateTimeField(_("discard due"))
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("discarded by"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("retained sample")
+        verbose_name_plural = _("retained samples")
+        ordering = ["-day", "meal", "dish_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kindergarten", "day", "meal", "dish_code"],
+                                    condition=Q(voided_at__isnull=True), name="fs_sample_one_per_dish"),
+            models.CheckConstraint(condition=Q(weight_grams__gt=0), name="fs_sample_weight_positive"),
+            models.CheckConstraint(condition=Q(discarded_at__isnull=True) | Q(discarded_at__gte=models.F("discard_due")),
+                                   name="fs_sample_not_discarded_early"),
+        ]
+        indexes = [models.Index(fields=["kindergarten", "day"], name="fs_sample_day")]
+
+    def __str__(self):
+        return f"{self.day} {self.meal_label or self.meal} {self.dish_name}"
+
+
+# --- expiry checks of the food store (半月检查) ---------------------------------------------------
+
+
+class ExpiryCheck(TenantModel, VoidableModel):
+    """A check of every batch in a food store: production date, shelf life, certificate present."""
+
+    scope_paths = {"campus": "warehouse__campus_id"}
+
+    warehouse = models.ForeignKey("stock.Warehouse", verbose_name=_("food store"), on_delete=models.PROTECT,
+                                  related_name="+")
+    checked_on = models.DateField(_("checked on"))
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("expiry check")
+        verbose_name_plural = _("expiry checks")
+        ordering = ["-checked_on", "-pk"]
+        indexes = [models.Index(fields=["kindergarten", "checked_on"], name="fs_expiry_check_day")]
+
+    def __str__(self):
+        return f"{self.checked_on} {self.warehouse}"
+
+
+class BatchState(models.TextChoices):
+    OK = "ok", _("In date")
+    SOON = "soon", _("Soon to expire")
+    EXPIRED = "expired", _("Expired")
+
+
+class ExpiryCheckLine(TenantModel):
+    """One batch of an expiry check, as found."""
+
+    scope_paths = {"campus": "expiry_check__warehouse__campus_id"}
+
+    expiry_check = models.ForeignKey(ExpiryCheck, verbose_name=_("expiry check"), on_delete=models.PROTECT,
+                              related_name="lines")
+    batch = models.ForeignKey("stock.Batch", verbose_name=_("batch"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity on hand"), **QUANTITY)
+    state = models.CharField(_("state"), max_length=10, choices=BatchState.choices)
+    production_date_ok = models.BooleanField(_("production date marked"), default=True)
+    shelf_life_ok = models.BooleanField(_("shelf life marked"), default=True)
+    certificate_ok = models.BooleanField(_("certificate present"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    disposal = models.ForeignKey("stock.Movement", verbose_name=_("disposal"), on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("expiry check line")
+        verbose_name_plural = _("expiry check lines")
+        ordering = ["expiry_check_id", "pk"]
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "expiry_check", "batch"], name="fs_expiry_line_once")]
+
+    def __str__(self):
+        return f"{self.expiry_check} · {self.batch}"
+
+    @property
+    def has_problem(self) -> bool:
+        return (self.state != BatchState.OK or not self.production_date_ok or not self.shelf_life_ok
+                or not self.certificate_ok)
+
+
+# --- kitchen hygiene ------------------------------------------------------------------------------
+
+
+class HygieneItem(TenantModel):
+    """One line of the kindergarten's own weekly kitchen hygiene checklist (editable)."""
+
+    scope_paths: dict = {}
+
+    area = models.CharField(_("area"), max_length=20, blank=True)
+    text = models.CharField(_("check"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hygiene checklist item")
+        verbose_name_plural = _("hygiene checklist items")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class HygieneInspection(TenantModel, VoidableModel):
+    """A weekly kitchen hygiene inspection: every item of the checklist passed or failed."""
+
+    scope_paths: dict = {}
+
+    inspected_on = models.DateField(_("inspected on"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("inspector"), on_delete=models.PROTECT,
+                                  related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hygiene inspection")
+        verbose_name_plural = _("hygiene inspections")
+        ordering = ["-inspected_on", "-pk"]
+        indexes = [models.Index(fields=["kindergarten", "inspected_on"], name="fs_hygiene_day")]
+
+    def __str__(self):
+        return str(self.inspected_on)
+
+
+class HygieneResult(TenantModel):
+    """One item of an inspection. A failed item carries a deadline and becomes a hazard."""
+
+    scope_paths: dict = {}
+
+    inspection = models.ForeignKey(HygieneInspection, verbose_name=_("hygiene inspection"), on_delete=models.PROTECT,
+                                   related_name="results")
+    item = models.ForeignKey(HygieneItem, verbose_name=_("check"), on_delete=models.PROTECT, related_name="+")
+    text = models.CharField(_("check"), max_length=120)
+    passed = models.BooleanField(_("passed"), default=True)
+    note = models.CharField(_("what was wrong"), max_length=200, blank=True)
+    deadline = models.DateField(_("to be put right by"), null=True, blank=True)
+    hazard_code = models.UUIDField(_("hazard"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("hygiene result")
+        verbose_name_plural = _("hygiene results")
+        ordering = ["inspection_id", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(passed=True) | Q(deadline__isnull=False),
+                                   name="fs_hygiene_failed_has_deadline"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class DisinfectionMethod(models.TextChoices):
+    CABINET = "cabinet", _("Disinfection cabinet")  # 消毒柜
+    STEAM = "steam", _("Steam")  # 蒸汽
+    BOILING = "boiling", _("Boiling")  # 煮沸
+    CHEMICAL = "chemical", _("Chemical disinfectant")  # 药物浸泡
+
+
+class TablewareDisinfection(TenantModel, VoidableModel):
+    """The tableware disinfection log: one entry per meal."""
+
+    scope_paths: dict = {}
+
+    day = models.DateField(_("day"))
+    meal = models.CharField(_("meal"), max_length=20)
+    meal_label = models.CharField(_("meal name"), max_length=20, blank=True)
+    method = models.CharField(_("method"), max_length=10, choices=DisinfectionMethod.choices)
+    started_at = models.DateTimeField(_("started at"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"))
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT,
+                                related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tableware disinfection")
+        verbose_name_plural = _("tableware disinfections")
+        ordering = ["-day", "meal"]
+        constraints = [
+            models.UniqueConstraint(fields=["kindergarten", "day", "meal"], condition=Q(voided_at__isnull=True),
+                                    name="fs_tableware_one_per_meal"),
+            models.CheckConstraint(condition=Q(minutes__gt=0), name="fs_tableware_minutes_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.meal_label or self.meal}"

@@ -1,5 +1,615 @@
-"""JSON API of this area: the same selectors and services as the pages, the same policy."""
+"""JSON API of health care: the same selectors and services as the pages, the same policy; reads of
+children's health data are audited. The morning-check machine posts with its own campus token."""
 
-from ninja import Router
+
+import datetime as dt
+from decimal import Decimal
+from uuid import UUID
+
+from django.http import Http404
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.security import HttpBearer
+
+from houqin import policy
+from houqin.core.errors import DomainError
+from houqin.health import rules, selectors, services
+from houqin.health.access import requires
+from houqin.health.models import (
+    Attendance,
+    CatchUp,
+    CheckKind,
+    ClassClosure,
+    DiseaseCase,
+    Exam,
+    ExamKind,
+    OutbreakAlert,
+    WeakChildCase,
+)
+from houqin.org.models import Child, SchoolClass
 
 router = Router(tags=["health"])
+P = "/k/{kg}/health"
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _class(actor, cap, code):
+    return selectors.get_scoped(SchoolClass, actor=actor, capability=cap, code=code)
+
+
+def _child(actor, cap, code):
+    return selectors.get_scoped(Child, actor=actor, capability=cap, code=code,
+                                queryset=Child.objects.active().select_related("school_class"))
+
+
+def _name(obj):
+    return str(obj) if obj is not None else None
+
+
+# --- shapes ---------------------------------------------------------------------------------------------
+
+
+def _case_out(c: DiseaseCase) -> dict:
+    return {"code": c.code, "person_kind": c.person_kind, "name": c.person_name,
+            "child_code": c.child.code if c.child_id else None,
+            "school_class": c.school_class.name if c.school_class_id else None, "disease": c.disease,
+            "onset_date": c.onset_date, "diagnosis_source": c.diagnosis_source, "isolation_start": c.isolation_start,
+            "isolation_days": c.isolation_days, "return_due": c.return_due, "status": c.status,
+            "cleared_on": c.cleared_on, "clearance_note": c.clearance_note}
+
+
+def _alert_out(a: OutbreakAlert, full=False) -> dict:
+    out = {"code": a.code, "rule": a.rule_key, "rule_name": a.rule_name, "disease": a.disease, "symptom": a.symptom,
+           "school_class": a.school_class.name if a.school_class_id else None, "window_start": a.window_start,
+           "window_end": a.window_end, "case_count": a.case_count, "threshold": a.threshold, "actions": a.actions,
+           "status": a.status, "report_made_at": a.report_made_at, "reported_at": a.reported_at,
+           "intensified_until": a.intensified_until, "notice_code": a.notice_code or None}
+    if full:
+        out["report_text"] = a.report_text
+    return out
+
+
+def _exam_out(e: Exam) -> dict:
+    return {"code": e.code, "child_code": e.child.code, "child": e.child.name, "school_class": e.school_class.name,
+            "date": e.date, "kind": e.kind, "height_cm": e.height_cm, "weight_kg": e.weight_kg,
+            "vision_left": e.vision_left, "vision_right": e.vision_right, "caries": e.caries,
+            "haemoglobin": e.haemoglobin, "other_findings": e.other_findings, "age_days": e.age_days, "bmi": e.bmi,
+            "waz": e.waz, "haz": e.haz, "whz": e.whz, "bmiz": e.bmiz, "results": e.results, "anaemia": e.anaemia,
+            "standard": e.standard}
+
+
+# --- inputs ---------------------------------------------------------------------------------------------
+
+
+class CheckEntryIn(Schema):
+    child_code: UUID
+    status: str | None = None
+    temperature: Decimal | None = None
+    findings: list[str] = []
+    symptoms: list[str] = []
+    action: str = ""
+    note: str = ""
+
+
+class CheckIn(Schema):
+    date: dt.date | None = None
+    kind: str = CheckKind.MORNING
+    entries: list[CheckEntryIn] = []
+    second_checker_id: int | None = None
+
+
+class AttendanceIn(Schema):
+    child_code: UUID
+    date: dt.date
+    status: str
+    symptoms: list[str] = []
+    note: str = ""
+
+
+class FollowUpIn(Schema):
+    diagnosis: str = ""
+    disease: str = ""
+
+
+class CaseIn(Schema):
+    child_code: UUID | None = None
+    staff_id: int | None = None
+    disease: str
+    onset_date: dt.date
+    diagnosis_source: str
+    diagnosis_note: str = ""
+    isolation_start: dt.date | None = None
+
+
+class ClearIn(Schema):
+    returned_on: dt.date
+    clearance_note: str = ""
+
+
+class AlertActionIn(Schema):
+    until: dt.date | None = None
+    reported_to: str = ""
+    planned_end: dt.date | None = None
+
+
+class ClosureIn(Schema):
+    class_code: UUID
+    start: dt.date
+    planned_end: dt.date
+    reason: str
+
+
+class ReopenIn(Schema):
+    on: dt.date
+
+
+class ExamValues(Schema):
+    height_cm: Decimal | None = None
+    weight_kg: Decimal | None = None
+    vision_left: Decimal | None = None
+    vision_right: Decimal | None = None
+    caries: int | None = None
+    haemoglobin: int | None = None
+    other_findings: str = ""
+
+
+class ExamIn(ExamValues):
+    child_code: UUID
+    date: dt.date
+    kind: str = ExamKind.TERM
+
+
+class ExamBatchRow(ExamValues):
+    child_code: UUID
+
+
+class ExamBatchIn(Schema):
+    date: dt.date
+    kind: str = ExamKind.TERM
+    rows: list[ExamBatchRow]
+
+
+class DoseIn(Schema):
+    vaccine: str
+    dose_no: int
+    given_on: dt.date | None = None
+
+
+class VaccinationCheckIn(Schema):
+    checked_on: dt.date | None = None
+    certificate_seen: bool = True
+    doses: list[DoseIn] = []
+    note: str = ""
+
+
+class DoneIn(Schema):
+    done_on: dt.date
+
+
+class DisinfectionIn(Schema):
+    class_code: UUID
+    date: dt.date
+    area: str
+    method: str
+    concentration_mg_l: int | None = None
+    minutes: int | None = None
+
+
+class WeakCaseIn(Schema):
+    child_code: UUID
+    reason: str
+    plan: str = ""
+
+
+class WeakUpdateIn(Schema):
+    plan: str = ""
+    follow_up: str = ""
+    close_outcome: str = ""
+    date: dt.date | None = None
+
+
+class ReadingIn(Schema):
+    child_code: UUID
+    temperature: Decimal
+    findings: list[str] = []
+    measured_at: dt.datetime | None = None
+
+
+# --- daily checks and attendance --------------------------------------------------------------------------
+
+
+@router.get(P + "/overview")
+@requires("health.view")
+def overview(request, kg: str, date: dt.date | None = None):
+    day = min(date or _today(), _today())
+    data = selectors.daily_overview(actor=request.actor, day=day)
+    return {
+        "date": day, "totals": data["totals"],
+        "classes": [{"code": r["school_class"].code, "name": r["school_class"].name, "enrolled": r["enrolled"],
+                     "present": r["present"], "sick": r["sick"], "personal": r["personal"],
+                     "unrecorded": r["unrecorded"], "morning_checked": r["morning"] is not None,
+                     "exceptions": r["morning"].abnormal_count if r["morning"] else 0,
+                     "disinfections": r["disinfections"]} for r in data["rows"]],
+        "exceptions": [{"child_code": x.child.code, "child": x.child.name, "school_class": x.school_class.name,
+                        "temperature": x.temperature, "findings": x.findings, "action": x.action}
+                       for x in data["exceptions"]],
+        "follow_ups": [{"code": a.code, "child": a.child.name, "date": a.date, "symptoms": a.symptoms}
+                       for a in data["follow_ups"]],
+        "alerts": [_alert_out(a) for a in data["alerts"]],
+    }
+
+
+@router.get(P + "/classes/{code}/check")
+@requires("health.check.record")
+def check_get(request, kg: str, code: UUID, date: dt.date | None = None, kind: str = CheckKind.MORNING):
+    school_class = _class(request.actor, "health.check.record", code)
+    screen = selectors.check_screen(actor=request.actor, school_class=school_class, day=date or _today(), kind=kind)
+    s = screen["session"]
+    return {"school_class": school_class.name, "checked": s is not None,
+            "checker": _name(s.checker) if s else None, "second_checker": _name(s.second_checker) if s else None,
+            "children": [{"code": r["child"].code, "name": r["child"].name, "status": r["status"],
+                          "temperature": r["temperature"], "findings": r["findings"], "symptoms": r["symptoms"],
+                          "action": r["action"], "isolating": r["case"] is not None} for r in screen["rows"]]}
+
+
+@router.post(P + "/classes/{code}/check")
+@requires("health.check.record")
+def check_post(request, kg: str, code: UUID, payload: CheckIn):
+    actor = request.actor
+    school_class = _class(actor, "health.check.record", code)
+    children = {c.code: c.pk for c in Child.objects.filter(school_class=school_class)}
+    entries = {}
+    for e in payload.entries:
+        if e.child_code not in children:
+            raise DomainError("A child of another class was sent.")
+        entries[children[e.child_code]] = e.dict(exclude={"child_code"})
+    second = None
+    if payload.second_checker_id:
+        second = next((m.user for m in school_class.memberships.filter(user_id=payload.second_checker_id,
+                                                                      is_active=True).select_related("user")), None)
+        if second is None:
+            raise DomainError("The second checker must work in this class.")
+    session = services.record_check(actor=actor, school_class=school_class, day=payload.date or _today(),
+                                    kind=payload.kind, entries=entries, second_checker=second)
+    return {"code": session.code, "checked_count": session.checked_count, "abnormal_count": session.abnormal_count}
+
+
+@router.get(P + "/attendance")
+@requires("health.view")
+def attendance_rates(request, kg: str, start: dt.date, end: dt.date):
+    rows = selectors.attendance_rates(actor=request.actor, start=start, end=end)
+    return [{"class_code": r["school_class"].code, "school_class": r["school_class"].name, "present": r["present"],
+             "sick": r["sick"], "personal": r["personal"], "rate": r["rate"]} for r in rows]
+
+
+@router.post(P + "/attendance")
+@requires("health.check.record")
+def attendance_post(request, kg: str, payload: AttendanceIn):
+    child = _child(request.actor, "health.check.record", payload.child_code)
+    row = services.record_attendance(actor=request.actor, child=child, day=payload.date, status=payload.status,
+                                     symptoms=payload.symptoms, note=payload.note)
+    return {"code": row.code, "status": row.status}
+
+
+@router.post(P + "/attendance/{code}/follow-up")
+@requires("health.check.record")
+def follow_up(request, kg: str, code: UUID, payload: FollowUpIn):
+    row = selectors.get_scoped(Attendance, actor=request.actor, capability="health.check.record", code=code)
+    row = services.follow_up_absence(actor=request.actor, attendance=row, diagnosis=payload.diagnosis,
+                                     disease=payload.disease)
+    return {"code": row.code, "diagnosis": row.diagnosis}
+
+
+# --- the morning-check machine -------------------------------------------------------------------------
+
+
+class DeviceAuth(HttpBearer):
+    """A morning-check machine's token (hqd_…): acts on the children of its campus only."""
+
+    def authenticate(self, request, token):
+        device = services.device_check(token)
+        if device is None:
+            return None
+        request.device = device
+        request._dont_enforce_csrf_checks = True
+        return device
+
+
+@router.post(P + "/device/readings", auth=DeviceAuth())
+@policy.requires(policy.PUBLIC)
+def device_reading(request, kg: str, payload: ReadingIn):
+    device = request.device
+    if device.kindergarten.slug != kg:
+        raise Http404
+    row = services.device_reading(device=device, child_code=payload.child_code, temperature=payload.temperature,
+                                  findings=payload.findings, at=payload.measured_at)
+    return {"code": row.code, "abnormal": row.is_abnormal, "findings": row.findings}
+
+
+# --- infectious disease ---------------------------------------------------------------------------------
+
+
+@router.get(P + "/cases")
+@requires("health.disease.view")
+def case_list(request, kg: str, open_only: bool = False):
+    return [_case_out(c) for c in selectors.case_list(actor=request.actor, include_closed=not open_only)[:500]]
+
+
+@router.get(P + "/cases/{code}")
+@requires("health.disease.view")
+def case_detail(request, kg: str, code: UUID):
+    case = selectors.get_scoped(DiseaseCase, actor=request.actor, capability="health.disease.view", code=code,
+                                queryset=DiseaseCase.objects.active().select_related("child", "staff", "school_class"))
+    request.health_subject = case.child
+    return _case_out(case)
+
+
+@router.post(P + "/cases")
+@requires("health.disease.manage")
+def case_create(request, kg: str, payload: CaseIn):
+    actor = request.actor
+    child = _child(actor, "health.disease.manage", payload.child_code) if payload.child_code else None
+    staff = None
+    if payload.staff_id:
+        from django.contrib.auth import get_user_model
+
+        staff = get_user_model().objects.filter(pk=payload.staff_id, memberships__kindergarten=actor.kindergarten).first()
+        if staff is None:
+            raise Http404
+    case = services.case_create(actor=actor, child=child, staff=staff, disease=payload.disease,
+                                onset_date=payload.onset_date, diagnosis_source=payload.diagnosis_source,
+                                diagnosis_note=payload.diagnosis_note, isolation_start=payload.isolation_start)
+    return _case_out(case)
+
+
+@router.post(P + "/cases/{code}/clear")
+@requires("health.disease.manage")
+def case_clear(request, kg: str, code: UUID, payload: ClearIn):
+    case = selectors.get_scoped(DiseaseCase, actor=request.actor, capability="health.disease.manage", code=code,
+                                queryset=DiseaseCase.objects.active())
+    return _case_out(services.case_clear(actor=request.actor, case=case, returned_on=payload.returned_on,
+                                         clearance_note=payload.clearance_note))
+
+
+@router.get(P + "/alerts")
+@requires("health.disease.view")
+def alert_list(request, kg: str):
+    return [_alert_out(a) for a in selectors.alert_list(actor=request.actor)[:200]]
+
+
+@router.get(P + "/alerts/{code}")
+@requires("health.disease.view")
+def alert_detail(request, kg: str, code: UUID):
+    alert = selectors.get_scoped(OutbreakAlert, actor=request.actor, capability="health.disease.view", code=code,
+                                 queryset=OutbreakAlert.objects.select_related("school_class"))
+    return _alert_out(alert, full=True)
+
+
+@router.post(P + "/alerts/{code}/{action}")
+@requires("health.disease.manage")
+def alert_action(request, kg: str, code: UUID, action: str, payload: AlertActionIn):
+    actor = request.actor
+    alert = selectors.get_scoped(OutbreakAlert, actor=actor, capability="health.disease.manage", code=code,
+                                 queryset=OutbreakAlert.objects.select_related("school_class"))
+    if action == "notify":
+        services.alert_notify_parents(actor=actor, alert=alert)
+    elif action == "intensify":
+        services.alert_intensify(actor=actor, alert=alert, until=payload.until or _today() + dt.timedelta(days=7))
+    elif action == "close-class" and alert.school_class_id:
+        services.closure_create(actor=actor, school_class=alert.school_class, start=_today(),
+                                planned_end=payload.planned_end or _today() + dt.timedelta(days=max(alert.closure_days, 1)),
+                                reason=alert.rule_name, alert=alert)
+    elif action == "reported":
+        services.alert_reported(actor=actor, alert=alert, reported_to=payload.reported_to)
+    elif action == "close":
+        services.alert_close(actor=actor, alert=alert)
+    else:
+        raise Http404
+    alert.refresh_from_db()
+    return _alert_out(alert, full=True)
+
+
+@router.get(P + "/closures")
+@requires("health.disease.view")
+def closure_list(request, kg: str):
+    return [{"code": c.code, "school_class": c.school_class.name, "start": c.start, "planned_end": c.planned_end,
+             "reason": c.reason, "children": c.children_n, "reopened_on": c.reopened_on}
+            for c in selectors.closure_list(actor=request.actor)[:200]]
+
+
+@router.post(P + "/closures")
+@requires("health.disease.manage")
+def closure_create(request, kg: str, payload: ClosureIn):
+    school_class = _class(request.actor, "health.disease.manage", payload.class_code)
+    c = services.closure_create(actor=request.actor, school_class=school_class, start=payload.start,
+                                planned_end=payload.planned_end, reason=payload.reason)
+    return {"code": c.code, "children": c.children.count()}
+
+
+@router.post(P + "/closures/{code}/reopen")
+@requires("health.disease.manage")
+def closure_reopen(request, kg: str, code: UUID, payload: ReopenIn):
+    c = selectors.get_scoped(ClassClosure, actor=request.actor, capability="health.disease.manage", code=code)
+    c = services.closure_reopen(actor=request.actor, closure=c, on=payload.on)
+    return {"code": c.code, "reopened_on": c.reopened_on}
+
+
+# --- exams, growth and weak children ---------------------------------------------------------------------
+
+
+@router.get(P + "/exams")
+@requires("health.exam.view")
+def exam_list(request, kg: str, class_code: UUID | None = None, limit: int = 500):
+    school_class = _class(request.actor, "health.exam.view", class_code) if class_code else None
+    return [_exam_out(e) for e in selectors.exam_list(actor=request.actor, school_class=school_class)[:min(limit, 2000)]]
+
+
+@router.get(P + "/exams/{code}")
+@requires("health.exam.view")
+def exam_detail(request, kg: str, code: UUID):
+    e = selectors.get_scoped(Exam, actor=request.actor, capability="health.exam.view", code=code,
+                             queryset=Exam.objects.active().select_related("child", "school_class"))
+    request.health_subject = e.child
+    return _exam_out(e)
+
+
+@router.post(P + "/exams")
+@requires("health.exam.record")
+def exam_create(request, kg: str, payload: ExamIn):
+    child = _child(request.actor, "health.exam.record", payload.child_code)
+    values = payload.dict(exclude={"child_code", "date", "kind"})
+    e = services.exam_record(actor=request.actor, child=child, day=payload.date, kind=payload.kind, **values)
+    return _exam_out(Exam.objects.select_related("child", "school_class").get(pk=e.pk))
+
+
+@router.post(P + "/exams/batch")
+@requires("health.exam.record")
+def exam_batch(request, kg: str, payload: ExamBatchIn):
+    actor = request.actor
+    codes = [r.child_code for r in payload.rows]
+    children = {c.code: c for c in Child.objects.active().filter(kindergarten=actor.kindergarten, code__in=codes)}
+    rows = []
+    for r in payload.rows:
+        if r.child_code not in children:
+            raise Http404
+        rows.append({"child": children[r.child_code], "values": r.dict(exclude={"child_code"})})
+    made = services.exam_batch(actor=actor, day=payload.date, kind=payload.kind, rows=rows)
+    return {"created": len(made)}
+
+
+@router.get(P + "/summary")
+@requires("health.summary.view")
+def summary(request, kg: str, start: dt.date, end: dt.date):
+    exam = selectors.exam_summary(actor=request.actor, start=start, end=end)
+    vac = selectors.vaccination_summary(actor=request.actor)
+
+    def strip(rows):
+        return [{**{k: v for k, v in r.items() if k != "school_class"}, "school_class": r["school_class"].name}
+                for r in rows]
+
+    return {"standards": [s["edition"] for s in rules.growth_standards()],
+            "exams": {"rows": strip(exam["rows"]), "total": exam["total"]},
+            "vaccination": {"rows": strip(vac["rows"]), "total": vac["total"]}}
+
+
+@router.get(P + "/children/{code}/record")
+@requires("health.child.view")
+def child_record(request, kg: str, code: UUID):
+    actor = request.actor
+    child = _child(actor, "health.child.view", code)
+    request.health_subject = child
+    r = selectors.child_record(actor=actor, child=child)
+    return {
+        "child": {"code": child.code, "name": child.name, "sex": child.sex, "birth_date": child.birth_date,
+                  "school_class": child.school_class.name},
+        "exams": [{k: v for k, v in _exam_out(e).items() if k not in ("child", "school_class")}
+                  for e in Exam.objects.active().filter(child=child).select_related("child", "school_class")],
+        "cases": [{"code": c.code, "disease": c.disease, "onset_date": c.onset_date, "status": c.status,
+                   "return_due": c.return_due} for c in r["cases"]],
+        "doses": [{"vaccine": d.vaccine, "dose_no": d.dose_no, "given_on": d.given_on} for d in r["doses"]],
+        "catch_ups": [{"code": c.code, "vaccine": c.vaccine, "dose_no": c.dose_no, "status": c.status} for c in
+                      r["catch_ups"]],
+        "absences": [{"date": a.date, "status": a.status, "symptoms": a.symptoms, "diagnosis": a.diagnosis}
+                     for a in r["absences"]],
+    }
+
+
+@router.get(P + "/weak-cases")
+@requires("health.exam.view")
+def weak_case_list(request, kg: str, open_only: bool = False):
+    return [{"code": c.code, "child": c.child.name, "school_class": c.school_class.name, "reason": c.reason,
+             "opened_on": c.opened_on, "closed_on": c.closed_on, "follow_ups": c.follow_up_n}
+            for c in selectors.weak_case_list(actor=request.actor, open_only=open_only)[:500]]
+
+
+@router.post(P + "/weak-cases")
+@requires("health.exam.record")
+def weak_case_create(request, kg: str, payload: WeakCaseIn):
+    child = _child(request.actor, "health.exam.record", payload.child_code)
+    c = services.weak_case_open(actor=request.actor, child=child, reason=payload.reason, plan=payload.plan)
+    return {"code": c.code}
+
+
+@router.post(P + "/weak-cases/{code}")
+@requires("health.exam.record")
+def weak_case_update(request, kg: str, code: UUID, payload: WeakUpdateIn):
+    c = selectors.get_scoped(WeakChildCase, actor=request.actor, capability="health.exam.record", code=code,
+                             queryset=WeakChildCase.objects.active())
+    c = services.weak_case_update(actor=request.actor, case=c, plan=payload.plan, follow_up=payload.follow_up,
+                                  close_outcome=payload.close_outcome, day=payload.date)
+    return {"code": c.code, "closed_on": c.closed_on}
+
+
+# --- vaccination ------------------------------------------------------------------------------------------
+
+
+@router.get(P + "/catch-ups")
+@requires("health.vaccination.view")
+def catch_up_list(request, kg: str, pending_only: bool = True):
+    return [{"code": c.code, "child_code": c.child.code, "child": c.child.name,
+             "school_class": c.child.school_class.name, "vaccine": c.vaccine, "dose_no": c.dose_no,
+             "status": c.status, "done_on": c.done_on, "reminded_at": c.reminded_at}
+            for c in selectors.catch_up_list(actor=request.actor, pending_only=pending_only)[:1000]]
+
+
+@router.post(P + "/children/{code}/vaccination-check")
+@requires("health.vaccination.record")
+def vaccination_check(request, kg: str, code: UUID, payload: VaccinationCheckIn):
+    child = _child(request.actor, "health.vaccination.record", code)
+    check = services.vaccination_check(actor=request.actor, child=child, checked_on=payload.checked_on or _today(),
+                                       certificate_seen=payload.certificate_seen, note=payload.note,
+                                       doses=[(d.vaccine, d.dose_no, d.given_on) for d in payload.doses])
+    return {"code": check.code, "missing": check.missing}
+
+
+@router.post(P + "/catch-ups/{code}/done")
+@requires("health.vaccination.record")
+def catch_up_done(request, kg: str, code: UUID, payload: DoneIn):
+    c = selectors.get_scoped(CatchUp, actor=request.actor, capability="health.vaccination.record", code=code)
+    c = services.catch_up_done(actor=request.actor, catch_up=c, done_on=payload.done_on)
+    return {"code": c.code, "status": c.status}
+
+
+@router.post(P + "/catch-ups/remind")
+@requires("health.vaccination.record")
+def remind(request, kg: str):
+    return {"children": services.remind_catch_up(actor=request.actor)}
+
+
+# --- disinfection and rule figures -----------------------------------------------------------------------
+
+
+@router.get(P + "/disinfection")
+@requires("health.disinfection.view")
+def disinfection_list(request, kg: str, date: dt.date | None = None):
+    day = date or _today()
+    return {
+        "records": [{"code": r.code, "school_class": r.school_class.name, "date": r.date, "area": r.area,
+                     "method": r.method, "concentration_mg_l": r.concentration_mg_l, "minutes": r.minutes,
+                     "done_by": _name(r.done_by), "intensified": r.intensified}
+                    for r in selectors.disinfection_list(actor=request.actor, start=day, end=day)],
+        "missing": [{"school_class": m["school_class"].name, "date": m["date"], "areas": m["missing"],
+                     "intensified": m["intensified"]}
+                    for m in selectors.disinfection_missing(actor=request.actor, days=[day])],
+    }
+
+
+@router.post(P + "/disinfection")
+@requires("health.disinfection.record")
+def disinfection_create(request, kg: str, payload: DisinfectionIn):
+    school_class = _class(request.actor, "health.disinfection.record", payload.class_code)
+    r = services.disinfection_record(actor=request.actor, school_class=school_class, day=payload.date,
+                                     area=payload.area, method=payload.method,
+                                     concentration_mg_l=payload.concentration_mg_l, minutes=payload.minutes)
+    return {"code": r.code, "intensified": r.intensified}
+
+
+@router.get(P + "/rules")
+@requires("health.settings")
+def rule_figures(request, kg: str):
+    return [{"key": f.key, "name": f.name, "value": f.value, "unit": f.unit, "status": f.status,
+             "unconfirmed": f.unconfirmed, "source": f.source, "shipped_value": f.shipped_value,
+             "overridden": f.overridden, "note": f.note} for f in rules.figures(request.actor.kindergarten).values()]

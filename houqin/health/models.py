@@ -3,15 +3,22 @@ disinfection.
 
 `Attendance` is read by the canteen (child-days for the diet survey and the meal account) through
 `houqin.health.selectors.child_days`; keep that function's signature.
+
+Rule figures (isolation periods, outbreak thresholds, temperature limits, growth cut-offs…) are not
+here: they are data (houqin/health/data/health_rules.json, see houqin.health.rules), overridden per
+kindergarten by RuleOverride.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from houqin.core.models import TenantModel
+from houqin.core.models import TenantModel, VoidableModel
+
+CHILD_PATHS = {"campus": "school_class__campus_id", "class": "school_class_id", "child": "child_id"}
 
 
 class AttendanceStatus(models.TextChoices):
@@ -22,9 +29,10 @@ class AttendanceStatus(models.TextChoices):
 
 class Attendance(TenantModel):
     """One child on one day: present, or absent on sick or personal leave. The class is the child's
-    class on that day (a child may change class during the year)."""
+    class on that day (a child may change class during the year). Illness absences are followed up
+    (追踪) until the reason is known."""
 
-    scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id", "child": "child_id"}
+    scope_paths = CHILD_PATHS
 
     child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
     school_class = models.ForeignKey(
@@ -35,6 +43,11 @@ class Attendance(TenantModel):
                               default=AttendanceStatus.PRESENT)
     symptoms = models.CharField(_("symptoms"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    diagnosis = models.CharField(_("reason found"), max_length=100, blank=True,
+                                 help_text=_("What the illness was, once known (follow-up)."))
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+    followed_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("followed up by"),
+                                       on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     history = HistoricalRecords(inherit=True)
 
@@ -46,3 +59,487 @@ class Attendance(TenantModel):
 
     def __str__(self):
         return f"{self.child_id} {self.date} {self.status}"
+
+    @property
+    def needs_follow_up(self) -> bool:
+        return self.status == AttendanceStatus.SICK and not self.diagnosis
+
+
+class CheckKind(models.TextChoices):
+    MORNING = "morning", _("Morning check")
+    NOON = "noon", _("Noon check")
+
+
+class CheckSession(TenantModel):
+    """A class's morning or noon check of one day: who checked (two checkers may be recorded) and
+    how many children were seen. Only the exceptions are rows (CheckFinding); the rest were normal."""
+
+    scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id"}
+
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("check"), max_length=10, choices=CheckKind.choices, default=CheckKind.MORNING)
+    checker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checker"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    second_checker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("second checker"),
+                                       on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    checked_count = models.PositiveSmallIntegerField(_("children checked"), default=0)
+    abnormal_count = models.PositiveSmallIntegerField(_("exceptions"), default=0)
+    device = models.ForeignKey("health.DeviceToken", verbose_name=_("device"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("daily check")
+        verbose_name_plural = _("daily checks")
+        constraints = [models.UniqueConstraint(fields=["school_class", "date", "kind"], name="check_one_per_class_day")]
+
+    def __str__(self):
+        return f"{self.school_class_id} {self.date} {self.kind}"
+
+
+class Finding(models.TextChoices):
+    """一摸二看三问四查: what the checker touched, saw, asked and checked."""
+
+    FEVER = "fever", _("Fever")
+    RASH = "rash", _("Rash")
+    SORE_THROAT = "sore_throat", _("Sore throat")
+    MOUTH_BLISTERS = "mouth_blisters", _("Mouth blisters")
+    HAND_FOOT_BLISTERS = "hand_foot_blisters", _("Blisters on hands or feet")
+    EYE_DISCHARGE = "eye_discharge", _("Eye discharge or red eyes")
+    COUGH = "cough", _("Cough")
+    RUNNY_NOSE = "runny_nose", _("Runny nose")
+    VOMITING = "vomiting", _("Vomiting")
+    DIARRHOEA = "diarrhoea", _("Diarrhoea")
+    SWOLLEN_CHEEKS = "swollen_cheeks", _("Swollen cheeks")
+    LISTLESS = "listless", _("Listless, poor mood")
+    INJURY = "injury", _("Injury or bruise")
+    DANGEROUS_OBJECT = "dangerous_object", _("Dangerous object found")
+    OTHER = "other", _("Other")
+
+
+class CheckAction(models.TextChoices):
+    NONE = "", _("None")
+    OBSERVE = "observe", _("Observe")
+    ISOLATE = "isolate", _("Isolate")
+    SENT_HOME = "sent_home", _("Sent home")
+    PARENT_CALLED = "parent_called", _("Parent called")
+    OBJECT_TAKEN = "object_taken", _("Object taken away")
+
+
+class CheckFinding(TenantModel):
+    """One child's exception at a check (or a device's reading): temperature, findings, action."""
+
+    scope_paths = CHILD_PATHS
+
+    session = models.ForeignKey(CheckSession, verbose_name=_("check"), on_delete=models.PROTECT,
+                                related_name="findings")
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    date = models.DateField(_("date"))
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    findings = models.JSONField(_("findings"), default=list, blank=True)
+    action = models.CharField(_("action taken"), max_length=20, choices=CheckAction.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_abnormal = models.BooleanField(_("exception"), default=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("check finding")
+        verbose_name_plural = _("check findings")
+        constraints = [models.UniqueConstraint(fields=["session", "child"], name="check_finding_one_per_child")]
+        indexes = [models.Index(fields=["kindergarten", "date"], name="check_finding_kg_date")]
+
+    def finding_labels(self) -> list[str]:
+        labels = dict(Finding.choices)
+        return [str(labels.get(f, f)) for f in self.findings]
+
+
+class DeviceToken(TenantModel):
+    """A morning-check machine (晨检机) of one campus: it posts temperatures and findings with this
+    token. Only a hash is stored; the token is shown once."""
+
+    scope_paths = {"campus": "campus_id"}
+
+    campus = models.ForeignKey("org.Campus", verbose_name=_("campus"), on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
+    key_hash = models.CharField(_("hash"), max_length=64, unique=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("check device")
+        verbose_name_plural = _("check devices")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+class PersonKind(models.TextChoices):
+    CHILD = "child", _("Child")
+    STAFF = "staff", _("Staff member")
+
+
+class DiagnosisSource(models.TextChoices):
+    HOSPITAL = "hospital", _("Hospital diagnosis")
+    CLINIC = "clinic", _("Community clinic")
+    LAB = "lab", _("Laboratory confirmed")
+    SUSPECTED = "suspected", _("Suspected (health teacher)")
+
+
+class CaseStatus(models.TextChoices):
+    ISOLATING = "isolating", _("Isolating")
+    CLEARED = "cleared", _("Returned with clearance")
+
+
+class DiseaseCase(TenantModel, VoidableModel):
+    """An infectious disease case (传染病病例) of a child or a staff member. The return date is
+    the isolation start plus the disease's isolation period (a rule figure); a child comes back only
+    with a return clearance (复课证明)."""
+
+    scope_paths = CHILD_PATHS
+
+    person_kind = models.CharField(_("who"), max_length=10, choices=PersonKind.choices, default=PersonKind.CHILD)
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff member"), on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    disease = models.CharField(_("disease"), max_length=30)
+    onset_date = models.DateField(_("onset"))
+    diagnosis_source = models.CharField(_("diagnosed by"), max_length=20, choices=DiagnosisSource.choices)
+    diagnosis_note = models.CharField(_("hospital or doctor"), max_length=100, blank=True)
+    isolation_start = models.DateField(_("isolation from"))
+    isolation_days = models.PositiveSmallIntegerField(_("isolation period (days)"))
+    return_due = models.DateField(_("may return from"))
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.ISOLATING)
+    cleared_on = models.DateField(_("returned on"), null=True, blank=True)
+    clearance_note = models.CharField(_("return clearance"), max_length=100, blank=True,
+                                      help_text=_("Who issued the return clearance (复课证明)."))
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("disease case")
+        verbose_name_plural = _("disease cases")
+        ordering = ["-onset_date", "-id"]
+        indexes = [models.Index(fields=["kindergarten", "disease", "onset_date"], name="case_kg_disease_onset")]
+
+    def __str__(self):
+        return f"{self.disease} {self.onset_date}"
+
+    @property
+    def person_name(self) -> str:
+        if self.child_id:
+            return self.child.name
+        return self.staff.display_name if self.staff_id else ""
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    REPORTED = "reported", _("Reported")
+    CLOSED = "closed", _("Closed")
+
+
+class OutbreakAlert(TenantModel):
+    """A reporting rule that fired (a cluster): the proposed actions and the report to the authority,
+    prefilled when the rule fired (report_made_at)."""
+
+    scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id"}
+
+    rule_key = models.CharField(_("rule"), max_length=40)
+    rule_name = models.CharField(_("rule"), max_length=100)
+    disease = models.CharField(_("disease"), max_length=30, blank=True)
+    symptom = models.CharField(_("symptom"), max_length=30, blank=True)
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="+")
+    window_start = models.DateField(_("from"))
+    window_end = models.DateField(_("to"))
+    case_count = models.PositiveSmallIntegerField(_("cases"))
+    threshold = models.PositiveSmallIntegerField(_("threshold"))
+    actions = models.JSONField(_("proposed actions"), default=list)
+    closure_days = models.PositiveSmallIntegerField(_("closure days"), default=0)
+    report_text = models.TextField(_("report to the authority"))
+    report_made_at = models.DateTimeField(_("report made at"))
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    reported_to = models.CharField(_("reported to"), max_length=100, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    intensified_until = models.DateField(_("intensified disinfection until"), null=True, blank=True)
+    notice_code = models.CharField(_("notice"), max_length=40, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("outbreak alert")
+        verbose_name_plural = _("outbreak alerts")
+        ordering = ["-report_made_at"]
+
+    def __str__(self):
+        return self.rule_name
+
+
+class ClassClosure(TenantModel, VoidableModel):
+    """A class closed (关班): start, planned end, reason, the children affected, reopening."""
+
+    scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id"}
+
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    start = models.DateField(_("closed from"))
+    planned_end = models.DateField(_("planned reopening"))
+    reason = models.CharField(_("reason"), max_length=200)
+    alert = models.ForeignKey(OutbreakAlert, verbose_name=_("outbreak alert"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="closures")
+    children = models.ManyToManyField("org.Child", verbose_name=_("children affected"), related_name="+", blank=True)
+    reopened_on = models.DateField(_("reopened on"), null=True, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("class closure")
+        verbose_name_plural = _("class closures")
+        ordering = ["-start"]
+
+    def __str__(self):
+        return f"{self.school_class_id} {self.start}"
+
+
+class ExamKind(models.TextChoices):
+    ADMISSION = "admission", _("Admission exam")
+    TERM = "term", _("Term exam")
+    OTHER = "other", _("Other exam")
+
+
+class GrowthResult(models.TextChoices):
+    UNDERWEIGHT = "underweight", _("Underweight")
+    STUNTING = "stunting", _("Stunting")
+    WASTING = "wasting", _("Wasting")
+    OVERWEIGHT = "overweight", _("Overweight")
+    OBESITY = "obesity", _("Obesity")
+
+
+class Exam(TenantModel, VoidableModel):
+    """A physical exam (体检) of a child with its growth assessment (z-scores by the LMS method,
+    the edition of the standard they come from, and the results)."""
+
+    scope_paths = CHILD_PATHS
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    date = models.DateField(_("exam date"))
+    kind = models.CharField(_("exam"), max_length=10, choices=ExamKind.choices, default=ExamKind.TERM)
+    height_cm = models.DecimalField(_("height (cm)"), max_digits=4, decimal_places=1)
+    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=4, decimal_places=1)
+    vision_left = models.DecimalField(_("vision, left"), max_digits=2, decimal_places=1, null=True, blank=True)
+    vision_right = models.DecimalField(_("vision, right"), max_digits=2, decimal_places=1, null=True, blank=True)
+    caries = models.PositiveSmallIntegerField(_("caries (teeth)"), null=True, blank=True)
+    haemoglobin = models.PositiveSmallIntegerField(_("haemoglobin (g/L)"), null=True, blank=True)
+    other_findings = models.CharField(_("other findings"), max_length=200, blank=True)
+    age_days = models.PositiveIntegerField(_("age (days)"))
+    bmi = models.DecimalField(_("BMI"), max_digits=4, decimal_places=2, null=True, blank=True)
+    waz = models.DecimalField(_("weight-for-age Z"), max_digits=4, decimal_places=2, null=True, blank=True)
+    haz = models.DecimalField(_("height-for-age Z"), max_digits=4, decimal_places=2, null=True, blank=True)
+    whz = models.DecimalField(_("weight-for-height Z"), max_digits=4, decimal_places=2, null=True, blank=True)
+    bmiz = models.DecimalField(_("BMI-for-age Z"), max_digits=4, decimal_places=2, null=True, blank=True)
+    results = models.JSONField(_("growth results"), default=list, blank=True)
+    anaemia = models.BooleanField(_("anaemia"), default=False)
+    standard = models.CharField(_("growth standard"), max_length=120)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("exam")
+        verbose_name_plural = _("exams")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["kindergarten", "date"], name="exam_kg_date")]
+
+    def __str__(self):
+        return f"{self.child_id} {self.date}"
+
+    def result_labels(self) -> list[str]:
+        labels = dict(GrowthResult.choices)
+        return [str(labels[r]) for r in self.results if r in labels]
+
+
+class WeakReason(models.TextChoices):
+    MALNUTRITION = "malnutrition", _("Malnutrition")
+    ANAEMIA = "anaemia", _("Anaemia")
+    OBESITY = "obesity", _("Obesity")
+    STUNTING = "stunting", _("Stunting")
+    RICKETS = "rickets", _("Rickets")
+    OTHER = "other", _("Other")
+
+
+class WeakChildCase(TenantModel, VoidableModel):
+    """A weak-child case (体弱儿个案): flagged by the assessment or by the health teacher, with a plan,
+    follow-ups and a closing."""
+
+    scope_paths = CHILD_PATHS
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    reason = models.CharField(_("reason"), max_length=20, choices=WeakReason.choices)
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    opened_on = models.DateField(_("opened on"))
+    plan = models.TextField(_("plan"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("weak-child case")
+        verbose_name_plural = _("weak-child cases")
+        ordering = ["closed_on", "-opened_on"]
+
+
+class WeakChildFollowUp(TenantModel):
+    scope_paths = {"campus": "case__school_class__campus_id", "class": "case__school_class_id",
+                   "child": "case__child_id"}
+
+    case = models.ForeignKey(WeakChildCase, verbose_name=_("case"), on_delete=models.PROTECT, related_name="follow_ups")
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=300)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["date", "id"]
+
+
+class VaccinationCheck(TenantModel, VoidableModel):
+    """The vaccination certificate check (预防接种证查验) of a child at admission."""
+
+    scope_paths = CHILD_PATHS
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    checked_on = models.DateField(_("checked on"))
+    certificate_seen = models.BooleanField(_("certificate seen"), default=True)
+    missing = models.JSONField(_("missing doses"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("vaccination check")
+        verbose_name_plural = _("vaccination checks")
+        ordering = ["-checked_on"]
+
+
+class VaccinationDose(TenantModel, VoidableModel):
+    """A dose recorded from the certificate, against the national schedule."""
+
+    scope_paths = {"campus": "child__school_class__campus_id", "class": "child__school_class_id", "child": "child_id"}
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    vaccine = models.CharField(_("vaccine"), max_length=12)
+    dose_no = models.PositiveSmallIntegerField(_("dose"))
+    given_on = models.DateField(_("given on"), null=True, blank=True)
+    is_catch_up = models.BooleanField(_("catch-up"), default=False)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("vaccination dose")
+        verbose_name_plural = _("vaccination doses")
+        constraints = [models.UniqueConstraint(fields=["child", "vaccine", "dose_no"], name="dose_once_per_child",
+                                               condition=models.Q(voided_at__isnull=True))]
+
+
+class CatchUpStatus(models.TextChoices):
+    PENDING = "pending", _("To be given")
+    DONE = "done", _("Done")
+
+
+class CatchUp(TenantModel):
+    """A missing dose to catch up (补种), tracked until done; parents reminded."""
+
+    scope_paths = {"campus": "child__school_class__campus_id", "class": "child__school_class_id", "child": "child_id"}
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    check_record = models.ForeignKey(VaccinationCheck, verbose_name=_("vaccination check"), on_delete=models.PROTECT,
+                                     related_name="catch_ups")
+    vaccine = models.CharField(_("vaccine"), max_length=12)
+    dose_no = models.PositiveSmallIntegerField(_("dose"))
+    status = models.CharField(_("status"), max_length=10, choices=CatchUpStatus.choices, default=CatchUpStatus.PENDING)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("parents reminded at"), null=True, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("catch-up dose")
+        verbose_name_plural = _("catch-up doses")
+        constraints = [models.UniqueConstraint(fields=["child", "vaccine", "dose_no"], name="catch_up_once")]
+
+
+class DisinfectionArea(models.TextChoices):
+    TOYS = "toys", _("Toys")
+    BEDDING = "bedding", _("Bedding")
+    TABLEWARE = "tableware", _("Tableware")
+    ROOM = "room", _("Room surfaces")
+    AIR = "air", _("Air")
+
+
+class DisinfectionMethod(models.TextChoices):
+    CHLORINE = "chlorine", _("Chlorine disinfectant")
+    UV = "uv", _("Ultraviolet lamp")
+    STEAM = "steam", _("Steam or boiling")
+    CABINET = "cabinet", _("Disinfection cabinet")
+    SUN = "sun", _("Sunlight")
+    VENTILATION = "ventilation", _("Ventilation")
+
+
+class Disinfection(TenantModel, VoidableModel):
+    """A disinfection record (消毒记录) of a class's area on a day."""
+
+    scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id"}
+
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    date = models.DateField(_("date"))
+    area = models.CharField(_("area"), max_length=12, choices=DisinfectionArea.choices)
+    method = models.CharField(_("method"), max_length=12, choices=DisinfectionMethod.choices)
+    concentration_mg_l = models.PositiveIntegerField(_("concentration (mg/L)"), null=True, blank=True)
+    minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT,
+                                related_name="+")
+    intensified = models.BooleanField(_("intensified"), default=False)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("disinfection")
+        verbose_name_plural = _("disinfection records")
+        ordering = ["-date", "school_class_id"]
+        indexes = [models.Index(fields=["kindergarten", "date"], name="disinfection_kg_date")]
+
+
+class RuleOverride(TenantModel):
+    """A kindergarten's own value for a rule figure (the shipped value and its source stay visible)."""
+
+    scope_paths: dict = {}
+
+    key = models.CharField(_("rule figure"), max_length=60)
+    value = models.DecimalField(_("value"), max_digits=8, decimal_places=2)
+    note = models.CharField(_("why"), max_length=200)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("rule figure override")
+        verbose_name_plural = _("rule figure overrides")
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "key"], name="health_override_once")]

@@ -43,3 +43,317 @@ def days_by_child(*, kindergarten, start: dt.date, end: dt.date) -> dict[int, di
     for row in rows:
         result.setdefault(row["child_id"], {})[row["status"]] = row["n"]
     return result
+
+
+# --- health care screens -----------------------------------------------------------------------------
+
+from collections import defaultdict  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.db.models import Q  # noqa: E402
+from django.http import Http404  # noqa: E402
+
+from houqin import policy  # noqa: E402
+from houqin.health import rules  # noqa: E402
+from houqin.health.models import (  # noqa: E402
+    AlertStatus,
+    CaseStatus,
+    CatchUp,
+    CatchUpStatus,
+    CheckFinding,
+    CheckKind,
+    CheckSession,
+    ClassClosure,
+    DiseaseCase,
+    Disinfection,
+    Exam,
+    GrowthResult,
+    OutbreakAlert,
+    VaccinationCheck,
+    VaccinationDose,
+    WeakChildCase,
+)
+from houqin.org.models import Child, SchoolClass  # noqa: E402
+
+
+def get_scoped(model, *, actor, capability: str, code, queryset=None):
+    """The object with this code if the actor may use `capability` on it; 404 otherwise."""
+    qs = policy.scoped(actor, capability, queryset if queryset is not None else model.objects.all())
+    obj = qs.filter(code=code).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def classes(*, actor, capability: str):
+    """The active classes the actor may use `capability` on."""
+    return policy.scoped(actor, capability, SchoolClass.objects.filter(is_active=True)).select_related("campus")
+
+
+def enrolled(day: dt.date):
+    return Child.objects.active().filter(enrolled_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gte=day))
+
+
+def check_screen(*, actor, school_class, day: dt.date, kind: str = CheckKind.MORNING) -> dict:
+    """The class check screen: every enrolled child with today's attendance, findings and any open
+    disease case. Five queries, whatever the class size."""
+    children = list(enrolled(day).filter(school_class=school_class).order_by("name_pinyin"))
+    ids = [c.pk for c in children]
+    attendance = {a.child_id: a for a in Attendance.objects.filter(child_id__in=ids, date=day)}
+    session = (CheckSession.objects.filter(school_class=school_class, date=day, kind=kind)
+               .select_related("checker", "second_checker").first())
+    findings = {f.child_id: f for f in CheckFinding.objects.filter(session=session)} if session else {}
+    cases = {c.child_id: c for c in DiseaseCase.objects.active().filter(child_id__in=ids, status=CaseStatus.ISOLATING,
+                                                                        isolation_start__lte=day)}
+    names = rules.diseases()
+    rows = []
+    for child in children:
+        a, f, case = attendance.get(child.pk), findings.get(child.pk), cases.get(child.pk)
+        rows.append({
+            "child": child, "attendance": a, "finding": f, "case": case,
+            "case_disease": names[case.disease].name if case and case.disease in names else "",
+            "status": a.status if a else (AttendanceStatus.SICK if case else AttendanceStatus.PRESENT),
+            "symptoms": (a.symptoms.split(",") if a and a.symptoms else []),
+            "findings": f.findings if f else [], "temperature": f.temperature if f else None,
+            "action": f.action if f else "", "note": f.note if f else "",
+        })
+    return {"rows": rows, "session": session}
+
+
+def daily_overview(*, actor, day: dt.date) -> dict:
+    """The kindergarten's (or the class staff's) health overview of a day: per class enrolled, present,
+    sick, personal, not recorded, checks done, exceptions, disinfection records; and the day's
+    exceptions, the absences to follow up, the isolating cases, open alerts and closures. A fixed
+    number of queries, whatever the number of children."""
+    class_list = list(classes(actor=actor, capability="health.view").order_by("campus__name", "sort_order", "name"))
+    class_ids = [c.pk for c in class_list]
+    enrolled_n = dict(enrolled(day).filter(school_class_id__in=class_ids).values("school_class_id")
+                      .annotate(n=Count("pk")).values_list("school_class_id", "n"))
+    att = defaultdict(dict)
+    for row in (Attendance.objects.filter(school_class_id__in=class_ids, date=day).values("school_class_id", "status")
+                .annotate(n=Count("pk"))):
+        att[row["school_class_id"]][row["status"]] = row["n"]
+    sessions = defaultdict(dict)
+    for s in CheckSession.objects.filter(school_class_id__in=class_ids, date=day):
+        sessions[s.school_class_id][s.kind] = s
+    disinfected = dict(Disinfection.objects.active().filter(school_class_id__in=class_ids, date=day)
+                       .values("school_class_id").annotate(n=Count("pk")).values_list("school_class_id", "n"))
+    rows = []
+    for c in class_list:
+        a = att.get(c.pk, {})
+        n = enrolled_n.get(c.pk, 0)
+        recorded = sum(a.values())
+        rows.append({"school_class": c, "enrolled": n, "present": a.get(AttendanceStatus.PRESENT, 0),
+                     "sick": a.get(AttendanceStatus.SICK, 0), "personal": a.get(AttendanceStatus.PERSONAL, 0),
+                     "unrecorded": max(n - recorded, 0), "morning": sessions[c.pk].get(CheckKind.MORNING),
+                     "noon": sessions[c.pk].get(CheckKind.NOON), "disinfections": disinfected.get(c.pk, 0)})
+    exceptions = list(CheckFinding.objects.filter(school_class_id__in=class_ids, date=day, is_abnormal=True)
+                      .select_related("child", "school_class", "session").order_by("school_class__sort_order"))
+    follow_ups = list(Attendance.objects.filter(school_class_id__in=class_ids, status=AttendanceStatus.SICK,
+                                                diagnosis="", date__gte=day - dt.timedelta(days=14), date__lte=day)
+                      .select_related("child", "school_class").order_by("-date"))
+    totals = {k: sum(r[k] for r in rows) for k in ("enrolled", "present", "sick", "personal", "unrecorded")}
+    totals["rate"] = round(100 * totals["present"] / totals["enrolled"], 1) if totals["enrolled"] else None
+    return {"rows": rows, "exceptions": exceptions, "follow_ups": follow_ups, "totals": totals,
+            "cases": isolating_cases(actor=actor, day=day), "alerts": open_alerts(actor=actor),
+            "closures": active_closures(actor=actor, day=day)}
+
+
+def isolating_cases(*, actor, day: dt.date) -> list:
+    if not actor.has("health.disease.view"):
+        return []
+    return list(policy.scoped(actor, "health.disease.view", DiseaseCase.objects.active())
+                .filter(status=CaseStatus.ISOLATING).select_related("child", "staff", "school_class")
+                .order_by("return_due"))
+
+
+def open_alerts(*, actor) -> list:
+    if not actor.has("health.disease.view"):
+        return []
+    return list(policy.scoped(actor, "health.disease.view", OutbreakAlert.objects.exclude(status=AlertStatus.CLOSED))
+                .select_related("school_class"))
+
+
+def active_closures(*, actor, day: dt.date) -> list:
+    if not actor.has("health.disease.view"):
+        return []
+    return list(policy.scoped(actor, "health.disease.view", ClassClosure.objects.active())
+                .filter(reopened_on__isnull=True).select_related("school_class"))
+
+
+def attendance_rates(*, actor, start: dt.date, end: dt.date, capability: str = "health.view") -> list[dict]:
+    """Attendance rate per class for a period: present child-days / recorded child-days."""
+    class_list = list(classes(actor=actor, capability=capability).order_by("campus__name", "sort_order", "name"))
+    counts = defaultdict(dict)
+    for row in (Attendance.objects.filter(school_class_id__in=[c.pk for c in class_list], date__gte=start,
+                                          date__lte=end).values("school_class_id", "status").annotate(n=Count("pk"))):
+        counts[row["school_class_id"]][row["status"]] = row["n"]
+    result = []
+    for c in class_list:
+        a = counts.get(c.pk, {})
+        total = sum(a.values())
+        result.append({"school_class": c, "present": a.get(AttendanceStatus.PRESENT, 0),
+                       "sick": a.get(AttendanceStatus.SICK, 0), "personal": a.get(AttendanceStatus.PERSONAL, 0),
+                       "total": total, "rate": round(100 * a.get(AttendanceStatus.PRESENT, 0) / total, 1) if total else None})
+    return result
+
+
+def case_list(*, actor, include_closed: bool = True):
+    qs = policy.scoped(actor, "health.disease.view", DiseaseCase.objects.active()).select_related(
+        "child", "staff", "school_class")
+    if not include_closed:
+        qs = qs.filter(status=CaseStatus.ISOLATING)
+    return qs.order_by("-onset_date", "-id")
+
+
+def alert_list(*, actor):
+    return policy.scoped(actor, "health.disease.view", OutbreakAlert.objects.all()).select_related("school_class")
+
+
+def closure_list(*, actor):
+    return (policy.scoped(actor, "health.disease.view", ClassClosure.objects.active()).select_related("school_class")
+            .annotate(children_n=Count("children")))
+
+
+def exam_list(*, actor, school_class=None, capability: str = "health.exam.view"):
+    qs = policy.scoped(actor, capability, Exam.objects.active()).select_related("child", "school_class")
+    if school_class is not None:
+        qs = qs.filter(school_class=school_class)
+    return qs.order_by("school_class__sort_order", "child__name_pinyin", "-date")
+
+
+def exam_summary(*, actor, start: dt.date, end: dt.date, capability: str = "health.summary.view") -> dict:
+    """Per class: children enrolled, examined in the period (completion rate), and the rate of each
+    growth result (latest exam of each child in the period). Three queries."""
+    class_list = list(classes(actor=actor, capability=capability).order_by("campus__name", "sort_order", "name"))
+    ids = [c.pk for c in class_list]
+    enrolled_n = dict(enrolled(end).filter(school_class_id__in=ids).values("school_class_id").annotate(n=Count("pk"))
+                      .values_list("school_class_id", "n"))
+    latest: dict[int, tuple] = {}
+    for child_id, class_id, results, anaemia in (Exam.objects.active().filter(school_class_id__in=ids, date__gte=start,
+                                                                              date__lte=end)
+                                                 .order_by("date", "pk")
+                                                 .values_list("child_id", "school_class_id", "results", "anaemia")):
+        latest[child_id] = (class_id, results or [], anaemia)
+    per = defaultdict(lambda: {"examined": 0, "anaemia": 0, **{r: 0 for r in GrowthResult.values}})
+    for class_id, results, anaemia in latest.values():
+        p = per[class_id]
+        p["examined"] += 1
+        p["anaemia"] += int(anaemia)
+        for r in results:
+            if r in GrowthResult.values:
+                p[r] += 1
+    rows = []
+    for c in class_list:
+        p = per[c.pk]
+        n = enrolled_n.get(c.pk, 0)
+        rows.append({"school_class": c, "enrolled": n, **p,
+                     "completion": _pct(p["examined"], n),
+                     **{f"{r}_rate": _pct(p[r], p["examined"]) for r in [*GrowthResult.values, "anaemia"]}})
+    total = {"enrolled": sum(r["enrolled"] for r in rows), "examined": sum(r["examined"] for r in rows)}
+    for r in [*GrowthResult.values, "anaemia"]:
+        total[r] = sum(row[r] for row in rows)
+        total[f"{r}_rate"] = _pct(total[r], total["examined"])
+    total["completion"] = _pct(total["examined"], total["enrolled"])
+    return {"rows": rows, "total": total}
+
+
+def _pct(n, d) -> Decimal | None:
+    return (Decimal(100 * n) / d).quantize(Decimal("0.1")) if d else None
+
+
+def vaccination_summary(*, actor, capability: str = "health.summary.view") -> dict:
+    """Per class: enrolled children, certificates checked (check rate), catch-up doses and those done
+    (catch-up completion rate). Four queries."""
+    class_list = list(classes(actor=actor, capability=capability).order_by("campus__name", "sort_order", "name"))
+    ids = [c.pk for c in class_list]
+    enrolled_n = dict(Child.objects.active().filter(school_class_id__in=ids, left_on__isnull=True)
+                      .values("school_class_id").annotate(n=Count("pk")).values_list("school_class_id", "n"))
+    checked = dict(VaccinationCheck.objects.active().filter(school_class_id__in=ids, child__left_on__isnull=True,
+                                                            child__voided_at__isnull=True)
+                   .values("school_class_id").annotate(n=Count("child_id", distinct=True))
+                   .values_list("school_class_id", "n"))
+    cu = defaultdict(dict)
+    for row in (CatchUp.objects.filter(child__school_class_id__in=ids).values("child__school_class_id", "status")
+                .annotate(n=Count("pk"))):
+        cu[row["child__school_class_id"]][row["status"]] = row["n"]
+    rows = []
+    for c in class_list:
+        n, k = enrolled_n.get(c.pk, 0), checked.get(c.pk, 0)
+        done, pending = cu[c.pk].get(CatchUpStatus.DONE, 0), cu[c.pk].get(CatchUpStatus.PENDING, 0)
+        rows.append({"school_class": c, "enrolled": n, "checked": k, "check_rate": _pct(k, n), "catch_up": done + pending,
+                     "catch_up_done": done, "catch_up_rate": _pct(done, done + pending)})
+    t = {k: sum(r[k] for r in rows) for k in ("enrolled", "checked", "catch_up", "catch_up_done")}
+    t["check_rate"], t["catch_up_rate"] = _pct(t["checked"], t["enrolled"]), _pct(t["catch_up_done"], t["catch_up"])
+    return {"rows": rows, "total": t}
+
+
+def catch_up_list(*, actor, pending_only: bool = False):
+    qs = policy.scoped(actor, "health.vaccination.view", CatchUp.objects.all()).select_related(
+        "child", "child__school_class")
+    if pending_only:
+        qs = qs.filter(status=CatchUpStatus.PENDING)
+    return qs.order_by("status", "child__school_class__sort_order", "child__name_pinyin", "vaccine", "dose_no")
+
+
+def weak_case_list(*, actor, open_only: bool = False):
+    qs = policy.scoped(actor, "health.exam.view", WeakChildCase.objects.active()).select_related(
+        "child", "school_class").annotate(follow_up_n=Count("follow_ups"))
+    if open_only:
+        qs = qs.filter(closed_on__isnull=True)
+    return qs
+
+
+def disinfection_list(*, actor, start: dt.date, end: dt.date):
+    return (policy.scoped(actor, "health.disinfection.view", Disinfection.objects.active())
+            .filter(date__gte=start, date__lte=end).select_related("school_class", "done_by")
+            .order_by("-date", "school_class__sort_order", "area"))
+
+
+def disinfection_missing(*, actor, days: list[dt.date],
+                         capability: str = "health.disinfection.view") -> list[dict]:
+    """(class, day, missing areas) for the school days given: each class is expected to record each
+    of the daily areas (a rule of the data file), every area while disinfection is intensified."""
+    from houqin.health.models import DisinfectionArea
+
+    class_list = list(classes(actor=actor, capability=capability))
+    if not class_list or not days:
+        return []
+    ids = [c.pk for c in class_list]
+    done = defaultdict(set)
+    for class_id, date, area in (Disinfection.objects.active().filter(school_class_id__in=ids, date__in=days)
+                                 .values_list("school_class_id", "date", "area")):
+        done[(class_id, date)].add(area)
+    closed = [(c.school_class_id, c.start, c.reopened_on or c.planned_end)
+              for c in ClassClosure.objects.active().filter(school_class_id__in=ids, start__lte=max(days))]
+    alerts = list(OutbreakAlert.objects.filter(kindergarten=actor.kindergarten, intensified_until__gte=min(days))
+                  .exclude(status=AlertStatus.CLOSED).values_list("school_class_id", "window_start",
+                                                                  "intensified_until"))
+    daily = rules.disinfection_areas()
+    result = []
+    for c in class_list:
+        for day in days:
+            if any(cid == c.pk and s <= day <= e for cid, s, e in closed):
+                continue
+            intensified = any((cid is None or cid == c.pk) and s <= day <= e for cid, s, e in alerts)
+            wanted = DisinfectionArea.values if intensified else daily
+            missing = [a for a in wanted if a not in done[(c.pk, day)]]
+            if missing:
+                result.append({"school_class": c, "date": day, "missing": missing, "intensified": intensified})
+    return result
+
+
+def child_record(*, actor, child) -> dict:
+    """A child's health record (what the actor may see of it)."""
+    out = {"child": child}
+    if actor.has("health.child.view"):
+        out["exams"] = list(Exam.objects.active().filter(child=child).order_by("date", "pk"))
+        out["cases"] = list(DiseaseCase.objects.active().filter(child=child))
+        out["findings"] = list(CheckFinding.objects.filter(child=child, is_abnormal=True).order_by("-date")[:20])
+        out["absences"] = list(Attendance.objects.filter(child=child).exclude(status=AttendanceStatus.PRESENT)
+                               .order_by("-date")[:30])
+        out["doses"] = list(VaccinationDose.objects.active().filter(child=child).order_by("vaccine", "dose_no"))
+        out["checks"] = list(VaccinationCheck.objects.active().filter(child=child))
+        out["catch_ups"] = list(CatchUp.objects.filter(child=child).order_by("status", "vaccine", "dose_no"))
+        out["weak_cases"] = list(WeakChildCase.objects.active().filter(child=child).prefetch_related("follow_ups"))
+    return out

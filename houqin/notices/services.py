@@ -39,3 +39,77 @@ def mark_read(notice: Notice, user) -> NoticeReceipt:
         notice=notice, user=user, defaults={"read_at": timezone.now()}
     )
     return receipt
+
+
+# --- the use cases of the notices pages and API (acting users, the policy) -------------------------
+
+MAX_REASON = 200
+
+
+def notice_publish(*, actor, title: str, body: str, kind: str = NoticeKind.GENERAL,
+                   audience: str = Audience.PARENTS, classes=(), children=(), publish: bool = True) -> Notice:
+    """Write a notice as `actor`. Class teachers write only to the parents of their own classes
+    (and children in them); other writers to anyone in the kindergarten."""
+    from houqin import policy
+    from houqin.core.errors import DomainError, Forbidden
+    from houqin.org.models import SchoolClass
+
+    if not actor.has("notices.publish"):
+        raise Forbidden()
+    if kind not in NoticeKind.values or audience not in Audience.values:
+        raise DomainError(_("Choose a kind and an audience from the list."), errors=[{"field": "kind", "message": _("Choose a kind and an audience from the list.")}])
+    classes, children = list(classes), list(children)
+    if actor.widest_scope("notices.publish") == policy.Scope.CLASS:
+        own = set(policy.scoped(actor, "notices.publish", SchoolClass.objects.all()).values_list("pk", flat=True))
+        if audience != Audience.PARENTS or (not classes and not children) \
+                or any(c.pk not in own for c in classes) or any(ch.school_class_id not in own for ch in children):
+            raise Forbidden(_("Class teachers write only to the parents of their own classes."))
+    if audience == Audience.STAFF and (classes or children):
+        raise DomainError(_("A notice to the staff names no class or child."), errors=[{"field": "classes", "message": _("A notice to the staff names no class or child.")}])
+    try:
+        return publish_notice(kindergarten=actor.kindergarten, user=actor.user, title=title, body=body, kind=kind,
+                              audience=audience, classes=classes, children=children, publish=publish)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0]) from exc
+
+
+@transaction.atomic
+def notice_void(*, actor, notice: Notice, reason: str) -> Notice:
+    """Withdraw a notice (it stays on record with the reason; readers no longer see it)."""
+    from houqin.core.errors import Conflict, DomainError, Forbidden
+
+    if not actor.has("notices.void") or notice.kindergarten_id != actor.kindergarten.pk:
+        raise Forbidden()
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for withdrawing the notice."), errors=[{"field": "reason", "message": _("Give the reason for withdrawing the notice.")}])
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    if locked.voided_at is not None:
+        raise Conflict(_("This notice has already been withdrawn."))
+    locked.voided_at, locked.voided_by, locked.void_reason = timezone.now(), actor.user, reason[:MAX_REASON]
+    locked._change_reason = reason[:100]
+    locked.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def notice_publish_draft(*, actor, notice: Notice) -> Notice:
+    """Publish a notice saved as a draft."""
+    from houqin.core.errors import Conflict, Forbidden
+
+    if not actor.has("notices.publish") or notice.kindergarten_id != actor.kindergarten.pk:
+        raise Forbidden()
+    locked = Notice.objects.select_for_update().get(pk=notice.pk)
+    if locked.published_at is not None or locked.voided_at is not None:
+        raise Conflict(_("This notice is already published or withdrawn."))
+    locked.published_at = timezone.now()
+    locked.save(update_fields=["published_at", "updated_at"])
+    return locked
+
+
+def notice_read(*, actor, notice: Notice) -> NoticeReceipt | None:
+    """Record the actor's reading of a published notice (the first reading counts). Writers reading
+    their own notices leave no receipt."""
+    if notice.published_at is None or notice.voided_at is not None or notice.created_by_id == actor.user.pk:
+        return None
+    return mark_read(notice, actor.user)

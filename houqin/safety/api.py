@@ -1,5 +1,758 @@
-"""JSON API of this area: the same selectors and services as the pages, the same policy."""
+"""JSON API of safety and security: the same selectors and services as the pages, the same policy.
+Photos are sent as multipart form fields where an operation takes one."""
 
-from ninja import Router
+import datetime as dt
+from uuid import UUID
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from houqin import policy
+from houqin.core.errors import DomainError
+from houqin.org.models import SchoolClass
+from houqin.safety import selectors, services
+from houqin.safety.figures import report_figures
+from houqin.safety.models import InspectionRound
 
 router = Router(tags=["safety"])
+K = "/k/{kg}/safety"
+
+
+def _name(user):
+    return user.display_name if user is not None else None
+
+
+def _staff(actor, code, field: str):
+    if code is None:
+        return None
+    user = get_user_model().objects.filter(memberships__kindergarten=actor.kindergarten,
+                                           memberships__code=code).first()
+    if user is None:
+        raise DomainError(_("Choose a member of staff of this kindergarten."),
+                          errors=[{"field": field, "message": _("Choose a member of staff of this kindergarten.")}])
+    return user
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+
+class HazardOut(Schema):
+    code: UUID
+    number: str
+    state: str
+    location: str
+    description: str
+    severity: str
+    source: str
+    zone: str | None
+    reported_at: dt.datetime
+    reported_by: str | None
+    assignee: str | None
+    deadline: dt.date | None
+    overdue: bool
+    has_photo: bool
+    repair_request: str | None
+
+
+class HazardDetailOut(HazardOut):
+    rectification: str
+    rectified_by: str | None
+    rectified_at: dt.datetime | None
+    checked_by: str | None
+    checked_at: dt.datetime | None
+    check_note: str
+    reopen_count: int
+
+
+class AssignIn(Schema):
+    assignee: str  # the membership code of the person (as /api/k/{kg}/safety/staff lists them)
+    deadline: dt.date
+    note: str = ""
+
+
+class VerifyIn(Schema):
+    accept: bool
+    note: str = ""
+    deadline: dt.date | None = None
+
+
+class RepairIn(Schema):
+    estimated_cost: str = "0"
+
+
+class StaffOut(Schema):
+    membership: UUID
+    name: str
+    role: str
+
+
+class ZoneOut(Schema):
+    code: UUID
+    name: str
+    kind: str
+    post: str
+    owner: str | None
+    checklist: list[str]
+    checked_today: bool
+
+
+class CheckItemIn(Schema):
+    item: str
+    ok: bool
+    note: str = ""
+
+
+class SelfCheckIn(Schema):
+    results: list[CheckItemIn]
+
+
+class SelfCheckOut(Schema):
+    code: UUID
+    date: dt.date
+    all_ok: bool
+    results: list[dict]
+
+
+class TemplateOut(Schema):
+    code: UUID
+    name: str
+    category: str
+    frequency: str
+    items: list[str]
+    inspector: str | None
+    due: bool
+
+
+class ResultIn(Schema):
+    item: str
+    passed: bool
+    note: str = ""
+
+
+class RoundIn(Schema):
+    results: list[ResultIn]
+    note: str = ""
+
+
+class RoundOut(Schema):
+    code: UUID
+    template: str
+    date: dt.date
+    inspector: str
+    failed_count: int
+    results: list[dict]
+
+
+class EquipmentOut(Schema):
+    code: UUID
+    kind: str
+    label: str
+    model_type: str
+    location: str
+    last_inspected_on: dt.date | None
+    last_refilled_on: dt.date | None
+    expires_on: dt.date | None
+    last_checked_on: dt.date | None
+    due: list[dict]
+
+
+class FireCheckIn(Schema):
+    equipment: UUID
+    ok: bool
+    note: str = ""
+
+
+class FireRoundIn(Schema):
+    checks: list[FireCheckIn]
+
+
+class DrillIn(Schema):
+    kind: str
+    planned_on: dt.date
+    announced: bool = True
+
+
+class DrillRecordIn(Schema):
+    held_at: dt.datetime
+    classes: list[UUID] = []
+    children_count: int = 0
+    staff_count: int = 0
+    evacuation_seconds: int | None = None
+    summary: str
+    problems: list[str] = []
+
+
+class DrillOut(Schema):
+    code: UUID
+    kind: str
+    planned_on: dt.date
+    announced: bool
+    held_at: dt.datetime | None
+    classes: int
+    children_count: int
+    staff_count: int
+    evacuation_seconds: int | None
+    summary: str
+
+
+class VisitorIn(Schema):
+    name: str
+    reason: str
+    host: str
+    id_number: str = ""
+    organisation: str = ""
+    phone: str = ""
+
+
+class VisitorOut(Schema):
+    code: UUID
+    name: str
+    id_number: str  # masked
+    organisation: str
+    reason: str
+    host: str
+    arrived_at: dt.datetime
+    left_at: dt.datetime | None
+
+
+class CollectorOut(Schema):
+    collector: str  # the value to send to the release endpoint
+    name: str
+    kind: str
+    relation: str
+    confirmed: bool
+
+
+class PickupOut(Schema):
+    child: UUID
+    name: str
+    school_class: str
+    released: dict | None
+    collectors: list[CollectorOut]
+
+
+class ReleaseIn(Schema):
+    collector: str
+    collector_name: str = ""
+    note: str = ""
+
+
+class ReleaseOut(Schema):
+    code: UUID
+    child: str
+    at: dt.datetime
+    outcome: str
+    collector_kind: str
+    collector_name: str
+    released_by: str
+
+
+class DelegationIn(Schema):
+    child: UUID
+    date: dt.date
+    delegate_name: str
+    relation: str
+    phone: str
+    reason: str = ""
+
+
+class DelegationOut(Schema):
+    code: UUID
+    child: str
+    date: dt.date
+    delegate_name: str
+    relation: str
+    requested_via: str
+    requested_by: str
+    confirmed: bool
+    confirmed_by: str | None
+    confirmation_note: str
+
+
+class ConfirmIn(Schema):
+    note: str
+
+
+class DutyIn(Schema):
+    date: dt.date
+    slot: str
+    person: str | None = None  # membership code
+    volunteer_name: str = ""
+    post: str = ""
+
+
+class DutyOut(Schema):
+    code: UUID
+    date: dt.date
+    slot: str
+    who: str
+    volunteer: bool
+    post: str
+    swapped_from: str
+
+
+class IncidentIn(Schema):
+    kind: str
+    occurred_at: dt.datetime
+    location: str
+    description: str
+    actions: str = ""
+
+
+class IncidentOut(Schema):
+    code: UUID
+    kind: str
+    occurred_at: dt.datetime
+    reported_at: dt.datetime
+    location: str
+    description: str
+    actions: str
+
+
+class ReportIn(Schema):
+    period: str
+    day: dt.date
+
+
+class SignIn(Schema):
+    remarks: str = ""
+
+
+class ReportOut(Schema):
+    code: UUID
+    period: str
+    start: dt.date
+    end: dt.date
+    signed: bool
+    signed_by: str | None
+    signed_at: dt.datetime | None
+    figures: dict
+
+
+# --- mapping --------------------------------------------------------------------------------
+
+
+def _hazard_out(h, today=None) -> dict:
+    today = today or timezone.localdate()
+    return {"code": h.code, "number": h.number, "state": h.state, "location": h.location,
+            "description": h.description, "severity": h.severity, "source": h.source,
+            "zone": h.zone.name if h.zone_id else None, "reported_at": h.reported_at,
+            "reported_by": _name(h.created_by), "assignee": _name(h.assignee), "deadline": h.deadline,
+            "overdue": h.is_overdue(today), "has_photo": bool(h.photo),
+            "repair_request": str(h.repair_request.code) if h.repair_request_id else None}
+
+
+def _hazard_detail(h) -> dict:
+    return {**_hazard_out(h), "rectification": h.rectification, "rectified_by": _name(h.rectified_by),
+            "rectified_at": h.rectified_at, "checked_by": _name(h.checked_by), "checked_at": h.checked_at,
+            "check_note": h.check_note, "reopen_count": h.reopen_count}
+
+
+def _round_out(r) -> dict:
+    return {"code": r.code, "template": r.template.name, "date": r.date, "inspector": r.inspector.display_name,
+            "failed_count": r.failed_count,
+            "results": [{"item": x.item, "passed": x.passed, "note": x.note,
+                         "hazard": str(x.hazard.code) if x.hazard_id else None}
+                        for x in r.results.select_related("hazard").order_by("position")]}
+
+
+def _drill_out(d) -> dict:
+    return {"code": d.code, "kind": d.kind, "planned_on": d.planned_on, "announced": d.announced,
+            "held_at": d.held_at, "classes": getattr(d, "n_classes", None) or d.classes.count(),
+            "children_count": d.children_count, "staff_count": d.staff_count,
+            "evacuation_seconds": d.evacuation_seconds, "summary": d.summary}
+
+
+def _visitor_out(v) -> dict:
+    from houqin.org.validators import mask_id_number
+
+    return {"code": v.code, "name": v.name, "id_number": mask_id_number(v.id_number) if v.id_number else "",
+            "organisation": v.organisation, "reason": v.reason, "host": v.host, "arrived_at": v.arrived_at,
+            "left_at": v.left_at}
+
+
+def _release_out(r) -> dict:
+    return {"code": r.code, "child": r.child.name, "at": r.at, "outcome": r.outcome,
+            "collector_kind": r.collector_kind, "collector_name": r.collector_name,
+            "released_by": r.released_by.display_name}
+
+
+def _delegation_out(d) -> dict:
+    return {"code": d.code, "child": d.child.name, "date": d.date, "delegate_name": d.delegate_name,
+            "relation": d.relation, "requested_via": d.requested_via, "requested_by": d.requested_by.display_name,
+            "confirmed": d.is_confirmed, "confirmed_by": _name(d.confirmed_by),
+            "confirmation_note": d.confirmation_note}
+
+
+def _report_out(r) -> dict:
+    figures = r.figures if r.is_signed else report_figures(r.kindergarten, r.start, r.end)
+    return {"code": r.code, "period": r.period, "start": r.start, "end": r.end, "signed": r.is_signed,
+            "signed_by": _name(r.signed_by), "signed_at": r.signed_at, "figures": figures}
+
+
+# --- hazards --------------------------------------------------------------------------------
+
+
+@router.get(K + "/hazards", response=list[HazardOut])
+@policy.requires("safety.view")
+def list_hazards(request, kg: str, status: str = "open"):
+    today = timezone.localdate()
+    return [_hazard_out(h, today) for h in selectors.hazard_list(actor=request.actor, status=status)
+            .select_related("repair_request")[:500]]
+
+
+@router.get(K + "/hazards/{code}", response=HazardDetailOut)
+@policy.requires("safety.view")
+def get_hazard(request, kg: str, code: UUID):
+    return _hazard_detail(selectors.get_hazard(actor=request.actor, code=code))
+
+
+@router.post(K + "/hazards", response={201: HazardDetailOut})
+@policy.requires("safety.hazard.report")
+def create_hazard(request, kg: str, location: Form[str] = "", description: Form[str] = "",
+                  severity: Form[str] = "normal", zone: Form[str] = "", photo: File[UploadedFile] = None):
+    actor = request.actor
+    zone_obj = selectors.get_zone(actor=actor, code=zone, capability="safety.hazard.report") if zone else None
+    hazard = services.report_hazard(actor=actor, location=location, description=description, severity=severity,
+                                    photo=photo, zone=zone_obj)
+    return Status(201, _hazard_detail(selectors.get_hazard(actor=actor, code=hazard.code)))
+
+
+@router.post(K + "/hazards/{code}/assign", response=HazardDetailOut)
+@policy.requires("safety.hazard.assign")
+def assign_hazard(request, kg: str, code: UUID, payload: AssignIn):
+    actor = request.actor
+    hazard = selectors.get_hazard(actor=actor, code=code)
+    services.hazard_assign(actor=actor, hazard=hazard, assignee=_staff(actor, payload.assignee, "assignee"),
+                           deadline=payload.deadline, note=payload.note)
+    return _hazard_detail(selectors.get_hazard(actor=actor, code=code))
+
+
+@router.post(K + "/hazards/{code}/rectify", response=HazardDetailOut)
+@policy.requires("safety.hazard.rectify")
+def rectify_hazard(request, kg: str, code: UUID, rectification: Form[str] = "", photo: File[UploadedFile] = None):
+    actor = request.actor
+    hazard = selectors.get_hazard(actor=actor, code=code)
+    services.hazard_rectify(actor=actor, hazard=hazard, rectification=rectification, photo=photo)
+    return _hazard_detail(selectors.get_hazard(actor=actor, code=code))
+
+
+@router.post(K + "/hazards/{code}/verify", response=HazardDetailOut)
+@policy.requires("safety.hazard.verify")
+def verify_hazard(request, kg: str, code: UUID, payload: VerifyIn):
+    actor = request.actor
+    hazard = selectors.get_hazard(actor=actor, code=code)
+    services.hazard_verify(actor=actor, hazard=hazard, accept=payload.accept, note=payload.note,
+                           deadline=payload.deadline)
+    return _hazard_detail(selectors.get_hazard(actor=actor, code=code))
+
+
+@router.post(K + "/hazards/{code}/repair", response=HazardDetailOut)
+@policy.requires("safety.hazard.assign")
+def repair_hazard(request, kg: str, code: UUID, payload: RepairIn):
+    actor = request.actor
+    hazard = selectors.get_hazard(actor=actor, code=code)
+    services.hazard_to_repair(actor=actor, hazard=hazard, estimated_cost=payload.estimated_cost)
+    return _hazard_detail(selectors.get_hazard(actor=actor, code=code))
+
+
+@router.get(K + "/staff", response=list[StaffOut])
+@policy.requires("safety.hazard.assign")
+def list_staff(request, kg: str):
+    from houqin.org.models import Membership, Role
+
+    rows = (Membership.objects.filter(kindergarten=request.actor.kindergarten, is_active=True)
+            .exclude(role__in=[Role.PARENT, Role.SUPERVISOR]).select_related("user").order_by("role", "id"))
+    return [{"membership": m.code, "name": m.user.display_name, "role": m.role} for m in rows]
+
+
+# --- zones and self-checks ------------------------------------------------------------------
+
+
+@router.get(K + "/zones", response=list[ZoneOut])
+@policy.requires("safety.view")
+def list_zones(request, kg: str):
+    return [{"code": z.code, "name": z.name, "kind": z.kind, "post": z.post, "owner": _name(z.owner),
+             "checklist": z.checklist, "checked_today": bool(z.checked_today)}
+            for z in selectors.zone_list(actor=request.actor)]
+
+
+@router.post(K + "/zones/{code}/self-checks", response={201: SelfCheckOut})
+@policy.requires("safety.selfcheck")
+def create_self_check(request, kg: str, code: UUID, payload: SelfCheckIn):
+    actor = request.actor
+    zone = selectors.get_zone(actor=actor, code=code, capability="safety.selfcheck")
+    check = services.self_check_record(actor=actor, zone=zone, results=[r.dict() for r in payload.results])
+    return Status(201, {"code": check.code, "date": check.date, "all_ok": check.all_ok, "results": check.results})
+
+
+# --- inspections ----------------------------------------------------------------------------
+
+
+@router.get(K + "/inspections/templates", response=list[TemplateOut])
+@policy.requires("safety.view")
+def list_templates(request, kg: str):
+    actor = request.actor
+    due = {d["template"].pk for d in selectors.rounds_due(actor=actor)}
+    return [{"code": t.code, "name": t.name, "category": t.category, "frequency": t.frequency, "items": t.items,
+             "inspector": _name(t.inspector), "due": t.pk in due} for t in selectors.template_list(actor=actor)]
+
+
+@router.get(K + "/inspections/rounds", response=list[RoundOut])
+@policy.requires("safety.view")
+def list_rounds(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+    from django.db.models import Prefetch
+
+    from houqin.safety.models import InspectionResult
+
+    rounds = selectors.round_list(actor=request.actor, start=start, end=end).prefetch_related(
+        Prefetch("results", queryset=InspectionResult.objects.order_by("position")))[:500]
+    return [{"code": r.code, "template": r.template.name, "date": r.date, "inspector": r.inspector.display_name,
+             "failed_count": r.failed_count,
+             "results": [{"item": x.item, "passed": x.passed, "note": x.note} for x in r.results.all()]}
+            for r in rounds]
+
+
+@router.get(K + "/inspections/rounds/{code}", response=RoundOut)
+@policy.requires("safety.view")
+def get_round(request, kg: str, code: UUID):
+    return _round_out(selectors.get_round(actor=request.actor, code=code))
+
+
+@router.post(K + "/inspections/templates/{code}/rounds", response={201: RoundOut})
+@policy.requires("safety.inspection.record")
+def create_round(request, kg: str, code: UUID, payload: RoundIn):
+    actor = request.actor
+    template = selectors.get_template(actor=actor, code=code)
+    rnd = services.round_record(actor=actor, template=template, results=[r.dict() for r in payload.results],
+                                note=payload.note)
+    return Status(201, _round_out(InspectionRound.objects.select_related("template", "inspector").get(pk=rnd.pk)))
+
+
+# --- fire equipment -------------------------------------------------------------------------
+
+
+@router.get(K + "/fire-equipment", response=list[EquipmentOut])
+@policy.requires("safety.view")
+def list_equipment(request, kg: str):
+    actor = request.actor
+    today = timezone.localdate()
+    values = {k: r.value for k, r in services.rules(actor.kindergarten).items()}
+    return [{"code": e.code, "kind": e.kind, "label": e.label, "model_type": e.model_type, "location": e.location,
+             "last_inspected_on": e.last_inspected_on, "last_refilled_on": e.last_refilled_on,
+             "expires_on": e.expires_on, "last_checked_on": e.last_checked_on,
+             "due": [{"what": w, "on": d, "overdue": o} for w, d, o in services.equipment_due(e, today, values)]}
+            for e in selectors.equipment_list(actor=actor)]
+
+
+@router.post(K + "/fire-checks", response={201: dict})
+@policy.requires("safety.fire.check")
+def create_fire_checks(request, kg: str, payload: FireRoundIn):
+    actor = request.actor
+    checks = [{"equipment": selectors.get_equipment(actor=actor, code=c.equipment), "ok": c.ok, "note": c.note}
+              for c in payload.checks]
+    made = services.fire_round_record(actor=actor, checks=checks)
+    return Status(201, {"checked": len(made), "not_in_order": sum(1 for c in made if not c.ok)})
+
+
+# --- drills ---------------------------------------------------------------------------------
+
+
+@router.get(K + "/drills", response=list[DrillOut])
+@policy.requires("safety.view")
+def list_drills(request, kg: str):
+    return [_drill_out(d) for d in selectors.drill_list(actor=request.actor)]
+
+
+@router.get(K + "/drills/{code}", response=DrillOut)
+@policy.requires("safety.view")
+def get_drill(request, kg: str, code: UUID):
+    return _drill_out(selectors.get_drill(actor=request.actor, code=code))
+
+
+@router.post(K + "/drills", response={201: DrillOut})
+@policy.requires("safety.drill.change")
+def create_drill(request, kg: str, payload: DrillIn):
+    drill = services.drill_plan(actor=request.actor, **payload.dict())
+    return Status(201, _drill_out(drill))
+
+
+@router.post(K + "/drills/{code}/record", response=DrillOut)
+@policy.requires("safety.drill.change")
+def record_drill(request, kg: str, code: UUID, payload: DrillRecordIn):
+    actor = request.actor
+    drill = selectors.get_drill(actor=actor, code=code)
+    data = payload.dict()
+    codes = data.pop("classes")
+    classes = list(SchoolClass.objects.filter(kindergarten=actor.kindergarten, code__in=codes))
+    if len(classes) != len(set(codes)):
+        raise Http404
+    services.drill_record(actor=actor, drill=drill, classes=classes, **data)
+    return _drill_out(selectors.get_drill(actor=actor, code=code))
+
+
+# --- visitors -------------------------------------------------------------------------------
+
+
+@router.get(K + "/visitors", response=list[VisitorOut])
+@policy.requires("safety.gate.view")
+def list_visitors(request, kg: str, inside: bool = False, day: dt.date | None = None):
+    rows = selectors.visitor_list(actor=request.actor, day=day or timezone.localdate(), inside_only=inside)
+    return [_visitor_out(v) for v in rows[:500]]
+
+
+@router.post(K + "/visitors", response={201: VisitorOut})
+@policy.requires("safety.visitor.record")
+def create_visitor(request, kg: str, payload: VisitorIn):
+    return Status(201, _visitor_out(services.visitor_arrive(actor=request.actor, **payload.dict())))
+
+
+@router.post(K + "/visitors/{code}/leave", response=VisitorOut)
+@policy.requires("safety.visitor.record")
+def leave_visitor(request, kg: str, code: UUID):
+    actor = request.actor
+    return _visitor_out(services.visitor_leave(actor=actor, visitor=selectors.get_visitor(actor=actor, code=code)))
+
+
+# --- pick-up --------------------------------------------------------------------------------
+
+
+@router.get(K + "/pickup/{code}", response=PickupOut)
+@policy.requires("safety.pickup.view")
+def get_pickup(request, kg: str, code: UUID):
+    actor = request.actor
+    child = selectors.get_child(actor=actor, code=code)
+    today = timezone.localdate()
+    found = services.authorised_collectors(child, today)
+    released = selectors.released_today([child.pk], today).get(child.pk)
+    collectors = (
+        [{"collector": f"guardian:{g.code}", "name": g.name, "kind": "guardian", "relation": g.get_relation_display(),
+          "confirmed": True} for g in found["guardians"]]
+        + [{"collector": f"pickup:{p.code}", "name": p.name, "kind": "pickup_person", "relation": p.relation,
+            "confirmed": True} for p in found["pickup_people"]]
+        + [{"collector": f"delegation:{d.code}", "name": d.delegate_name, "kind": "delegate", "relation": d.relation,
+            "confirmed": d.is_confirmed} for d in found["delegations"]])
+    return {"child": child.code, "name": child.name, "school_class": child.school_class.name,
+            "released": _release_out(released) if released else None, "collectors": collectors}
+
+
+@router.post(K + "/pickup/{code}/release", response={201: ReleaseOut})
+@policy.requires("safety.pickup.release")
+def release(request, kg: str, code: UUID, payload: ReleaseIn):
+    actor = request.actor
+    child = selectors.get_child(actor=actor, code=code, capability="safety.pickup.release")
+    made = services.release_child(actor=actor, child=child, request=request, **payload.dict())
+    return Status(201, _release_out(made))
+
+
+@router.get(K + "/pickup-releases", response=list[ReleaseOut])
+@policy.requires("safety.pickup.view")
+def list_releases(request, kg: str, day: dt.date | None = None, refused: bool = False):
+    rows = selectors.release_list(actor=request.actor, day=day or timezone.localdate(), refused_only=refused)
+    return [_release_out(r) for r in rows[:1000]]
+
+
+@router.get(K + "/delegations", response=list[DelegationOut])
+@policy.requires("safety.pickup.view")
+def list_delegations(request, kg: str, day: dt.date | None = None):
+    return [_delegation_out(d) for d in selectors.delegation_list(actor=request.actor, day=day)]
+
+
+@router.post(K + "/delegations", response={201: DelegationOut})
+@policy.requires("safety.pickup.request")
+def create_delegation(request, kg: str, payload: DelegationIn):
+    actor = request.actor
+    data = payload.dict()
+    child = selectors.get_child(actor=actor, code=data.pop("child"), capability="safety.pickup.request")
+    return Status(201, _delegation_out(services.delegation_request(actor=actor, child=child, **data)))
+
+
+@router.post(K + "/delegations/{code}/confirm", response=DelegationOut)
+@policy.requires("safety.pickup.confirm")
+def confirm_delegation(request, kg: str, code: UUID, payload: ConfirmIn):
+    actor = request.actor
+    delegation = selectors.get_delegation(actor=actor, code=code)
+    return _delegation_out(services.delegation_confirm(actor=actor, delegation=delegation, note=payload.note))
+
+
+# --- duty roster ----------------------------------------------------------------------------
+
+
+def _duty_out(s) -> dict:
+    return {"code": s.code, "date": s.date, "slot": s.slot, "who": s.who, "volunteer": not s.person_id,
+            "post": s.post, "swapped_from": s.swapped_from}
+
+
+@router.get(K + "/duty", response=list[DutyOut])
+@policy.requires("safety.view")
+def list_duty(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+    start = start or timezone.localdate()
+    end = end or start + dt.timedelta(days=6)
+    return [_duty_out(s) for s in selectors.duty_list(actor=request.actor, start=start, end=end)]
+
+
+@router.post(K + "/duty", response={201: DutyOut})
+@policy.requires("safety.duty.change")
+def create_duty(request, kg: str, payload: DutyIn):
+    actor = request.actor
+    data = payload.dict()
+    data["person"] = _staff(actor, data.pop("person"), "person")
+    return Status(201, _duty_out(services.duty_assign(actor=actor, **data)))
+
+
+# --- incidents and reports ------------------------------------------------------------------
+
+
+def _incident_out(i) -> dict:
+    return {"code": i.code, "kind": i.kind, "occurred_at": i.occurred_at, "reported_at": i.reported_at,
+            "location": i.location, "description": i.description, "actions": i.actions}
+
+
+@router.get(K + "/incidents", response=list[IncidentOut])
+@policy.requires("safety.incident.view")
+def list_incidents(request, kg: str):
+    return [_incident_out(i) for i in selectors.incident_list(actor=request.actor)[:500]]
+
+
+@router.get(K + "/incidents/{code}", response=IncidentOut)
+@policy.requires("safety.incident.view")
+def get_incident(request, kg: str, code: UUID):
+    return _incident_out(selectors.get_incident(actor=request.actor, code=code))
+
+
+@router.post(K + "/incidents", response={201: IncidentOut})
+@policy.requires("safety.incident.report")
+def create_incident(request, kg: str, payload: IncidentIn):
+    return Status(201, _incident_out(services.incident_report(actor=request.actor, **payload.dict())))
+
+
+@router.get(K + "/reports", response=list[ReportOut])
+@policy.requires("safety.report.view")
+def list_reports(request, kg: str):
+    return [{"code": r.code, "period": r.period, "start": r.start, "end": r.end, "signed": r.is_signed,
+             "signed_by": _name(r.signed_by), "signed_at": r.signed_at, "figures": r.figures}
+            for r in selectors.report_list(actor=request.actor)[:200]]
+
+
+@router.get(K + "/reports/{code}", response=ReportOut)
+@policy.requires("safety.report.view")
+def get_report(request, kg: str, code: UUID):
+    return _report_out(selectors.get_report(actor=request.actor, code=code))
+
+
+@router.post(K + "/reports", response={201: ReportOut})
+@policy.requires("safety.report.change")
+def create_report(request, kg: str, payload: ReportIn):
+    return Status(201, _report_out(services.report_create(actor=request.actor, **payload.dict())))
+
+
+@router.post(K + "/reports/{code}/sign", response=ReportOut)
+@policy.requires("safety.report.sign")
+def sign_report(request, kg: str, code: UUID, payload: SignIn):
+    actor = request.actor
+    report = selectors.get_report(actor=actor, code=code)
+    return _report_out(services.report_sign(actor=actor, report=report, remarks=payload.remarks))

@@ -5,6 +5,7 @@ Every file is generated here with openpyxl; no binary fixtures.
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -408,8 +409,9 @@ def test_xml_entities_are_refused(world, principal):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
     laughs = '<!DOCTYPE w [<!ENTITY a "哈哈哈哈哈哈哈哈"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
-    assert "<t>李小明</t>" in sheet_xml
-    sheet_xml = laughs + sheet_xml.replace("<t>李小明</t>", "<t>&b;</t>", 1)
+    name = re.search(r"<t>(李小明|&#26446;&#23567;&#26126;)</t>", sheet_xml)  # openpyxl with lxml writes char refs
+    assert name is not None
+    sheet_xml = laughs + sheet_xml.replace(name[0], "<t>&b;</t>", 1)
     data = _with_member(data, "", sheet_xml.encode(), replace="xl/worksheets/sheet1.xml")
     assert only_error(rejected(principal, data))["code"] == "unreadable"
 

@@ -1,0 +1,168 @@
+"""The rule figures of the health area: shipped as data (data/health_rules.json, with source and
+status), overridden per kindergarten (RuleOverride). Nothing in the code names a regulatory number.
+
+Keys:
+- figures: "temperature.fever", "growth.underweight_waz", … (see the file);
+- disease isolation periods: "disease.<code>.isolation_days";
+- outbreak rules: "outbreak.<key>.threshold" and "outbreak.<key>.window_days".
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@functools.lru_cache(maxsize=1)
+def shipped() -> dict:
+    with open(DATA / "health_rules.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    name: str
+    value: Decimal
+    unit: str
+    status: str  # confirmed, secondary, UNCONFIRMED, house
+    source: str
+    shipped_value: Decimal
+    overridden: bool = False
+    note: str = ""
+
+    @property
+    def unconfirmed(self) -> bool:
+        return self.status == "UNCONFIRMED"
+
+
+@dataclass(frozen=True)
+class Disease:
+    code: str
+    name: str
+    isolation_days: int
+    isolation_basis: str
+    status: str
+    source: str
+
+
+@dataclass(frozen=True)
+class OutbreakRule:
+    key: str
+    name: str
+    disease: str  # "" for a symptom rule
+    scope: str  # class | kindergarten
+    window_days: int
+    threshold: int
+    actions: tuple[str, ...]
+    closure_days: int
+    status: str
+    source: str
+
+
+def _shipped_figures() -> dict[str, dict]:
+    data = shipped()
+    result = {f["key"]: f for f in data["figures"]}
+    for d in data["diseases"]:
+        result[f"disease.{d['code']}.isolation_days"] = {
+            "key": f"disease.{d['code']}.isolation_days", "name": f"{d['name']}隔离期", "value": str(d["isolation_days"]),
+            "unit": "天", "status": d["status"], "source": f"{d['isolation_basis']} — {d['source']}"}
+    for r in data["outbreak_rules"]:
+        for part, unit in (("threshold", "例"), ("window_days", "天")):
+            result[f"outbreak.{r['key']}.{part}"] = {
+                "key": f"outbreak.{r['key']}.{part}", "name": f"{r['name']}（{'例数' if part == 'threshold' else '天数'}）",
+                "value": str(r[part]), "unit": unit, "status": r["status"], "source": r["source"]}
+    return result
+
+
+def figures(kindergarten) -> dict[str, Figure]:
+    """Every rule figure with the kindergarten's overrides applied (one query)."""
+    from houqin.health.models import RuleOverride
+
+    overrides = {o.key: o for o in RuleOverride.objects.filter(kindergarten=kindergarten)} if kindergarten else {}
+    result = {}
+    for key, f in _shipped_figures().items():
+        base = Decimal(f["value"])
+        o = overrides.get(key)
+        result[key] = Figure(key=key, name=f["name"], value=o.value if o else base, unit=f["unit"], status=f["status"],
+                             source=f["source"], shipped_value=base, overridden=o is not None, note=o.note if o else "")
+    return result
+
+
+def value(kindergarten, key: str) -> Decimal:
+    return figures(kindergarten)[key].value
+
+
+def known_keys() -> set[str]:
+    return set(_shipped_figures())
+
+
+def diseases(kindergarten=None) -> dict[str, Disease]:
+    figs = figures(kindergarten) if kindergarten is not None else None
+    result = {}
+    for d in shipped()["diseases"]:
+        days = int(figs[f"disease.{d['code']}.isolation_days"].value) if figs else d["isolation_days"]
+        result[d["code"]] = Disease(d["code"], d["name"], days, d["isolation_basis"], d["status"], d["source"])
+    return result
+
+
+def disease_choices() -> list[tuple[str, str]]:
+    return [(d["code"], d["name"]) for d in shipped()["diseases"]]
+
+
+def outbreak_rules(kindergarten=None) -> list[OutbreakRule]:
+    figs = figures(kindergarten) if kindergarten is not None else None
+    result = []
+    for r in shipped()["outbreak_rules"]:
+        threshold = int(figs[f"outbreak.{r['key']}.threshold"].value) if figs else r["threshold"]
+        window = int(figs[f"outbreak.{r['key']}.window_days"].value) if figs else r["window_days"]
+        result.append(OutbreakRule(r["key"], r["name"], r["disease"], r["scope"], window, threshold,
+                                   tuple(r["actions"]), r["closure_days"], r["status"], r["source"]))
+    return result
+
+
+def growth_cutoffs(kindergarten) -> dict[str, Decimal]:
+    return {k: f.value for k, f in figures(kindergarten).items() if k.startswith("growth.")}
+
+
+def growth_standards() -> list[dict]:
+    return shipped()["growth_standards"]
+
+
+def disinfection_areas() -> list[str]:
+    return shipped()["disinfection_areas"]
+
+
+@dataclass(frozen=True)
+class Dose:
+    vaccine: str  # abbreviation, e.g. DTaP
+    name: str
+    dose_no: int
+    age_months: int
+    label: str
+    group: str = ""  # alternatives (JE-L or JE-I) share a group
+    note: str = ""
+    key: str = field(default="")
+
+
+@functools.lru_cache(maxsize=1)
+def nip_schedule() -> list[Dose]:
+    """The national immunisation schedule (2026 edition) from data/nip_schedule_cn_2026.csv."""
+    doses = []
+    with open(DATA / "nip_schedule_cn_2026.csv", newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            doses.append(Dose(row["vaccine_abbr"], row["vaccine_cn"], int(row["dose_no"]),
+                              int(row["recommended_age_months"]), row["recommended_age_label"],
+                              row["alternative_group"].split("（")[0], row["note"],
+                              key=f"{row['vaccine_abbr']}-{row['dose_no']}"))
+    return doses
+
+
+NIP_EDITION = "《国家免疫规划疫苗儿童免疫程序及说明（2026年版）》"
+NIP_STATUS = "secondary"

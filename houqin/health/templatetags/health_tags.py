@@ -1,0 +1,77 @@
+"""The health area's tabs, status badges and labels."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.inclusion_tag("health/_tabs.html", takes_context=True)
+def health_tabs(context):
+    from django.urls import reverse
+
+    actor = context.get("actor")
+    request = context.get("request")
+    if actor is None or actor.kindergarten is None:
+        return {"links": []}
+    kg = actor.kindergarten.slug
+    entries = [
+        ("health:overview", "health.view", _("Today")),
+        ("health:attendance", "health.view", _("Attendance")),
+        ("health:cases", "health.disease.view", _("Disease")),
+        ("health:exams", "health.exam.view", _("Exams")),
+        ("health:weak_cases", "health.exam.view", _("Weak children")),
+        ("health:vaccination", "health.vaccination.view", _("Vaccination")),
+        ("health:disinfection", "health.disinfection.view", _("Disinfection")),
+        ("health:summary", "health.summary.view", _("Summary")),
+        ("health:settings", "health.settings", _("Rule figures")),
+    ]
+    current = request.resolver_match.view_name if request is not None and request.resolver_match else ""
+    links = [{"url": reverse(name, kwargs={"kg": kg}), "label": label, "active": name == current}
+             for name, capability, label in entries if actor.has(capability)]
+    return {"links": links if len(links) > 1 else []}
+
+
+@register.inclusion_tag("health/_status.html")
+def figure_status(status):
+    """The status of a rule figure's source: 待核实 (UNCONFIRMED) stands out."""
+    return {"status": status}
+
+
+@register.filter
+def findings_labels(codes):
+    from houqin.health.models import Finding
+
+    labels = dict(Finding.choices)
+    if isinstance(codes, str):
+        codes = [c for c in codes.split(",") if c]
+    return "、".join(str(labels.get(c, c)) for c in codes or [])
+
+
+@register.filter
+def disease_name(code):
+    from houqin.health import rules
+
+    d = rules.diseases().get(code)
+    return d.name if d else code
+
+
+@register.filter
+def results_labels(codes):
+    from houqin.health.models import GrowthResult
+
+    labels = dict(GrowthResult.choices)
+    return "、".join(str(labels.get(c, c)) for c in codes or [])
+
+
+@register.filter
+def get(mapping, key):
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def contains(container, item):
+    return item in (container or ())

@@ -1,0 +1,670 @@
+"""HTML pages of health care. Thin: parse the request, call a selector or a service, render or redirect.
+Every read of children's health data is written to the audit log (houqin.health.access.requires)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from houqin import policy
+from houqin.core.errors import DomainError
+from houqin.core.web import add_domain_errors
+from houqin.health import forms as f
+from houqin.health import growth, rules, selectors, services
+from houqin.health.access import requires
+from houqin.health.models import (
+    Attendance,
+    AttendanceStatus,
+    CatchUp,
+    CheckAction,
+    CheckKind,
+    ClassClosure,
+    DeviceToken,
+    DiseaseCase,
+    DisinfectionArea,
+    ExamKind,
+    Finding,
+    GrowthResult,
+    OutbreakAlert,
+    WeakChildCase,
+)
+from houqin.org.models import Campus, Child, SchoolClass
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _day(request) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return _today()
+    return min(day, _today())
+
+
+def _month(request) -> tuple[dt.date, dt.date]:
+    try:
+        start = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        start = _today().replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
+def _term(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The school term containing `day`: autumn from 1 September, spring from 1 February."""
+    if day.month >= 9:
+        return dt.date(day.year, 9, 1), dt.date(day.year + 1, 1, 31)
+    if day.month == 1:
+        return dt.date(day.year - 1, 9, 1), dt.date(day.year, 1, 31)
+    return dt.date(day.year, 2, 1), dt.date(day.year, 8, 31)
+
+
+def _class(actor, capability, code) -> SchoolClass:
+    return selectors.get_scoped(SchoolClass, actor=actor, capability=capability, code=code)
+
+
+def _child(actor, capability, code) -> Child:
+    return selectors.get_scoped(Child, actor=actor, capability=capability, code=code,
+                                queryset=Child.objects.active().select_related("school_class"))
+
+
+def _error(request, exc: DomainError):
+    messages.error(request, exc.message)
+
+
+# --- the daily overview and the check ----------------------------------------------------------------
+
+
+@requires("health.view")
+def overview(request, kg):
+    actor = request.actor
+    day = _day(request)
+    data = selectors.daily_overview(actor=actor, day=day)
+    return render(request, "health/overview.html", {
+        **data, "day": day, "today": _today(), "can_check": actor.has("health.check.record"),
+        "can_manage": actor.has("health.disease.manage"), "diseases": rules.diseases()})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.check.record")
+def check(request, kg, code):
+    """The class check on a phone: everyone present and normal; tap a child to mark an exception."""
+    actor = request.actor
+    school_class = _class(actor, "health.check.record", code)
+    day = _day(request)
+    kind = request.GET.get("kind") if request.GET.get("kind") in CheckKind.values else CheckKind.MORNING
+    staff = list(school_class.memberships.filter(is_active=True).select_related("user"))
+    if request.method == "POST":
+        screen = selectors.check_screen(actor=actor, school_class=school_class, day=day, kind=kind)
+        entries = {}
+        for row in screen["rows"]:
+            child = row["child"]
+            p = f"c{child.pk}-"
+            status = request.POST.get(p + "status") or None
+            found = request.POST.getlist(p + "findings")
+            sick = status == AttendanceStatus.SICK
+            entry = {
+                "status": status,
+                "temperature": request.POST.get(p + "temperature", "").strip() or None,
+                "findings": [] if sick else found,
+                "symptoms": found if sick else [],  # a sick child's symptoms are ticked in the same list
+                "action": request.POST.get(p + "action", ""),
+                "note": request.POST.get(p + "note", "").strip(),
+            }
+            if status == AttendanceStatus.PRESENT and not any(v for k, v in entry.items() if k != "status"):
+                continue  # present and normal: the default
+            if any(v for v in entry.values()):
+                entries[child.pk] = entry
+        second = next((m.user for m in staff if str(m.user.pk) == request.POST.get("second_checker")), None)
+        try:
+            session = services.record_check(actor=actor, school_class=school_class, day=day, kind=kind,
+                                            entries=entries, second_checker=second)
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("%(cls)s: %(n)d children checked, %(x)d exceptions.") % {
+                "cls": school_class.name, "n": session.checked_count, "x": session.abnormal_count})
+            return redirect(reverse("health:overview", kwargs={"kg": kg}) + f"?date={day.isoformat()}")
+    screen = selectors.check_screen(actor=actor, school_class=school_class, day=day, kind=kind)
+    return render(request, "health/check.html", {
+        **screen, "school_class": school_class, "day": day, "kind": kind, "kinds": CheckKind.choices,
+        "findings_choices": Finding.choices, "actions": CheckAction.choices[1:],
+        "statuses": AttendanceStatus.choices, "staff": [m.user for m in staff if m.user_id != actor.user.pk],
+        "fever": rules.value(actor.kindergarten, "temperature.fever"),
+        "figs": rules.figures(actor.kindergarten)})
+
+
+@requires("health.view")
+def attendance(request, kg):
+    actor = request.actor
+    start, end = _month(request)
+    rows = selectors.attendance_rates(actor=actor, start=start, end=end)
+    total = sum(r["total"] for r in rows)
+    present = sum(r["present"] for r in rows)
+    return render(request, "health/attendance.html", {
+        "rows": rows, "start": start, "end": end, "month": start.strftime("%Y-%m"),
+        "rate": round(100 * present / total, 1) if total else None,
+        "follow_ups": policy.scoped(actor, "health.view", Attendance.objects.filter(
+            status=AttendanceStatus.SICK, date__gte=start, date__lte=end)).select_related("child", "school_class")
+        .order_by("-date")[:200]})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.check.record")
+def follow_up(request, kg, code):
+    actor = request.actor
+    row = selectors.get_scoped(Attendance, actor=actor, capability="health.check.record", code=code,
+                               queryset=Attendance.objects.select_related("child", "school_class"))
+    form = f.FollowUpForm(request.POST or None, initial={"diagnosis": row.diagnosis})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_absence(actor=actor, attendance=row, diagnosis=form.cleaned_data["diagnosis"],
+                                       disease=form.cleaned_data["disease"])
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("The follow-up has been recorded."))
+            return redirect("health:overview", kg=kg)
+    request.health_subject = row.child
+    return render(request, "health/form.html", {"form": form, "title": _("Follow up an illness absence"),
+                                                "subtitle": f"{row.school_class.name} {row.child.name} · {row.date}"})
+
+
+# --- infectious disease ----------------------------------------------------------------------------
+
+
+@requires("health.disease.view")
+def cases(request, kg):
+    actor = request.actor
+    return render(request, "health/cases.html", {
+        "cases": selectors.case_list(actor=actor)[:300], "diseases": rules.diseases(),
+        "alerts": selectors.alert_list(actor=actor)[:50], "closures": selectors.closure_list(actor=actor)[:50],
+        "can_manage": actor.has("health.disease.manage")})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.disease.manage")
+def case_create(request, kg):
+    actor = request.actor
+    children = list(policy.scoped(actor, "health.disease.manage", Child.objects.active().filter(left_on__isnull=True))
+                    .select_related("school_class"))
+    from django.contrib.auth import get_user_model
+
+    staff = list(get_user_model().objects.filter(memberships__kindergarten=actor.kindergarten,
+                                                 memberships__is_active=True).exclude(memberships__role="parent")
+                 .distinct().order_by("full_name"))
+    form = f.CaseForm(request.POST or None, children=children, staff=staff,
+                      initial={"onset_date": _today(), "child": request.GET.get("child", "")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        child = next((c for c in children if str(c.code) == d["child"]), None)
+        person = next((u for u in staff if str(u.pk) == d["staff"]), None)
+        try:
+            case = services.case_create(actor=actor, child=child, staff=person, disease=d["disease"],
+                                        onset_date=d["onset_date"], diagnosis_source=d["diagnosis_source"],
+                                        diagnosis_note=d["diagnosis_note"], isolation_start=d["isolation_start"])
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("The case has been recorded; return from %(date)s.") % {
+                "date": case.return_due.isoformat()})
+            return redirect("health:case_detail", kg=kg, code=case.code)
+    return render(request, "health/form.html", {"form": form, "title": _("New disease case"),
+                                                "diseases": rules.diseases(actor.kindergarten)})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.disease.view")
+def case_detail(request, kg, code):
+    actor = request.actor
+    case = selectors.get_scoped(DiseaseCase, actor=actor, capability="health.disease.view", code=code,
+                                queryset=DiseaseCase.objects.active().select_related("child", "staff", "school_class"))
+    form = f.ClearForm(request.POST or None, initial={"returned_on": _today()})
+    if request.method == "POST":
+        if not policy.can(actor, "health.disease.manage", case):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.case_clear(actor=actor, case=case, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("The return clearance has been recorded."))
+                return redirect("health:case_detail", kg=kg, code=case.code)
+    request.health_subject = case.child
+    disease = rules.diseases(actor.kindergarten).get(case.disease)
+    return render(request, "health/case_detail.html", {
+        "case": case, "disease": disease, "form": form, "can_manage": actor.has("health.disease.manage")})
+
+
+@requires("health.disease.view")
+def alert_detail(request, kg, code):
+    actor = request.actor
+    alert = selectors.get_scoped(OutbreakAlert, actor=actor, capability="health.disease.view", code=code,
+                                 queryset=OutbreakAlert.objects.select_related("school_class"))
+    return render(request, "health/alert_detail.html", {
+        "alert": alert, "closures": alert.closures.all(), "can_manage": actor.has("health.disease.manage"),
+        "suggested_end": _today() + dt.timedelta(days=max(alert.closure_days, 1)),
+        "default_until": _today() + dt.timedelta(days=7)})
+
+
+@require_POST
+@requires("health.disease.manage")
+def alert_action(request, kg, code, action):
+    actor = request.actor
+    alert = selectors.get_scoped(OutbreakAlert, actor=actor, capability="health.disease.manage", code=code)
+    try:
+        if action == "notify":
+            services.alert_notify_parents(actor=actor, alert=alert)
+            messages.success(request, _("The notice has been sent to the parents."))
+        elif action == "intensify":
+            until = dt.date.fromisoformat(request.POST.get("until") or (_today() + dt.timedelta(days=7)).isoformat())
+            services.alert_intensify(actor=actor, alert=alert, until=until)
+            messages.success(request, _("Intensified disinfection until %(date)s.") % {"date": until.isoformat()})
+        elif action == "close-class" and alert.school_class:
+            end = dt.date.fromisoformat(request.POST.get("planned_end") or
+                                        (_today() + dt.timedelta(days=max(alert.closure_days, 1))).isoformat())
+            services.closure_create(actor=actor, school_class=alert.school_class, start=_today(), planned_end=end,
+                                    reason=_("Outbreak rule: %(rule)s") % {"rule": alert.rule_name}, alert=alert)
+            messages.success(request, _("%(cls)s is closed.") % {"cls": alert.school_class.name})
+        elif action == "reported":
+            services.alert_reported(actor=actor, alert=alert, reported_to=request.POST.get("reported_to", ""))
+            messages.success(request, _("Recorded as reported."))
+        elif action == "close":
+            services.alert_close(actor=actor, alert=alert)
+        else:
+            raise Http404
+    except ValueError:
+        messages.error(request, _("Enter a valid date."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("health:alert_detail", kg=kg, code=alert.code)
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.disease.manage")
+def closure_create(request, kg):
+    actor = request.actor
+    class_list = list(selectors.classes(actor=actor, capability="health.disease.manage"))
+    form = f.ClosureForm(request.POST or None, classes=class_list, initial={"start": _today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.closure_create(actor=actor, school_class=next(c for c in class_list if str(c.code) == d["school_class"]),
+                                    start=d["start"], planned_end=d["planned_end"], reason=d["reason"])
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("The class closure has been recorded."))
+            return redirect("health:cases", kg=kg)
+    return render(request, "health/form.html", {"form": form, "title": _("Close a class")})
+
+
+@require_POST
+@requires("health.disease.manage")
+def closure_reopen(request, kg, code):
+    actor = request.actor
+    closure = selectors.get_scoped(ClassClosure, actor=actor, capability="health.disease.manage", code=code)
+    form = f.ReopenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Enter a valid date."))
+        services.closure_reopen(actor=actor, closure=closure, on=form.cleaned_data["on"])
+        messages.success(request, _("The class has reopened."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("health:cases", kg=kg)
+
+
+# --- exams and growth --------------------------------------------------------------------------------
+
+
+@requires("health.exam.view")
+def exams(request, kg):
+    actor = request.actor
+    class_list = list(selectors.classes(actor=actor, capability="health.exam.view"))
+    school_class = next((c for c in class_list if str(c.code) == request.GET.get("class")), None)
+    rows = selectors.exam_list(actor=actor, school_class=school_class)[:500]
+    return render(request, "health/exams.html", {
+        "exams": rows, "classes": class_list, "school_class": school_class,
+        "can_record": actor.has("health.exam.record"), "standards": rules.growth_standards()})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.exam.record")
+def exam_class(request, kg, code):
+    """A whole class's exam in one table."""
+    actor = request.actor
+    school_class = _class(actor, "health.exam.record", code)
+    day = _day(request)
+    children = list(selectors.enrolled(day).filter(school_class=school_class).order_by("name_pinyin"))
+    kind = request.POST.get("kind") if request.POST.get("kind") in ExamKind.values else ExamKind.TERM
+    errors = []
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("date", ""))
+        except ValueError:
+            day = None
+        rows = []
+        for c in children:
+            values = {k: request.POST.get(f"c{c.pk}-{k}", "").strip() for k in services.EXAM_FIELDS}
+            if values["height_cm"] or values["weight_kg"]:
+                rows.append({"child": c, "values": values})
+        try:
+            if day is None:
+                raise DomainError(_("Enter the exam date."))
+            made = services.exam_batch(actor=actor, day=day, kind=kind, rows=rows)
+        except DomainError as exc:
+            _error(request, exc)
+            errors = exc.errors
+        else:
+            messages.success(request, _("%(n)d exams have been recorded.") % {"n": len(made)})
+            return redirect(reverse("health:exams", kwargs={"kg": kg}) + f"?class={school_class.code}")
+    return render(request, "health/exam_class.html", {
+        "school_class": school_class, "children": children, "day": day, "kinds": ExamKind.choices, "kind": kind,
+        "errors": errors, "posted": request.POST})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.exam.record")
+def exam_import(request, kg):
+    actor = request.actor
+    form = f.ExamImportForm(request.POST or None, request.FILES or None, initial={"date": _today()})
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = services.exam_import(actor=actor, upload=form.cleaned_data["file"], day=form.cleaned_data["date"],
+                                        kind=form.cleaned_data["kind"])
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            errors = exc.errors
+        else:
+            messages.success(request, _("%(n)d exams have been imported.") % {"n": len(made)})
+            return redirect("health:exams", kg=kg)
+    return render(request, "health/exam_import.html", {"form": form, "errors": errors,
+                                                       "columns": services.IMPORT_COLUMNS})
+
+
+def _chart(points: list[dict], bands: list[dict], key: str) -> dict:
+    """An SVG growth chart: the −3…+3 SD lines and the child's points, in a 320×200 box."""
+    if not bands:
+        return {}
+    xs = [b["age_days"] for b in bands]
+    ys = [b["sd-3"] for b in bands] + [b["sd3"] for b in bands] + [p[key] for p in points]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+
+    def sx(x):
+        return round(30 + 280 * (x - x0) / max(x1 - x0, 1), 1)
+
+    def sy(y):
+        return round(185 - 170 * (y - y0) / max(y1 - y0, 1e-6), 1)
+
+    lines = {name: " ".join(f"{sx(b['age_days'])},{sy(b[name])}" for b in bands)
+             for name in ("sd-3", "sd-2", "sd0", "sd2", "sd3")}
+    return {"lines": lines, "points": [{"x": sx(p["age_days"]), "y": sy(p[key]), "v": p[key]} for p in points],
+            "y0": round(y0, 1), "y1": round(y1, 1)}
+
+
+@requires("health.child.view")
+def child_record(request, kg, code):
+    actor = request.actor
+    child = _child(actor, "health.child.view", code)
+    request.health_subject = child
+    record = selectors.child_record(actor=actor, child=child)
+    exams_ = record["exams"]
+    charts = []
+    if exams_:
+        first = min(e.age_days for e in exams_)
+        last = max(e.age_days for e in exams_)
+        for indicator, key, label in (("weight_for_age", "weight", _("Weight-for-age (kg)")),
+                                      ("length_height_for_age", "height", _("Height-for-age (cm)"))):
+            bands = growth.chart_bands(indicator, child.sex, from_days=max(first - 180, 0), to_days=last + 180)
+            pts = [{"age_days": e.age_days, key: float(e.weight_kg if key == "weight" else e.height_cm)} for e in exams_]
+            charts.append({"label": label, **_chart(pts, bands, key)})
+    diseases = rules.diseases()
+    names = {d.key: f"{d.name} 第{d.dose_no}剂" for d in rules.nip_schedule()}
+    for c in record.get("catch_ups", []):
+        c.label = names.get(f"{c.vaccine}-{c.dose_no}", c.vaccine)
+    return render(request, "health/child.html", {
+        **record, "charts": charts, "diseases": diseases, "dose_names": names,
+        "standards": rules.growth_standards(), "can_vaccinate": policy.can(actor, "health.vaccination.record", child),
+        "can_case": policy.can(actor, "health.disease.manage", child)})
+
+
+@requires("health.summary.view")
+def summary(request, kg):
+    actor = request.actor
+    day = _day(request)
+    start, end = _term(day)
+    return render(request, "health/summary.html", {
+        "exam": selectors.exam_summary(actor=actor, start=start, end=end),
+        "vaccination": selectors.vaccination_summary(actor=actor),
+        "attendance": selectors.attendance_rates(actor=actor, start=start, end=min(end, _today()),
+                                                 capability="health.summary.view"),
+        "start": start, "end": end, "results": GrowthResult.choices, "standards": rules.growth_standards()})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.exam.view")
+def weak_cases(request, kg):
+    actor = request.actor
+    form = None
+    if actor.has("health.exam.record"):
+        children = list(policy.scoped(actor, "health.exam.record", Child.objects.active().filter(left_on__isnull=True))
+                        .select_related("school_class"))
+        form = f.WeakCaseForm(request.POST or None, children=children)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                case = services.weak_case_open(actor=actor, child=next(c for c in children if str(c.code) == d["child"]),
+                                               reason=d["reason"], plan=d["plan"])
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                return redirect("health:weak_case", kg=kg, code=case.code)
+    elif request.method == "POST":
+        raise Http404
+    return render(request, "health/weak_cases.html", {"cases": selectors.weak_case_list(actor=actor)[:300],
+                                                      "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.exam.view")
+def weak_case(request, kg, code):
+    actor = request.actor
+    case = selectors.get_scoped(WeakChildCase, actor=actor, capability="health.exam.view", code=code,
+                                queryset=WeakChildCase.objects.active().select_related("child", "school_class", "exam"))
+    can_record = policy.can(actor, "health.exam.record", case)
+    form = f.WeakUpdateForm(request.POST or None)
+    if request.method == "POST":
+        if not can_record:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.weak_case_update(actor=actor, case=case, **form.cleaned_data)
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                return redirect("health:weak_case", kg=kg, code=case.code)
+    request.health_subject = case.child
+    return render(request, "health/weak_case.html", {"case": case, "follow_ups": case.follow_ups.all(),
+                                                     "form": form if can_record and not case.closed_on else None})
+
+
+# --- vaccination ---------------------------------------------------------------------------------------
+
+
+@requires("health.vaccination.view")
+def vaccination(request, kg):
+    actor = request.actor
+    names = {d.key: f"{d.name} 第{d.dose_no}剂" for d in rules.nip_schedule()}
+    pending = list(selectors.catch_up_list(actor=actor, pending_only=request.GET.get("all") != "1")[:500])
+    for c in pending:
+        c.label = names.get(f"{c.vaccine}-{c.dose_no}", c.vaccine)
+    checked = set(policy.scoped(actor, "health.vaccination.view", Child.objects.active())
+                  .filter(left_on__isnull=True, pk__in=selectors.VaccinationCheck.objects.active().values("child_id"))
+                  .values_list("pk", flat=True))
+    unchecked = list(policy.scoped(actor, "health.vaccination.view", Child.objects.active().filter(left_on__isnull=True))
+                     .exclude(pk__in=checked).select_related("school_class")[:200])
+    return render(request, "health/vaccination.html", {
+        "catch_ups": pending, "unchecked": unchecked, "edition": rules.NIP_EDITION,
+        "can_record": actor.has("health.vaccination.record"),
+        "check_days": rules.figures(actor.kindergarten)["vaccination.check_days"]})
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.vaccination.record")
+def vaccination_check(request, kg, code):
+    actor = request.actor
+    child = _child(actor, "health.vaccination.record", code)
+    schedule = [d for d in rules.nip_schedule() if d.age_months <= 84]
+    if request.method == "POST":
+        doses = []
+        for d in schedule:
+            if request.POST.get(f"dose-{d.key}"):
+                raw = request.POST.get(f"date-{d.key}", "")
+                try:
+                    given = dt.date.fromisoformat(raw) if raw else None
+                except ValueError:
+                    given = None
+                doses.append((d.vaccine, d.dose_no, given))
+        try:
+            check = services.vaccination_check(actor=actor, child=child, checked_on=_today(), doses=doses,
+                                               certificate_seen=request.POST.get("certificate_seen") == "on",
+                                               note=request.POST.get("note", ""))
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Certificate checked: %(n)d doses missing.") % {"n": len(check.missing)})
+            return redirect("health:child", kg=kg, code=child.code)
+    request.health_subject = child
+    have = set(selectors.VaccinationDose.objects.active().filter(child=child).values_list("vaccine", "dose_no"))
+    return render(request, "health/vaccination_check.html", {
+        "child": child, "schedule": schedule, "have": {f"{v}-{n}" for v, n in have}, "edition": rules.NIP_EDITION})
+
+
+@require_POST
+@requires("health.vaccination.record")
+def catch_up_done(request, kg, code):
+    actor = request.actor
+    item = selectors.get_scoped(CatchUp, actor=actor, capability="health.vaccination.record", code=code)
+    try:
+        services.catch_up_done(actor=actor, catch_up=item,
+                               done_on=dt.date.fromisoformat(request.POST.get("done_on") or _today().isoformat()))
+        messages.success(request, _("The catch-up dose has been recorded."))
+    except ValueError:
+        messages.error(request, _("Enter a valid date."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("health:vaccination", kg=kg)
+
+
+@require_POST
+@requires("health.vaccination.record")
+def remind(request, kg):
+    n = services.remind_catch_up(actor=request.actor)
+    messages.success(request, _("Reminders have been sent to the parents of %(n)d children.") % {"n": n})
+    return redirect("health:vaccination", kg=kg)
+
+
+# --- disinfection ---------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.disinfection.view")
+def disinfection(request, kg):
+    actor = request.actor
+    day = _day(request)
+    form = None
+    if actor.has("health.disinfection.record"):
+        class_list = list(selectors.classes(actor=actor, capability="health.disinfection.record"))
+        form = f.DisinfectionForm(request.POST or None, classes=class_list,
+                                  initial={"date": day, "school_class": request.GET.get("class", "")})
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.disinfection_record(
+                    actor=actor, school_class=next(c for c in class_list if str(c.code) == d["school_class"]),
+                    day=d["date"], area=d["area"], method=d["method"], concentration_mg_l=d["concentration_mg_l"],
+                    minutes=d["minutes"])
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("The disinfection has been recorded."))
+                return redirect(reverse("health:disinfection", kwargs={"kg": kg}) + f"?date={d['date'].isoformat()}")
+    elif request.method == "POST":
+        raise Http404
+    return render(request, "health/disinfection.html", {
+        "form": form, "day": day, "records": selectors.disinfection_list(actor=actor, start=day, end=day),
+        "missing": selectors.disinfection_missing(actor=actor, days=[day]), "areas": dict(DisinfectionArea.choices)})
+
+
+# --- rule figures and devices -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@requires("health.settings")
+def settings_view(request, kg):
+    actor = request.actor
+    if request.method == "POST":
+        form = f.OverrideForm(request.POST)
+        if form.is_valid():
+            try:
+                services.override_set(actor=actor, key=form.cleaned_data["key"], value=form.cleaned_data["value"],
+                                      note=form.cleaned_data["note"])
+            except DomainError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, _("The rule figure has been saved."))
+                return redirect("health:settings", kg=kg)
+        else:
+            messages.error(request, _("Enter a number."))
+    figs = rules.figures(actor.kindergarten)
+    groups = [
+        (_("Daily checks and exams"), [v for k, v in figs.items() if k.split(".")[0] in ("temperature", "exam",
+                                                                                        "attendance", "vaccination")]),
+        (_("Growth assessment cut-offs"), [v for k, v in figs.items() if k.startswith("growth.")]),
+        (_("Isolation periods"), [v for k, v in figs.items() if k.startswith("disease.")]),
+        (_("Outbreak reporting rules"), [v for k, v in figs.items() if k.startswith("outbreak.")]),
+    ]
+    campuses = list(Campus.objects.filter(kindergarten=actor.kindergarten))
+    return render(request, "health/settings.html", {
+        "groups": groups, "standards": rules.growth_standards(), "edition": rules.NIP_EDITION,
+        "devices": DeviceToken.objects.filter(kindergarten=actor.kindergarten).select_related("campus"),
+        "device_form": f.DeviceForm(campuses=campuses), "new_token": request.session.pop("health_new_token", None)})
+
+
+@require_POST
+@requires("health.settings")
+def device_create(request, kg):
+    actor = request.actor
+    campuses = list(Campus.objects.filter(kindergarten=actor.kindergarten))
+    form = f.DeviceForm(request.POST, campuses=campuses)
+    if form.is_valid():
+        try:
+            _device, raw = services.device_create(
+                actor=actor, campus=next(c for c in campuses if str(c.code) == form.cleaned_data["campus"]),
+                name=form.cleaned_data["name"])
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            request.session["health_new_token"] = raw
+    return redirect("health:settings", kg=kg)
+
+
+@require_POST
+@requires("health.settings")
+def device_revoke(request, kg, code):
+    actor = request.actor
+    device = selectors.get_scoped(DeviceToken, actor=actor, capability="health.settings", code=code)
+    services.device_revoke(actor=actor, device=device)
+    return redirect("health:settings", kg=kg)

@@ -1,0 +1,109 @@
+"""Reading notices: who sees which, and who has read them. Always scoped through the policy."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404
+
+from houqin import policy
+from houqin.notices.models import Audience, Notice, NoticeReceipt
+from houqin.org.models import Child, Guardian, Role
+
+
+def own_children(actor):
+    """The active children the actor is a guardian of, in the actor's kindergarten."""
+    return Child.objects.active().filter(
+        kindergarten=actor.kindergarten,
+        pk__in=Guardian.objects.filter(user=actor.user, kindergarten=actor.kindergarten,
+                                       voided_at__isnull=True).values("child_id"),
+    )
+
+
+def _is_parent_only(actor) -> bool:
+    return actor.roles == frozenset({Role.PARENT})
+
+
+def _addressed_to_parent_q(actor) -> Q:
+    """Parents' notices naming nobody in particular, their child's class, or their child."""
+    children = own_children(actor)
+    class_ids = children.values("school_class_id")
+    through_classes = Notice.classes.through
+    through_children = Notice.children.through
+    names_anyone = Q(Exists(through_classes.objects.filter(notice_id=OuterRef("pk")))) | Q(
+        Exists(through_children.objects.filter(notice_id=OuterRef("pk"))))
+    mine = Q(Exists(through_classes.objects.filter(notice_id=OuterRef("pk"), schoolclass_id__in=class_ids))) | Q(
+        Exists(through_children.objects.filter(notice_id=OuterRef("pk"), child_id__in=children.values("pk"))))
+    return Q(audience=Audience.PARENTS) & (~names_anyone | mine)
+
+
+def notice_list(*, actor, kind: str = "", include_drafts: bool = False, include_voided: bool = False):
+    """The notices the actor may read, newest first, with `is_read` (for the actor) and, for those
+    who may see receipts, `read_count`. A fixed number of queries."""
+    qs = policy.scoped(actor, "notices.view", Notice.objects.all())
+    if _is_parent_only(actor):
+        qs = qs.filter(_addressed_to_parent_q(actor), published_at__isnull=False, voided_at__isnull=True)
+    else:
+        if not (include_drafts and actor.has("notices.publish")):
+            qs = qs.filter(published_at__isnull=False)
+        if not include_voided:
+            qs = qs.filter(voided_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    qs = qs.annotate(
+        is_read=Exists(NoticeReceipt.objects.filter(notice_id=OuterRef("pk"), user_id=actor.user.pk)),
+        read_count=Count("receipts", distinct=True),
+    )
+    return qs.select_related("created_by").order_by("-published_at", "-pk")
+
+
+def get_notice(*, actor, code) -> Notice:
+    notice = notice_list(actor=actor, include_drafts=True, include_voided=True).filter(code=code).first()
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def unread_count(*, actor) -> int:
+    return notice_list(actor=actor).filter(is_read=False).count()
+
+
+def addressed_users(notice: Notice) -> list:
+    """The people a notice is for: the guardians with a login of the children it reaches (parents),
+    or the active staff (staff). Each user once, with the children they are reached through."""
+    from django.contrib.auth import get_user_model
+
+    from houqin.org.models import Membership, STAFF_ROLES
+
+    User = get_user_model()
+    if notice.audience == Audience.STAFF:
+        ids = Membership.objects.filter(kindergarten_id=notice.kindergarten_id, is_active=True,
+                                        role__in=STAFF_ROLES).values("user_id")
+        return [{"user": u, "children": []} for u in User.objects.filter(pk__in=ids, is_active=True).order_by("full_name")]
+    children = Child.objects.active().filter(kindergarten_id=notice.kindergarten_id, left_on__isnull=True)
+    class_ids = list(notice.classes.values_list("pk", flat=True))
+    child_ids = list(notice.children.values_list("pk", flat=True))
+    if class_ids or child_ids:
+        children = children.filter(Q(school_class_id__in=class_ids) | Q(pk__in=child_ids))
+    guardians = (Guardian.objects.filter(child__in=children, user__isnull=False, voided_at__isnull=True,
+                                         user__is_active=True)
+                 .select_related("user", "child__school_class").order_by("child__school_class__sort_order", "pk"))
+    by_user: dict[int, dict] = {}
+    for g in guardians:
+        entry = by_user.setdefault(g.user_id, {"user": g.user, "children": []})
+        entry["children"].append(g.child)
+    return list(by_user.values())
+
+
+def receipts(*, actor, notice: Notice) -> dict:
+    """Who read the notice and when, and who has not yet (class teachers: their classes' families).
+    Unread first, so that the teacher sees whom to remind."""
+    from houqin.org.models import SchoolClass
+
+    people = addressed_users(notice)
+    if actor.widest_scope("notices.receipts.view") == policy.Scope.CLASS:
+        own = set(policy.scoped(actor, "notices.receipts.view", SchoolClass.objects.all()).values_list("pk", flat=True))
+        people = [p for p in people if any(c.school_class_id in own for c in p["children"])]
+    read = {r.user_id: r.read_at for r in NoticeReceipt.objects.filter(notice=notice)}
+    rows = [{**p, "read_at": read.get(p["user"].pk)} for p in people]
+    rows.sort(key=lambda r: r["read_at"] is not None)
+    return {"rows": rows, "read": sum(1 for r in rows if r["read_at"]), "total": len(rows)}

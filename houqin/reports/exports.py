@@ -1,0 +1,85 @@
+"""Exports: the summary as .docx (python-docx) and PDF (WeasyPrint, Chinese fonts), the district
+comparison as .xlsx. Numbers are the figures of the version, written out."""
+
+from __future__ import annotations
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from houqin.reports import draft
+
+CJK_FONT = "Noto Sans CJK SC"
+
+
+def _paragraphs(text: str, figures: dict) -> list[str]:
+    return [p.strip() for p in draft.render_text(text, figures).split("\n") if p.strip()]
+
+
+def summary_docx(*, summary, version) -> bytes:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = CJK_FONT
+    style.font.size = Pt(12)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), CJK_FONT)
+    for name in ("Title", "Heading 1"):
+        doc.styles[name].font.name = CJK_FONT
+        doc.styles[name].element.rPr.rFonts.set(qn("w:eastAsia"), CJK_FONT)
+    title = doc.add_heading(summary.title, level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for section in version.sections:
+        if section["key"] != "intro":
+            doc.add_heading(section["heading"], level=1)
+        for text in _paragraphs(section["text"], version.figures):
+            p = doc.add_paragraph(text)
+            p.paragraph_format.first_line_indent = Pt(24)
+    doc.add_paragraph("")
+    foot = doc.add_paragraph(f"{summary.kindergarten.name}　{version.created_at:%Y年%m月%d日}")
+    foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def summary_pdf(*, summary, version) -> bytes:
+    from weasyprint import HTML
+
+    sections = [{"heading": s["heading"], "key": s["key"], "paragraphs": _paragraphs(s["text"], version.figures)}
+                for s in version.sections]
+    html = render_to_string("reports/summary_pdf.html", {"summary": summary, "version": version, "sections": sections})
+    return HTML(string=html).write_pdf()
+
+
+def comparison_xlsx(*, district, table: dict) -> bytes:
+    """One row per kindergarten, one column per figure; no child data (the comparison has none)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    from houqin.stock.exports import safe_text
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Comparison")[:30]
+    ws.append([safe_text(f"{district.name} · {table['start']:%Y-%m-%d} – {table['end']:%Y-%m-%d}")])
+    header = [_("Kindergarten")] + [f"{c['label']}（{c['unit']}）" if c["unit"] else c["label"] for c in table["columns"]]
+    ws.append(header)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for row in table["rows"]:
+        values = [safe_text(row["kindergarten"].name)]
+        for cell in row["cells"]:
+            values.append(None if cell["value"] is None else cell["number"])
+        ws.append(values)
+    for i in range(1, len(header) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 22 if i == 1 else 14
+    ws.freeze_panes = "B3"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

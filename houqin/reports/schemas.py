@@ -1,0 +1,86 @@
+"""API shapes of the reports area."""
+
+import datetime as dt
+from uuid import UUID
+
+from ninja import Schema
+
+
+class TermOut(Schema):
+    code: UUID
+    name: str
+    start: dt.date
+    end: dt.date
+    summary_code: UUID | None
+
+
+class TermIn(Schema):
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+class SectionOut(Schema):
+    key: str
+    heading: str
+    text: str
+    rendered: str
+
+
+class FigureOut(Schema):
+    key: str
+    label: str
+    value: str | None
+    unit: str
+    display: str
+    url: str
+    detail: str
+    section: str
+
+
+class VersionOut(Schema):
+    number: int
+    origin: str
+    note: str
+    created_at: dt.datetime
+    created_by: str | None
+
+
+class SummaryOut(Schema):
+    code: UUID
+    title: str
+    term: TermOut
+    version: VersionOut
+    sections: list[SectionOut]
+    figures: list[FigureOut]
+
+
+class SummaryIn(Schema):
+    based_on: int
+    texts: dict[str, str]
+    note: str = ""
+    title: str | None = None
+
+
+class CompareCell(Schema):
+    key: str
+    value: str | None
+    display: str
+
+
+class CompareRow(Schema):
+    kindergarten: str
+    cells: list[CompareCell]
+
+
+class CompareColumn(Schema):
+    key: str
+    label: str
+    unit: str
+
+
+class CompareOut(Schema):
+    start: dt.date
+    end: dt.date
+    columns: list[CompareColumn]
+    rows: list[CompareRow]

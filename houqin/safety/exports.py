@@ -1,0 +1,95 @@
+"""Printed and exported safety documents: the weekly / monthly report to the bureau (PDF, .xlsx) and
+the sheet of QR codes that open the hazard report form of each zone."""
+
+from __future__ import annotations
+
+import io
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+ROWS = [
+    ("inspections", gettext_lazy("Inspection rounds done")),
+    ("self_checks", gettext_lazy("Daily zone self-checks")),
+    ("fire_checks", gettext_lazy("Fire equipment self-checks")),
+    ("hazards_found", gettext_lazy("Hazards found")),
+    ("hazards_closed", gettext_lazy("Hazards rectified and closed")),
+    ("hazards_overdue", gettext_lazy("Hazards overdue")),
+    ("hazards_open", gettext_lazy("Hazards still open at the end of the period")),
+    ("fire_overdue", gettext_lazy("Fire equipment overdue")),
+    ("drills", gettext_lazy("Drills held")),
+    ("incidents", gettext_lazy("Incidents")),
+    ("visitors", gettext_lazy("Visitors registered")),
+]
+
+
+def report_rows(figures: dict) -> list[dict]:
+    return [{"key": key, "label": str(label), "value": figures.get(key, 0)} for key, label in ROWS]
+
+
+def duration(seconds) -> str:
+    if seconds is None:
+        return "—"
+    minutes, rest = divmod(int(seconds), 60)
+    return _("%(m)d min %(s)d s") % {"m": minutes, "s": rest} if minutes else _("%(s)d s") % {"s": rest}
+
+
+def _drills(figures: dict) -> list[dict]:
+    return [{**d, "duration": duration(d.get("seconds"))} for d in figures.get("drill_list", [])]
+
+
+def report_pdf(report, figures: dict) -> bytes:
+    from weasyprint import HTML  # imported when needed: it takes half a second
+
+    html = render_to_string("safety/report_pdf.html", {
+        "report": report, "kindergarten": report.kindergarten, "rows": report_rows(figures), "drills": _drills(figures),
+    })
+    return HTML(string=html).write_pdf()
+
+
+def report_xlsx(report, figures: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Safety report")[:31]
+    bold = Font(bold=True)
+    ws.append([f"{report.kindergarten.name} · {report.get_period_display()} {_('safety report')}"])
+    ws["A1"].font = bold
+    ws.append([_("Period"), f"{report.start.isoformat()} – {report.end.isoformat()}"])
+    ws.append([_("Signed by"), report.signed_by.display_name if report.signed_by else _("Not signed yet"),
+               report.signed_at.isoformat() if report.signed_at else ""])
+    ws.append([])
+    ws.append([_("Item"), _("Count")])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for row in report_rows(figures):
+        ws.append([row["label"], row["value"]])
+    ws.append([])
+    ws.append([_("Drill"), _("Date"), _("Classes"), _("Children"), _("Staff"), _("Evacuation time (seconds)")])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for d in figures.get("drill_list", []):
+        ws.append([d["kind_label"], d["date"], d["classes"], d["children"], d["staff"], d["seconds"]])
+    if report.remarks:
+        ws.append([])
+        ws.append([_("Remarks"), ("'" + report.remarks) if report.remarks[:1] in "=+-@" else report.remarks])
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 26
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def qr_sheet_pdf(kindergarten, entries: list[tuple[str, str, str]]) -> bytes:
+    """One QR code per zone (name, post, address of the report form), six to an A4 page."""
+    import segno
+    from weasyprint import HTML
+
+    labels = [{"name": name, "post": post, "url": url,
+               "qr": segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=2)}
+              for name, post, url in entries]
+    html = render_to_string("safety/qr_sheet.html", {"kindergarten": kindergarten, "labels": labels})
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,231 @@
+"""Forms of the safety pages: they parse and show; the rules are in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from houqin.core.forms import StyledForm
+from houqin.safety.models import (
+    DrillKind,
+    DutySlot,
+    EquipmentKind,
+    Frequency,
+    GroupRole,
+    IncidentKind,
+    InspectionCategory,
+    ReportPeriod,
+    Severity,
+    ZoneKind,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+PHOTO = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+def staff_queryset(kindergarten):
+    from django.contrib.auth import get_user_model
+
+    from houqin.org.models import Role
+
+    return (get_user_model().objects.filter(memberships__kindergarten=kindergarten, memberships__is_active=True)
+            .exclude(memberships__role__in=[Role.PARENT, Role.SUPERVISOR]).distinct().order_by("full_name", "username"))
+
+
+class HazardForm(StyledForm):
+    location = forms.CharField(label=_("Where"), max_length=100, required=False)
+    description = forms.CharField(label=_("What is wrong"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    severity = forms.ChoiceField(label=_("How serious"), choices=Severity.choices, initial=Severity.NORMAL)
+    photo = forms.FileField(label=_("Photo"), required=False, widget=PHOTO)
+
+
+class AssignForm(StyledForm):
+    assignee = UserChoiceField(label=_("Who rectifies it"), queryset=None)
+    deadline = forms.DateField(label=_("Deadline"), widget=DATE)
+    note = forms.CharField(label=_("Instructions"), max_length=200, required=False)
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_queryset(kindergarten)
+
+
+class RectifyForm(StyledForm):
+    rectification = forms.CharField(label=_("What was done"), max_length=1000,
+                                    widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.FileField(label=_("Photo after rectification"), required=False, widget=PHOTO)
+
+
+class VerifyForm(StyledForm):
+    note = forms.CharField(label=_("Re-check note"), max_length=200, required=False)
+    deadline = forms.DateField(label=_("New deadline (when reopening)"), required=False, widget=DATE)
+
+
+class RepairForm(StyledForm):
+    estimated_cost = forms.DecimalField(label=_("Estimated cost (yuan)"), max_digits=12, decimal_places=2,
+                                        min_value=0, initial=0)
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ZoneForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ZoneKind.choices)
+    post = forms.CharField(label=_("Responsible post"), max_length=40)
+    owner = UserChoiceField(label=_("Responsible person"), queryset=None, required=False)
+    school_class = forms.ModelChoiceField(label=_("Class"), queryset=None, required=False)
+    checklist = forms.CharField(label=_("Self-check items, one a line"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        from houqin.org.models import SchoolClass
+
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_queryset(kindergarten)
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(kindergarten=kindergarten, is_active=True)
+
+
+class AgreementForm(StyledForm):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    post = forms.CharField(label=_("Post"), max_length=40)
+    holder = UserChoiceField(label=_("Holder"), queryset=None)
+    duties = forms.CharField(label=_("Responsibilities"), widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["holder"].queryset = staff_queryset(kindergarten)
+
+
+class LeadershipForm(StyledForm):
+    user = UserChoiceField(label=_("Person"), queryset=None)
+    group_role = forms.ChoiceField(label=_("Role in the group"), choices=GroupRole.choices)
+    duty = forms.CharField(label=_("Responsible for"), max_length=100, required=False)
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff_queryset(kindergarten)
+
+
+class TemplateForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    category = forms.ChoiceField(label=_("Category"), choices=InspectionCategory.choices)
+    frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
+    inspector = UserChoiceField(label=_("Inspector"), queryset=None, required=False)
+    items = forms.CharField(label=_("Items, one a line"), widget=forms.Textarea(attrs={"rows": 8}))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].queryset = staff_queryset(kindergarten)
+
+
+class EquipmentForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=EquipmentKind.choices)
+    label = forms.CharField(label=_("Number on the equipment"), max_length=30)
+    model_type = forms.CharField(label=_("Type"), max_length=60, required=False)
+    location = forms.CharField(label=_("Location"), max_length=100)
+    last_inspected_on = forms.DateField(label=_("Last annual inspection"), required=False, widget=DATE)
+    last_refilled_on = forms.DateField(label=_("Last refilled"), required=False, widget=DATE)
+    refill_due_on = forms.DateField(label=_("Refill due"), required=False, widget=DATE)
+    expires_on = forms.DateField(label=_("Expires on"), required=False, widget=DATE)
+
+
+class DrillPlanForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DrillKind.choices)
+    planned_on = forms.DateField(label=_("Date"), widget=DATE)
+    announced = forms.BooleanField(label=_("Announced in advance"), required=False, initial=True)
+
+
+class DrillRecordForm(StyledForm):
+    held_at = forms.DateTimeField(label=_("Held at"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    classes = forms.ModelMultipleChoiceField(label=_("Classes taking part"), queryset=None, required=False,
+                                             widget=forms.CheckboxSelectMultiple)
+    children_count = forms.IntegerField(label=_("Children taking part"), min_value=0, initial=0)
+    staff_count = forms.IntegerField(label=_("Staff taking part"), min_value=0, initial=0)
+    minutes = forms.IntegerField(label=_("Evacuation time: minutes"), min_value=0, required=False)
+    seconds = forms.IntegerField(label=_("and seconds"), min_value=0, max_value=59, required=False)
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    problems = forms.CharField(label=_("Problems found (each becomes a hazard), one a line"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    photo = forms.FileField(label=_("Photo"), required=False, widget=PHOTO)
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        from houqin.org.models import SchoolClass
+
+        super().__init__(*args, **kwargs)
+        self.fields["classes"].queryset = SchoolClass.objects.filter(kindergarten=kindergarten, is_active=True) \
+            .order_by("sort_order", "name")
+        self.fields["classes"].widget.attrs["class"] = "form-check-input"
+
+
+class VisitorForm(StyledForm):
+    name = forms.CharField(label=_("Full name"), max_length=30)
+    id_number = forms.CharField(label=_("Identity card number"), max_length=18, required=False)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=60, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=100)
+    host = forms.CharField(label=_("Visiting"), max_length=30)
+
+
+class DelegationForm(StyledForm):
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    delegate_name = forms.CharField(label=_("Delegate's name"), max_length=30)
+    relation = forms.CharField(label=_("Relation to the child"), max_length=30)
+    phone = forms.CharField(label=_("Delegate's mobile phone"), max_length=20)
+    reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
+
+
+class ConfirmForm(StyledForm):
+    note = forms.CharField(label=_("Whom you called and what they said"), max_length=100)
+
+
+class DutyForm(StyledForm):
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    slot = forms.ChoiceField(label=_("Time"), choices=DutySlot.choices)
+    person = UserChoiceField(label=_("Member of staff"), queryset=None, required=False)
+    volunteer_name = forms.CharField(label=_("Or a parent volunteer"), max_length=30, required=False)
+    post = forms.CharField(label=_("Post"), max_length=30, required=False)
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = staff_queryset(kindergarten)
+
+
+class SwapForm(StyledForm):
+    person = UserChoiceField(label=_("Member of staff"), queryset=None, required=False)
+    volunteer_name = forms.CharField(label=_("Or a parent volunteer"), max_length=30, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = staff_queryset(kindergarten)
+
+
+class IncidentForm(StyledForm):
+    kind = forms.ChoiceField(label=_("What happened"), choices=IncidentKind.choices)
+    occurred_at = forms.DateTimeField(label=_("When"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
+    location = forms.CharField(label=_("Where"), max_length=100)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    actions = forms.CharField(label=_("What was done"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportForm(StyledForm):
+    period = forms.ChoiceField(label=_("Period"), choices=ReportPeriod.choices)
+    day = forms.DateField(label=_("A day in the week or month"), widget=DATE)
+
+
+class SignForm(StyledForm):
+    remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SettingsForm(StyledForm):
+    drills_per_term = forms.IntegerField(label=_("Drills a term (at least)"), required=False)
+    hazard_days = forms.IntegerField(label=_("Default days to rectify a hazard"), required=False)
+    fire_check_days = forms.IntegerField(label=_("Days between fire equipment self-checks"), required=False)
+    fire_inspection_months = forms.IntegerField(label=_("Months between annual fire equipment inspections"),
+                                                required=False)
+    peak_posts = forms.IntegerField(label=_("People on duty at the gate at peak times"), required=False)
