@@ -1,5 +1,386 @@
-"""JSON API of this area: the same selectors and services as the pages, the same policy."""
+"""JSON API of the canteen: the same selectors and services as the pages, the same policy."""
 
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from uuid import UUID
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+
+from houqin import policy
+from houqin.canteen import selectors, services
+from houqin.canteen.models import MenuEntry
+from houqin.canteen.rules import rules_for
+from houqin.core.errors import DomainError
+from houqin.org.models import Grade
 
 router = Router(tags=["canteen"])
+
+
+# --- input shapes ---------------------------------------------------------------------------------
+
+
+class FoodIn(Schema):
+    name: str
+    pagoda_group: str
+    edible_pct: Decimal = Decimal("100")
+    energy_kcal: Decimal | None = None
+    protein_g: Decimal | None = None
+    fat_g: Decimal | None = None
+    carbohydrate_g: Decimal | None = None
+    calcium_mg: Decimal | None = None
+    iron_mg: Decimal | None = None
+    zinc_mg: Decimal | None = None
+    vitamin_a_ug: Decimal | None = None
+    thiamin_mg: Decimal | None = None
+    riboflavin_mg: Decimal | None = None
+    vitamin_c_mg: Decimal | None = None
+    sodium_mg: Decimal | None = None
+    allergens: str = ""
+    source: str = ""
+
+
+class IngredientIn(Schema):
+    food_code: UUID
+    grams_raw: Decimal
+    grams_edible: Decimal | None = None
+
+
+class DishIn(Schema):
+    name: str
+    category: str
+    notes: str = ""
+    ingredients: list[IngredientIn]
+
+
+class MenuIn(Schema):
+    week_start: dt.date
+    days: int = 5
+    title: str = ""
+    cycle_week: int | None = None
+    copy_from: UUID | None = None
+
+
+class EntryIn(Schema):
+    day: int
+    meal: str
+    dish_code: UUID
+    factor: Decimal = Decimal("1")
+    reason: str = ""
+    meeting_code: UUID | None = None
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class MonthIn(Schema):
+    month: dt.date
+    conclusion: str = ""
+
+
+class MeetingIn(Schema):
+    held_on: dt.date
+    members: str
+    minutes: str
+    decisions: str = ""
+    survey_month: dt.date | None = None
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class RuleIn(Schema):
+    value: Decimal
+    source: str
+
+
+# --- output shapes --------------------------------------------------------------------------------
+
+
+def _food_out(f) -> dict:
+    return {"code": f.code, "name": f.name, "food_code": f.food_code, "own": not f.is_shipped,
+            "pagoda_group": f.pagoda_group, "edible_pct": f.edible_pct, "allergens": f.allergens, "source": f.source,
+            **{k: getattr(f, k) for k in ("energy_kcal", "protein_g", "fat_g", "carbohydrate_g", "calcium_mg",
+                                          "iron_mg", "zinc_mg", "vitamin_a_ug", "thiamin_mg", "riboflavin_mg",
+                                          "vitamin_c_mg", "phosphorus_mg", "sodium_mg")}}
+
+
+def _dish_out(d) -> dict:
+    return {"code": d.code, "name": d.name, "category": d.category, "notes": d.notes, "is_active": d.is_active,
+            "ingredients": [{"food_code": i.food.code, "food": i.food.name, "grams_raw": i.grams_raw,
+                             "grams_edible": i.grams_edible} for i in d.ingredients.all()]}
+
+
+def _menu_out(m) -> dict:
+    return {"code": m.code, "week_start": m.week_start, "days": m.days, "title": m.title, "cycle_week": m.cycle_week,
+            "status": m.status, "version": m.version, "published_at": m.published_at,
+            "published_by": m.published_by.display_name if m.published_by else None, "summary": m.summary}
+
+
+def _entries_out(entries) -> list[dict]:
+    return [{"code": e.code, "day": e.day, "meal": e.meal, "dish_code": e.dish.code,
+             "dish": e.dish_name, "category": e.dish_category,
+             "foods": [{"food_code": ef.food.code, "food": ef.food.name, "grams_raw": ef.grams_raw,
+                        "grams_edible": ef.grams_edible} for ef in e.foods.all()]} for e in entries]
+
+
+def _menu_detail(menu, *, warnings: bool) -> dict:
+    entries = selectors.menu_entries(menu)
+    return {**_menu_out(menu), "entries": _entries_out(entries),
+            "warnings": selectors.menu_warnings(menu, entries) if warnings else [],
+            "revisions": [{"version": r.version, "reason": r.reason, "change": r.change, "at": r.created_at}
+                          for r in menu.revisions.all()]}
+
+
+def _account_out(a) -> dict:
+    return {"code": a.code, "month": a.month, "status": a.status, "child_days": a.child_days,
+            "billed_days": a.billed_days, "refunded_days": a.refunded_days, "fee_per_day": a.fee_per_day,
+            "fee_source": a.fee_source, "income": a.income, "refunds": a.refunds, "expenditure": a.expenditure,
+            "staff_share": a.staff_share, "by_category": a.by_category, "balance": a.balance,
+            "balance_pct": a.balance_pct, "cumulative_balance": a.cumulative_balance,
+            "cumulative_pct": a.cumulative_pct, "limit_pct": a.limit_pct, "flagged": a.flagged, "note": a.note,
+            "published_at": a.published_at}
+
+
+def _menu_by_code(actor, code, capability="canteen.menu.view"):
+    return selectors.get_menu(actor=actor, code=code, capability=capability)
+
+
+# --- foods and dishes -----------------------------------------------------------------------------
+
+
+@router.get("/k/{kg}/canteen/foods")
+@policy.requires("canteen.menu.view")
+def list_foods(request, kg: str, q: str = "", own: bool = False):
+    return [_food_out(f) for f in selectors.food_search(kindergarten=request.actor.kindergarten, q=q[:20],
+                                                        own_only=own)]
+
+
+@router.post("/k/{kg}/canteen/foods", response={201: dict})
+@policy.requires("canteen.menu.change")
+def create_food(request, kg: str, payload: FoodIn):
+    return Status(201, _food_out(services.food_create(actor=request.actor, **payload.dict())))
+
+
+@router.get("/k/{kg}/canteen/dishes")
+@policy.requires("canteen.menu.view")
+def list_dishes(request, kg: str, q: str = "", category: str = ""):
+    return [_dish_out(d) for d in selectors.dish_list(actor=request.actor, q=q[:20], category=category,
+                                                      include_inactive=True)]
+
+
+@router.get("/k/{kg}/canteen/dishes/{code}")
+@policy.requires("canteen.menu.view")
+def get_dish(request, kg: str, code: UUID):
+    return _dish_out(selectors.get_dish(actor=request.actor, code=code))
+
+
+@router.post("/k/{kg}/canteen/dishes", response={201: dict})
+@policy.requires("canteen.menu.change")
+def create_dish(request, kg: str, payload: DishIn):
+    actor = request.actor
+    ingredients = []
+    for i, line in enumerate(payload.ingredients):
+        try:
+            food = selectors.get_food(kindergarten=actor.kindergarten, code=line.food_code)
+        except Http404:
+            raise DomainError(_("Choose a food of the table or of your kindergarten."),
+                              errors=[{"field": f"ingredients-{i}", "message": _("Choose a food of the table or of "
+                                                                                 "your kindergarten.")}])
+        ingredients.append({"food": food, "grams_raw": line.grams_raw, "grams_edible": line.grams_edible})
+    dish = services.dish_save(actor=actor, name=payload.name, category=payload.category, notes=payload.notes,
+                              ingredients=ingredients)
+    return Status(201, _dish_out(dish))
+
+
+# --- menus ----------------------------------------------------------------------------------------
+
+
+@router.get("/k/{kg}/canteen/menus")
+@policy.requires("canteen.menu.view")
+def list_menus(request, kg: str, limit: int = 50):
+    return [_menu_out(m) for m in selectors.menu_list(actor=request.actor)[: max(1, min(limit, 200))]]
+
+
+@router.get("/k/{kg}/canteen/menus/{code}")
+@policy.requires("canteen.menu.view")
+def get_menu(request, kg: str, code: UUID):
+    return _menu_detail(_menu_by_code(request.actor, code), warnings=True)
+
+
+@router.post("/k/{kg}/canteen/menus", response={201: dict})
+@policy.requires("canteen.menu.change")
+def create_menu(request, kg: str, payload: MenuIn):
+    actor = request.actor
+    data = payload.dict()
+    source = data.pop("copy_from")
+    copy_from = _menu_by_code(actor, source) if source else None
+    menu = services.menu_create(actor=actor, copy_from=copy_from, **data)
+    return Status(201, _menu_detail(menu, warnings=True))
+
+
+@router.post("/k/{kg}/canteen/menus/{code}/entries", response={201: dict})
+@policy.requires("canteen.menu.change")
+def add_entry(request, kg: str, code: UUID, payload: EntryIn):
+    actor = request.actor
+    menu = _menu_by_code(actor, code, "canteen.menu.change")
+    dish = selectors.get_dish(actor=actor, code=payload.dish_code, capability="canteen.menu.change")
+    meeting = selectors.get_meeting(actor=actor, code=payload.meeting_code) if payload.meeting_code else None
+    services.entry_add(actor=actor, menu=menu, day=payload.day, meal=payload.meal, dish=dish, factor=payload.factor,
+                       reason=payload.reason, meeting=meeting)
+    menu.refresh_from_db()
+    return Status(201, _menu_detail(menu, warnings=True))
+
+
+@router.post("/k/{kg}/canteen/menus/{code}/entries/{entry}/remove")
+@policy.requires("canteen.menu.change")
+def remove_entry(request, kg: str, code: UUID, entry: UUID, payload: ReasonIn):
+    actor = request.actor
+    menu = _menu_by_code(actor, code, "canteen.menu.change")
+    item = MenuEntry.objects.filter(menu=menu, code=entry).first()
+    if item is None:
+        raise Http404
+    services.entry_remove(actor=actor, entry=item, reason=payload.reason)
+    menu.refresh_from_db()
+    return _menu_detail(menu, warnings=True)
+
+
+@router.post("/k/{kg}/canteen/menus/{code}/publish")
+@policy.requires("canteen.menu.publish")
+def publish_menu(request, kg: str, code: UUID):
+    actor = request.actor
+    menu = services.menu_publish(actor=actor, menu=_menu_by_code(actor, code, "canteen.menu.publish"))
+    return _menu_detail(menu, warnings=False)
+
+
+@router.get("/k/{kg}/canteen/menus/{code}/analysis")
+@policy.requires("canteen.menu.view")
+def menu_analysis(request, kg: str, code: UUID, grade: str = Grade.MIDDLE):
+    menu = _menu_by_code(request.actor, code)
+    if grade not in Grade.values:
+        raise DomainError(_("Choose an age group."), errors=[{"field": "grade", "message": _("Choose an age group.")}])
+    entries = selectors.menu_entries(menu)
+    if not entries:
+        raise DomainError(_("This menu has no meals yet."))
+    return selectors.menu_analysis(menu, grade=grade, entries=entries).as_dict()
+
+
+@router.get("/k/{kg}/canteen/published")
+@policy.requires("canteen.menu.published")
+def list_published(request, kg: str):
+    return [_menu_out(m) for m in selectors.menu_list(actor=request.actor, published_only=True,
+                                                      capability="canteen.menu.published")[:30]]
+
+
+@router.get("/k/{kg}/canteen/published/{code}")
+@policy.requires("canteen.menu.published")
+def get_published(request, kg: str, code: UUID):
+    menu = selectors.get_menu(actor=request.actor, code=code, capability="canteen.menu.published", published_only=True)
+    return _menu_detail(menu, warnings=False)
+
+
+@router.get("/k/{kg}/canteen/served")
+@policy.requires("canteen.menu.published")
+def served(request, kg: str, day: dt.date):
+    return selectors.served_dishes(kindergarten=request.actor.kindergarten, day=day)
+
+
+# --- diet survey and committee --------------------------------------------------------------------
+
+
+@router.get("/k/{kg}/canteen/survey")
+@policy.requires("canteen.menu.view")
+def survey(request, kg: str, month: dt.date):
+    data = selectors.survey_compute(kindergarten=request.actor.kindergarten, month=month)
+    return {"month": data["start"], "child_days": data["child_days"], "age": data["age"],
+            "analysis": data["analysis"].as_dict() if data["analysis"] else None,
+            "unlinked": [r["name"] for r in data["unlinked"]],
+            "lines": [{"item": r["name"], "food": r["food"], "quantity": r["quantity"], "unit": r["unit"],
+                       "grams_per_child_day": r["per_child_day"]} for r in data["lines"]]}
+
+
+@router.post("/k/{kg}/canteen/surveys", response={201: dict})
+@policy.requires("canteen.menu.change")
+def save_survey(request, kg: str, payload: MonthIn):
+    s = services.survey_save(actor=request.actor, month=payload.month, conclusion=payload.conclusion)
+    return Status(201, {"code": s.code, "month": s.month, "child_days": s.child_days, "conclusion": s.conclusion})
+
+
+@router.get("/k/{kg}/canteen/committee")
+@policy.requires("canteen.committee.view")
+def list_meetings(request, kg: str):
+    return [{"code": m.code, "held_on": m.held_on, "members": m.member_list, "minutes": m.minutes,
+             "decisions": m.decisions, "menu_changes": m.revision_count} for m in selectors.meeting_list(actor=request.actor)[:100]]
+
+
+@router.post("/k/{kg}/canteen/committee", response={201: dict})
+@policy.requires("canteen.committee.change")
+def create_meeting(request, kg: str, payload: MeetingIn):
+    actor = request.actor
+    data = payload.dict()
+    month = data.pop("survey_month")
+    survey = selectors.survey_list(actor=actor).filter(month=month.replace(day=1)).first() if month else None
+    m = services.meeting_create(actor=actor, survey=survey, **data)
+    return Status(201, {"code": m.code, "held_on": m.held_on, "members": m.member_list})
+
+
+# --- meal account ---------------------------------------------------------------------------------
+
+
+@router.get("/k/{kg}/canteen/accounts")
+@policy.requires("canteen.account.view")
+def list_accounts(request, kg: str):
+    return [_account_out(a) for a in selectors.account_list(actor=request.actor)[:60]]
+
+
+@router.get("/k/{kg}/canteen/accounts/published")
+@policy.requires("canteen.account.published")
+def list_published_accounts(request, kg: str):
+    return [_account_out(a) for a in selectors.account_list(actor=request.actor, published_only=True,
+                                                            capability="canteen.account.published")[:60]]
+
+
+@router.get("/k/{kg}/canteen/accounts/{month}")
+@policy.requires("canteen.account.view")
+def get_account(request, kg: str, month: dt.date):
+    account = selectors.get_account(actor=request.actor, month=month.replace(day=1))
+    if account is None:
+        raise Http404
+    return _account_out(account)
+
+
+@router.post("/k/{kg}/canteen/accounts", response={201: dict})
+@policy.requires("canteen.account.change")
+def prepare_account(request, kg: str, payload: MonthIn):
+    return Status(201, _account_out(services.account_prepare(actor=request.actor, month=payload.month)))
+
+
+@router.post("/k/{kg}/canteen/accounts/{month}/publish")
+@policy.requires("canteen.account.change")
+def publish_account(request, kg: str, month: dt.date, payload: NoteIn):
+    actor = request.actor
+    account = selectors.get_account(actor=actor, month=month.replace(day=1), capability="canteen.account.change")
+    if account is None:
+        raise Http404
+    return _account_out(services.account_publish(actor=actor, account=account, note=payload.note))
+
+
+# --- rule figures ---------------------------------------------------------------------------------
+
+
+@router.get("/k/{kg}/canteen/rules")
+@policy.requires("canteen.menu.view")
+def list_rules(request, kg: str):
+    return [f.as_dict() for f in rules_for(request.actor.kindergarten).figures.values()]
+
+
+@router.post("/k/{kg}/canteen/rules/{key}")
+@policy.requires("canteen.settings.change")
+def set_rule(request, kg: str, key: str, payload: RuleIn):
+    services.rule_override_set(actor=request.actor, key=key, value=payload.value, source=payload.source)
+    return rules_for(request.actor.kindergarten).figure(key).as_dict()

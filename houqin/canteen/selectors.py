@@ -134,7 +134,7 @@ def get_menu(*, actor, code, capability: str = "canteen.menu.view", published_on
 
 
 def menu_entries(menu) -> list[MenuEntry]:
-    return list(MenuEntry.objects.filter(menu=menu).prefetch_related(
+    return list(MenuEntry.objects.filter(menu=menu).select_related("dish").prefetch_related(
         Prefetch("foods", MenuEntryFood.objects.select_related("food"))).order_by("day", "sort_order", "pk"))
 
 

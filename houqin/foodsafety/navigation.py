@@ -1,2 +1,157 @@
 """Menu entries, to-do providers, term figures and assessment findings of this area
 (imported from AppConfig.ready)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from houqin.core.registry import (
+    Figure,
+    Finding,
+    NavItem,
+    Todo,
+    register_figures,
+    register_findings,
+    register_nav,
+    register_todos,
+)
+
+register_nav(NavItem(gettext_lazy("Kitchen today"), "foodsafety:kitchen", "foodsafety.view", icon="♨", order=50))
+register_nav(NavItem(gettext_lazy("Receiving inspection"), "foodsafety:receipt_list", "foodsafety.view", icon="✔",
+                     order=51))
+register_nav(NavItem(gettext_lazy("Supplier certificates"), "foodsafety:certificate_list", "foodsafety.view",
+                     icon="▣", order=52))
+register_nav(NavItem(gettext_lazy("Food store checks"), "foodsafety:expiry_list", "foodsafety.view", icon="⌛",
+                     order=53))
+register_nav(NavItem(gettext_lazy("Kitchen hygiene"), "foodsafety:hygiene_list", "foodsafety.view", icon="✧",
+                     order=54))
+
+AREA = "foodsafety"
+
+
+def todos_on(kindergarten, *, today: dt.date, now=None) -> list[Todo]:
+    """The food-safety to-dos of a kindergarten judged on `today` (the director's home page)."""
+    from houqin.foodsafety import selectors
+
+    gaps = selectors.gaps(kindergarten, today=today, now=now)
+    slug = kindergarten.slug
+
+    def url(name, **kw):
+        return reverse(f"foodsafety:{name}", kwargs={"kg": slug, **kw})
+
+    todos = []
+    for dish in gaps["samples_past"]:
+        todos.append(Todo(
+            title=_("%(dish)s (%(meal)s) was served without a sample") % {"dish": dish["dish_name"],
+                                                                        "meal": dish["meal_label"]},
+            url=url("kitchen") + f"?day={dish['day'].isoformat()}", urgency=3, area=AREA, due=dish["day"],
+            extra={"kind": "sample_missing", "dish_code": str(dish["dish_code"])}))
+    if gaps["samples_today"]:
+        names = "、".join(d["dish_name"] for d in gaps["samples_today"][:6])
+        todos.append(Todo(
+            title=_("%(n)d dishes served today have no sample") % {"n": len(gaps["samples_today"])} if
+            gaps["samples_today_late"] else _("%(n)d dishes today still need a sample") % {
+                "n": len(gaps["samples_today"])},
+            url=url("kitchen"), urgency=3 if gaps["samples_today_late"] else 2, area=AREA, detail=names, due=today,
+            extra={"kind": "sample_today"}))
+    for meal in gaps["tableware"]:
+        todos.append(Todo(
+            title=_("No tableware disinfection recorded for %(meal)s") % {"meal": meal["meal_label"]},
+            url=url("kitchen") + f"?day={meal['day'].isoformat()}", urgency=3, area=AREA, due=meal["day"],
+            extra={"kind": "tableware_missing"}))
+    for cert in gaps["certificates_expired"]:
+        todos.append(Todo(
+            title=_("%(certificate)s of %(supplier)s has expired") % {"certificate": cert.get_kind_display(),
+                                                                     "supplier": cert.supplier.name},
+            url=url("certificate_list"), urgency=3, area=AREA, due=cert.valid_until, detail=cert.number,
+            extra={"kind": "certificate_expired", "code": str(cert.code)}))
+    for cert in gaps["certificates_expiring"]:
+        todos.append(Todo(
+            title=_("%(certificate)s of %(supplier)s expires soon") % {"certificate": cert.get_kind_display(),
+                                                                      "supplier": cert.supplier.name},
+            url=url("certificate_list"), urgency=2, area=AREA, due=cert.valid_until, detail=cert.number,
+            extra={"kind": "certificate_expiring", "code": str(cert.code)}))
+    for store, period in gaps["checks_missed"]:
+        todos.append(Todo(
+            title=_("No expiry check of %(store)s from %(start)s to %(end)s") % {
+                "store": store.name, "start": period[0].strftime("%m-%d"), "end": period[1].strftime("%m-%d")},
+            url=url("expiry_list"), urgency=3, area=AREA, due=period[1], extra={"kind": "check_missed"}))
+    for store, period in gaps["checks_due"]:
+        todos.append(Todo(
+            title=_("Expiry check of %(store)s due by %(end)s") % {"store": store.name,
+                                                                  "end": period[1].strftime("%m-%d")},
+            url=url("expiry_list"), urgency=2, area=AREA, due=period[1], extra={"kind": "check_due"}))
+    if gaps["hygiene_overdue"]:
+        todos.append(Todo(
+            title=_("The weekly kitchen hygiene inspection is overdue"), url=url("hygiene_list"), urgency=3,
+            area=AREA, detail=(_("Last: %(date)s") % {"date": gaps["hygiene_last"].strftime("%Y-%m-%d")}
+                               if gaps["hygiene_last"] else ""), extra={"kind": "hygiene_overdue"}))
+    return todos
+
+
+@register_todos
+def foodsafety_todos(actor) -> list[Todo]:
+    if actor.kindergarten is None or not actor.has("foodsafety.oversee"):
+        return []
+    from django.utils import timezone
+
+    return todos_on(actor.kindergarten, today=timezone.localdate())
+
+
+@register_figures
+def foodsafety_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
+    from houqin.foodsafety import selectors
+
+    counts = selectors.term_figures(kindergartens, start, end)
+    due_periods = len(selectors.periods_between(start, end, 15))
+    result = {}
+    for kg in kindergartens:
+        c = counts[kg.pk]
+        base = {"kg": kg.slug}
+        q = f"?start={start.isoformat()}&end={end.isoformat()}"
+        due = due_periods * max(1, c["stores"])
+        result[kg.pk] = [
+            Figure("foodsafety.receipts", _("Deliveries inspected"), c["receipts"], _("times"), "meals",
+                   reverse("foodsafety:receipt_list", kwargs=base) + q, district=True),
+            Figure("foodsafety.rejected", _("Foods rejected on receipt"), c["rejected"], _("items"), "meals",
+                   reverse("foodsafety:receipt_list", kwargs=base) + q),
+            Figure("foodsafety.samples", _("Samples kept"), c["samples"], _("items"), "meals",
+                   reverse("foodsafety:sample_list", kwargs=base) + q),
+            Figure("foodsafety.expiry_checks", _("Food store expiry checks done"), c["checks"], _("times"), "meals",
+                   reverse("foodsafety:expiry_list", kwargs=base) + q, detail=f"{c['checks']} / {due}",
+                   district=True),
+            Figure("foodsafety.hygiene", _("Kitchen hygiene inspections"), c["hygiene"], _("times"), "meals",
+                   reverse("foodsafety:hygiene_list", kwargs=base) + q, district=True),
+            Figure("foodsafety.certificates_expired", _("Supplier certificates expired"), c["certificates_expired"],
+                   _("items"), "meals", reverse("foodsafety:certificate_list", kwargs=base)),
+        ]
+    return result
+
+
+FINDING_KINDS = {
+    "foodsafety.sample_missing": gettext_lazy("Dish served without a sample"),
+    "foodsafety.tableware_log_missing": gettext_lazy("Tableware disinfection not recorded"),
+}
+
+
+@register_findings(FINDING_KINDS)
+def foodsafety_findings(kindergarten, start, end) -> list[Finding]:
+    from houqin.foodsafety import selectors
+
+    found = []
+    for row in selectors.findings(kindergarten, start, end):
+        what = row["what"]
+        url = reverse("foodsafety:kitchen", kwargs={"kg": kindergarten.slug}) + f"?day={row['date'].isoformat()}"
+        if row["kind"] == "foodsafety.sample_missing":
+            description = _("%(day)s %(meal)s: %(dish)s served without a sample") % {
+                "day": row["date"].strftime("%m-%d"), "meal": what["meal_label"], "dish": what["dish_name"]}
+        else:
+            description = _("%(day)s %(meal)s: tableware disinfection not recorded") % {
+                "day": row["date"].strftime("%m-%d"), "meal": what["meal_label"]}
+        found.append(Finding(kind=row["kind"], label=str(FINDING_KINDS[row["kind"]]), user_id=row["user_id"],
+                             date=row["date"], description=description, url=url))
+    return found

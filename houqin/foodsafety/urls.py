@@ -1,3 +1,34 @@
+from django.urls import path
+
+from houqin.foodsafety import views
+
 app_name = "foodsafety"
 
-urlpatterns: list = []
+P = "k/<slug:kg>/foodsafety/"
+
+urlpatterns = [
+    path(P, views.kitchen, name="kitchen"),
+    path(P + "samples/", views.sample_list, name="sample_list"),
+    path(P + "samples/new/", views.sample_create, name="sample_create"),
+    path(P + "samples/<uuid:code>/discard/", views.sample_discard, name="sample_discard"),
+    path(P + "tableware/", views.tableware_list, name="tableware_list"),
+    path(P + "tableware/new/", views.tableware_create, name="tableware_create"),
+    path(P + "receiving/", views.receipt_list, name="receipt_list"),
+    path(P + "receiving/new/", views.receipt_create, name="receipt_create"),
+    path(P + "receiving/<uuid:code>/", views.receipt_detail, name="receipt_detail"),
+    path(P + "receiving/<uuid:code>/invoice/", views.receipt_invoice, name="receipt_invoice"),
+    path(P + "certificates/", views.certificate_list, name="certificate_list"),
+    path(P + "certificates/new/", views.certificate_create, name="certificate_create"),
+    path(P + "certificates/<uuid:code>/scan/", views.certificate_scan, name="certificate_scan"),
+    path(P + "expiry-checks/", views.expiry_list, name="expiry_list"),
+    path(P + "expiry-checks/new/", views.expiry_create, name="expiry_create"),
+    path(P + "expiry-checks/<uuid:code>/", views.expiry_detail, name="expiry_detail"),
+    path(P + "expiry-checks/lines/<uuid:code>/dispose/", views.expiry_dispose, name="expiry_dispose"),
+    path(P + "hygiene/", views.hygiene_list, name="hygiene_list"),
+    path(P + "hygiene/new/", views.hygiene_create, name="hygiene_create"),
+    path(P + "hygiene/checklist/", views.hygiene_checklist, name="hygiene_checklist"),
+    path(P + "hygiene/<uuid:code>/", views.hygiene_detail, name="hygiene_detail"),
+    path(P + "rules/", views.rules, name="rules"),
+    path(P + "rules/<uuid:code>/edit/", views.rule_edit, name="rule_edit"),
+    path(P + "records/<slug:kind>/<uuid:code>/void/", views.void, name="void"),
+]

@@ -1,0 +1,77 @@
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+TABS = [
+    ("Menus", "canteen:menu_list", "canteen.menu.view"),
+    ("Menu of the week", "canteen:published_list", "canteen.menu.published"),
+    ("Dishes", "canteen:dish_list", "canteen.menu.view"),
+    ("Foods", "canteen:food_list", "canteen.menu.view"),
+    ("Diet survey", "canteen:survey", "canteen.menu.view"),
+    ("Meal committee", "canteen:committee_list", "canteen.committee.view"),
+    ("Meal account", "canteen:account_list", "canteen.account.view"),
+    ("Meal accounts", "canteen:account_published", "canteen.account.published"),
+    ("Rule figures", "canteen:rules", "canteen.menu.view"),
+    ("Settings", "canteen:settings", "canteen.settings.change"),
+]
+
+
+@register.inclusion_tag("canteen/_tabs.html", takes_context=True)
+def canteen_tabs(context):
+    request = context["request"]
+    actor = getattr(request, "actor", None)
+    if actor is None or actor.kindergarten is None:
+        return {"links": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    links = []
+    labels = {"Menus": _("Menus"), "Menu of the week": _("Menu of the week"), "Dishes": _("Dishes"),
+              "Foods": _("Foods"), "Diet survey": _("Diet survey"), "Meal committee": _("Meal committee"),
+              "Meal account": _("Meal account"), "Meal accounts": _("Meal accounts"),
+              "Rule figures": _("Rule figures"), "Settings": _("Settings")}
+    has_view = actor.has("canteen.menu.view")
+    for label, name, cap in TABS:
+        if not actor.has(cap):
+            continue
+        if name == "canteen:account_published" and actor.has("canteen.account.view"):
+            continue  # staff who keep the account see it there
+        if name == "canteen:published_list" and has_view:
+            continue
+        links.append({"label": labels[label], "url": reverse(name, kwargs={"kg": actor.kindergarten.slug}),
+                      "active": current == name})
+    return {"links": links if len(links) > 1 else []}
+
+
+@register.filter
+def num(value, decimals=0):
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{float(value):,.{int(decimals)}f}"
+    except (TypeError, ValueError):
+        return value
+
+
+@register.filter
+def bar(value, limit=150):
+    """A bar width (%) for a chart, capped."""
+    try:
+        return max(0, min(float(value or 0), float(limit))) * 100 / float(limit)
+    except (TypeError, ValueError):
+        return 0
+
+
+@register.inclusion_tag("canteen/_status.html")
+def status_badge(status):
+    return {"status": status}
+
+
+@register.inclusion_tag("canteen/_source.html")
+def source_badge(status, source=""):
+    return {"status": status, "source": source}
+
+
+@register.filter
+def cell(days, index):
+    return days[index]

@@ -1,0 +1,128 @@
+"""Forms of the food-safety pages: parse only; the rules are in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from houqin.core.forms import StyledForm
+from houqin.foodsafety.models import CertificateKind, DisinfectionMethod
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ReceiptForm(StyledForm):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None, required=False)
+    warehouse = forms.ModelChoiceField(label=_("Food store"), queryset=None)
+    received_on = forms.DateField(label=_("Date of receipt"), widget=DATE)
+    invoice_photo = forms.FileField(label=_("Invoice photo"), required=False,
+                                    widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    override_reason = forms.CharField(label=_("Reason to accept despite the certificates (director)"),
+                                      max_length=200, required=False)
+
+    def __init__(self, *args, suppliers, warehouses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = suppliers
+        self.fields["warehouse"].queryset = warehouses
+
+
+class ReceiptLineForm(StyledForm):
+    item = forms.ModelChoiceField(label=_("Food"), queryset=None, required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, decimal_places=3, max_digits=12,
+                                  widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    unit_price = forms.DecimalField(label=_("Unit price (yuan)"), required=False, decimal_places=4, max_digits=12,
+                                    widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    production_date = forms.DateField(label=_("Production date"), required=False, widget=DATE)
+    shelf_life_days = forms.IntegerField(label=_("Shelf life (days)"), required=False, min_value=1)
+    expiry_date = forms.DateField(label=_("Expiry date"), required=False, widget=DATE)
+    batch_no = forms.CharField(label=_("Batch number"), max_length=40, required=False)
+    look_ok = forms.BooleanField(label=_("Look: normal"), required=False, initial=True)
+    touch_ok = forms.BooleanField(label=_("Touch: normal"), required=False, initial=True)
+    smell_ok = forms.BooleanField(label=_("Smell: normal"), required=False, initial=True)
+    is_chilled = forms.BooleanField(label=_("Chilled food"), required=False)
+    temperature = forms.DecimalField(label=_("Temperature (°C)"), required=False, decimal_places=1, max_digits=4,
+                                     widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    accepted = forms.TypedChoiceField(label=_("Verdict"), choices=[("1", _("Accept")), ("0", _("Reject"))],
+                                      initial="1", coerce=lambda v: v == "1", widget=forms.RadioSelect)
+    reject_reason = forms.CharField(label=_("Reason for rejecting"), max_length=200, required=False)
+    to_kitchen = forms.BooleanField(label=_("Straight to the kitchen (same-day fresh food)"), required=False)
+
+    def __init__(self, *args, items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+
+
+ReceiptLineFormSet = forms.formset_factory(ReceiptLineForm, extra=3, max_num=40)
+
+
+class CertificateForm(StyledForm):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CertificateKind.choices)
+    number = forms.CharField(label=_("Number"), max_length=60)
+    product = forms.CharField(label=_("Product (inspection reports)"), max_length=60, required=False)
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until"), widget=DATE)
+    scan = forms.FileField(label=_("Scan (image or PDF)"), required=False,
+                           widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}))
+
+    def __init__(self, *args, suppliers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = suppliers
+
+
+class SampleForm(StyledForm):
+    dish = forms.ChoiceField(label=_("Dish"))
+    weight_grams = forms.DecimalField(label=_("Weight (g)"), decimal_places=1, max_digits=6,
+                                      widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    fridge = forms.CharField(label=_("Fridge"), max_length=30)
+    fridge_temperature = forms.DecimalField(label=_("Fridge temperature (°C)"), required=False, decimal_places=1,
+                                            max_digits=4, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+
+    def __init__(self, *args, dishes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dish"].choices = [(f"{d['meal']}|{d['dish_code']}", f"{d['meal_label']} · {d['dish_name']}")
+                                       for d in dishes]
+
+
+class TablewareForm(StyledForm):
+    meal = forms.ChoiceField(label=_("Meal"))
+    method = forms.ChoiceField(label=_("Method"), choices=DisinfectionMethod.choices)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600)
+    temperature = forms.DecimalField(label=_("Temperature (°C)"), required=False, decimal_places=1, max_digits=4)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, meals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meal"].choices = meals
+
+
+class ReasonForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class DisposeForm(StyledForm):
+    quantity = forms.DecimalField(label=_("Quantity"), decimal_places=3, max_digits=12)
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    witness = forms.ModelChoiceField(label=_("Witness"), queryset=None)
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["witness"].queryset = people
+
+
+class RuleForm(StyledForm):
+    value = forms.DecimalField(label=_("Value"), decimal_places=2, max_digits=10)
+    source = forms.CharField(label=_("Source"), max_length=300)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class SettingsForm(StyledForm):
+    allow_certificate_override = forms.BooleanField(
+        label=_("The director may accept goods from a supplier with an expired certificate (with a reason)"),
+        required=False)
+    samples_due_by = forms.TimeField(label=_("Samples of the day recorded by"),
+                                     widget=forms.TimeInput(attrs={"type": "time"}))
+
+
+class HygieneItemForm(StyledForm):
+    area = forms.CharField(label=_("Area"), max_length=20, required=False)
+    text = forms.CharField(label=_("Check"), max_length=120)

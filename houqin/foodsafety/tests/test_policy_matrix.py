@@ -1,0 +1,104 @@
+"""Food safety's role × route × scope matrix: every page and API GET endpoint, on objects of k1, of
+k2 and missing, as every k1 role, the district supervisor and an anonymous visitor."""
+
+import pytest
+from django.utils import timezone
+
+from houqin.foodsafety import services
+from houqin.foodsafety.models import CertificateKind
+from houqin.foodsafety.tests.conftest import actor_of, certify, days, publish_menu
+from houqin.org.models import Role
+from houqin.stock.tests.conftest import make_store
+from houqin.testing import MISSING, run_matrix
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = [
+    ("/k/{kg}/foodsafety/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/samples/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/samples/new/", "foodsafety.sample.record", None),
+    ("/k/{kg}/foodsafety/tableware/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/tableware/new/", "foodsafety.tableware.record", None),
+    ("/k/{kg}/foodsafety/receiving/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/receiving/new/", "foodsafety.receiving.record", None),
+    ("/k/{kg}/foodsafety/receiving/{code}/", "foodsafety.view", "receipt"),
+    ("/k/{kg}/foodsafety/certificates/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/certificates/new/", "foodsafety.certificate.change", None),
+    ("/k/{kg}/foodsafety/certificates/{code}/scan/", "foodsafety.view", "certificate"),
+    ("/k/{kg}/foodsafety/expiry-checks/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/expiry-checks/new/", "foodsafety.expiry.check", None),
+    ("/k/{kg}/foodsafety/expiry-checks/{code}/", "foodsafety.view", "check"),
+    ("/k/{kg}/foodsafety/hygiene/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/hygiene/new/", "foodsafety.hygiene.inspect", None),
+    ("/k/{kg}/foodsafety/hygiene/checklist/", "foodsafety.hygiene.template", None),
+    ("/k/{kg}/foodsafety/hygiene/{code}/", "foodsafety.view", "hygiene"),
+    ("/k/{kg}/foodsafety/rules/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/rules/{code}/edit/", "foodsafety.rules.change", "rule"),
+    ("/api/k/{kg}/foodsafety/rules", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/todos", "foodsafety.oversee", None),
+    ("/api/k/{kg}/foodsafety/certificates", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/certificates/{code}", "foodsafety.view", "certificate"),
+    ("/api/k/{kg}/foodsafety/receipts", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/receipts/{code}", "foodsafety.view", "receipt"),
+    ("/api/k/{kg}/foodsafety/kitchen", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/samples", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/samples/{code}", "foodsafety.view", "sample"),
+    ("/api/k/{kg}/foodsafety/expiry-checks", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/expiry-checks/{code}", "foodsafety.view", "check"),
+    ("/api/k/{kg}/foodsafety/hygiene", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/hygiene/checklist", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/hygiene/{code}", "foodsafety.view", "hygiene"),
+    ("/api/k/{kg}/foodsafety/tableware", "foodsafety.view", None),
+]
+
+
+def _records(world, k):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    store = make_store(world, k)
+    certify(world, store, k)
+    menu = publish_menu(world, k)
+    canteen = actor_of(world, Role.CANTEEN, k)
+    director = actor_of(world, Role.DIRECTOR, k)
+    receipt = services.receipt_create(actor=canteen, supplier=store.supplier, warehouse=store.food, lines=[
+        {"item": store.rice, "quantity": "10", "unit_price": "2", "production_date": days(-3), "shelf_life_days": 90}])
+    cert = services.certificate_create(actor=canteen, supplier=store.supplier, kind=CertificateKind.OTHER,
+                                       number="X", valid_until=days(90),
+                                       scan=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"))
+    sample = services.sample_record(actor=canteen, day=timezone.localdate(), meal="lunch",
+                                    dish_code=menu.dishes[0].code, weight_grams="130", fridge="1")
+    check = services.expiry_check_create(actor=canteen, warehouse=store.food)
+    hygiene = services.hygiene_inspection_create(actor=director, results={})
+    rule = next(iter(services.rule_figures(getattr(world, k).kg).values()))
+    return {"receipt": receipt, "certificate": cert, "sample": sample, "check": check, "hygiene": hygiene,
+            "rule": rule}
+
+
+def test_the_matrix_of_food_safety(world):
+    k1, k2 = _records(world, "k1"), _records(world, "k2")
+    objects = {kind: {"k1": k1[kind], "other_kg": k2[kind], "missing": MISSING} for kind in k1}
+    mismatches, checked = run_matrix(world, ROUTES, objects)
+    assert not mismatches, "\n".join(mismatches[:30])
+    assert checked > 600
+
+
+def test_posts_follow_the_same_policy(world, login):
+    k1 = _records(world, "k1")
+    # a class teacher may not record a sample or void a receipt; the canteen may not void either
+    teacher = login(world.k1.users[Role.CLASS_TEACHER])
+    assert teacher.post("/k/k1/foodsafety/samples/new/", {}).status_code == 403
+    canteen = login(world.k1.users[Role.CANTEEN])
+    url = f"/k/k1/foodsafety/records/receipt/{k1['receipt'].code}/void/"
+    assert canteen.post(url, {"reason": "x"}).status_code == 403
+    # the director may, but the retention date refuses it and nothing changes
+    director = login(world.k1.users[Role.DIRECTOR])
+    assert director.post(url, {"reason": "录错"}).status_code == 302
+    k1["receipt"].refresh_from_db()
+    assert not k1["receipt"].is_voided
+    # another kindergarten's record looks missing
+    k2 = _records(world, "k2")
+    assert director.post(f"/k/k1/foodsafety/records/receipt/{k2['receipt'].code}/void/",
+                         {"reason": "x"}).status_code == 404
+    response = canteen.post(f"/api/k/k1/foodsafety/samples/{k2['sample'].code}/discard", {},
+                            content_type="application/json")
+    assert response.status_code == 404
