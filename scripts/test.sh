@@ -1,32 +1,48 @@
 #!/usr/bin/env bash
-# The whole suite twice: on SQLite, then on a throwaway PostgreSQL 15 cluster started here and
-# stopped afterwards (even on failure). Extra arguments go to pytest. Exit 5 (no tests) fails.
+# The whole suite twice: on SQLite and on a throwaway PostgreSQL 15 cluster started here and
+# stopped afterwards (even on failure). The two runs go side by side (each its own log, printed
+# when both are done) unless TEST_SERIAL=1. Extra arguments go to pytest. Exit 5 (no tests) fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 export HOUQIN_DATA_DIR
 HOUQIN_DATA_DIR=$(mktemp -d /tmp/houqin-test-data.XXXXXX)
+LOGS=$(mktemp -d /tmp/houqin-test-logs.XXXXXX)
 rc=0
 
 "$PY" manage.py makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run manage.py makemigrations"; rc=1; }
 
+# run_pytest LABEL [pytest args]: one run, its output in $LOGS/LABEL.log, its exit code in $LOGS/LABEL.rc
 run_pytest() {
   local label=$1; shift
-  echo "== pytest on $label"
-  "$PY" -m pytest "$@"
+  local start=$SECONDS
+  "$PY" -m pytest "$@" >"$LOGS/$label.log" 2>&1
   local r=$?
-  [ $r -eq 5 ] && echo "pytest ($label): no tests collected"
-  [ $r -ne 0 ] && rc=$r
-  return 0
+  [ $r -eq 5 ] && echo "pytest ($label): no tests collected" >>"$LOGS/$label.log"
+  echo "(pytest on $label: exit $r after $((SECONDS - start)) s)" >>"$LOGS/$label.log"
+  echo $r >"$LOGS/$label.rc"
 }
 
-unset DATABASE_URL
-run_pytest sqlite "$@"
-
 PG_ENV=$(bash scripts/pg-up.sh) || { echo "Could not start PostgreSQL"; exit 1; }
-eval "export $(echo "$PG_ENV" | tr '\n' ' ')"
-trap 'bash scripts/pg-down.sh; rm -rf "$HOUQIN_DATA_DIR"' EXIT
-run_pytest postgresql "$@"
+trap 'bash scripts/pg-down.sh; rm -rf "$HOUQIN_DATA_DIR" "$LOGS"' EXIT
+PG_BASE=$(echo "$PG_ENV" | sed -n 's/^PGBASE=//p')
+PG_URL=$(echo "$PG_ENV" | sed -n 's/^DATABASE_URL=//p')
+export PGBASE=$PG_BASE
+
+echo "== pytest on sqlite and on postgresql"
+( unset DATABASE_URL; run_pytest sqlite "$@" ) &
+sqlite_pid=$!
+[ "${TEST_SERIAL:-0}" = 1 ] && wait $sqlite_pid
+( export DATABASE_URL=$PG_URL; run_pytest postgresql "$@" ) &
+pg_pid=$!
+wait $sqlite_pid $pg_pid
+
+for label in sqlite postgresql; do
+  echo "== pytest on $label"
+  cat "$LOGS/$label.log"
+  r=$(cat "$LOGS/$label.rc" 2>/dev/null || echo 1)
+  [ "$r" -ne 0 ] && rc=$r
+done
 
 echo "== overall exit: $rc"
 exit $rc

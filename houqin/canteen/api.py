@@ -1,7 +1,5 @@
 """JSON API of the canteen: the same selectors and services as the pages, the same policy."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from uuid import UUID

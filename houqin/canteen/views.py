@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -120,7 +121,7 @@ def menu_detail(request, kg, code):
                     messages.success(request, _("%(dish)s has been added.") % {"dish": data["dish"]})
                     return redirect("canteen:menu_detail", kg=kg, code=menu.code)
     elif request.method == "POST":
-        raise Http404
+        raise PermissionDenied
     return render(request, "canteen/menu_detail.html", {
         **context, "form": form, "can_change": can_change, "can_publish": actor.has("canteen.menu.publish"),
         "revisions": menu.revisions.select_related("created_by", "meeting"),

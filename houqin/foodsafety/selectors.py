@@ -273,8 +273,7 @@ def expiry_gaps(kindergarten, today: dt.date, every_days: int) -> tuple[list, li
                .values_list("warehouse_id", "checked_on"))
     def checked(store, period):
         return any(w == store.pk and period[0] <= d <= period[1] for w, d in done)
-    missed = [(store, previous) for store in stores
-              if not checked(store, previous) and store.created_at.date() <= previous[1]]
+    missed = [(store, previous) for store in stores if not checked(store, previous)]
     due = [(store, current) for store in stores
            if not checked(store, current) and (current[1] - today).days < 3]
     return missed, due

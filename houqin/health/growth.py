@@ -18,7 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-WHO2006_LAST_DAY = 1856  # the 2006 standards run to 1856 days (61 months); the 2007 reference from 61 months
+WHO2006_LAST_DAY = 1826  # the 2006 standards (as shipped) run to 1826 days (60 months); the 2007 reference
+# from 61 months: between the two (1827 days to 61 months) the 2007 reference's first month is used
 DAYS_PER_MONTH = 30.4375
 WEIGHT_BASED = {"weight_for_age", "weight_for_length", "weight_for_height", "bmi_for_age"}
 EDITIONS = {
@@ -77,7 +78,7 @@ def _interpolate(table: dict[int, LMS], x: float) -> LMS | None:
 def lms_for(indicator: str, sex: str, *, age_days: int | None = None, height_cm: float | None = None) -> tuple[LMS | None, str]:
     """The LMS parameters of `indicator` for a child, and the edition they come from.
 
-    Age-based indicators: by day up to 1856 days (2006 standards), by month (interpolated) after
+    Age-based indicators: by day up to 1826 days (2006 standards), by month (interpolated) after
     (2007 reference; weight-for-age only to 120 months). Weight-for-length under 731 days, for
     height from 731 days (2006 standards only; linear between 0.1 cm rows).
     """
@@ -90,7 +91,7 @@ def lms_for(indicator: str, sex: str, *, age_days: int | None = None, height_cm:
         return None, ""
     if age_days <= WHO2006_LAST_DAY:
         return _who2006().get((indicator, sex), {}).get(age_days), "who2006"
-    months = age_days / DAYS_PER_MONTH
+    months = max(age_days / DAYS_PER_MONTH, 61)
     return _interpolate(_who2007().get((indicator, sex), {}), months), "who2007"
 
 

@@ -1,7 +1,6 @@
 """JSON API of the logistics staff: the same selectors and services as the pages, the same policy.
 Points and money are exact decimals (strings in JSON)."""
 
-from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.org.models import Membership, Role
@@ -339,7 +340,7 @@ def assessment_generate(*, actor, month: dt.date) -> GenerateResult:
                               base_points=settings.base_points, score=settings.base_points, full_bonus=full,
                               bonus=money(full)))
     if new:
-        Assessment.objects.bulk_create(new)
+        bulk_create_with_history(new, Assessment, default_user=actor.user, default_change_reason="generated")
         result.created = len(new)
         new = list(Assessment.objects.filter(kindergarten=kg, month=first, voided_at__isnull=True,
                                              user_id__in=[n.user_id for n in new]))
@@ -375,7 +376,7 @@ def assessment_generate(*, actor, month: dt.date) -> GenerateResult:
                                        note=f.description, finding=f, training_cache=cache))
             touched[assessment.pk] = assessment
         if made:
-            Deduction.objects.bulk_create(made)
+            bulk_create_with_history(made, Deduction, default_user=actor.user, default_change_reason="finding")
             result.deductions = len(made)
             per = {}
             for d in Deduction.objects.filter(assessment_id__in=list(touched), voided_at__isnull=True):

@@ -41,6 +41,11 @@ from houqin.staff.forms import (
 from houqin.staff.models import AssessmentItem, Assignment, Deduction, ProcedureStep
 
 
+def _history(obj, n: int) -> list[dict]:
+    records = list(obj.history.all()[:n])
+    return history_rows(records) if records else []  # core.history_rows needs at least one record
+
+
 def _today() -> dt.date:
     return timezone.localdate()
 
@@ -105,7 +110,7 @@ def staff_settings(request, kg):
     form = SettingsForm(request.POST or None, initial=initial)
     return form_action(request, form, lambda data: services.settings_update(actor=actor, **data),
                        success_url=reverse("staff:home", kwargs={"kg": kg}), template="staff/settings.html",
-                       context={"rules": rules.load(), "history": history_rows(current.history.all()[:20])},
+                       context={"rules": rules.load(), "history": _history(current, 20)},
                        success_message=_("The rules have been saved."))
 
 
@@ -263,7 +268,7 @@ def assessment_detail(request, kg, code):
         "a": assessment, "deductions": assessment.active_deductions,
         "can_change": actor.has("staff.assessment.change") and assessment.status == "draft",
         "settings": services.get_settings(actor.kindergarten),
-        "history": history_rows(assessment.history.all()[:30]),
+        "history": _history(assessment, 30),
     })
 
 
@@ -431,7 +436,7 @@ def training_detail(request, kg, code):
     listed = {a.user_id for a in training.attendances.all()}
     return render(request, "staff/training_detail.html", {
         "t": training, "can_change": can_change, "others": [u for u in _users(actor) if u.pk not in listed],
-        "history": history_rows(training.history.all()[:20]),
+        "history": _history(training, 20),
     })
 
 
@@ -566,7 +571,7 @@ def certificate_detail(request, kg, code):
     return render(request, "staff/certificate_detail.html", {
         "c": cert, "others": selectors.certificates_of(actor=actor, user=cert.user),
         "can_change": actor.has("staff.certificate.change") and not cert.is_voided,
-        "history": history_rows(cert.history.all()[:20]),
+        "history": _history(cert, 20),
     })
 
 

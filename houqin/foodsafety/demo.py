@@ -1,0 +1,221 @@
+"""A term of food safety for the demo kindergartens (a step of `manage.py seed_demo`).
+
+Built on the storeroom's demo term: every food receipt of the stock ledger becomes a receiving
+inspection by the canteen staff (with a few rejected foods); every supplier of food has its two
+licences; every dish of the published menus (houqin.canteen) gets its sample, discarded 48 hours
+later; every served meal its tableware disinfection; each food store an expiry check every half
+month; the kitchen a hygiene inspection every week.
+
+Planted in `demo` (the director's to-dos on the day after DEMO_END show exactly these):
+- one dish served on DEMO_END without a sample (when the canteen's demo publishes menus);
+- a supplier's food licence expiring 10 days after DEMO_END; another supplier's business licence
+  expired 10 days before it;
+- no expiry check of the first food store in the first half of November.
+Deterministic: choices come from ctx.rng; no date is read from the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from houqin.foodsafety import selectors, services
+from houqin.foodsafety.models import (
+    CertificateKind,
+    DisinfectionMethod,
+    ExpiryCheck,
+    ExpiryCheckLine,
+    HygieneInspection,
+    HygieneResult,
+    Receipt,
+    ReceiptLine,
+    Sample,
+    SupplierCertificate,
+    TablewareDisinfection,
+)
+from houqin.org.demo import CHANGE_REASON, TERM_START, demo_step
+from houqin.stock.demo import DEMO_END, school_days
+
+TODAY = DEMO_END + dt.timedelta(days=1)  # the day the demo's to-dos are judged on
+REJECT_REASONS = ["包装破损", "叶菜发黄、不新鲜", "有异味", "温度超标", "无合格证明"]
+FRIDGES = ["留样冰箱1号", "留样冰箱2号"]
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def planted(slug: str) -> dict:
+    """What the demo plants in kindergarten `slug` (read by the test of the demo)."""
+    if slug != "demo":
+        return {}
+    return {"sample_missing_day": DEMO_END, "certificate_expiring_on": TODAY + dt.timedelta(days=10),
+            "certificate_expired_on": TODAY - dt.timedelta(days=10),
+            "check_missed": (dt.date(2026, 11, 1), dt.date(2026, 11, 15))}
+
+
+def _save(rows, model):
+    return bulk_create_with_history(rows, model, batch_size=500, default_change_reason=CHANGE_REASON)
+
+
+@demo_step
+def build_foodsafety(ctx):
+    """Food safety's term in each demo kindergarten."""
+    from houqin.stock.models import Batch, Movement, MovementKind, Warehouse, WarehouseKind
+
+    for slug, kg in ctx.kindergartens.items():
+        suffix = "" if slug == "demo" else "2"
+        canteen = ctx.users.get("canteen" + suffix)
+        director = ctx.users.get("director" + suffix)
+        health = ctx.users.get("health" + suffix) or director
+        if canteen is None or director is None:
+            continue
+        plan = planted(slug)
+        figures = services.rule_figures(kg)
+        services.fs_settings(kg)
+        items = list(services.hygiene_items(kg))
+        retain = lambda day: services.add_months(day, 24)  # noqa: E731 - the shipped 2 years
+
+        # --- certificates of every supplier of food
+        receipts = list(Movement.objects.filter(kindergarten=kg, kind=MovementKind.RECEIPT, item__is_food=True)
+                        .select_related("batch", "item").order_by("occurred_on", "pk"))
+        supplier_ids = sorted({m.batch.supplier_id for m in receipts if m.batch.supplier_id})
+        certs = []
+        for index, supplier_id in enumerate(supplier_ids):
+            for kind in (CertificateKind.BUSINESS_LICENCE, CertificateKind.FOOD_LICENCE):
+                valid = dt.date(2028 + ctx.rng.randint(0, 2), ctx.rng.randint(1, 12), ctx.rng.randint(1, 28))
+                if plan and index == 0 and kind == CertificateKind.FOOD_LICENCE:
+                    valid = plan["certificate_expiring_on"]
+                if plan and index == 1 and kind == CertificateKind.BUSINESS_LICENCE:
+                    valid = plan["certificate_expired_on"]
+                prefix = "JY" if kind == CertificateKind.FOOD_LICENCE else "91320"
+                certs.append(SupplierCertificate(
+                    kindergarten=kg, supplier_id=supplier_id, kind=kind, valid_until=valid,
+                    number=f"{prefix}{ctx.rng.randint(10**9, 10**10 - 1)}", issued_on=dt.date(2024, 3, 1),
+                    retain_until=services.add_months(valid, 24), created_by=director,
+                    created_at=_at(TERM_START, 9)))
+        _save(certs, SupplierCertificate)
+
+        # --- receiving inspections from the ledger's food receipts (plus rejected foods)
+        groups = defaultdict(list)
+        for movement in receipts:
+            groups[(movement.occurred_on, movement.batch.supplier_id, movement.warehouse_id)].append(movement)
+        issued_same_day = set(Movement.objects.filter(kindergarten=kg, kind=MovementKind.ISSUE_KITCHEN)
+                              .values_list("batch_id", "occurred_on"))
+        receipt_rows, line_rows = [], []
+        for (day, supplier_id, warehouse_id), movements in groups.items():
+            if supplier_id is None:
+                continue
+            receipt = Receipt(kindergarten=kg, supplier_id=supplier_id, warehouse_id=warehouse_id, received_on=day,
+                              received_at=_at(day, 7, ctx.rng.randint(0, 40)), inspector=canteen,
+                              created_by=canteen, retain_until=day, created_at=_at(day, 8))
+            receipt_rows.append(receipt)
+            for m in movements:
+                b = m.batch
+                expiry = b.expiry_date or day + dt.timedelta(days=m.item.shelf_life_days or 3)
+                production = b.production_date or day
+                chilled = m.item.category in ("meat_egg", "aquatic", "dairy")
+                line_rows.append((receipt, ReceiptLine(
+                    kindergarten=kg, item_id=m.item_id, quantity=m.quantity, unit_price=m.unit_cost,
+                    production_date=production, expiry_date=max(expiry, production), batch_no=b.batch_no,
+                    is_chilled=chilled, temperature=(ctx.rng.choice([2, 3, 4, 5]) if chilled else None),
+                    to_kitchen=(b.pk, day) in issued_same_day, movement=m, created_by=canteen,
+                    retain_until=max(services.add_months(max(expiry, production), 6), retain(day)))))
+                if ctx.rng.random() < 0.03:
+                    line_rows.append((receipt, ReceiptLine(
+                        kindergarten=kg, item_id=m.item_id, quantity=max(m.quantity / 10, 1), unit_price=m.unit_cost,
+                        production_date=production, expiry_date=max(expiry, production), smell_ok=False,
+                        accepted=False, reject_reason=ctx.rng.choice(REJECT_REASONS), created_by=canteen,
+                        retain_until=retain(day))))
+        for receipt, line in line_rows:
+            receipt.retain_until = max(receipt.retain_until, line.retain_until)
+        _save(receipt_rows, Receipt)
+        for receipt, line in line_rows:
+            line.receipt = receipt
+        _save([line for _r, line in line_rows], ReceiptLine)
+
+        # --- samples and tableware for every dish served
+        days = school_days(TERM_START, DEMO_END)
+        samples, logs = [], []
+        missing_planted = False
+        for day in days:
+            meals = {}
+            for dish in services.served_dishes(kg, day):
+                meals.setdefault(dish["meal"], dish.get("meal_label", dish["meal"]))
+                if plan and day == plan["sample_missing_day"] and not missing_planted and dish["meal"] == "lunch":
+                    missing_planted = True
+                    continue
+                stored = _at(day, 11 if dish["meal"] == "lunch" else 8 if dish["meal"] == "breakfast" else 15,
+                             ctx.rng.randint(0, 30))
+                due = stored + dt.timedelta(hours=48)
+                discarded = due + dt.timedelta(minutes=ctx.rng.randint(10, 120))
+                done = discarded <= _at(TODAY, 8)
+                samples.append(Sample(
+                    kindergarten=kg, day=day, meal=dish["meal"], meal_label=str(dish.get("meal_label", ""))[:20],
+                    dish_code=dish["dish_code"], dish_name=str(dish["dish_name"])[:60],
+                    weight_grams=ctx.rng.choice([125, 130, 135, 140, 150, 160]), stored_at=stored,
+                    fridge=ctx.rng.choice(FRIDGES), fridge_temperature=ctx.rng.choice([2, 3, 4, 5]), stored_by=canteen,
+                    discard_due=due, discarded_at=discarded if done else None, discarded_by=canteen if done else None,
+                    created_by=canteen, retain_until=retain(day), created_at=stored))
+            for meal, label in meals.items():
+                logs.append(TablewareDisinfection(
+                    kindergarten=kg, day=day, meal=meal, meal_label=str(label)[:20],
+                    method=ctx.rng.choice([DisinfectionMethod.CABINET, DisinfectionMethod.CABINET,
+                                           DisinfectionMethod.STEAM]),
+                    started_at=_at(day, 13 if meal == "lunch" else 9), minutes=ctx.rng.choice([20, 30, 40]),
+                    temperature=ctx.rng.choice([100, 110, 120]), done_by=canteen, created_by=canteen,
+                    retain_until=retain(day)))
+        _save(samples, Sample)
+        _save(logs, TablewareDisinfection)
+
+        # --- half-monthly expiry checks of each food store
+        stores = list(Warehouse.objects.filter(kindergarten=kg, kind=WarehouseKind.FOOD).order_by("pk"))
+        batches = defaultdict(list)
+        for b in Batch.objects.filter(kindergarten=kg, warehouse__in=stores, quantity__gt=0):
+            batches[b.warehouse_id].append(b)
+        soon = services.figure_int(kg, "expiry_soon_days", figures)
+        checks, check_lines = [], []
+        for period in selectors.periods_between(TERM_START, DEMO_END, 15):
+            for n, store in enumerate(stores):
+                if plan and n == 0 and period == plan["check_missed"]:
+                    continue
+                day = min(period[0] + dt.timedelta(days=ctx.rng.randint(3, 10)), DEMO_END)
+                while day.weekday() >= 5:
+                    day -= dt.timedelta(days=1)
+                check = ExpiryCheck(kindergarten=kg, warehouse=store, checked_on=day, checked_by=health,
+                                    created_by=health, retain_until=retain(day), created_at=_at(day, 15))
+                checks.append(check)
+                for b in batches[store.pk]:
+                    if timezone.localtime(b.received_at).date() <= day:
+                        check_lines.append((check, ExpiryCheckLine(
+                            kindergarten=kg, batch=b, quantity=b.quantity, state=services.batch_state(b, day, soon),
+                            certificate_ok=True, created_by=health)))
+        _save(checks, ExpiryCheck)
+        for check, line in check_lines:
+            line.expiry_check = check
+        _save([line for _c, line in check_lines], ExpiryCheckLine)
+
+        # --- weekly kitchen hygiene inspections (Mondays), a few failed items
+        inspections, results = [], []
+        day = TERM_START
+        while day <= DEMO_END:
+            if day.weekday() == 0 or day == TERM_START:
+                inspection = HygieneInspection(kindergarten=kg, inspected_on=day, inspector=director,
+                                               created_by=director, retain_until=retain(day), created_at=_at(day, 16))
+                inspections.append(inspection)
+                failed = ctx.rng.choice(items) if ctx.rng.random() < 0.25 else None
+                for item in items:
+                    ok = item is not failed
+                    results.append((inspection, HygieneResult(
+                        kindergarten=kg, item=item, text=item.text, passed=ok, note="" if ok else "当场提醒，已整改",
+                        deadline=None if ok else day + dt.timedelta(days=3), created_by=director)))
+            day += dt.timedelta(days=1)
+        _save(inspections, HygieneInspection)
+        for inspection, result in results:
+            result.inspection = inspection
+        _save([r for _i, r in results], HygieneResult)
+        ctx.counts["food-safety receipts"] = ctx.counts.get("food-safety receipts", 0) + len(receipt_rows)
+        ctx.counts["food samples"] = ctx.counts.get("food samples", 0) + len(samples)

@@ -1,0 +1,85 @@
+"""Food safety's list pages and list endpoints run a fixed number of queries, whatever the number of
+deliveries, samples, checks, inspections and certificates."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from houqin.foodsafety import services
+from houqin.foodsafety.models import CertificateKind, Sample
+from houqin.foodsafety.tests.conftest import actor_of, days, publish_menu
+from houqin.org.models import Role
+from houqin.stock.models import Supplier
+
+pytestmark = pytest.mark.django_db
+
+LIST_URLS = [
+    "/k/k1/",
+    "/k/k1/foodsafety/",
+    "/k/k1/foodsafety/samples/",
+    "/k/k1/foodsafety/tableware/",
+    "/k/k1/foodsafety/receiving/",
+    "/k/k1/foodsafety/certificates/",
+    "/k/k1/foodsafety/expiry-checks/",
+    "/k/k1/foodsafety/expiry-checks/new/",
+    "/k/k1/foodsafety/hygiene/",
+    "/k/k1/foodsafety/rules/",
+    "/api/k/k1/foodsafety/receipts",
+    "/api/k/k1/foodsafety/samples",
+    "/api/k/k1/foodsafety/certificates",
+    "/api/k/k1/foodsafety/expiry-checks",
+    "/api/k/k1/foodsafety/hygiene",
+    "/api/k/k1/foodsafety/tableware",
+    "/api/k/k1/foodsafety/kitchen",
+    "/api/k/k1/foodsafety/todos",
+    "/api/k/k1/foodsafety/rules",
+]
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _grow(world, store, menu, n: int):
+    canteen = actor_of(world, Role.CANTEEN)
+    director = actor_of(world, Role.DIRECTOR)
+    for i in range(n):
+        supplier = Supplier.objects.create(kindergarten=world.k1.kg, name=f"供应商{Supplier.objects.count()}")
+        for kind in (CertificateKind.BUSINESS_LICENCE, CertificateKind.FOOD_LICENCE):
+            services.certificate_create(actor=canteen, supplier=supplier, kind=kind, number=f"N{i}",
+                                        valid_until=days(10 + i))
+        services.receipt_create(actor=canteen, supplier=supplier, warehouse=store.food, lines=[
+            {"item": store.rice, "quantity": "5", "unit_price": "2", "production_date": days(-2), "shelf_life_days": 90},
+            {"item": store.eggs, "quantity": "3", "unit_price": "6", "production_date": days(-1), "shelf_life_days": 9,
+             "to_kitchen": True},
+            {"item": store.eggs, "quantity": "1", "unit_price": "6", "production_date": days(-1), "shelf_life_days": 9,
+             "accepted": False, "reject_reason": "破损"},
+        ])
+        services.expiry_check_create(actor=canteen, warehouse=store.food)
+        items = list(services.hygiene_items(world.k1.kg))
+        services.hygiene_inspection_create(actor=director, results={items[i % len(items)].code: {
+            "passed": False, "note": "不合格"}})
+    day = timezone.localdate() - dt.timedelta(days=n)
+    for dish in menu.dishes:  # older samples, as the kitchen kept them (test data, written directly)
+        stored = timezone.now() - dt.timedelta(days=n)
+        Sample.objects.create(kindergarten=world.k1.kg, day=day, meal="lunch", meal_label="午餐", dish_code=dish.code,
+                              dish_name=dish.name, weight_grams=130, stored_at=stored, fridge="1",
+                              stored_by=canteen.user, discard_due=stored + dt.timedelta(hours=48), retain_until=day)
+    services.tableware_record(actor=canteen, day=day, meal="lunch", method="steam", minutes=20)
+
+
+def test_list_pages_do_not_grow_with_rows(world, store, login):
+    menu = publish_menu(world)
+    client = login(world.k1.users[Role.DIRECTOR])
+    _grow(world, store, menu, 1)
+    before = {url: _count(client, url) for url in LIST_URLS}
+    _grow(world, store, menu, 4)
+    after = {url: _count(client, url) for url in LIST_URLS}
+    grown = {url: (before[url], after[url]) for url in LIST_URLS if after[url] > before[url]}
+    assert not grown, grown

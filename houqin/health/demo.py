@@ -1,0 +1,332 @@
+"""A term of health care for the demo kindergartens (steps of `manage.py seed_demo`).
+
+For every school day from TERM_START to DEMO_END: attendance of every enrolled child (a few per cent
+on sick or personal leave, illness absences followed up except the last days'), the morning check of
+every class (a few exceptions), disinfection records (a few missing, for the to-dos and findings).
+The admission exam and the November term exam with their growth assessment (WHO LMS), the
+vaccination certificate check (some doses missing, catch-up partly done), weak-child cases, an
+influenza case cleared in October and THE PLANTED CLUSTER: two hand-foot-mouth cases in 小二班 of 本部
+within a week, which fires the class rule (report prefilled, actions proposed).
+
+Deterministic (ctx.rng only, no clock); bulk_create throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from houqin.health import growth, rules
+from houqin.health.models import (
+    Attendance,
+    CaseStatus,
+    CatchUp,
+    CatchUpStatus,
+    CheckFinding,
+    CheckSession,
+    DiseaseCase,
+    Disinfection,
+    Exam,
+    ExamKind,
+    OutbreakAlert,
+    VaccinationCheck,
+    VaccinationDose,
+    WeakChildCase,
+    WeakChildFollowUp,
+)
+from houqin.org.demo import demo_step
+from houqin.org.models import Membership, Role
+
+DEMO_END = dt.date(2026, 11, 20)  # the last school day so far (a Friday)
+HOLIDAYS = {dt.date(2026, 9, 25)} | {dt.date(2026, 10, d) for d in range(1, 9)}
+CLUSTER_CLASS = ("本部", "小二班")
+CLUSTER = [("2026-11-16", "hospital", "市儿童医院"), ("2026-11-19", "hospital", "市儿童医院")]
+SICK_SYMPTOMS = [["fever"], ["fever", "cough"], ["cough", "runny_nose"], ["vomiting"], ["diarrhoea"], ["fever", "sore_throat"]]
+DIAGNOSES = ["上呼吸道感染", "急性支气管炎", "发热", "胃肠炎", "扁桃体炎", "感冒"]
+CHECK_FINDINGS = [(["runny_nose"], "observe"), (["cough"], "observe"), (["injury"], "parent_called"),
+                  (["dangerous_object"], "object_taken"), (["eye_discharge"], "parent_called"),
+                  (["fever"], "sent_home")]
+AREAS = rules.disinfection_areas()
+METHOD = {"toys": ("chlorine", 500, 30), "tableware": ("cabinet", None, 20), "room": ("chlorine", 500, 30)}
+
+
+def school_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    days, day = [], start
+    while day <= end:
+        if day.weekday() < 5 and day not in HOLIDAYS:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _class_staff(kg) -> dict[int, dict[str, int]]:
+    staff: dict[int, dict[str, int]] = {}
+    for m in Membership.objects.filter(kindergarten=kg, is_active=True, role__in=[Role.CLASS_TEACHER, Role.NURSERY]) \
+            .prefetch_related("classes").order_by("pk"):
+        for c in m.classes.all():
+            staff.setdefault(c.pk, {}).setdefault(m.role, m.user_id)
+    return staff
+
+
+def _health_user(kg):
+    m = Membership.objects.filter(kindergarten=kg, role=Role.HEALTH_TEACHER, is_active=True).select_related("user")
+    return m.first().user
+
+
+@demo_step
+def build_attendance_and_checks(ctx):
+    """Attendance, morning checks and disinfection of every school day of the term so far (the
+    canteen's meal account reads the attendance)."""
+    days = school_days(ctx.term_start, DEMO_END)
+    n_att = n_find = n_dis = 0
+    for slug in ctx.kindergartens:
+        kg = ctx.kindergartens[slug]
+        rng = ctx.rng
+        health = _health_user(kg)
+        staff = _class_staff(kg)
+        children = list(ctx.children_of(slug).select_related("school_class"))
+        cluster_class = ctx.classes.get((slug, CLUSTER_CLASS[1])) if slug == "demo" else None
+        cluster_kids = ([c for c in children if c.school_class_id == cluster_class.pk][:2] if cluster_class else [])
+        cluster_absent = {(kid.pk, day) for kid, (onset, _s, _n) in zip(cluster_kids, CLUSTER)
+                          for day in days if day >= dt.date.fromisoformat(onset)}
+        attendance, sessions, findings, disinfections = [], [], [], []
+        by_class: dict[int, list] = {}
+        for c in children:
+            by_class.setdefault(c.school_class_id, []).append(c)
+        sick_spell: dict[int, int] = {}
+        for day in days:
+            recent = (DEMO_END - day).days < 3
+            for class_id, kids in by_class.items():
+                present = 0
+                for child in kids:
+                    if child.enrolled_on > day or (child.left_on and child.left_on < day):
+                        continue
+                    status, symptoms, diagnosis = "present", "", ""
+                    if (child.pk, day) in cluster_absent:
+                        status, symptoms, diagnosis = "sick", "fever,mouth_blisters,hand_foot_blisters", "手足口病"
+                    elif sick_spell.get(child.pk, 0) > 0:
+                        sick_spell[child.pk] -= 1
+                        status, symptoms, diagnosis = "sick", "fever", "上呼吸道感染"
+                    else:
+                        r = rng.random()
+                        if r < 0.025:
+                            status = "sick"
+                            symptoms = ",".join(rng.choice(SICK_SYMPTOMS))
+                            diagnosis = "" if recent else rng.choice(DIAGNOSES)
+                            sick_spell[child.pk] = rng.choice([0, 0, 1, 2])
+                        elif r < 0.04:
+                            status = "personal"
+                    attendance.append(Attendance(
+                        kindergarten=kg, child=child, school_class_id=class_id, date=day, status=status,
+                        symptoms=symptoms, diagnosis=diagnosis, created_by_id=staff.get(class_id, {}).get(
+                            Role.CLASS_TEACHER, health.pk), created_at=_at(day, 8, 10),
+                        followed_up_at=_at(day + dt.timedelta(days=1), 10) if diagnosis else None,
+                        followed_up_by=health if diagnosis else None))
+                    if status == "present":
+                        present += 1
+                        if rng.random() < 0.012:
+                            found, action = rng.choice(CHECK_FINDINGS)
+                            temp = Decimal(str(round(rng.uniform(37.4, 38.6), 1))) if "fever" in found else None
+                            findings.append((class_id, day, CheckFinding(
+                                kindergarten=kg, child=child, school_class_id=class_id, date=day, temperature=temp,
+                                findings=found, action=action, is_abnormal=True, created_at=_at(day, 8, 5))))
+                checker = staff.get(class_id, {}).get(Role.CLASS_TEACHER, health.pk)
+                sessions.append(CheckSession(
+                    kindergarten=kg, school_class_id=class_id, date=day, kind="morning", checker_id=checker,
+                    second_checker_id=staff.get(class_id, {}).get(Role.NURSERY), checked_count=present,
+                    created_by_id=checker, created_at=_at(day, 8, 20)))
+                nursery = staff.get(class_id, {}).get(Role.NURSERY, health.pk)
+                # planted gaps: a few days without disinfection records in two classes
+                if (class_id % 7 == 3 and day.day in (12, 19)) or (class_id % 7 == 5 and day == days[-1]):
+                    continue
+                for area in AREAS:
+                    method, conc, minutes = METHOD[area]
+                    disinfections.append(Disinfection(
+                        kindergarten=kg, school_class_id=class_id, date=day, area=area, method=method,
+                        concentration_mg_l=conc, minutes=minutes, done_by_id=nursery, created_by_id=nursery,
+                        created_at=_at(day, 16, 30)))
+        Attendance.objects.bulk_create(attendance, batch_size=2000)
+        sessions = CheckSession.objects.bulk_create(sessions, batch_size=2000)
+        session_of = {(s.school_class_id, s.date): s for s in CheckSession.objects.filter(kindergarten=kg)}
+        rows = []
+        for class_id, day, f in findings:
+            f.session = session_of[(class_id, day)]
+            rows.append(f)
+        CheckFinding.objects.bulk_create(rows, batch_size=2000)
+        for class_id, day, _f in findings:
+            s = session_of[(class_id, day)]
+            s.abnormal_count += 1
+        CheckSession.objects.bulk_update([s for s in session_of.values() if s.abnormal_count], ["abnormal_count"],
+                                         batch_size=2000)
+        Disinfection.objects.bulk_create(disinfections, batch_size=2000)
+        n_att += len(attendance)
+        n_find += len(rows)
+        n_dis += len(disinfections)
+    ctx.counts["attendance"] = n_att
+    ctx.counts["check findings"] = n_find
+    ctx.counts["disinfection records"] = n_dis
+
+
+def _measure(rng, child, day, cutoffs):
+    days = (day - child.birth_date).days
+    hlms, _ = growth.lms_for("length_height_for_age", child.sex, age_days=days)
+    z = rng.gauss(0.1, 1.0)
+    if rng.random() < 0.02:
+        z = rng.uniform(-2.6, -2.1)  # a few short children
+    height = round(hlms.value_at(max(min(z, 3), -3)), 1)
+    wlms, _ = growth.lms_for("weight_for_height", child.sex, age_days=days, height_cm=height)
+    wz = rng.gauss(0.3, 1.0)
+    if rng.random() < 0.04:
+        wz = rng.uniform(2.1, 3.4)  # overweight and obese children
+    if rng.random() < 0.02:
+        wz = rng.uniform(-2.8, -2.1)  # thin children
+    weight = round(wlms.value_at(max(min(wz, 3.5), -3.5)), 1) if wlms else round(height * 0.16, 1)
+    return Decimal(str(height)), Decimal(str(weight))
+
+
+@demo_step
+def build_exams_vaccination_and_disease(ctx):
+    exams_n = weak_n = checks_n = 0
+    for slug in ctx.kindergartens:
+        kg = ctx.kindergartens[slug]
+        rng = ctx.rng
+        health = _health_user(kg)
+        cutoffs = rules.growth_cutoffs(kg)
+        anaemia_hb = rules.value(kg, "growth.anaemia_hb")
+        children = list(ctx.children_of(slug).select_related("school_class"))
+        exams = []
+        for child in children:
+            if child.left_on:
+                continue
+            for day, kind in ((max(child.enrolled_on, ctx.term_start) + dt.timedelta(days=rng.randint(0, 6)),
+                               ExamKind.ADMISSION if child.enrolled_on >= dt.date(2026, 8, 1) else ExamKind.TERM),
+                              (dt.date(2026, 11, 2) + dt.timedelta(days=rng.randint(0, 9)), ExamKind.TERM)):
+                if day > DEMO_END or rng.random() < 0.02:
+                    continue  # a few absent on exam day
+                height, weight = _measure(rng, child, day, cutoffs)
+                if exams and exams[-1].child_id == child.pk:
+                    height = max(height, exams[-1].height_cm + Decimal("0.8"))
+                    weight = max(weight - Decimal("0.3"), exams[-1].weight_kg)
+                a = growth.assess(sex=child.sex, birth_date=child.birth_date, on=day, height_cm=height,
+                                  weight_kg=weight, cutoffs=cutoffs)
+                hb = rng.randint(100, 140) if kind == ExamKind.TERM else None
+                exams.append(Exam(
+                    kindergarten=kg, created_by=health, child=child, school_class_id=child.school_class_id, date=day,
+                    kind=kind, height_cm=height, weight_kg=weight, age_days=a.age_days, bmi=a.bmi, waz=a.waz,
+                    haz=a.haz, whz=a.whz, bmiz=a.bmiz, results=a.results, standard=a.edition,
+                    vision_left=Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None,
+                    vision_right=Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None,
+                    caries=rng.choice([0, 0, 0, 0, 1, 2, 3]), haemoglobin=hb, anaemia=hb is not None and hb < anaemia_hb,
+                    created_at=_at(day, 10)))
+        Exam.objects.bulk_create(exams, batch_size=2000)
+        exams_n += len(exams)
+        latest = {}
+        for e in exams:
+            latest[e.child_id] = e
+        weak, follow = [], []
+        reasons = {"underweight": "malnutrition", "wasting": "malnutrition", "stunting": "stunting",
+                   "obesity": "obesity"}
+        for e in latest.values():
+            wanted = {reasons[r] for r in e.results if r in reasons} | ({"anaemia"} if e.anaemia else set())
+            for reason in sorted(wanted):
+                weak.append(WeakChildCase(kindergarten=kg, created_by=health, child_id=e.child_id,
+                                          school_class_id=e.school_class_id, reason=reason, opened_on=e.date,
+                                          plan={"obesity": "控制零食与甜饮，每日户外活动1小时，每月测体重。",
+                                                "anaemia": "膳食增加动物肝脏、红肉，建议就医补铁，1个月后复查血红蛋白。",
+                                                "malnutrition": "增加优质蛋白与餐次，每月测体重身高，家园共育。",
+                                                "stunting": "保证睡眠与运动、补充钙与优质蛋白，每季度测身高。"}[reason]))
+        WeakChildCase.objects.bulk_create(weak)
+        for case in WeakChildCase.objects.filter(kindergarten=kg)[:10]:
+            follow.append(WeakChildFollowUp(kindergarten=kg, created_by=health, case=case,
+                                            date=case.opened_on + dt.timedelta(days=7),
+                                            note="已与家长沟通，家长配合，继续观察。"))
+        WeakChildFollowUp.objects.bulk_create(follow)
+        weak_n += len(weak)
+        # vaccination certificate check at admission: ~97 % checked, ~8 % with missing doses
+        from houqin.health.services import missing_doses
+
+        schedule = rules.nip_schedule()
+        checks, doses, catch_ups = [], [], []
+        for child in children:
+            if child.left_on or rng.random() < 0.03:
+                continue
+            day = max(child.enrolled_on, ctx.term_start) + dt.timedelta(days=rng.randint(1, 20))
+            all_due = missing_doses(birth_date=child.birth_date, on=day, given=set())
+            skip = set()
+            if rng.random() < 0.08:
+                skip = {d.key for d in rng.sample(all_due, k=min(len(all_due), rng.choice([1, 1, 2])))}
+            for d in all_due:
+                if d.key not in skip:
+                    doses.append(VaccinationDose(kindergarten=kg, created_by=health, child=child, vaccine=d.vaccine,
+                                                 dose_no=d.dose_no,
+                                                 given_on=child.birth_date + dt.timedelta(days=int(d.age_months * 30.4) + 3)))
+            checks.append((child, day, sorted(skip)))
+        VaccinationDose.objects.bulk_create(doses, batch_size=2000)
+        made = VaccinationCheck.objects.bulk_create([
+            VaccinationCheck(kindergarten=kg, created_by=health, child=c, school_class_id=c.school_class_id,
+                             checked_on=day, missing=missing, created_at=_at(day, 11)) for c, day, missing in checks])
+        by_key = {d.key: d for d in schedule}
+        extra_doses = []
+        for check, (child, day, missing) in zip(made, checks):
+            for key in missing:
+                d = by_key[key]
+                done = rng.random() < 0.5
+                done_on = day + dt.timedelta(days=rng.randint(7, 40)) if done else None
+                if done_on and done_on > DEMO_END:
+                    done, done_on = False, None
+                catch_ups.append(CatchUp(kindergarten=kg, created_by=health, child=child, check_record=check,
+                                         vaccine=d.vaccine, dose_no=d.dose_no,
+                                         status=CatchUpStatus.DONE if done else CatchUpStatus.PENDING, done_on=done_on,
+                                         reminded_at=_at(day + dt.timedelta(days=3), 15)))
+                if done:
+                    extra_doses.append(VaccinationDose(kindergarten=kg, created_by=health, child=child,
+                                                       vaccine=d.vaccine, dose_no=d.dose_no, given_on=done_on,
+                                                       is_catch_up=True))
+        CatchUp.objects.bulk_create(catch_ups)
+        VaccinationDose.objects.bulk_create(extra_doses)
+        checks_n += len(made)
+        # disease: an influenza case cleared in October; in demo the planted HFMD cluster
+        flu_child = next(c for c in children if not c.left_on)
+        diseases = rules.diseases(kg)
+        onset = dt.date(2026, 10, 19)
+        DiseaseCase.objects.create(
+            kindergarten=kg, created_by=health, child=flu_child, school_class_id=flu_child.school_class_id,
+            disease="influenza", onset_date=onset, diagnosis_source="hospital", diagnosis_note="区人民医院",
+            isolation_start=onset, isolation_days=diseases["influenza"].isolation_days,
+            return_due=onset + dt.timedelta(days=diseases["influenza"].isolation_days), status=CaseStatus.CLEARED,
+            cleared_on=dt.date(2026, 10, 26), clearance_note="区人民医院复课证明")
+        if slug == "demo":
+            _plant_cluster(ctx, kg, health, children)
+    ctx.counts["exams"] = exams_n
+    ctx.counts["weak-child cases"] = weak_n
+    ctx.counts["vaccination checks"] = checks_n
+
+
+def _plant_cluster(ctx, kg, health, children):
+    """Two HFMD cases in 小二班 of 本部 within a week: the class rule fires."""
+    from houqin.health import services
+    from houqin.policy import actor_for_kindergarten
+
+    cls = ctx.classes[("demo", CLUSTER_CLASS[1])]
+    kids = [c for c in children if c.school_class_id == cls.pk][:2]
+    actor = actor_for_kindergarten(health, kg)
+    for kid, (onset, source, note) in zip(kids, CLUSTER):
+        services.case_create(actor=actor, child=kid, disease="hfmd", onset_date=dt.date.fromisoformat(onset),
+                             diagnosis_source=source, diagnosis_note=note)
+    alert = OutbreakAlert.objects.get(kindergarten=kg, rule_key="hfmd_class")
+    made_at = _at(dt.date.fromisoformat(CLUSTER[-1][0]), 10, 40)  # fixed: the demo never reads the clock
+    rule = next(r for r in rules.outbreak_rules(kg) if r.key == "hfmd_class")
+    cases = DiseaseCase.objects.filter(kindergarten=kg, disease="hfmd").select_related("child", "school_class")
+    alert.report_made_at = made_at
+    alert.created_at = made_at
+    alert.report_text = services._report_text(
+        kg=kg, rule=rule, school_class=cls, start=alert.window_start, end=alert.window_end, made_at=made_at,
+        cases_desc=[f"{c.child.name}（{cls.name}），手足口病，发病 {c.onset_date.isoformat()}" for c in cases])
+    alert.save()
+    ctx.counts["outbreak alerts"] = 1

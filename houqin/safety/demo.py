@@ -1,0 +1,299 @@
+"""A term of safety records for the demo kindergartens: zones with daily self-checks, inspection
+templates with their rounds, hazards in every state (some overdue), fire equipment, drills (one
+fire drill with every class out in 2 min 10 s), visitors (one still inside), delegations, releases
+and one refused pick-up, duty shifts, an incident and signed weekly reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from houqin.org.demo import demo_step
+
+DEMO_TODAY_OFFSET = 81  # 2026-11-21, the demo's "today" (term start + 81 days)
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def _school_days(start: dt.date, end: dt.date):
+    day = start
+    while day <= end:
+        if day.weekday() < 5 and not (dt.date(2026, 10, 1) <= day <= dt.date(2026, 10, 7)):
+            yield day
+        day += dt.timedelta(days=1)
+
+
+ZONES = [
+    ("大门及门卫室", "gate", "保安", "guard", ["门卫室设备完好", "一键报警可用", "防冲撞设施到位"]),
+    ("户外大型玩具区", "playground", "后勤主任", "director", ["滑梯无松动", "秋千链条完好", "地面软垫无破损"]),
+    ("厨房", "kitchen", "营养员", "canteen", ["燃气阀门关闭", "刀具上锁", "地面防滑"]),
+    ("保健室", "office", "保健老师", "health", ["药品上锁", "消毒用品分区存放"]),
+    ("库房", "store", "仓库保管员", "storekeeper", ["物品码放整齐", "消防通道畅通"]),
+]
+TEMPLATES = [
+    ("技防设备日检", "guard", "daily", "guard", ["监控画面正常", "一键报警联网", "门禁刷卡正常", "防暴器械齐全"]),
+    ("大型玩具周检", "large_toys", "weekly", "director", ["滑梯螺丝紧固", "秋千链条无锈蚀", "攀爬网无破损",
+                                                        "地面软垫完好"]),
+    ("用电安全月检", "electrical", "monthly", "director", ["插座有保护盖", "电线无裸露", "配电箱上锁"]),
+    ("厨房安全周检", "kitchen", "weekly", "canteen", ["燃气管道无泄漏", "灭火毯在位", "排烟罩清洁"]),
+]
+HAZARD_TEXTS = [
+    ("二楼楼梯", "扶手螺丝松动"), ("户外大型玩具区", "滑梯侧板开裂"), ("中三班教室", "插座保护盖缺失"),
+    ("厨房", "地面瓷砖破损易滑倒"), ("大门", "伸缩门电机异响"), ("操场", "沙池发现碎玻璃"),
+    ("走廊", "应急灯不亮"), ("午睡室", "窗户限位器损坏"), ("围墙", "监控摄像头画面模糊"), ("卫生间", "地漏盖板缺失"),
+]
+
+
+@demo_step
+def build_safety(ctx):
+    from django.contrib.auth.hashers import make_password  # noqa: F401  (users come from ctx)
+    from simple_history.utils import bulk_create_with_history
+
+    from houqin.org.models import Child, Guardian
+    from houqin.safety.models import (
+        Agreement,
+        Delegation,
+        Drill,
+        DutyShift,
+        FireCheck,
+        FireEquipment,
+        Hazard,
+        HazardState,
+        Incident,
+        InspectionResult,
+        InspectionRound,
+        InspectionTemplate,
+        LeadershipMember,
+        Release,
+        SafetyReport,
+        SelfCheck,
+        Visitor,
+        Zone,
+    )
+
+    rng = ctx.rng
+    today = ctx.term_start + dt.timedelta(days=DEMO_TODAY_OFFSET)
+    counts = {"hazards": 0, "rounds": 0, "self-checks": 0}
+    for slug, suffix in (("demo", ""), ("demo2", "2")):
+        kg = ctx.kindergartens.get(slug)
+        if kg is None:
+            continue
+        users = {name: ctx.users.get(name + suffix) for name in
+                 ("principal", "director", "guard", "teacher", "canteen", "health", "storekeeper", "parent", "nursery")}
+        classes = sorted(ctx.classes_of(slug), key=lambda c: (c.sort_order, c.name))
+        full = slug == "demo"
+        days = list(_school_days(ctx.term_start, today - dt.timedelta(days=1)))
+        if not full:
+            days = days[-20:]
+
+        # --- zones, agreements, the group -------------------------------------------------
+        zones = []
+        for name, kind, post, owner, items in ZONES:
+            zones.append(Zone(kindergarten=kg, name=name, kind=kind, post=post, owner=users[owner], checklist=items,
+                              created_by=users["director"], created_at=_at(ctx.term_start, 8)))
+        teacher_class = next((c for c in classes if c.name == "中一班"), classes[0])
+        zones.append(Zone(kindergarten=kg, name=f"{teacher_class.name}教室", kind="classroom", post="班主任",
+                          owner=users["teacher"], school_class=teacher_class, campus=teacher_class.campus,
+                          checklist=["门窗完好", "插座有保护盖", "玩具无尖锐破损"], created_by=users["director"],
+                          created_at=_at(ctx.term_start, 8)))
+        zones = bulk_create_with_history(zones, Zone, default_user=users["director"])
+        zones = list(Zone.objects.filter(kindergarten=kg).order_by("pk"))
+        bulk_create_with_history([
+            Agreement(kindergarten=kg, year=2026, post=post, holder=users[owner], created_by=users["principal"],
+                      duties=f"负责{zone}的日常安全自查，发现隐患及时上报并协助整改。",
+                      signed_at=_at(ctx.term_start + dt.timedelta(days=rng.randrange(1, 6)), 10)
+                      if owner != "storekeeper" else None)
+            for (zone, _k, post, owner, _i) in ZONES], Agreement, default_user=users["principal"])
+        bulk_create_with_history([
+            LeadershipMember(kindergarten=kg, user=users["principal"], group_role="leader", duty="全面负责"),
+            LeadershipMember(kindergarten=kg, user=users["director"], group_role="deputy", duty="隐患排查与整改"),
+            LeadershipMember(kindergarten=kg, user=users["health"], group_role="member", duty="卫生与传染病防控"),
+            LeadershipMember(kindergarten=kg, user=users["guard"], group_role="member", duty="门卫与技防")],
+            LeadershipMember, default_user=users["principal"])
+
+        # daily self-checks (a few missed: findings)
+        checks = []
+        for day in days:
+            for zone in zones:
+                if rng.random() < 0.04:
+                    continue
+                checks.append(SelfCheck(kindergarten=kg, zone=zone, date=day, checked_by=zone.owner,
+                                        results=[{"item": i, "ok": True, "note": ""} for i in zone.checklist],
+                                        all_ok=True, created_by=zone.owner))
+        SelfCheck.objects.bulk_create(checks, batch_size=500)
+        counts["self-checks"] += len(checks)
+
+        # --- inspections ------------------------------------------------------------------
+        templates = bulk_create_with_history([
+            InspectionTemplate(kindergarten=kg, name=name, category=cat, frequency=freq, items=items,
+                               inspector=users[who], created_by=users["director"])
+            for name, cat, freq, who, items in TEMPLATES], InspectionTemplate, default_user=users["director"])
+        templates = list(InspectionTemplate.objects.filter(kindergarten=kg).order_by("pk"))
+        rounds = []
+        for t in templates:
+            for day in days:
+                if (t.frequency == "weekly" and day.weekday() != 2) or (t.frequency == "monthly" and day.day > 7
+                                                                       or t.frequency == "monthly" and day.weekday() != 4):
+                    continue
+                rounds.append(InspectionRound(kindergarten=kg, template=t, date=day, inspector=t.inspector,
+                                              done_at=_at(day, 8, 30), created_by=t.inspector))
+        InspectionRound.objects.bulk_create(rounds, batch_size=500)
+        rounds = list(InspectionRound.objects.filter(kindergarten=kg).select_related("template"))
+        InspectionResult.objects.bulk_create([
+            InspectionResult(kindergarten=kg, round=r, position=i, item=item, passed=True, created_by=r.inspector)
+            for r in rounds for i, item in enumerate(r.template.items)], batch_size=1000)
+        counts["rounds"] += len(rounds)
+
+        # --- hazards in every state -------------------------------------------------------
+        hazards = []
+        n = 24 if full else 6
+        for i in range(n):
+            place, text = HAZARD_TEXTS[i % len(HAZARD_TEXTS)]
+            reported = days[min(len(days) - 1, int(i * len(days) / n))]
+            h = Hazard(kindergarten=kg, number=f"YH-2026-{i + 1:04d}", location=place, description=text,
+                       severity=rng.choice(["low", "normal", "normal", "high"]), reported_at=_at(reported, 9, 10),
+                       created_by=rng.choice([users["teacher"], users["guard"], users["nursery"], users["director"]]))
+            age = (today - reported).days
+            if i == n - 1:
+                pass  # the newest: reported, waiting to be assigned
+            else:
+                h.assignee = users["guard"] if i % 3 else users["storekeeper"]
+                h.deadline = reported + dt.timedelta(days=7)
+                h.assigned_by, h.assigned_at, h.state = users["director"], _at(reported, 14), HazardState.ASSIGNED
+                if age > 10 or i % 4 == 0:
+                    h.rectification, h.rectified_by = "已更换/加固并拍照留存", h.assignee
+                    h.rectified_at, h.state = _at(reported + dt.timedelta(days=rng.randrange(1, 6)), 11), \
+                        HazardState.RECTIFIED
+                    if age > 14:
+                        h.checked_by, h.checked_at = users["director"], _at(reported + dt.timedelta(days=6), 16)
+                        h.state, h.check_note = HazardState.CLOSED, "复查合格"
+            if i in (n - 3, n - 4) and full:  # planted: overdue, still being rectified
+                h.state, h.rectified_at, h.rectified_by, h.rectification = HazardState.ASSIGNED, None, None, ""
+                h.checked_at = h.checked_by = None
+                h.deadline = today - dt.timedelta(days=2 + i % 3)
+            hazards.append(h)
+        bulk_create_with_history(hazards, Hazard, default_user=users["director"])
+        counts["hazards"] += len(hazards)
+
+        # --- fire equipment and monthly checks --------------------------------------------
+        equipment = []
+        for i in range(12 if full else 4):
+            last = dt.date(2025, 12, 1) + dt.timedelta(days=rng.randrange(0, 200))
+            if i == 0 and full:
+                last = dt.date(2025, 10, 20)  # planted: annual inspection overdue
+            equipment.append(FireEquipment(kindergarten=kg, kind="extinguisher" if i < 9 else "hydrant" if i < 11 else "alarm",
+                                           model_type="ABC干粉 4kg" if i < 9 else "", label=f"MHQ-{i + 1:03d}",
+                                           location=rng.choice(["一楼走廊", "二楼走廊", "厨房门口", "楼梯口", "多功能厅"]),
+                                           last_inspected_on=last, last_refilled_on=last,
+                                           expires_on=dt.date(2030, 6, 1), last_checked_on=days[-5],
+                                           created_by=users["director"]))
+        equipment = bulk_create_with_history(equipment, FireEquipment, default_user=users["director"])
+        equipment = list(FireEquipment.objects.filter(kindergarten=kg))
+        months = sorted({d.replace(day=1) for d in days})
+        FireCheck.objects.bulk_create([
+            FireCheck(kindergarten=kg, equipment=e, date=next(d for d in days if d >= m), checked_by=users["guard"],
+                      ok=True, created_by=users["guard"]) for e in equipment for m in months])
+
+        # --- drills -----------------------------------------------------------------------
+        fire_day = dt.date(2026, 10, 9)
+        drill_specs = [("fire", fire_day, True, 130), ("earthquake", dt.date(2026, 11, 12), False, 150)]
+        if not full:
+            drill_specs = drill_specs[:1]
+        made = []
+        for kind, day, announced, seconds in drill_specs:
+            made.append(Drill(kindergarten=kg, kind=kind, planned_on=day, announced=announced, held_at=_at(day, 10),
+                              children_count=Child.objects.filter(kindergarten=kg).count(), staff_count=60 if full else 15,
+                              evacuation_seconds=seconds, recorded_by=users["director"], created_by=users["director"],
+                              summary="听到警报后各班按疏散路线有序撤离至操场，清点人数无遗漏。"))
+        made.append(Drill(kindergarten=kg, kind="anti_terror", planned_on=dt.date(2026, 12, 10), announced=True,
+                          created_by=users["director"]))
+        bulk_create_with_history(made, Drill, default_user=users["director"])
+        for d in Drill.objects.filter(kindergarten=kg, held_at__isnull=False):
+            d.classes.set(classes)
+
+        # --- visitors (one still inside) ---------------------------------------------------
+        visitors = []
+        for i, day in enumerate(days[-25:]):
+            arrived = _at(day, 9 + i % 6, 5 * (i % 10))
+            visitors.append(Visitor(kindergarten=kg, name=f"{'王李张刘陈杨'[i % 6]}师傅", organisation="维修公司" if i % 2 else "食品配送",
+                                    reason="设备维修" if i % 2 else "送货", host="后勤主任" if i % 2 else "食堂",
+                                    id_number="", phone=f"139{rng.randrange(10**8):08d}", arrived_at=arrived,
+                                    left_at=arrived + dt.timedelta(minutes=40), created_by=users["guard"]))
+        visitors.append(Visitor(kindergarten=kg, name="赵工程师", organisation="消防维保公司", reason="消防设施年检",
+                                host="后勤主任", id_number="32010419850612001X", arrived_at=_at(today, 9, 20),
+                                created_by=users["guard"]))
+        bulk_create_with_history(visitors, Visitor, default_user=users["guard"])
+
+        # --- pick-up: delegations, releases, the refused attempt ---------------------------
+        kids = list(Child.objects.filter(kindergarten=kg, school_class=teacher_class).order_by("pk")[:6])
+        if kids:
+            delegs = [
+                Delegation(kindergarten=kg, child=kids[0], date=today, delegate_name="周阿姨", relation="邻居",
+                           phone="13900001111", reason="父母加班", requested_via="parent",
+                           requested_by=users["parent"], created_by=users["parent"]),
+                Delegation(kindergarten=kg, child=kids[1 % len(kids)], date=today, delegate_name="吴舅舅", relation="舅舅",
+                           phone="13900002222", requested_via="teacher", requested_by=users["teacher"],
+                           confirmed_by=users["teacher"], confirmed_at=_at(today, 14, 5),
+                           confirmation_note="已致电孩子妈妈确认", created_by=users["teacher"]),
+                Delegation(kindergarten=kg, child=kids[2 % len(kids)], date=days[-1], delegate_name="郑奶奶",
+                           relation="邻居奶奶", phone="13900003333", requested_via="parent", requested_by=users["parent"],
+                           confirmed_by=users["teacher"], confirmed_at=_at(days[-1], 13), confirmation_note="已电话确认",
+                           created_by=users["parent"]),
+            ]
+            bulk_create_with_history(delegs, Delegation, default_user=users["teacher"])
+            releases = []
+            for day in days[-5:]:
+                for child in kids:
+                    g = Guardian.objects.filter(child=child, can_pick_up=True).first()
+                    if g is None:
+                        continue
+                    releases.append(Release(kindergarten=kg, child=child, date=day, at=_at(day, 16, 30 + rng.randrange(20)),
+                                            outcome="released", collector_kind="guardian", collector_name=g.name,
+                                            guardian=g, released_by=users["guard"], created_by=users["guard"]))
+            refused = Release(kindergarten=kg, child=kids[3 % len(kids)], date=days[-1], at=_at(days[-1], 16, 20),
+                              outcome="refused", collector_kind="unknown", collector_name="孙先生",
+                              released_by=users["guard"], note="自称孩子叔叔，不在授权名单，已联系家长",
+                              created_by=users["guard"])
+            releases = [r for r in releases if not (r.child_id == refused.child_id and r.date == refused.date
+                                                    and r.at < refused.at)]
+            Release.objects.bulk_create(releases + [refused])
+            from houqin.core.models import AuditEvent
+
+            AuditEvent.objects.create(at=refused.at, actor=users["guard"], actor_name=users["guard"].username,
+                                      kindergarten=kg, action="safety.pickup.refused", outcome="denied",
+                                      object_type="safety.Release",
+                                      object_code=str(Release.objects.get(outcome="refused", kindergarten=kg).code),
+                                      detail={"collector": "孙先生", "kind": "unknown"})
+
+        # --- duty roster (the coming week, two at peak times; one slot short) --------------
+        week = [today + dt.timedelta(days=i) for i in range(2, 9) if (today + dt.timedelta(days=i)).weekday() < 5]
+        shifts = []
+        for j, day in enumerate(week):
+            shifts.append(DutyShift(kindergarten=kg, date=day, slot="morning_peak", person=users["guard"], post="大门"))
+            shifts.append(DutyShift(kindergarten=kg, date=day, slot="morning_peak", person=users["director"], post="护导"))
+            shifts.append(DutyShift(kindergarten=kg, date=day, slot="evening_peak", person=users["guard"], post="大门"))
+            if j != 2:
+                shifts.append(DutyShift(kindergarten=kg, date=day, slot="evening_peak", volunteer_name="家长志愿者",
+                                        post="护导"))
+        bulk_create_with_history(shifts, DutyShift, default_user=users["director"])
+
+        # --- an incident, and signed weekly reports ----------------------------------------
+        bulk_create_with_history([Incident(
+            kindergarten=kg, kind="injury", occurred_at=_at(dt.date(2026, 11, 3), 10, 15),
+            reported_at=_at(dt.date(2026, 11, 3), 10, 40), location="户外活动区", child=kids[0] if kids else None,
+            description="幼儿奔跑时摔倒，膝盖擦伤。", actions="保健老师消毒包扎，已通知家长。", created_by=users["teacher"])],
+            Incident, default_user=users["teacher"])
+        from houqin.safety.figures import report_figures
+        from houqin.safety.services import report_bounds
+
+        reports = []
+        for weeks_back in (3, 2, 1):
+            start, end = report_bounds("week", today - dt.timedelta(days=7 * weeks_back))
+            reports.append(SafetyReport(kindergarten=kg, period="week", start=start, end=end,
+                                        figures=report_figures(kg, start, end), signed_by=users["principal"],
+                                        signed_at=_at(end + dt.timedelta(days=1), 9), created_by=users["director"]))
+        bulk_create_with_history(reports, SafetyReport, default_user=users["director"])
+    ctx.counts.update({f"safety {k}": v for k, v in counts.items()})
