@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy
 
 from houqin.core.registry import Figure, NavItem, Todo, register_figures, register_nav, register_todos
@@ -54,11 +55,11 @@ def notice_figures(kindergartens, start, end) -> dict:
         c = counts.get(k.pk, {})
         url = reverse("notices:list", kwargs={"kg": k.slug})
         result[k.pk] = [
-            Figure("notices.parent_notices", _("notices to parents"), c.get("n", 0), _("items"), "safety", url,
+            Figure("notices.parent_notices", _("notices to parents"), c.get("n", 0), pgettext("unit", "notices"), "safety", url,
                    detail=_("%(n)d read receipts") % {"n": reads.get(k.pk, 0)}),
-            Figure("notices.safety_letters", _("safety letters to parents"), c.get("safety", 0), _("items"), "safety",
+            Figure("notices.safety_letters", _("safety letters to parents"), c.get("safety", 0), pgettext("unit", "notices"), "safety",
                    url + "?kind=safety"),
             Figure("notices.health_letters", _("disease and vaccination notices to parents"), c.get("disease", 0),
-                   _("items"), "health", url + "?kind=disease"),
+                   pgettext("unit", "notices"), "health", url + "?kind=disease"),
         ]
     return result

@@ -95,6 +95,12 @@ def tokens_in(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
+# Rates that must reach 100 % (入园体检率、预防接种证查验率、补种完成率 …); attendance or the
+# prevalence of stunting are not among them.
+FULL_RATES = ("exam_rate", "vaccination", "catch", "completion", "check_rate", "coverage", "sample_rate",
+              "signed_rate", "closed_rate")
+
+
 def _is_zero(fig: dict) -> bool:
     try:
         return fig["value"] is None or Decimal(fig["value"]) == 0
@@ -103,7 +109,7 @@ def _is_zero(fig: dict) -> bool:
 
 
 def _clause(key: str, fig: dict) -> str:
-    return f"{fig['label']}[[{key}]]"
+    return f"{fig['label']} [[{key}]]"
 
 
 def _problem(key: str, fig: dict) -> str | None:
@@ -116,7 +122,7 @@ def _problem(key: str, fig: dict) -> str | None:
     except Exception:  # noqa: BLE001
         return None
     words = key.rsplit(".", 1)[-1]
-    if fig["unit"] == "%" and value < 100 and any(w in words for w in ("rate", "completion", "check")):
+    if fig["unit"] == "%" and value < 100 and any(w in words for w in FULL_RATES):
         return _("%(label)s was %(token)s, short of 100%%: we will follow it up next term.") % {
             "label": fig["label"], "token": f"[[{key}]]"}
     if value > 0 and any(w in words for w in ("overdue", "expired", "missing", "open", "unclosed", "late")):

@@ -174,6 +174,9 @@ def build_safety(ctx):
                 h.state, h.rectified_at, h.rectified_by, h.rectification = HazardState.ASSIGNED, None, None, ""
                 h.checked_at = h.checked_by = None
                 h.deadline = today - dt.timedelta(days=2 + i % 3)
+            if i == n - 2:  # planted: rectified, waiting for someone else's re-check
+                h.rectification, h.rectified_by = "已清理并更换", h.assignee
+                h.rectified_at, h.state = _at(reported, 15), HazardState.RECTIFIED
             hazards.append(h)
         bulk_create_with_history(hazards, Hazard, default_user=users["director"])
         counts["hazards"] += len(hazards)

@@ -451,17 +451,17 @@ def my_assessments(request, kg: str):
     return [_assessment_detail(a) for a in selectors.own_assessments(actor=request.actor).select_related("user")]
 
 
-@router.get(K + "/assessments/{code}", response=AssessmentDetailOut)
-@policy.requires("staff.assessment.view")
-def get_assessment(request, kg: str, code: UUID):
-    return _assessment_detail(selectors.get_assessment(actor=request.actor, code=code))
-
-
 @router.post(K + "/assessments/generate", response=GenerateOut)
 @policy.requires("staff.assessment.change")
 def generate(request, kg: str, payload: GenerateIn):
     result = services.assessment_generate(actor=request.actor, month=_month(payload.month))
     return result.__dict__
+
+
+@router.get(K + "/assessments/{code}", response=AssessmentDetailOut)
+@policy.requires("staff.assessment.view")
+def get_assessment(request, kg: str, code: UUID):
+    return _assessment_detail(selectors.get_assessment(actor=request.actor, code=code))
 
 
 @router.post(K + "/assessments/{code}/deductions", response={201: AssessmentDetailOut})

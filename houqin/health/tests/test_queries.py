@@ -1,0 +1,86 @@
+"""The health pages and list endpoints run a fixed number of queries, whatever the number of children,
+checks, cases, exams and records: the daily overview of a whole kindergarten included."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from houqin.health import services
+from houqin.health.tests.conftest import actor_of
+from houqin.org.models import Role
+from houqin.testing import ChildFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_URLS = [
+    "/k/k1/",
+    "/k/k1/health/",
+    "/k/k1/health/check/{own_class}/",
+    "/k/k1/health/attendance/",
+    "/k/k1/health/cases/",
+    "/k/k1/health/exams/",
+    "/k/k1/health/exams/class/{own_class}/",
+    "/k/k1/health/summary/",
+    "/k/k1/health/weak/",
+    "/k/k1/health/vaccination/",
+    "/k/k1/health/disinfection/",
+    "/k/k1/health/settings/",
+    "/api/k/k1/health/overview",
+    "/api/k/k1/health/classes/{own_class}/check",
+    "/api/k/k1/health/cases",
+    "/api/k/k1/health/alerts",
+    "/api/k/k1/health/closures",
+    "/api/k/k1/health/exams",
+    "/api/k/k1/health/weak-cases",
+    "/api/k/k1/health/catch-ups",
+    "/api/k/k1/health/disinfection",
+    "/api/k/k1/health/summary?start=2026-09-01&end=2027-01-31",
+]
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def _grow(world, rounds: int):
+    """More children in every class, each day checked with exceptions and absences, cases, exams,
+    vaccination checks with catch-up, disinfection records."""
+    health = actor_of(world, Role.HEALTH_TEACHER)
+    today = timezone.localdate()
+    for _ in range(rounds):
+        kids = [ChildFactory(school_class=c, sex="M") for c in world.k1.classes for _ in range(2)]
+        for c in world.k1.classes:
+            members = [k for k in kids if k.school_class_id == c.pk]
+            services.record_check(actor=health, school_class=c, day=today, entries={
+                members[0].pk: {"status": "sick", "symptoms": ["cough"]},
+                members[1].pk: {"temperature": "37.9", "action": "observe"}})
+            services.disinfection_record(actor=health, school_class=c, day=today, area="toys", method="uv", minutes=30)
+        for k in kids:
+            services.exam_record(actor=health, child=k, day=today, height_cm="104", weight_kg="24", haemoglobin="100")
+            services.vaccination_check(actor=health, child=k, checked_on=today, doses=[])
+        services.case_create(actor=health, child=kids[0], disease="varicella", onset_date=today - dt.timedelta(days=1),
+                             diagnosis_source="clinic")
+        services.closure_create(actor=health, school_class=world.k1.classes[2], start=today - dt.timedelta(days=30),
+                                planned_end=today - dt.timedelta(days=30 - 1), reason="x")
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+@pytest.mark.parametrize("role", [Role.HEALTH_TEACHER, Role.CLASS_TEACHER])
+def test_query_count_does_not_grow_with_rows(world, login, url, role):
+    url = url.format(own_class=world.k1.own_class.code)
+    _grow(world, 1)
+    client = login(world.k1.users[role])
+    if client.get(url).status_code != 200:  # a page of the health teacher only: asserted by the matrix
+        assert role == Role.CLASS_TEACHER
+        return
+    small = _count(client, url)
+    _grow(world, 4)
+    large = _count(client, url)
+    assert large == small, f"{url}: {small} queries with few rows, {large} with many"
+    assert small <= 30, f"{url}: {small} queries"

@@ -1,0 +1,48 @@
+"""On the demo data: the autumn term's summary is drafted, edited (version 2), and every number in
+it matches the records (the figures are recomputed here); the notices have read receipts; the
+district supervisor compares both demo kindergartens without a child's name."""
+
+import pytest
+
+from houqin.core.registry import figures_for
+from houqin.org import demo
+from houqin.reports import draft
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_term_summary_and_notices(client):
+    from houqin.notices.models import Notice, NoticeReceipt
+    from houqin.org.models import Child, Kindergarten
+    from houqin.reports.models import Summary, Term
+
+    demo.build_demo()
+    kg = Kindergarten.objects.get(slug="demo")
+    assert Term.objects.filter(kindergarten__slug__in=["demo", "demo2"]).count() == 2
+    summary = Summary.objects.get(kindergarten=kg)
+    current = summary.versions.order_by("-number").first()
+    assert current.number == 2 and current.origin == "edited"
+    tokens = {t for s in current.sections for t in draft.tokens_in(s["text"])}
+    assert len(tokens) >= 15
+    fresh = {f.key: f for f in figures_for([kg], summary.term.start, summary.term.end)[kg.pk]}
+    for key in tokens:
+        value = fresh[key].value
+        assert current.figures[key]["value"] == (None if value is None else str(value)), key
+    # Notices: the planted disease notice to the parent's class was read by the parent; a safety
+    # letter was not.
+    parent = demo_user("parent")
+    disease = Notice.objects.get(kindergarten=kg, kind="disease")
+    assert NoticeReceipt.objects.filter(notice=disease, user=parent).exists()
+    assert Notice.objects.filter(kindergarten=kg, kind="safety").exclude(receipts__user=parent).exists()
+    # The supervisor compares the two demo kindergartens, and sees no child's name.
+    client.force_login(demo_user("district"))
+    html = client.get("/d/chengnan/compare/").content.decode()
+    assert "城南区实验幼儿园" in html and "城南区阳光幼儿园" in html
+    names = set(Child.objects.values_list("name", flat=True))
+    assert not [n for n in names if n in html]
+
+
+def demo_user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)

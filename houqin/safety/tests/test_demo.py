@@ -1,0 +1,26 @@
+"""The demo step writes a term of safety records with the planted cases of the issue."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+def test_the_demo_has_the_planted_cases():
+    from collections import Counter
+
+    from houqin.core.models import AuditEvent
+    from houqin.org.demo import build_demo
+    from houqin.org.models import Kindergarten
+    from houqin.safety.models import Drill, Hazard, Release, SafetyReport, Visitor
+
+    build_demo()
+    kg = Kindergarten.objects.get(slug="demo")
+    states = Counter(Hazard.objects.filter(kindergarten=kg).values_list("state", flat=True))
+    assert set(states) == {"reported", "assigned", "rectified", "closed"}
+    fire = Drill.objects.get(kindergarten=kg, kind="fire")
+    assert fire.classes.count() == 22 and fire.evacuation_seconds == 130
+    assert Visitor.objects.filter(kindergarten=kg, left_at__isnull=True).count() == 1
+    refused = Release.objects.get(kindergarten=kg, outcome="refused")
+    assert AuditEvent.objects.filter(action="safety.pickup.refused", object_code=str(refused.code)).exists()
+    assert SafetyReport.objects.filter(kindergarten=kg, signed_at__isnull=False).count() == 3
+    assert Hazard.objects.filter(kindergarten__slug="demo2").exists()
