@@ -53,7 +53,7 @@ def _grow(world, rounds: int):
     vaccination checks with catch-up, disinfection records."""
     health = actor_of(world, Role.HEALTH_TEACHER)
     today = timezone.localdate()
-    for _ in range(rounds):
+    for i in range(rounds):
         kids = [ChildFactory(school_class=c, sex="M") for c in world.k1.classes for _ in range(2)]
         for c in world.k1.classes:
             members = [k for k in kids if k.school_class_id == c.pk]
@@ -66,8 +66,8 @@ def _grow(world, rounds: int):
             services.vaccination_check(actor=health, child=k, checked_on=today, doses=[])
         services.case_create(actor=health, child=kids[0], disease="varicella", onset_date=today - dt.timedelta(days=1),
                              diagnosis_source="clinic")
-        services.closure_create(actor=health, school_class=world.k1.classes[2], start=today - dt.timedelta(days=30),
-                                planned_end=today - dt.timedelta(days=30 - 1), reason="x")
+        services.closure_create(actor=health, school_class=world.k1.classes[2], start=today - dt.timedelta(days=40 + 3 * i + 3 * rounds),
+                                planned_end=today - dt.timedelta(days=39 + 3 * i + 3 * rounds), reason="x")
 
 
 @pytest.mark.parametrize("url", LIST_URLS)
