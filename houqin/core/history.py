@@ -20,6 +20,8 @@ def history_rows(history) -> list[dict]:
     what, with choices shown by their labels."""
     rows = []
     records = list(history)
+    if not records:  # made by bulk_create (demo, imports): no history rows yet
+        return []
     for record, previous in zip(records, records[1:] + [None], strict=True):
         changes = []
         if previous is not None:

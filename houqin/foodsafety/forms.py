@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from houqin.core.forms import StyledForm
 from houqin.foodsafety.models import CertificateKind, DisinfectionMethod
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ReceiptForm(StyledForm):
