@@ -1,0 +1,70 @@
+"""Browser test of health care on a phone: a class teacher does the morning check of her class in one
+page load and one submit (marking only the exceptions); the HFMD cluster fires its rule, and the
+health teacher opens the prefilled report to the authority.
+
+Asserts on addresses, data-testid hooks and data, not on label wording.
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_morning_check_on_a_phone_and_the_cluster_report(world, page, live_server, sign_in):
+    from houqin import policy
+    from houqin.health import services
+    from houqin.health.models import Attendance, CheckFinding, CheckSession, OutbreakAlert
+    from houqin.org.models import Role
+    from houqin.testing import ChildFactory
+
+    cls = world.k1.own_class
+    kids = [ChildFactory(school_class=cls, name=f"晨检幼儿{i}") for i in range(6)]
+    sign_in("teacher")
+    page.goto(live_server.url + f"/k/k1/health/check/{cls.code}/")
+    rows = page.get_by_test_id("child")
+    expect(rows).to_have_count(8)
+    # one child has a fever and a sore throat; another is on sick leave with blisters
+    feverish = page.locator("details[data-name='晨检幼儿1']")
+    feverish.locator("summary").click()
+    feverish.locator("input[name$='-temperature']").fill("38.3")
+    feverish.locator("label[for$='-f-sore_throat']").click()
+    feverish.locator("select[name$='-action']").select_option("parent_called")
+    sick = page.locator("details[data-name='晨检幼儿2']")
+    sick.locator("summary").click()
+    sick.locator("label[for$='-s-sick']").click()
+    sick.locator("label[for$='-f-mouth_blisters']").click()
+    page.get_by_test_id("submit-check").click()
+    page.wait_for_url(re.compile(r"/k/k1/health/\?date="))
+    session = CheckSession.objects.get(school_class=cls)
+    assert session.checked_count == 7 and session.abnormal_count == 1
+    finding = CheckFinding.objects.get()
+    assert finding.child == kids[1] and str(finding.temperature) == "38.3"
+    assert finding.findings == ["fever", "sore_throat"] and finding.action == "parent_called"
+    assert Attendance.objects.get(child=kids[2]).status == "sick"
+    assert Attendance.objects.filter(school_class=cls, status="present").count() == 7
+    expect(page.get_by_test_id("exceptions")).to_contain_text("晨检幼儿1")
+
+    # two HFMD cases in the class within a week: the rule fires; the health teacher sees the report
+    health = policy.actor_for_kindergarten(world.k1.users[Role.HEALTH_TEACHER], world.k1.kg)
+    today = timezone.localdate()
+    services.case_create(actor=health, child=kids[2], disease="hfmd", onset_date=today - dt.timedelta(days=2),
+                         diagnosis_source="hospital")
+    services.case_create(actor=health, child=kids[3], disease="hfmd", onset_date=today, diagnosis_source="hospital")
+    alert = OutbreakAlert.objects.get()
+    page.context.clear_cookies()
+    sign_in("health")
+    page.goto(live_server.url + "/k/k1/health/")
+    expect(page.get_by_test_id("outbreak-alert")).to_have_count(1)
+    page.get_by_test_id("outbreak-alert").locator("a").click()
+    page.wait_for_url(re.compile(rf"/alerts/{alert.code}/"))
+    expect(page.get_by_test_id("report-text")).to_contain_text(kids[2].name)
+    expect(page.get_by_test_id("report-text")).to_contain_text(kids[3].name)
+    page.get_by_test_id("notify").click()
+    page.wait_for_url(re.compile(rf"/alerts/{alert.code}/"))
+    alert.refresh_from_db()
+    assert alert.notice_code
