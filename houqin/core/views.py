@@ -6,7 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.core.cache import cache
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -55,9 +55,9 @@ def root(request):
 
 
 URGENCY_GROUPS = (
-    (3, "urgent", _lazy("Urgent: overdue, missing, due today")),
-    (2, "soon", _lazy("Soon: expiring or due in the coming days")),
-    (1, "waiting", _lazy("Waiting for you")),
+    (3, "urgent", gettext_lazy("Urgent: overdue, missing, due today")),
+    (2, "soon", gettext_lazy("Soon: expiring or due in the coming days")),
+    (1, "waiting", gettext_lazy("Waiting for you")),
 )
 TODO_COUNTS_SECONDS = 60  # the menu's counts may lag the records by this much
 
