@@ -1,0 +1,85 @@
+"""The demo's canteen: a published menu for every school week so far, next week a draft, the stock
+items linked to foods, a committee meeting, and the September and October accounts published with
+real figures (fee × child-days, food from the stock ledger)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from houqin.canteen import selectors
+from houqin.canteen.models import (
+    CommitteeMeeting,
+    DietSurvey,
+    Dish,
+    Food,
+    MealAccount,
+    Menu,
+    MenuStatus,
+    StockFoodLink,
+)
+from houqin.canteen.demo import LAST_PUBLISHED_WEEK
+from houqin.org import demo
+from houqin.org.models import Kindergarten
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_term_of_the_canteen():
+    result = demo.build_demo()
+    assert result["created"]
+    kg = Kindergarten.objects.get(slug="demo")
+
+    # the kindergarten's own condiments, with label values
+    own = set(Food.objects.filter(kindergarten=kg).values_list("name", flat=True))
+    assert {"食盐（加碘）", "酱油（生抽）", "白砂糖"} <= own
+    assert not Food.objects.filter(kindergarten=kg, energy_kcal__isnull=True).exists()
+    assert 25 <= Dish.objects.filter(kindergarten=kg).count() <= 35
+    assert not Dish.objects.filter(kindergarten=kg, ingredients__isnull=True).exists()
+
+    # a published menu for every school week from the term's first to the week of 23 November
+    menus = Menu.objects.active().filter(kindergarten=kg)
+    monday = selectors.week_start_of(demo.TERM_START)
+    while monday <= LAST_PUBLISHED_WEEK:
+        menu = menus.get(week_start=monday)
+        assert menu.status == MenuStatus.PUBLISHED, monday
+        assert menu.summary["energy_pct"] > 0 and menu.entries.exists()
+        assert {e.day for e in menu.entries.all()} == set(range(menu.days))
+        monday += dt.timedelta(days=7)
+    assert menus.get(week_start=LAST_PUBLISHED_WEEK + dt.timedelta(days=7)).status == MenuStatus.DRAFT
+    assert not menus.filter(week_start__gt=LAST_PUBLISHED_WEEK + dt.timedelta(days=7)).exists()
+
+    # the analysis of a demo week runs, and matches the summary kept on publishing
+    week = menus.get(week_start=dt.date(2026, 11, 16))
+    analysis = selectors.menu_analysis(week)
+    energy = analysis.nutrient("energy_kcal")
+    assert energy.intake > 0 and round(energy.pct_of_dri or 0, 1) == week.summary["energy_pct"]
+    assert round(analysis.nutrient("protein_g").intake, 1) == week.summary["protein_g"]
+
+    # the stock demo's food items are linked to foods (the diet survey reads the kitchen issues)
+    linked = set(StockFoodLink.objects.filter(kindergarten=kg).values_list("item__name", flat=True))
+    assert {"大米", "鸡蛋", "牛奶", "青菜", "食用油", "食盐", "酱油"} <= linked
+    survey = DietSurvey.objects.get(kindergarten=kg, month=dt.date(2026, 10, 1))
+    assert survey.child_days > 0 and survey.result["lines"]
+    meeting = CommitteeMeeting.objects.get(kindergarten=kg)
+    assert meeting.parent_count >= 2 and meeting.survey == survey
+
+    # September and October accounts, published; income = fee × days billed, from the attendance
+    accounts = {a.month: a for a in MealAccount.objects.active().filter(kindergarten=kg)}
+    assert set(accounts) == {dt.date(2026, 9, 1), dt.date(2026, 10, 1)}
+    october = accounts[dt.date(2026, 10, 1)]
+    assert october.is_published and october.published_at.date() == dt.date(2026, 11, 5)
+    counts = selectors.attendance_counts(kindergarten=kg, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31))
+    assert october.child_days == counts["present"] > 0
+    assert october.fee_per_day == Decimal("18.00")
+    assert october.income == october.fee_per_day * october.billed_days
+    assert october.billed_days == october.child_days  # sick and personal leave refunded
+    assert october.expenditure > 0 and october.balance == october.income - october.expenditure
+    assert october.cumulative_income == october.income + accounts[dt.date(2026, 9, 1)].income
+    assert not october.flagged or october.note
+
+    # demo2: a little of the same
+    kg2 = Kindergarten.objects.get(slug="demo2")
+    assert Menu.objects.filter(kindergarten=kg2, status=MenuStatus.PUBLISHED,
+                               week_start=LAST_PUBLISHED_WEEK).exists()
+    assert StockFoodLink.objects.filter(kindergarten=kg2).exists()
