@@ -239,3 +239,13 @@ def test_the_command_prints_the_logins_once_built(db):
     root = User.objects.get(username="root")
     assert root.is_superuser and root.check_password(demo.DEMO_PASSWORD)
     assert Kindergarten.objects.filter(slug__startswith="demo").count() == 2
+
+
+def test_demo_steps_run_in_app_order_whatever_the_import_order(monkeypatch):
+    """The canteen's step reads health's attendance: steps follow INSTALLED_APPS, not import order."""
+    from houqin.canteen.demo import build_canteen
+    from houqin.health import demo as health_demo
+
+    health_steps = [s for s in demo.DEMO_STEPS if s.__module__ == health_demo.__name__]
+    monkeypatch.setattr(demo, "DEMO_STEPS", [build_canteen, *health_steps])
+    assert demo.ordered_steps() == [*health_steps, build_canteen]
