@@ -3,6 +3,8 @@ contracts other areas call, the kindergarten."""
 
 from __future__ import annotations
 
+import re
+
 import calendar
 import datetime as dt
 from collections import defaultdict
@@ -216,7 +218,7 @@ def menu_warnings(menu, entries=None) -> list[dict]:
             foods.setdefault(ef.food_id, (ef.food, e))
     children = recorded_allergens(menu.kindergarten)
     for food, entry in foods.values():
-        words = [w for w in (food.allergens or "").split(",") if w]
+        words = [w for w in re.split(r"[,，、;；\s]+", food.allergens or "") if w]
         for child in children:
             hit = next((w for w in words if w in child["notes"]), None)
             if hit:

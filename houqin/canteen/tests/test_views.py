@@ -142,3 +142,10 @@ def test_settings_page_saves_the_meal_pattern(world, login):
     assert r.status_code == 200
     assert "A portion factor lies between 0.3 and 2." in r.content.decode()
     assert str(settings_for(world.k1.kg).factor_toddler) == "0.70"
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings):
+    """These tests read the pages' messages in English (the msgids); the Chinese catalogue is
+    checked by houqin/core/tests/test_i18n.py."""
+    settings.LANGUAGE_CODE = "en"

@@ -13,7 +13,7 @@ from houqin.finance import services
 from houqin.finance.models import Expense, ExpenseStatus, FeeStandard, PurchaseRequest, Receipt, RepairRequest
 from houqin.finance.tests.helpers import make_expense, make_purchase, make_repair, png_bytes, signed_expense, upload
 from houqin.org.models import Role
-from houqin.testing import MISSING, run_matrix
+from houqin.testing import HOME_QUERY_BUDGET, MISSING, query_budget, run_matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -163,14 +163,14 @@ def test_query_count_does_not_grow_with_rows(fin, login, url):
     _grow(fin, 6)
     large = _count(client, url)
     assert large == small, f"{url}: {small} queries with few rows, {large} with many"
-    assert small <= 20, f"{url}: {small} queries"
+    assert small <= query_budget(url, 20), f"{url}: {small} queries"
 
 
 def test_the_principals_home_page_stays_within_the_shells_budget(fin, login):
     client = login(fin.user(Role.PRINCIPAL))
     _grow(fin, 2)
     client.get("/k/k1/")
-    assert _count(client, "/k/k1/") <= 12
+    assert _count(client, "/k/k1/") <= HOME_QUERY_BUDGET
 
 
 # --- flows through the pages --------------------------------------------------------------------

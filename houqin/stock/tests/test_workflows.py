@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.org.models import Role
@@ -223,7 +224,7 @@ def test_consumption_by_class_and_person_follow_the_scope(world, store, keeper, 
     other_teacher = actor_of(world, Role.DIRECTOR)
     theirs = ask(other_teacher, store, world.k1.other_class, tissues="6")
     services.requisition_issue(actor=keeper, requisition=theirs, warehouse=store.general)
-    today = mine.requested_at.date()
+    today = timezone.localdate(mine.requested_at)  # the local day (Asia/Shanghai), not UTC's
     by_class = selectors.consumption_by_class(actor=keeper, start=today, end=today)
     assert {c["school_class"]: c["value"] for c in by_class} == {
         world.k1.own_class.name: Decimal("12.00"), world.k1.other_class.name: Decimal("18.00")}
