@@ -11,7 +11,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from houqin import policy
 from houqin.canteen import selectors
 from houqin.canteen.models import (
     MEAL_ORDER,

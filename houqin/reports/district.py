@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 

@@ -26,7 +26,6 @@ from houqin.safety.models import (
     LeadershipMember,
     Release,
     SafetyReport,
-    SelfCheck,
     Visitor,
     Zone,
 )

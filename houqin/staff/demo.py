@@ -46,7 +46,7 @@ def build_staff(ctx):
     """Posts, trainings, meetings, assessments, ratings, the daily procedure and certificates."""
     from django.utils import timezone
 
-    from houqin.org.models import Membership, Role
+    from houqin.org.models import Membership
 
     for slug, full in (("demo", True), ("demo2", False)):
         kg = ctx.kindergartens[slug]

@@ -32,7 +32,7 @@ from houqin.staff.models import (
     TrainingAttendance,
     TrainingTopic,
 )
-from houqin.staff.services import get_settings, month_end, month_start
+from houqin.staff.services import get_settings, month_start
 
 # Roles whose members handle food or children: they need a health certificate (健康证).
 CERTIFICATE_ROLES = (Role.CANTEEN, Role.NURSERY, Role.CLASS_TEACHER, Role.HEALTH_TEACHER)

@@ -6,7 +6,6 @@ delegation by phone and the guard releases the child to the delegate.
 Like the other browser tests these assert on addresses, data-testid hooks and data, not on the
 wording of labels."""
 
-import datetime as dt
 import io
 import re
 

@@ -1,7 +1,6 @@
 """The pages and the JSON API end to end: build a week, see its analysis, publish it, print it;
 dishes and foods from forms; the meal account pages; bad input answers with a message."""
 
-import datetime as dt
 import json
 
 import pytest

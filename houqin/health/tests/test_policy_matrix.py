@@ -15,7 +15,7 @@ from houqin.health import services
 from houqin.health.models import Attendance
 from houqin.health.tests.conftest import actor_of
 from houqin.org.models import Role
-from houqin.testing import MISSING, expected_status, run_matrix
+from houqin.testing import MISSING, run_matrix
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,6 @@ from houqin.health import rules, selectors, services
 from houqin.health.models import (
     AlertStatus,
     Attendance,
-    AttendanceStatus,
     CatchUp,
     CatchUpStatus,
     CheckFinding,

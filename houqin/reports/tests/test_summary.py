@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.db.models import Count, F, Sum
+from django.db.models import F, Sum
 
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.core.registry import figures_for

@@ -2,7 +2,6 @@
 reopened; bad input changes nothing; a hazard that needs a repair becomes a repair request."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
 
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.org.models import Role

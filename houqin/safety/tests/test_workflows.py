@@ -19,7 +19,6 @@ from houqin.safety.models import (
     InspectionRound,
     Release,
     SafetySettings,
-    Visitor,
 )
 from houqin.safety.tests.conftest import actor_of, days, make_safety, png
 

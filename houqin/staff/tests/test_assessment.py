@@ -11,7 +11,7 @@ from houqin.core.errors import Conflict, DomainError
 from houqin.core.registry import Finding
 from houqin.org.models import Role
 from houqin.staff import services
-from houqin.staff.models import Assessment, Deduction, StaffSettings, TrainedMistakeRule
+from houqin.staff.models import Assessment, Deduction, TrainedMistakeRule
 from houqin.staff.tests.conftest import actor_of
 
 pytestmark = pytest.mark.django_db

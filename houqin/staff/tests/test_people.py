@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.core.registry import figures_for, findings_for, todos_for
-from houqin.org.models import Membership, Role
+from houqin.org.models import Role
 from houqin.staff import selectors, services
 from houqin.staff.models import HealthCertificate, ProcedureCheck, Rating, RaterKind
 from houqin.staff.navigation import ACTION_OVERDUE, PROCEDURE_MISSED
