@@ -9,6 +9,7 @@ from houqin.org.models import Role
 from houqin.stock import services
 from houqin.stock.models import Category, Item, MovementKind
 from houqin.stock.tests.conftest import actor_of, make_store, receive_rice, receive_tissues
+from houqin.testing import query_budget
 
 pytestmark = pytest.mark.django_db
 
