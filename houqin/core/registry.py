@@ -140,6 +140,20 @@ def nav_for(actor) -> list[dict]:
     ]
 
 
+def tab_links(context, entries) -> dict:
+    """An area's own links above its pages: `entries` are (url name, capability, label); the ones
+    the actor may open, the current one marked; none when only one would show."""
+    actor = context.get("actor")
+    request = context.get("request")
+    if actor is None or actor.kindergarten is None:
+        return {"links": []}
+    kg = actor.kindergarten.slug
+    current = request.resolver_match.view_name if request is not None and request.resolver_match else ""
+    links = [{"url": reverse(name, kwargs={"kg": kg}), "label": label, "active": name == current}
+             for name, capability, label in entries if actor.has(capability)]
+    return {"links": links if len(links) > 1 else []}
+
+
 def nav_sections(items: list[dict]) -> list[dict]:
     """The menu grouped by area (the URL namespace, which is the app label), in the order of each
     area's first item; the organisation's entries and the home page form the first, untitled group."""

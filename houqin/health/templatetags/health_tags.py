@@ -3,19 +3,14 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from houqin.core.registry import tab_links
+
 register = template.Library()
 
 
 @register.inclusion_tag("health/_tabs.html", takes_context=True)
 def health_tabs(context):
-    from django.urls import reverse
-
-    actor = context.get("actor")
-    request = context.get("request")
-    if actor is None or actor.kindergarten is None:
-        return {"links": []}
-    kg = actor.kindergarten.slug
-    entries = [
+    return tab_links(context, [
         ("health:overview", "health.view", _("Today")),
         ("health:attendance", "health.view", _("Attendance")),
         ("health:cases", "health.disease.view", _("Disease")),
@@ -25,11 +20,7 @@ def health_tabs(context):
         ("health:disinfection", "health.disinfection.view", _("Disinfection")),
         ("health:summary", "health.summary.view", _("Summary")),
         ("health:settings", "health.settings", _("Rule figures")),
-    ]
-    current = request.resolver_match.view_name if request is not None and request.resolver_match else ""
-    links = [{"url": reverse(name, kwargs={"kg": kg}), "label": label, "active": name == current}
-             for name, capability, label in entries if actor.has(capability)]
-    return {"links": links if len(links) > 1 else []}
+    ])
 
 
 @register.inclusion_tag("health/_status.html")

@@ -4,20 +4,16 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from houqin.core.registry import tab_links
+
 register = template.Library()
 
 
 @register.inclusion_tag("staff/_tabs.html", takes_context=True)
 def staff_tabs(context):
-    from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    actor = context.get("actor")
-    request = context.get("request")
-    if actor is None or actor.kindergarten is None:
-        return {"links": []}
-    kg = actor.kindergarten.slug
-    entries = [
+    return tab_links(context, [
         ("staff:home", "staff.view", _("Posts")),
         ("staff:assessment_list", "staff.assessment.view", _("Assessment")),
         ("staff:awards", "staff.view", _("Awards")),
@@ -28,11 +24,7 @@ def staff_tabs(context):
         ("staff:rate", "staff.rating.rate", _("Rate")),
         ("staff:me", "staff.self", _("My record")),
         ("staff:settings", "staff.manage", _("Rules")),
-    ]
-    current = request.resolver_match.view_name if request is not None and request.resolver_match else ""
-    links = [{"url": reverse(name, kwargs={"kg": kg}), "label": label, "active": name == current}
-             for name, cap, label in entries if actor.has(cap)]
-    return {"links": links if len(links) > 1 else []}
+    ])
 
 
 @register.filter

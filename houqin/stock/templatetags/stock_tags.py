@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from houqin.core.registry import tab_links
+
 register = template.Library()
 
 
@@ -44,15 +46,9 @@ def status_class(status):
 @register.inclusion_tag("stock/_tabs.html", takes_context=True)
 def stock_tabs(context):
     """The storeroom's own links (shown above its pages), for what the actor may do."""
-    from django.urls import reverse
     from django.utils.translation import gettext as _
 
-    actor = context.get("actor")
-    request = context.get("request")
-    if actor is None or actor.kindergarten is None:
-        return {"links": []}
-    kg = actor.kindergarten.slug
-    entries = [
+    return tab_links(context, [
         ("stock:on_hand", "stock.view", _("On hand")),
         ("stock:item_list", "stock.view", _("Items")),
         ("stock:receive", "stock.receive", _("Receive")),
@@ -65,8 +61,4 @@ def stock_tabs(context):
         ("stock:report", "stock.export", _("Report")),
         ("stock:supplier_list", "stock.view", _("Suppliers")),
         ("stock:settings", "stock.settings", _("Settings")),
-    ]
-    current = request.resolver_match.view_name if request is not None and request.resolver_match else ""
-    links = [{"url": reverse(name, kwargs={"kg": kg}), "label": label, "active": name == current}
-             for name, capability, label in entries if actor.has(capability)]
-    return {"links": links if len(links) > 1 else []}
+    ])
