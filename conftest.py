@@ -1,12 +1,61 @@
 """Fixtures for every test: the standard world, logged-in clients, and the browser set-up."""
 
+import datetime as dt
 import os
 import shutil
+import zoneinfo
 
 import pytest
+import time_machine
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+# The suite runs on a fixed clock: "today" is a school day in the autumn term at 09:30 in Shanghai,
+# whatever the date the suite runs on. HOUQIN_TEST_TODAY=YYYY-MM-DD moves the whole suite to another
+# day. Tests marked `date_sensitive` run again on each day of DATE_SPREAD (term start, a Monday, a
+# month end, a national holiday, a weekend, the winter holiday, the spring term).
+TEST_TODAY = dt.date.fromisoformat(os.environ.get("HOUQIN_TEST_TODAY", "2026-11-25"))
+DATE_SPREAD = {
+    "term-start": dt.date(2026, 9, 1),
+    "national-day": dt.date(2026, 10, 1),
+    "monday": dt.date(2026, 11, 16),
+    "month-end": dt.date(2026, 11, 30),
+    "friday": dt.date(2026, 12, 4),
+    "weekend": dt.date(2026, 12, 5),
+    "winter-holiday": dt.date(2027, 2, 8),
+    "spring-term": dt.date(2027, 3, 1),
+}
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def clock_at(day: dt.date, hour: int = 9, minute: int = 30):
+    """A running clock (it ticks) that starts on `day` at hour:minute, Shanghai time."""
+    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI), tick=True)
+
+
+def pytest_configure(config):
+    # From the start, before test modules are imported: dates computed at import or collection
+    # (parametrize lists) read the same clock as the tests.
+    clock_at(TEST_TODAY).start()
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("date_sensitive") and "clock_day" in metafunc.fixturenames:
+        metafunc.parametrize("clock_day", list(DATE_SPREAD.values()), ids=list(DATE_SPREAD), indirect=True)
+
+
+@pytest.fixture
+def clock_day(request):
+    """The day the test's clock starts on: TEST_TODAY, or each day of DATE_SPREAD for a test marked
+    `date_sensitive`."""
+    return getattr(request, "param", TEST_TODAY)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(clock_day):
+    with clock_at(clock_day):
+        yield clock_day
 
 
 @pytest.fixture

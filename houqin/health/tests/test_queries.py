@@ -11,12 +11,11 @@ from django.utils import timezone
 from houqin.health import services
 from houqin.health.tests.conftest import actor_of
 from houqin.org.models import Role
-from houqin.testing import ChildFactory
+from houqin.testing import ChildFactory, query_budget
 
 pytestmark = pytest.mark.django_db
 
 LIST_URLS = [
-    "/k/k1/",
     "/k/k1/health/",
     "/k/k1/health/check/{own_class}/",
     "/k/k1/health/attendance/",
@@ -73,6 +72,17 @@ def _grow(world, rounds: int):
 @pytest.mark.parametrize("url", LIST_URLS)
 @pytest.mark.parametrize("role", [Role.HEALTH_TEACHER, Role.CLASS_TEACHER])
 def test_query_count_does_not_grow_with_rows(world, login, url, role):
+    _assert_fixed_count(world, login, url, role)
+
+
+@pytest.mark.date_sensitive
+@pytest.mark.parametrize("role", [Role.HEALTH_TEACHER, Role.CLASS_TEACHER])
+def test_home_query_count_does_not_grow_with_rows_on_any_day(world, login, role):
+    """Which to-dos are due depends on the day: the home page stays within the one home budget."""
+    _assert_fixed_count(world, login, "/k/k1/", role)
+
+
+def _assert_fixed_count(world, login, url, role):
     url = url.format(own_class=world.k1.own_class.code)
     _grow(world, 1)
     client = login(world.k1.users[role])
@@ -83,4 +93,4 @@ def test_query_count_does_not_grow_with_rows(world, login, url, role):
     _grow(world, 4)
     large = _count(client, url)
     assert large == small, f"{url}: {small} queries with few rows, {large} with many"
-    assert small <= 30, f"{url}: {small} queries"
+    assert small <= query_budget(url, 30), f"{url}: {small} queries"
