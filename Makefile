@@ -7,7 +7,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test bench setup dev-setup assets messages system-deps serve lint migrations-check clean
+
+.PHONY: demo test test-fast bench setup dev-setup assets messages system-deps serve lint migrations-check clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +52,10 @@ demo: setup
 ## make test: install what the tests need, run the suite on SQLite, then on a throwaway PostgreSQL
 test: system-deps dev-setup
 	bash scripts/test.sh
+
+## make test-fast: the edit-run loop: SQLite only, tables from the models, no browser tests
+test-fast: dev-setup
+	$(PY) -m pytest --no-migrations -m "not e2e" $(ARGS)
 
 ## make bench: serve the demo data with gunicorn (production settings) and load the main pages with wrk
 bench: system-deps dev-setup
