@@ -127,10 +127,11 @@ def _entries_out(entries) -> list[dict]:
                         "grams_edible": ef.grams_edible} for ef in e.foods.all()]} for e in entries]
 
 
-def _menu_detail(menu, *, warnings: bool) -> dict:
+def _menu_detail(menu, *, actor=None) -> dict:
+    """A menu with its entries; with the warnings for `actor` (the editors' views) when given."""
     entries = selectors.menu_entries(menu)
     return {**_menu_out(menu), "entries": _entries_out(entries),
-            "warnings": selectors.menu_warnings(menu, entries) if warnings else [],
+            "warnings": selectors.menu_warnings(menu, entries, actor=actor) if actor is not None else [],
             "revisions": [{"version": r.version, "reason": r.reason, "change": r.change, "at": r.created_at}
                           for r in menu.revisions.all()]}
 
@@ -208,7 +209,7 @@ def list_menus(request, kg: str, limit: int = 50):
 @router.get("/k/{kg}/canteen/menus/{code}")
 @policy.requires("canteen.menu.view")
 def get_menu(request, kg: str, code: UUID):
-    return _menu_detail(_menu_by_code(request.actor, code), warnings=True)
+    return _menu_detail(_menu_by_code(request.actor, code), actor=request.actor)
 
 
 @router.post("/k/{kg}/canteen/menus", response={201: dict})
@@ -219,7 +220,7 @@ def create_menu(request, kg: str, payload: MenuIn):
     source = data.pop("copy_from")
     copy_from = _menu_by_code(actor, source) if source else None
     menu = services.menu_create(actor=actor, copy_from=copy_from, **data)
-    return Status(201, _menu_detail(menu, warnings=True))
+    return Status(201, _menu_detail(menu, actor=request.actor))
 
 
 @router.post("/k/{kg}/canteen/menus/{code}/entries", response={201: dict})
@@ -232,7 +233,7 @@ def add_entry(request, kg: str, code: UUID, payload: EntryIn):
     services.entry_add(actor=actor, menu=menu, day=payload.day, meal=payload.meal, dish=dish, factor=payload.factor,
                        reason=payload.reason, meeting=meeting)
     menu.refresh_from_db()
-    return Status(201, _menu_detail(menu, warnings=True))
+    return Status(201, _menu_detail(menu, actor=request.actor))
 
 
 @router.post("/k/{kg}/canteen/menus/{code}/entries/{entry}/remove")
@@ -245,7 +246,7 @@ def remove_entry(request, kg: str, code: UUID, entry: UUID, payload: ReasonIn):
         raise Http404
     services.entry_remove(actor=actor, entry=item, reason=payload.reason)
     menu.refresh_from_db()
-    return _menu_detail(menu, warnings=True)
+    return _menu_detail(menu, actor=request.actor)
 
 
 @router.post("/k/{kg}/canteen/menus/{code}/publish")
@@ -253,7 +254,7 @@ def remove_entry(request, kg: str, code: UUID, entry: UUID, payload: ReasonIn):
 def publish_menu(request, kg: str, code: UUID):
     actor = request.actor
     menu = services.menu_publish(actor=actor, menu=_menu_by_code(actor, code, "canteen.menu.publish"))
-    return _menu_detail(menu, warnings=False)
+    return _menu_detail(menu)
 
 
 @router.get("/k/{kg}/canteen/menus/{code}/analysis")
@@ -279,7 +280,7 @@ def list_published(request, kg: str):
 @policy.requires("canteen.menu.published")
 def get_published(request, kg: str, code: UUID):
     menu = selectors.get_menu(actor=request.actor, code=code, capability="canteen.menu.published", published_only=True)
-    return _menu_detail(menu, warnings=False)
+    return _menu_detail(menu)
 
 
 @router.get("/k/{kg}/canteen/served")

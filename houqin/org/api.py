@@ -28,7 +28,6 @@ from houqin.org.schemas import (
     StaffOut,
     VoidIn,
 )
-from houqin.org.validators import mask_id_number, mask_phone
 
 router = Router(tags=["organisation"])
 
@@ -41,18 +40,19 @@ def _child_out(child) -> dict:
     }
 
 
+def _guardian_out(g, *, sensitive: bool) -> dict:
+    return {"code": g.code, "name": g.name, "relation": g.relation,
+            "phone": selectors.shown_phone(g.phone, sensitive=sensitive), "can_pick_up": g.can_pick_up}
+
+
 def _child_detail(request, child) -> dict:
     actor = request.actor
     sensitive = policy.can(actor, "org.child.view_sensitive", child)
     if sensitive:
         audit_event(action="org.child.view_sensitive", actor=actor.user, kindergarten=actor.kindergarten, obj=child,
                     request=request)
-    guardians = [
-        {"code": g.code, "name": g.name, "relation": g.relation, "phone": g.phone if sensitive else mask_phone(g.phone),
-         "can_pick_up": g.can_pick_up}
-        for g in child.guardians.active()
-    ]
-    return {**_child_out(child), "id_number": child.id_number if sensitive else mask_id_number(child.id_number),
+    guardians = [_guardian_out(g, sensitive=sensitive) for g in child.guardians.active()]
+    return {**_child_out(child), "id_number": selectors.shown_id_number(child.id_number, sensitive=sensitive),
             "notes": child.notes, "voided": child.is_voided, "guardians": guardians}
 
 
@@ -129,7 +129,7 @@ def void_child(request, kg: str, code: UUID, payload: VoidIn):
 def add_guardian(request, kg: str, code: UUID, payload: GuardianIn):
     child = selectors.get_child(actor=request.actor, code=code, capability="org.child.change")
     g = services.guardian_add(actor=request.actor, child=child, **payload.dict())
-    return Status(201, {"code": g.code, "name": g.name, "relation": g.relation, "phone": g.phone, "can_pick_up": g.can_pick_up})
+    return Status(201, _guardian_out(g, sensitive=policy.can(request.actor, "org.child.view_sensitive", child)))
 
 
 def _staff_out(m) -> dict:
