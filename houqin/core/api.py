@@ -43,6 +43,27 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
+def docs_access(view):
+    """The API's documentation and schema (`/api/docs`, `/api/openapi.json`) are for signed-in users,
+    unless HOUQIN_API_DOCS_PUBLIC opens them (on by default only with HOUQIN_DEBUG)."""
+    import functools
+
+    from django.conf import settings
+    from django.http import JsonResponse
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.HOUQIN_API_DOCS_PUBLIC and not request.user.is_authenticated:
+            if request.path.endswith(".json"):
+                return JsonResponse({"detail": _("Sign in or send a valid API token.")}, status=401)
+            from houqin.policy import redirect_to_login
+
+            return redirect_to_login(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="Houqin API",
     version="1",
@@ -50,6 +71,7 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=docs_access,
 )
 
 
