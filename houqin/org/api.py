@@ -5,10 +5,11 @@ from uuid import UUID
 from django.http import HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from houqin import policy
 from houqin.core.audit import audit_event
+from houqin.core.inputs import Paging
 from houqin.core.selectors import destinations_for
 from houqin.core.web import xlsx_response
 from houqin.org import roster, selectors, services
@@ -21,11 +22,11 @@ from houqin.org.schemas import (
     DistrictRowOut,
     GuardianIn,
     GuardianOut,
-    ImportOut,
+    OrgImportOut,
     LeaveIn,
     MeOut,
     StaffIn,
-    StaffOut,
+    OrgStaffOut,
     VoidIn,
 )
 
@@ -74,7 +75,7 @@ def list_classes(request, kg: str):
 
 
 @router.get("/k/{kg}/children", response=list[ChildOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Paging, page_size=100)
 @policy.requires("org.child.view")
 def list_children(request, kg: str, class_code: UUID | None = None, q: str = ""):
     """Children in the caller's scope, 100 a page (`?page=2`, `?page_size=` up to 100)."""
@@ -138,13 +139,13 @@ def _staff_out(m) -> dict:
             "is_active": m.is_active}
 
 
-@router.get("/k/{kg}/staff", response=list[StaffOut])
+@router.get("/k/{kg}/staff", response=list[OrgStaffOut])
 @policy.requires("org.staff.view")
 def list_staff(request, kg: str):
     return [_staff_out(m) for m in selectors.staff_list(actor=request.actor)]
 
 
-@router.post("/k/{kg}/staff", response={201: StaffOut})
+@router.post("/k/{kg}/staff", response={201: OrgStaffOut})
 @policy.requires("org.staff.change")
 def add_staff(request, kg: str, payload: StaffIn):
     actor = request.actor
@@ -154,7 +155,7 @@ def add_staff(request, kg: str, payload: StaffIn):
     return Status(201, _staff_out(membership))
 
 
-@router.post("/k/{kg}/roster/import", response={200: ImportOut})
+@router.post("/k/{kg}/roster/import", response={200: OrgImportOut})
 @policy.requires("org.roster.import")
 def import_roster(request, kg: str, kind: Form[str], file: File[UploadedFile]):
     return roster.import_roster(actor=request.actor, kind=kind, upload=file).as_dict()
