@@ -97,3 +97,24 @@ def test_every_operation_answers_without_a_500_and_as_published(world, login, ws
             with open(os.environ["HOUQIN_FUZZ_REPORT"], "w") as out:
                 out.write(report)
         pytest.fail(f"{len(problems)} problems:\n{report}", pytrace=False)
+
+
+def test_every_schema_name_in_the_published_api_means_one_shape(world, login, monkeypatch):
+    """Schemas that shared a name across areas (ReceiptOut ×3, ItemOut, StaffOut…) overwrote each
+    other in /api/openapi.json, which then documented operations with another area's fields."""
+    from ninja.openapi.schema import OpenAPISchema
+
+    from houqin.core.api import api
+
+    clashes: dict[str, int] = {}
+    original = OpenAPISchema.add_schema_definitions
+
+    def checking(self, definitions):
+        for name, definition in definitions.items():
+            if name in self.schemas and self.schemas[name] != definition:
+                clashes[name] = clashes.get(name, 1) + 1
+        original(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", checking)
+    api.get_openapi_schema()
+    assert clashes == {}
