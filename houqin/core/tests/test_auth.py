@@ -53,9 +53,12 @@ def test_unknown_and_known_user_names_get_the_same_answer(world):
 
 
 def test_failed_login_names_are_logged_without_control_characters(world):
-    _login(Client(), "evil\r\nname\x1b[31m", "x", ip="10.0.0.4")
+    # A control character is refused before sign-in is tried (core.inputs); CR/LF are logged cleaned.
+    assert _login(Client(), "evil\r\nname\x1b[31m", "x", ip="10.0.0.4").status_code == 400
+    _login(Client(), "evil\r\nname", "x", ip="10.0.0.4")
     event = AuditEvent.objects.filter(action="auth.login", outcome="failed").latest("at")
-    assert "\n" not in event.actor_name and "\r" not in event.actor_name and "\x1b" not in event.actor_name
+    assert "\n" not in event.actor_name and "\r" not in event.actor_name
+    assert not any("\x1b" in e.actor_name for e in AuditEvent.objects.all())
 
 
 def test_staff_session_ends_after_30_idle_minutes(world):
@@ -236,3 +239,19 @@ def test_the_admin_is_mounted_only_where_the_setting_says_so(world, tmp_path):
                "PATH": "/usr/bin:/bin"}
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
         assert expected in result.stdout + result.stderr
+
+
+def test_the_tests_client_enforces_csrf_and_a_request_without_the_token_is_refused(world, login):
+    """conftest said CSRF was on but turned it off; now every `login(...)` client is checked."""
+    from houqin.notices.models import Notice
+
+    client = login(world.k1.users[Role.PRINCIPAL])
+    before = Notice.objects.count()
+    form = client.post("/k/k1/notices/new/", {"title": "t", "body": "b", "kind": "general", "audience": "parents"},
+                       without_token=True)
+    api = client.post("/api/k/k1/notices", {"title": "t", "body": "b"}, content_type="application/json",
+                      without_token=True)
+    assert form.status_code == 403 and api.status_code == 403
+    assert Notice.objects.count() == before
+    ok = client.post("/api/k/k1/notices", {"title": "t", "body": "b"}, content_type="application/json")
+    assert ok.status_code == 201
