@@ -31,3 +31,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "houqin.core.views.bad_request"
