@@ -33,3 +33,5 @@ urlpatterns = [
 ]
 if settings.HOUQIN_ADMIN:  # back-office repair only, where the operator turns it on
     urlpatterns.append(path("admin/", admin.site.urls))
+
+handler400 = "houqin.core.views.bad_request"

@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from houqin.assets.models import AssetState, Category, HandoverKind, Room, Term
+from houqin.core import files
 from houqin.core.forms import StyledForm
 from houqin.org.models import Campus, SchoolClass
 
-PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
+PHOTO_ACCEPT = files.ACCEPT_IMAGES
 
 
 class DateInput(forms.DateInput):
@@ -74,7 +75,7 @@ class AssetForm(StyledForm):
     custodian = UserChoiceField(label=_("custodian"), queryset=None, required=False)
     notes = forms.CharField(label=_("notes"), max_length=200, required=False)
     photo = forms.FileField(label=_("photo"), required=False,
-                            help_text=_("JPEG, PNG or WebP, at most 5 MB."),
+                            help_text=files.limits_text(files.IMAGES),
                             widget=forms.ClearableFileInput(attrs={"accept": PHOTO_ACCEPT}))
 
     def __init__(self, *args, rooms=None, classes=None, staff=None, **kwargs):

@@ -19,13 +19,9 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
-import io
-import uuid
-import warnings
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -51,13 +47,11 @@ from houqin.assets.models import (
     StocktakeStatus,
     Term,
 )
+from houqin.core import files
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.org.models import Kindergarten, Membership, Role, SchoolClass
 
 LABEL_PREFIX = "ZC"
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-PHOTO_MAX_SIDE = 2000  # pixels: phone photos are scaled down and re-encoded (no EXIF, no location)
-PHOTO_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
 MAX_QUANTITY = Decimal(10) ** (QUANTITY["max_digits"] - QUANTITY["decimal_places"]) - 1
 MAX_PRICE = Decimal("9999999999.99")
 
@@ -147,54 +141,6 @@ def lock_register(kindergarten) -> None:
     """One writer of label codes at a time per kindergarten (NO KEY UPDATE blocks no FK)."""
     Kindergarten.objects.select_for_update(no_key=True).filter(pk=kindergarten.pk).first()
 
-
-# --- photos ----------------------------------------------------------------------------------
-
-
-def read_photo(upload) -> ContentFile:
-    """Check an uploaded photo by its content (JPEG, PNG or WebP; at most 5 MB) and return it
-    re-encoded — orientation applied, scaled to PHOTO_MAX_SIDE, metadata dropped — named by a
-    random UUID. Raises DomainError with a clear message otherwise."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    too_large = _("The photo is too large: at most %(size)s MB.") % {"size": PHOTO_MAX_BYTES // (1024 * 1024)}
-    not_image = _("The file is not a photo: upload a JPEG, PNG or WebP image.")
-    size = getattr(upload, "size", None)
-    if size is not None and size > PHOTO_MAX_BYTES:
-        _fail([{"field": "photo", "message": too_large}])
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(PHOTO_MAX_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
-    if len(data) > PHOTO_MAX_BYTES:
-        _fail([{"field": "photo", "message": too_large}])
-    if not data:
-        _fail([{"field": "photo", "message": not_image}])
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                kind = probe.format
-                probe.verify()
-            if kind not in PHOTO_FORMATS:
-                raise UnidentifiedImageError(kind)
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-                if kind == "JPEG" and image.mode not in ("RGB", "L"):
-                    image = image.convert("RGB")
-                out = io.BytesIO()
-                image.save(out, format=kind, **({"quality": 85} if kind in ("JPEG", "WEBP") else {}))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
-            SyntaxError, ValueError, TypeError) as exc:
-        raise DomainError(not_image, errors=[{"field": "photo", "message": not_image}]) from exc
-    extension = PHOTO_FORMATS[kind][0]
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{extension}")
-
-
-def photo_content_type(name: str) -> str:
-    extension = name.rsplit(".", 1)[-1].lower()
-    return {ext: ctype for ext, ctype in PHOTO_FORMATS.values()}.get(extension, "application/octet-stream")
 
 
 # --- rooms -----------------------------------------------------------------------------------
@@ -338,7 +284,7 @@ def asset_create(*, actor, name: str, category: str, quantity, room: Room | None
     photo_file = None
     if photo:
         try:
-            photo_file = read_photo(photo)
+            photo_file = files.read_upload(photo, field="photo", accept=files.IMAGES).as_content_file()
         except DomainError as exc:
             errors.extend(exc.errors)
     if errors:
@@ -379,7 +325,7 @@ def asset_update(*, actor, asset: Asset, **changes) -> Asset:
     photo_file = None
     if photo:
         try:
-            photo_file = read_photo(photo)
+            photo_file = files.read_upload(photo, field="photo", accept=files.IMAGES).as_content_file()
         except DomainError as exc:
             errors.extend(exc.errors)
     if errors:

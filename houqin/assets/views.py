@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from houqin.assets.forms import (
     StocktakeOpenForm,
 )
 from houqin.assets.models import AssetState, Category, HandoverKind, HandoverStatus, StocktakeStatus, Term
+from houqin.core import files
 from houqin.core.errors import DomainError, Forbidden
 from houqin.core.web import add_domain_errors, form_action, xlsx_response
 from houqin.core.history import history_rows
@@ -173,13 +173,7 @@ def asset_detail(request, kg, code):
 @policy.requires("assets.view")
 def asset_photo(request, kg, code):
     asset = selectors.get_asset(actor=request.actor, code=code)
-    if not asset.photo or not default_storage.exists(asset.photo.name):
-        raise Http404
-    response = FileResponse(default_storage.open(asset.photo.name, "rb"),
-                            content_type=services.photo_content_type(asset.photo.name))
-    response["Cache-Control"] = "private, max-age=3600"
-    response["Content-Disposition"] = "inline"
-    return response
+    return files.file_response(asset.photo)
 
 
 def _asset_action_form(request, asset, form, action, *, title: str, success_message: str, danger: bool = False):

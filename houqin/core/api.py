@@ -9,6 +9,7 @@ import logging
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -16,6 +17,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from houqin.core.errors import DomainError
+from houqin.core.files import unreadable_request_message
 from houqin.core.inputs import InputParser, InputRejected
 from houqin.core.tokens import api_token_check
 
@@ -86,6 +88,11 @@ def _domain_error(request, exc: DomainError):
     if exc.errors:
         body["errors"] = [e.as_dict() if hasattr(e, "as_dict") else e for e in exc.errors]
     return api.create_response(request, body, status=exc.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_body(request, exc):
+    return api.create_response(request, {"detail": unreadable_request_message(), "code": "bad_request"}, status=400)
 
 
 @api.exception_handler(Http404)

@@ -17,17 +17,21 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
+from houqin.core import files
 from houqin.core.errors import DomainError, RowError
 
 
@@ -111,27 +115,16 @@ def no_data() -> ImportRejected:
 
 
 def read_upload(upload) -> bytes:
-    """The bytes of the upload, refusing anything over HOUQIN_IMPORT_MAX_BYTES without reading it all."""
+    """The bytes of the upload, refusing anything over HOUQIN_IMPORT_MAX_BYTES without reading it all
+    (read by the one reader of uploads, houqin.core.files; check_zip then judges the content)."""
     limit = settings.HOUQIN_IMPORT_MAX_BYTES
     too_large = file_rejected(
         "file_too_large", _("The file is too large: at most %(size)s MB.") % {"size": megabytes(limit)}
     )
-    if isinstance(upload, bytes | bytearray):
-        data = bytes(upload)
-    else:
-        size = getattr(upload, "size", None)
-        if size is not None and size > limit:
-            raise too_large
-        if hasattr(upload, "seek"):
-            upload.seek(0)
-        data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise too_large
-    return data
+    return files.read_bytes(upload, limit=limit, too_large=too_large)
 
 
-def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
+megabytes = files.megabytes
 
 
 def check_zip(data: bytes) -> None:
@@ -342,29 +335,106 @@ def max_length(model, field_name: str) -> int:
     return model._meta.get_field(field_name).max_length
 
 
-def build_workbook(title: str, columns: tuple[str, ...], widths: dict[str, int], rows: Iterator[list]) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    for index, column in enumerate(columns):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = widths.get(column, 12)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for values in rows:
+# --------------------------------------------------------------------------------------------
+# Writing: the one .xlsx writer every export goes through
+
+# Text starting with one of these is what a spreadsheet would run as a formula (OWASP "CSV
+# injection"): a guardian named =HYPERLINK("//e.cn","点") must stay a name.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TITLE_JUNK = re.compile(r"[\[\]:*?/\\]")
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
+class Sheet:
+    """One sheet of an export. Rows are written in order (the workbook streams them). Text is
+    always written as text — never as a formula, whatever it starts with —, dates as dates, and
+    numbers in the column's number format."""
+
+    def __init__(self, workbook, title: str, *, widths=(), formats=(), freeze: str | None = None):
+        self._sheet = workbook.create_sheet(_TITLE_JUNK.sub("", str(title))[:31] or "Sheet")
+        for index, width in enumerate(widths, start=1):
+            if width:
+                self._sheet.column_dimensions[get_column_letter(index)].width = width
+        if freeze:
+            self._sheet.freeze_panes = freeze
+        self.formats = list(formats)
+        self.count = 0
+
+    def row(self, values=(), *, bold: bool = False, size: int | None = None, fill: str | None = None,
+            top: bool = False) -> None:
+        font = Font(bold=bold, size=size) if (bold or size) else None
         cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, str):
-                cell.number_format = "@"  # text: keeps ID numbers and phones from turning into numbers
+        for index, value in enumerate(values):
+            cell = text_cell(self._sheet, value, self.formats[index] if index < len(self.formats) else None)
+            if font is not None:
+                cell.font = font
+            if fill:
+                cell.fill = PatternFill("solid", fgColor=fill)
+            if top:
+                cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
             cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        self._sheet.append(cells)
+        self.count += 1
+
+    def header(self, names, *, fill: str | None = None) -> None:
+        self.row(names, bold=True, fill=fill)
+
+
+def text_cell(sheet, value, number_format: str | None = None) -> WriteOnlyCell:
+    """A cell whose text is text: a string that starts like a formula is stored as a string with
+    Excel's quote prefix (shown and edited as text), never as a formula."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, str):
+        cell = WriteOnlyCell(sheet, value=None)
+        cell.value = value
+        cell.data_type = "s"  # openpyxl would make "=…" a formula: it is text
+        if value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+        cell.number_format = "@"  # text: keeps ID numbers and phones from turning into numbers
+        return cell
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    elif isinstance(value, int | float | Decimal) and not isinstance(value, bool) and number_format:
+        cell.number_format = number_format
+    return cell
+
+
+class XlsxWriter:
+    """The .xlsx file of an export: `sheet(...)` adds sheets, `content()` gives the bytes."""
+
+    def __init__(self):
+        self._workbook = Workbook(write_only=True)
+
+    def sheet(self, title: str, *, columns=None, widths=(), formats=(), freeze: str | None = None,
+              header_fill: str | None = None) -> Sheet:
+        """A new sheet; with `columns`, their names are its bold header row, frozen on screen."""
+        sheet = Sheet(self._workbook, title, widths=widths, formats=formats,
+                      freeze=freeze if freeze is not None else ("A2" if columns else None))
+        if columns:
+            sheet.header(columns, fill=header_fill)
+        return sheet
+
+    def content(self) -> bytes:
+        buffer = io.BytesIO()
+        self._workbook.save(buffer)
+        return buffer.getvalue()
+
+
+def build_workbook(title: str, columns: tuple[str, ...], widths: dict[str, int], rows: Iterator[list]) -> bytes:
+    """A one-sheet export: a header of `columns` and the rows under it."""
+    writer = XlsxWriter()
+    sheet = writer.sheet(title, columns=columns, widths=[widths.get(column, 12) for column in columns])
+    for values in rows:
+        sheet.row(values)
+    return writer.content()

@@ -26,6 +26,14 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+def bad_request(request, exception=None):
+    """400 for a request that could not be read (an upload without its multipart boundary…), in
+    the user's language, instead of Django's bare English page."""
+    from houqin.core.files import unreadable_request_message
+
+    return render(request, "400.html", {"message": unreadable_request_message()}, status=400)
+
+
 class LoginView(auth_views.LoginView):
     template_name = "core/login.html"
     redirect_authenticated_user = True

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from houqin.core import files
 from houqin.core.forms import StyledForm
 from houqin.finance.models import MONEY, QUANTITY, BudgetCategory, FeeUnit, FixedBy, PaymentMethod, Term
 
@@ -116,14 +117,14 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-RECEIPT_ACCEPT = "image/*,application/pdf"
+RECEIPT_ACCEPT = files.ACCEPT_DOCUMENTS
 
 
 class ReceiptFields(StyledForm):
     photo = MultipleFileField(
         label=_("take a photo of the receipt"),
         attrs={"accept": RECEIPT_ACCEPT, "capture": "environment"},
-        help_text=_("JPEG, PNG or PDF, at most 5 MB each."),
+        help_text=files.limits_text(files.DOCUMENTS),
     )
     receipts = MultipleFileField(label=_("or choose photos or scans"), attrs={"accept": RECEIPT_ACCEPT, "multiple": True})
 

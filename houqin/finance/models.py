@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from houqin.core import files
 from houqin.core.models import TenantModel, VoidableModel
 
 CENT = Decimal("0.01")
@@ -447,12 +448,10 @@ def receipt_path(instance, filename: str) -> str:
 
 
 class Receipt(TenantModel, VoidableModel):
-    """A receipt photo or scan (JPEG, PNG or PDF) of an expense. Served only through a view that checks
+    """A receipt photo or scan (JPEG, PNG, WebP or PDF, as houqin.core.files made it) of an expense. Served only through a view that checks
     the policy; the stored image carries no EXIF (no location)."""
 
     scope_paths: dict = {}
-
-    EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
 
     expense = models.ForeignKey(Expense, verbose_name=_("expense"), on_delete=models.PROTECT, related_name="receipts")
     file = models.FileField(_("file"), upload_to=receipt_path, max_length=200)
@@ -472,7 +471,7 @@ class Receipt(TenantModel, VoidableModel):
 
     @property
     def extension(self) -> str:
-        return self.EXTENSIONS.get(self.content_type, "bin")
+        return files.extension_for(self.content_type)
 
     @property
     def is_image(self) -> bool:

@@ -14,14 +14,9 @@ not make, and record who and when.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
-import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
@@ -29,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin import policy
+from houqin.core import files
 from houqin.core.audit import audit_event
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.finance.models import (
@@ -61,9 +57,7 @@ from houqin.org.models import Membership, Role
 S = RequestStatus
 E = ExpenseStatus
 MAX_AMOUNT = Decimal("99999999.99")  # ¥99,999,999.99: anything above is a typing mistake
-MAX_RECEIPT_BYTES = 5 * 1024 * 1024
 MAX_RECEIPTS = 10
-MAX_RECEIPT_PIXELS = 40_000_000
 MAX_LINES = 50
 ACCEPTOR_ROLES = (Role.DIRECTOR, Role.STOREKEEPER)
 
@@ -730,101 +724,15 @@ def _asset_state(actor, request: RepairRequest, state: str) -> None:
 # Receipts
 
 
-@dataclass
-class CheckedFile:
-    content: bytes
-    content_type: str
-    original_name: str
-
-
-_NAME_JUNK = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069/\\]")
-
-
-def _safe_name(name: str) -> str:
-    name = unicodedata.normalize("NFC", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
-    return _NAME_JUNK.sub("", name).strip(". ")[:100]
-
-
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
-
-
-def check_receipt(upload) -> CheckedFile:
-    """A receipt must be a JPEG or PNG photo or a PDF scan (judged by its content, not its name),
-    not empty, at most 5 MB. Images are re-encoded without their metadata (no GPS location)."""
-    name = _safe_name(getattr(upload, "name", "")) or _("receipt")
-    size = getattr(upload, "size", None)
-    if size is None:
-        raise _invalid("receipts", _("No file was received."))
-    if size == 0:
-        raise _invalid("receipts", _("%(name)s is empty.") % {"name": name})
-    if size > MAX_RECEIPT_BYTES:
-        raise _invalid("receipts", _("%(name)s is %(size).1f MB: a receipt may be at most 5 MB. Take the photo "
-                                     "again at a lower resolution or scan it in black and white.")
-                       % {"name": name, "size": size / 1024 / 1024})
-    upload.seek(0)
-    content = upload.read(MAX_RECEIPT_BYTES + 1)
-    if len(content) > MAX_RECEIPT_BYTES:
-        raise _invalid("receipts", _("%(name)s is larger than 5 MB.") % {"name": name})
-    content_type = _sniff(content[:16])
-    if content_type is None:
-        if content[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
-            raise _invalid("receipts", _("%(name)s is a HEIC photo: set the camera to JPEG (“Most compatible”) "
-                                         "or take a screenshot of it.") % {"name": name})
-        raise _invalid("receipts", _("%(name)s is not a receipt photo or scan: upload a JPEG or PNG image or a "
-                                     "PDF.") % {"name": name})
-    if content_type == "application/pdf":
-        if b"/JavaScript" in content or b"/Launch" in content:
-            raise _invalid("receipts", _("%(name)s is a PDF with active content and cannot be accepted.")
-                           % {"name": name})
-        return CheckedFile(content, content_type, name)
-    return CheckedFile(_clean_image(content, content_type, name), content_type, name)
-
-
-def _clean_image(content: bytes, content_type: str, name: str) -> bytes:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    unreadable = _invalid("receipts", _("%(name)s could not be read as an image.") % {"name": name})
-    try:
-        image = Image.open(io.BytesIO(content))
-        width, height = image.size
-        if width * height > MAX_RECEIPT_PIXELS:
-            raise _invalid("receipts", _("%(name)s has too many pixels (%(w)d × %(h)d).")
-                           % {"name": name, "w": width, "h": height})
-        expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[content_type]
-        if image.format != expected:
-            raise unreadable
-        image.load()
-        image = ImageOps.exif_transpose(image)
-        out = io.BytesIO()
-        if expected == "JPEG":
-            if image.mode not in ("RGB", "L", "CMYK"):
-                image = image.convert("RGB")
-            image.save(out, "JPEG", quality=88, optimize=True)
-        else:
-            image.save(out, "PNG", optimize=True)
-        return out.getvalue()
-    except DomainError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
-        raise unreadable from None
-
-
-def _store_receipts(actor, expense: Expense, checked: list[CheckedFile]) -> list[Receipt]:
+def _store_receipts(actor, expense: Expense, checked: list[files.SafeFile]) -> list[Receipt]:
     """Write the files and their rows; if anything fails, the files written so far are removed again."""
     made, written = [], []
     try:
         for item in checked:
             receipt = Receipt(kindergarten=expense.kindergarten, expense=expense, content_type=item.content_type,
-                              size=len(item.content), original_name=item.original_name,
-                              sha256=hashlib.sha256(item.content).hexdigest(), created_by=actor.user)
-            receipt.file.save("receipt", ContentFile(item.content), save=False)
+                              size=item.size, original_name=item.original_name,
+                              sha256=item.sha256, created_by=actor.user)
+            receipt.file.save(item.name, item.as_content_file(), save=False)
             written.append(receipt.file)
             made.append(_save(receipt, actor, "receipt"))
     except Exception:
@@ -834,7 +742,12 @@ def _store_receipts(actor, expense: Expense, checked: list[CheckedFile]) -> list
     return made
 
 
-def _checked_all(uploads) -> list[CheckedFile]:
+def check_receipt(upload) -> files.SafeFile:
+    """A receipt is a photo or a PDF scan, read by the one file reader (houqin.core.files)."""
+    return files.read_upload(upload, field="receipts", accept=files.DOCUMENTS)
+
+
+def _checked_all(uploads) -> list[files.SafeFile]:
     """Check every file before anything is written: one bad file refuses them all."""
     return [check_receipt(upload) for upload in uploads]
 

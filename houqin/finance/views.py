@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from houqin import policy
+from houqin.core import files
 from houqin.core.history import history_rows
 from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors, xlsx_response
@@ -592,16 +593,7 @@ def receipt_void(request, kg, code):
 def receipt_file(request, kg, code):
     """A receipt, only through this policy check (there is no public address for it)."""
     receipt = selectors.get_receipt(actor=request.actor, code=code)
-    try:
-        handle = receipt.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=receipt.content_type)
-    name = f"{receipt.expense.number}-{receipt.pk}.{receipt.extension}"
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.file_response(receipt.file, download_name=f"{receipt.expense.number}-{receipt.pk}.{receipt.extension}")
 
 
 # --------------------------------------------------------------------------------------------

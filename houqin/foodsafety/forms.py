@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from houqin.core import files
 from houqin.core.forms import StyledForm
 from houqin.foodsafety.models import CertificateKind, DisinfectionMethod
 
@@ -14,7 +15,7 @@ class ReceiptForm(StyledForm):
     warehouse = forms.ModelChoiceField(label=_("Food store"), queryset=None)
     received_on = forms.DateField(label=_("Date of receipt"), widget=DATE)
     invoice_photo = forms.FileField(label=_("Invoice photo"), required=False,
-                                    widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+                                    widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_IMAGES, "capture": "environment"}))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
     override_reason = forms.CharField(label=_("Reason to accept despite the certificates (director)"),
                                       max_length=200, required=False)
@@ -62,7 +63,7 @@ class CertificateForm(StyledForm):
     issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DATE)
     valid_until = forms.DateField(label=_("Valid until"), widget=DATE)
     scan = forms.FileField(label=_("Scan (image or PDF)"), required=False,
-                           widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}))
+                           widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_DOCUMENTS}))
 
     def __init__(self, *args, suppliers, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,12 +18,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import uuid
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
@@ -31,6 +29,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
+from houqin.core import files
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.foodsafety.models import (
     REQUIRED_CERTIFICATE_KINDS,
@@ -55,7 +54,6 @@ from houqin.foodsafety.models import (
 from houqin.org.models import STAFF_ROLES, Membership, Role
 
 DATA = Path(__file__).resolve().parent / "data"
-SCAN_MAX_BYTES = 10 * 1024 * 1024
 MAX_LINES = 40
 
 
@@ -222,43 +220,6 @@ def settings_update(*, actor, allow_certificate_override: bool, samples_due_by: 
     return row
 
 
-# --- files ----------------------------------------------------------------------------------------
-
-
-def read_scan(upload, *, field: str = "scan") -> ContentFile:
-    """A certificate scan: a PDF, JPEG, PNG or WebP, judged by its first bytes (not its name), at
-    most 10 MB. Anything else is refused with a clear message."""
-    not_allowed = _("The scan must be an image (JPEG, PNG, WebP) or a PDF file.")
-    too_large = _("The scan is too large: at most %(size)s MB.") % {"size": SCAN_MAX_BYTES // (1024 * 1024)}
-    if getattr(upload, "size", None) is not None and upload.size > SCAN_MAX_BYTES:
-        _error(field, too_large)
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(SCAN_MAX_BYTES + 1) if hasattr(upload, "read") else bytes(upload)
-    if len(data) > SCAN_MAX_BYTES:
-        _error(field, too_large)
-    if data.startswith(b"%PDF-"):
-        extension = "pdf"
-    elif data.startswith(b"\xff\xd8\xff"):
-        extension = "jpg"
-    elif data.startswith(b"\x89PNG\r\n\x1a\n"):
-        extension = "png"
-    elif data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        extension = "webp"
-    else:
-        _error(field, not_allowed)
-    return ContentFile(data, name=f"{uuid.uuid4().hex}.{extension}")
-
-
-def read_invoice_photo(upload) -> ContentFile:
-    from houqin.assets.services import read_photo
-
-    try:
-        return read_photo(upload)
-    except DomainError as exc:
-        _error("invoice_photo", exc.message)
-
-
 # --- supplier certificates ------------------------------------------------------------------------
 
 
@@ -285,7 +246,7 @@ def certificate_create(*, actor, supplier, kind: str, number: str, valid_until: 
     content = None
     if scan:
         try:
-            content = read_scan(scan)
+            content = files.read_upload(scan, field="scan", accept=files.DOCUMENTS)
         except DomainError as exc:
             errors += exc.errors
     if errors:
@@ -297,7 +258,7 @@ def certificate_create(*, actor, supplier, kind: str, number: str, valid_until: 
         retain_until=add_months(max(valid_until, _today()), 12 * years),
     )
     if content is not None:
-        cert.scan.save(content.name, content, save=False)
+        cert.scan.save(content.name, content.as_content_file(), save=False)
     cert.save()
     return cert
 
@@ -451,7 +412,7 @@ def receipt_create(*, actor, supplier, warehouse, lines, received_on: dt.date | 
     photo = None
     if invoice_photo:
         try:
-            photo = read_invoice_photo(invoice_photo)
+            photo = files.read_upload(invoice_photo, field="invoice_photo", accept=files.IMAGES)
         except DomainError as exc:
             errors += exc.errors
     if errors:
@@ -467,7 +428,7 @@ def receipt_create(*, actor, supplier, warehouse, lines, received_on: dt.date | 
         retain_until=received_on,
     )
     if photo is not None:
-        receipt.invoice_photo.save(photo.name, photo, save=False)
+        receipt.invoice_photo.save(photo.name, photo.as_content_file(), save=False)
     line_rows = []
     for data in cleaned:
         retain = max(add_months(data["expiry_date"], months), add_months(received_on, 12 * years))

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from houqin import policy
+from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
 from houqin.core.web import add_domain_errors
@@ -231,9 +232,7 @@ def receipt_detail(request, kg, code):
 @policy.requires("foodsafety.view")
 def receipt_invoice(request, kg, code):
     receipt = selectors.get_receipt(actor=request.actor, code=code)
-    if not receipt.invoice_photo:
-        raise Http404
-    return FileResponse(receipt.invoice_photo.open("rb"))
+    return files.file_response(receipt.invoice_photo)
 
 
 _VOIDABLE = {
@@ -302,9 +301,7 @@ def certificate_create(request, kg):
 @policy.requires("foodsafety.view")
 def certificate_scan(request, kg, code):
     cert = selectors.get_certificate(actor=request.actor, code=code)
-    if not cert.scan:
-        raise Http404
-    return FileResponse(cert.scan.open("rb"))
+    return files.file_response(cert.scan)
 
 
 # --- expiry checks ------------------------------------------------------------------------------------

@@ -58,28 +58,16 @@ def summary_pdf(*, summary, version) -> bytes:
 
 def comparison_xlsx(*, district, table: dict) -> bytes:
     """One row per kindergarten, one column per figure; no child data (the comparison has none)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from houqin.core.spreadsheets import XlsxWriter
 
-    from houqin.stock.exports import safe_text
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Comparison")[:30]
-    ws.append([safe_text(f"{district.name} · {table['start']:%Y-%m-%d} – {table['end']:%Y-%m-%d}")])
     header = [_("Kindergarten")] + [f"{c['label']}（{c['unit']}）" if c["unit"] else c["label"] for c in table["columns"]]
-    ws.append(header)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
+    writer = XlsxWriter()
+    ws = writer.sheet(_("Comparison"), widths=[22] + [14] * (len(header) - 1), freeze="B3")
+    ws.row([f"{district.name} · {table['start']:%Y-%m-%d} – {table['end']:%Y-%m-%d}"])
+    ws.header(header)
     for row in table["rows"]:
-        values = [safe_text(row["kindergarten"].name)]
+        values = [row["kindergarten"].name]
         for cell in row["cells"]:
             values.append(None if cell["value"] is None else cell["number"])
-        ws.append(values)
-    for i in range(1, len(header) + 1):
-        ws.column_dimensions[get_column_letter(i)].width = 22 if i == 1 else 14
-    ws.freeze_panes = "B3"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        ws.row(values)
+    return writer.content()

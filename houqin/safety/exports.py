@@ -3,11 +3,11 @@ the sheet of QR codes that open the hazard report form of each zone."""
 
 from __future__ import annotations
 
-import io
-
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from houqin.core.spreadsheets import XlsxWriter
 
 ROWS = [
     ("inspections", gettext_lazy("Inspection rounds done")),
@@ -49,38 +49,24 @@ def report_pdf(report, figures: dict) -> bytes:
 
 
 def report_xlsx(report, figures: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Safety report")[:31]
-    bold = Font(bold=True)
-    ws.append([f"{report.kindergarten.name} · {report.get_period_display()} {_('safety report')}"])
-    ws["A1"].font = bold
-    ws.append([_("Period"), f"{report.start.isoformat()} – {report.end.isoformat()}"])
-    ws.append([_("Signed by"), report.signed_by.display_name if report.signed_by else _("Not signed yet"),
-               report.signed_at.isoformat() if report.signed_at else ""])
-    ws.append([])
-    ws.append([_("Item"), _("Count")])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+    writer = XlsxWriter()
+    ws = writer.sheet(_("Safety report"), widths=[36, 26])
+    ws.row([f"{report.kindergarten.name} · {report.get_period_display()} {_('safety report')}"], bold=True)
+    ws.row([_("Period"), f"{report.start.isoformat()} – {report.end.isoformat()}"])
+    ws.row([_("Signed by"), report.signed_by.display_name if report.signed_by else _("Not signed yet"),
+            report.signed_at.isoformat() if report.signed_at else ""])
+    ws.row([])
+    ws.header([_("Item"), _("Count")])
     for row in report_rows(figures):
-        ws.append([row["label"], row["value"]])
-    ws.append([])
-    ws.append([_("Drill"), _("Date"), _("Classes"), _("Children"), _("Staff"), _("Evacuation time (seconds)")])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
+        ws.row([row["label"], row["value"]])
+    ws.row([])
+    ws.header([_("Drill"), _("Date"), _("Classes"), _("Children"), _("Staff"), _("Evacuation time (seconds)")])
     for d in figures.get("drill_list", []):
-        ws.append([d["kind_label"], d["date"], d["classes"], d["children"], d["staff"], d["seconds"]])
+        ws.row([d["kind_label"], d["date"], d["classes"], d["children"], d["staff"], d["seconds"]])
     if report.remarks:
-        ws.append([])
-        ws.append([_("Remarks"), ("'" + report.remarks) if report.remarks[:1] in "=+-@" else report.remarks])
-    ws.column_dimensions["A"].width = 36
-    ws.column_dimensions["B"].width = 26
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        ws.row([])
+        ws.row([_("Remarks"), report.remarks])
+    return writer.content()
 
 
 def qr_sheet_pdf(kindergarten, entries: list[tuple[str, str, str]]) -> bytes:

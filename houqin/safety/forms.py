@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from houqin.core import files
 from houqin.core.forms import StyledForm
 from houqin.safety.models import (
     DrillKind,
@@ -19,7 +20,7 @@ from houqin.safety.models import (
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-PHOTO = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})
+PHOTO = forms.ClearableFileInput(attrs={"accept": files.ACCEPT_IMAGES, "capture": "environment"})
 
 
 class UserChoiceField(forms.ModelChoiceField):

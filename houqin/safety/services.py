@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from houqin import policy
+from houqin.core import files
 from houqin.core.audit import audit_event
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.safety.models import (
@@ -60,7 +60,6 @@ from houqin.safety.models import (
 )
 
 H = HazardState
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_ITEMS = 40
 
 # --------------------------------------------------------------------------------------------
@@ -206,31 +205,6 @@ def _member_user(actor, user, field: str):
     return user
 
 
-def _sniff(head: bytes) -> str | None:
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return None
-
-
-def check_photo(upload, field: str = "photo") -> ContentFile | None:
-    """A photo must be a JPEG, PNG or WebP image (judged by its content), at most 8 MB."""
-    if not upload:
-        return None
-    content = upload.read() if hasattr(upload, "read") else bytes(upload)
-    if not content:
-        raise _invalid(field, _("The photo is empty."))
-    if len(content) > MAX_PHOTO_BYTES:
-        raise _invalid(field, _("The photo is larger than 8 MB."))
-    ext = _sniff(content[:16])
-    if ext is None:
-        raise _invalid(field, _("The photo must be a JPEG, PNG or WebP image."))
-    return ContentFile(content, name=f"photo.{ext}")
-
-
 def _next_number(kindergarten, year: int) -> str:
     stem = f"YH-{year}-"
     last = Hazard.objects.filter(kindergarten=kindergarten, number__startswith=stem).aggregate(m=Max("number"))["m"]
@@ -278,12 +252,12 @@ def report_hazard(*, actor, location: str, description: str, severity: str = Sev
     if severity not in Severity.values:
         errors["severity"] = _("Choose how serious it is.")
     _raise_if(errors)
-    content = check_photo(photo)
+    content = files.read_optional(photo, field="photo", accept=files.IMAGES)
     hazard = Hazard(kindergarten=actor.kindergarten, location=location, description=description, severity=severity,
                     source=_text(source, 80), zone=zone, campus=zone.campus if zone is not None else None,
                     reported_at=timezone.now(), created_by=actor.user)
     if content is not None:
-        hazard.photo.save(content.name, content, save=False)
+        hazard.photo.save(content.name, content.as_content_file(), save=False)
     return _save_numbered(hazard, actor, "reported")
 
 
@@ -330,12 +304,12 @@ def hazard_rectify(*, actor, hazard: Hazard, rectification: str, photo=None) -> 
     rectification = _text(rectification, 1000)
     if not rectification:
         raise _invalid("rectification", _("Describe what was done."))
-    content = check_photo(photo, "photo")
+    content = files.read_optional(photo, field="photo", accept=files.IMAGES)
     if content is None and not hazard.repair_request_id:
         raise _invalid("photo", _("Add a photo of the rectified hazard."))
     hazard.rectification = rectification
     if content is not None:
-        hazard.rectification_photo.save(content.name, content, save=False)
+        hazard.rectification_photo.save(content.name, content.as_content_file(), save=False)
     hazard.rectified_by, hazard.rectified_at = actor.user, timezone.now()
     hazard.state = H.RECTIFIED
     return _save(hazard, actor, "rectified")
@@ -614,7 +588,7 @@ def round_record(*, actor, template: InspectionTemplate, results: list[dict], da
         item_note = _text(r.get("note"), 200)
         if not passed and not item_note:
             raise _invalid("results", _("Say what is wrong with “%(item)s”.") % {"item": item})
-        rows.append((position, item, passed, item_note, check_photo(r.get("photo"), "results")))
+        rows.append((position, item, passed, item_note, files.read_optional(r.get("photo"), field="results", accept=files.IMAGES)))
     failed = sum(1 for row in rows if not row[2])
     rnd = InspectionRound(kindergarten=actor.kindergarten, template=template, date=date, inspector=actor.user,
                           done_at=timezone.now(), failed_count=failed, note=_text(note, 200), created_by=actor.user)
@@ -623,7 +597,7 @@ def round_record(*, actor, template: InspectionTemplate, results: list[dict], da
         result = InspectionResult(kindergarten=actor.kindergarten, round=rnd, position=position, item=item,
                                   passed=passed, note=item_note, created_by=actor.user)
         if photo is not None:
-            result.photo.save(photo.name, photo, save=False)
+            result.photo.save(photo.name, photo.as_content_file(), save=False)
         if not passed:
             location = template.zone.name if template.zone_id else template.name
             hazard = report_hazard(actor=actor, location=location, description=f"{item}：{item_note}",
@@ -774,11 +748,11 @@ def drill_record(*, actor, drill: Drill, held_at: dt.datetime, classes, children
     if not summary:
         errors["summary"] = _("Write a summary.")
     _raise_if(errors)
-    content = check_photo(photo)
+    content = files.read_optional(photo, field="photo", accept=files.IMAGES)
     drill.held_at, drill.children_count, drill.staff_count = held_at, children_count, staff_count
     drill.evacuation_seconds, drill.summary, drill.recorded_by = evacuation_seconds, summary, actor.user
     if content is not None:
-        drill.photo.save(content.name, content, save=False)
+        drill.photo.save(content.name, content.as_content_file(), save=False)
     _save(drill, actor, "held")
     drill.classes.set(classes)
     for problem in _lines(problems):

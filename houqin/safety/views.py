@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from houqin import policy
+from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
 from houqin.core.web import add_domain_errors, xlsx_response
@@ -239,17 +240,9 @@ def photo(request, kg, kind, code):
         obj = policy.scoped(actor, "safety.view", InspectionResult.objects.filter(code=code)).first()
     else:
         raise Http404
-    file = getattr(obj, PHOTO_FIELDS[kind], None) if obj is not None else None
-    if not file:
+    if obj is None:
         raise Http404
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return files.file_response(getattr(obj, PHOTO_FIELDS[kind]))
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from houqin.core import files
 from houqin.core.forms import StyledForm
 from houqin.staff.models import RaterKind, TrainedMistakeRule, TrainingCategory
 
@@ -106,8 +107,8 @@ class TrainingForm(StyledForm):
                             widget=forms.SelectMultiple(attrs={"size": 8}))
     has_test = forms.BooleanField(label=_("with a test"), required=False)
     pass_score = forms.DecimalField(label=_("pass score"), max_digits=5, decimal_places=2, initial=60)
-    material = forms.FileField(label=_("material"), required=False,
-                               widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}))
+    material = forms.FileField(label=_("material"), required=False, help_text=files.limits_text(files.DOCUMENTS),
+                               widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_DOCUMENTS}))
 
     def __init__(self, *args, topics, users, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,8 +149,8 @@ class CertificateForm(StyledForm):
     issued_on = forms.DateField(label=_("issued on"), widget=DATE)
     expires_on = forms.DateField(label=_("valid until"), widget=DATE, required=False,
                                  help_text=_("Leave empty to use the kindergarten's validity period."))
-    scan = forms.FileField(label=_("scan"), required=False,
-                           widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf",
+    scan = forms.FileField(label=_("scan"), required=False, help_text=files.limits_text(files.DOCUMENTS),
+                           widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_DOCUMENTS,
                                                                   "capture": "environment"}))
 
     def __init__(self, *args, users, **kwargs):

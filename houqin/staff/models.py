@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from houqin.core import files
 from houqin.core.models import TenantModel, VoidableModel
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -278,9 +279,6 @@ def scan_path(instance, filename: str) -> str:
     return f"staff/certificates/{instance.kindergarten_id}/{instance.code}.{instance.scan_extension}"
 
 
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
-
-
 class Training(TenantModel, VoidableModel):
     """A training session (培训): topic, date, trainer, material, attendance and test scores."""
 
@@ -316,7 +314,7 @@ class Training(TenantModel, VoidableModel):
 
     @property
     def material_extension(self) -> str:
-        return EXTENSIONS.get(self.material_type, "bin")
+        return files.extension_for(self.material_type)
 
 
 class TrainingAttendance(TenantModel):
@@ -420,7 +418,7 @@ class HealthCertificate(TenantModel, VoidableModel):
 
     @property
     def scan_extension(self) -> str:
-        return EXTENSIONS.get(self.scan_type, "bin")
+        return files.extension_for(self.scan_type)
 
 
 class RaterKind(models.TextChoices):

@@ -9,16 +9,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from houqin.core import files
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.org.models import Membership, Role
-from houqin.staff import files
 from houqin.staff.models import (
     ActionItem,
     Assessment,
@@ -473,9 +472,9 @@ def assessment_confirm_month(*, actor, month: dt.date) -> int:
 # --- trainings -------------------------------------------------------------------------------------------
 
 
-def _store(instance, field_name: str, type_field: str, checked: files.CheckedFile):
+def _store(instance, field_name: str, type_field: str, checked: files.SafeFile):
     setattr(instance, type_field, checked.content_type)
-    getattr(instance, field_name).save("f", ContentFile(checked.content), save=False)
+    getattr(instance, field_name).save(checked.name, checked.as_content_file(), save=False)
 
 
 @transaction.atomic
@@ -488,14 +487,14 @@ def training_create(*, actor, topic, date: dt.date, trainer: str, title: str = "
         raise _invalid("date", _("The date is too far in the future."))
     hours = _decimal(hours, "hours", minimum=Decimal("0.5"), maximum=Decimal("24"))
     pass_score = _decimal(pass_score, "pass_score", minimum=0, maximum=100)
-    checked = files.check_upload(material, "material") if material else None
+    checked = files.read_optional(material, field="material")
     people = [staff_user(actor, u) for u in attendees]
     training = Training(kindergarten=actor.kindergarten, created_by=actor.user, topic=topic, date=date,
                         trainer=trainer, title=_text(title, "title", required=False, max_length=100),
                         location=_text(location, "location", required=False, max_length=60), hours=hours,
                         content=(content or "").strip(), has_test=has_test, pass_score=pass_score)
     if checked:
-        training.material_name = checked.name
+        training.material_name = checked.original_name
         _store(training, "material", "material_type", checked)
     try:
         _save(training, actor)
@@ -634,7 +633,7 @@ def certificate_add(*, actor, user, issued_on: dt.date, expires_on: dt.date | No
         raise _invalid("expires_on", _("The certificate must be valid after the day it was issued."))
     if expires_on > issued_on + dt.timedelta(days=3 * 366):
         raise _invalid("expires_on", _("A health certificate is valid for a year or so: check the date."))
-    checked = files.check_upload(scan, "scan") if scan else None
+    checked = files.read_optional(scan, field="scan")
     cert = HealthCertificate(kindergarten=actor.kindergarten, created_by=actor.user, user=user, issued_on=issued_on,
                              expires_on=expires_on, number=_text(number, "number", required=False, max_length=40),
                              issuer=_text(issuer, "issuer", required=False, max_length=60))

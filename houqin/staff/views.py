@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from houqin import policy
+from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
 from houqin.core.registry import FINDING_KINDS
@@ -443,9 +443,8 @@ def training_detail(request, kg, code):
 @policy.requires("staff.training.view")
 def training_material(request, kg, code):
     training = selectors.get_training(actor=request.actor, code=code)
-    if not training.material:
-        raise Http404
-    return _file(training.material, training.material_type, f"{training.date:%Y%m%d}-{training.pk}.{training.material_extension}")
+    return files.file_response(training.material,
+                               download_name=f"{training.date:%Y%m%d}-{training.pk}.{training.material_extension}")
 
 
 @require_POST
@@ -455,18 +454,6 @@ def training_void(request, kg, code):
     _run(request, services.training_void, _("The training has been voided."), training=training,
          reason=request.POST.get("reason", ""))
     return redirect("staff:training_list", kg=kg)
-
-
-def _file(field, content_type, name):
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- meetings ---------------------------------------------------------------------------------------------
@@ -580,7 +567,7 @@ def certificate_scan(request, kg, code):
     cert = selectors.get_certificate(actor=request.actor, code=code)
     if not cert.scan:
         raise Http404
-    return _file(cert.scan, cert.scan_type, f"health-certificate-{cert.pk}.{cert.scan_extension}")
+    return files.file_response(cert.scan, download_name=f"health-certificate-{cert.pk}.{cert.scan_extension}")
 
 
 @require_POST

@@ -1,72 +1,27 @@
 """The storeroom's .xlsx exports (openpyxl): the monthly movements report (进销存月报) and the value of
-stock on hand. Column headers are the Chinese the kindergartens' accounts use. Text that a
-spreadsheet would read as a formula is neutralised."""
+stock on hand. Column headers are the Chinese the kindergartens' accounts use. Written by the one
+.xlsx writer (houqin.core.spreadsheets.XlsxWriter): text stays text, never a formula."""
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from houqin.core.audit import audit_event
+from houqin.core.spreadsheets import XlsxWriter
 from houqin.stock import selectors
 from houqin.stock.models import MovementKind
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 QTY_FORMAT = "#,##0.###"
 MONEY_FORMAT = "#,##0.00"
 COST_FORMAT = "#,##0.0000"
 
 
-def safe_text(value: str) -> str:
-    """A text cell that a spreadsheet will not run as a formula (OWASP CSV/formula injection)."""
-    return "'" + value if value and value.startswith(FORMULA_START) else value
-
-
-class _Sheet:
-    def __init__(self, workbook: Workbook, title: str, columns: list[tuple[str, int, str | None]]):
-        self.sheet = workbook.create_sheet(title)
-        self.formats = [fmt for _, _, fmt in columns]
-        for index, (_, width, _) in enumerate(columns):
-            self.sheet.column_dimensions[get_column_letter(index + 1)].width = width
-        self.sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header = []
-        for name, _, _ in columns:
-            cell = WriteOnlyCell(self.sheet, value=name)
-            cell.font = bold
-            header.append(cell)
-        self.sheet.append(header)
-
-    def row(self, values: list, bold: bool = False) -> None:
-        cells = []
-        for value, fmt in zip(values, self.formats, strict=True):
-            if isinstance(value, str):
-                value = safe_text(value)
-            cell = WriteOnlyCell(self.sheet, value=value)
-            if isinstance(value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-            elif isinstance(value, Decimal) and fmt:
-                cell.number_format = fmt
-            elif isinstance(value, str):
-                cell.number_format = "@"
-            if bold:
-                cell.font = Font(bold=True)
-            cells.append(cell)
-        self.sheet.append(cells)
-
-
-def _bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _sheet(writer: XlsxWriter, title: str, columns: list[tuple[str, int, str | None]]):
+    return writer.sheet(title, columns=[name for name, _, _ in columns], widths=[w for _, w, _ in columns],
+                        formats=[fmt for _, _, fmt in columns])
 
 
 def _kind_labels() -> dict[str, str]:
@@ -84,8 +39,8 @@ def monthly_workbook(*, actor, year: int, month: int) -> bytes:
     if not actor.has("stock.export"):
         raise PermissionDenied
     report = selectors.monthly_report(actor=actor, year=year, month=month)
-    workbook = Workbook(write_only=True)
-    summary = _Sheet(workbook, f"{year}年{month}月进销存", [
+    writer = XlsxWriter()
+    summary = _sheet(writer, f"{year}年{month}月进销存", [
         ("仓库", 12, None), ("物品", 18, None), ("类别", 12, None), ("单位", 6, None),
         ("期初数量", 10, QTY_FORMAT), ("期初金额", 12, MONEY_FORMAT),
         ("入库数量", 10, QTY_FORMAT), ("入库金额", 12, MONEY_FORMAT),
@@ -109,7 +64,7 @@ def monthly_workbook(*, actor, year: int, month: int) -> bytes:
                 bold=True)
 
     labels = _kind_labels()
-    detail = _Sheet(workbook, "明细", [
+    detail = _sheet(writer, "明细", [
         ("日期", 11, None), ("类型", 10, None), ("仓库", 12, None), ("物品", 18, None), ("批号", 12, None),
         ("数量", 10, QTY_FORMAT), ("单位", 6, None), ("单价", 10, COST_FORMAT), ("金额", 12, MONEY_FORMAT),
         ("班级", 10, None), ("领用人", 10, None), ("经手人", 10, None), ("领用单", 10, None), ("说明", 30, None),
@@ -121,7 +76,7 @@ def monthly_workbook(*, actor, year: int, month: int) -> bytes:
             m.recipient.display_name if m.recipient else "", m.created_by.display_name if m.created_by else "",
             m.requisition.number if m.requisition else "", m.reason,
         ])
-    content = _bytes(workbook)
+    content = writer.content()
     audit_event(action="stock.export", actor=actor.user, kindergarten=actor.kindergarten,
                 detail={"kind": "monthly", "month": f"{year:04d}-{month:02d}", "rows": len(report["rows"])})
     return content
@@ -134,8 +89,8 @@ def on_hand_workbook(*, actor) -> bytes:
     today = timezone.localdate()
     batches = selectors.batch_list(actor=actor, capability="stock.export").order_by(
         "warehouse__campus__name", "warehouse__name", "item__category", "item__name_pinyin", "expiry_date", "pk")
-    workbook = Workbook(write_only=True)
-    sheet = _Sheet(workbook, "库存价值", [
+    writer = XlsxWriter()
+    sheet = _sheet(writer, "库存价值", [
         ("园区", 10, None), ("仓库", 12, None), ("物品", 18, None), ("类别", 12, None), ("批号", 12, None),
         ("供应商", 18, None), ("生产日期", 11, None), ("保质期至", 11, None), ("状态", 8, None),
         ("数量", 10, QTY_FORMAT), ("单位", 6, None), ("单价", 10, COST_FORMAT), ("金额", 12, MONEY_FORMAT),
@@ -152,7 +107,7 @@ def on_hand_workbook(*, actor) -> bytes:
         total += b.value
         rows += 1
     sheet.row(["合计", "", "", "", "", "", None, None, "", None, "", None, total], bold=True)
-    content = _bytes(workbook)
+    content = writer.content()
     audit_event(action="stock.export", actor=actor.user, kindergarten=actor.kindergarten,
                 detail={"kind": "on_hand", "rows": rows})
     return content

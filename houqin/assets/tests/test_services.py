@@ -184,24 +184,24 @@ def test_a_photo_is_checked_by_content_and_stored_re_encoded(world, aw, actor, s
     assert asset.photo.name.startswith(f"assets/{world.k1.kg.code}/") and asset.photo.name.endswith(".png")
     with asset.photo.open("rb") as stored:
         image = Image.open(stored)
-        assert max(image.size) == services.PHOTO_MAX_SIDE  # scaled down
+        assert max(image.size) == settings.HOUQIN_UPLOAD_IMAGE_MAX_SIDE  # scaled down
     assert str(settings.MEDIA_ROOT) in asset.photo.path
 
 
 @pytest.mark.parametrize("name, content, message_part", [
     ("photo.jpg", b"this is not an image at all", "JPEG"),
-    ("photo.jpg", b"", "JPEG"),
+    ("photo.jpg", b"", "photo.jpg"),
     ("animation.gif", "gif", "JPEG"),
-    ("big.jpg", "big", "5"),
+    ("big.jpg", "big", "10 MB"),
     ("script.png", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "JPEG"),
-    ("truncated.png", "truncated", "JPEG"),
+    ("truncated.png", "truncated", "truncated.png"),
 ])
 def test_a_photo_that_is_not_an_image_or_too_large_is_refused_and_nothing_changes(world, aw, actor, name, content,
                                                                                     message_part):
     if content == "gif":
         content = _png(fmt="GIF")
     elif content == "big":
-        content = b"\xff\xd8\xff\xe0" + b"0" * (services.PHOTO_MAX_BYTES + 10)
+        content = b"\xff\xd8\xff\xe0" + b"0" * (10 * 1024 * 1024 + 10)
     elif content == "truncated":
         content = _png((400, 400))[:200]
     before = _snapshot()

@@ -111,7 +111,8 @@ def test_register_an_asset_with_a_photo_served_only_through_the_policy(world, aw
     assert client.get(f"/k/k1/assets/{aw.chairs.code}/photo/").status_code == 404  # no photo yet
 
 
-def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message(world, aw, login):
+def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message(world, aw, login, settings):
+    settings.HOUQIN_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
     client = login(world.k1.users[Role.STOREKEEPER])
     before = Asset.objects.count()
     response = client.post("/k/k1/assets/new/", {

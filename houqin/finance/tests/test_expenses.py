@@ -25,6 +25,7 @@ from houqin.finance.tests.helpers import (
     upload,
 )
 from houqin.org.models import Role
+from houqin.testing import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 E = ExpenseStatus
@@ -95,17 +96,18 @@ def test_a_receipt_that_is_not_an_image_or_pdf_is_refused(fin):
 
 
 def test_a_receipt_named_like_an_image_is_judged_by_its_content(fin):
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = pdf_bytes()
     expense = services.expense_create(actor=fin.actor(Role.DIRECTOR), title="纸", amount="10.00",
                                       category=fin.category(), spent_on=fin.today, payee="店",
                                       receipts=[upload(pdf, "photo.jpg", "image/jpeg")])
     assert expense.receipts.get().content_type == "application/pdf"
 
 
-def test_a_receipt_over_five_megabytes_is_refused(fin):
-    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024)
+def test_a_receipt_over_the_upload_limit_is_refused(fin, settings):
+    settings.HOUQIN_UPLOAD_MAX_BYTES = 3 * 1024 * 1024
+    big = pdf_bytes() + b"0" * (3 * 1024 * 1024)
     error = _refused_receipt(fin, big, "scan.pdf", "application/pdf")
-    assert "5" in error.message
+    assert "3 MB" in error.message
 
 
 def test_an_empty_receipt_is_refused(fin):
@@ -130,8 +132,8 @@ def test_a_pixel_flood_is_refused(fin):
 
 
 def test_a_pdf_with_javascript_is_refused(fin):
-    _refused_receipt(fin, b"%PDF-1.4\n<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>\n%%EOF",
-                     "evil.pdf", "application/pdf")
+    _refused_receipt(fin, pdf_bytes(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>"), "evil.pdf",
+                     "application/pdf")
 
 
 def test_a_heic_photo_gets_its_own_message(fin):

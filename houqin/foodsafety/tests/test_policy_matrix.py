@@ -9,7 +9,7 @@ from houqin.foodsafety.models import CertificateKind
 from houqin.foodsafety.tests.conftest import actor_of, certify, days, publish_menu
 from houqin.org.models import Role
 from houqin.stock.tests.conftest import make_store
-from houqin.testing import MISSING, run_matrix
+from houqin.testing import MISSING, pdf_bytes, run_matrix
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,7 @@ def _records(world, k):
         {"item": store.rice, "quantity": "10", "unit_price": "2", "production_date": days(-3), "shelf_life_days": 90}])
     cert = services.certificate_create(actor=canteen, supplier=store.supplier, kind=CertificateKind.OTHER,
                                        number="X", valid_until=days(90),
-                                       scan=SimpleUploadedFile("a.pdf", b"%PDF-1.4 test"))
+                                       scan=SimpleUploadedFile("a.pdf", pdf_bytes()))
     sample = services.sample_record(actor=canteen, day=timezone.localdate(), meal="lunch",
                                     dish_code=menu.dishes[0].code, weight_grams="130", fridge="1")
     check = services.expiry_check_create(actor=canteen, warehouse=store.food)

@@ -27,11 +27,11 @@ from houqin.foodsafety.models import (
 from houqin.foodsafety.tests.conftest import actor_of, days, publish_menu
 from houqin.org.models import Role
 from houqin.stock.models import Batch, Movement, MovementKind
+from houqin.testing import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-       b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = image_bytes("PNG", size=(1, 1))
 
 
 def _line(store, **kw):
@@ -77,9 +77,9 @@ def test_a_certificate_scan_must_be_an_image_or_a_pdf_by_its_content(world, stor
         services.certificate_create(actor=canteen, supplier=store.supplier, kind=CertificateKind.INSPECTION_REPORT,
                                     number="R-1", valid_until=days(100), product="大米", scan=fake)
     assert exc.value.errors[0]["field"] == "scan"
-    assert "image (JPEG, PNG, WebP) or a PDF" in exc.value.errors[0]["message"]
+    assert "JPEG, PNG or WebP image or a PDF" in exc.value.errors[0]["message"]
     assert SupplierCertificate.objects.count() == 2  # the two of the fixture only
-    pdf = SimpleUploadedFile("scan.bin", b"%PDF-1.4\n%...\n", content_type="application/octet-stream")
+    pdf = SimpleUploadedFile("scan.bin", pdf_bytes(), content_type="application/octet-stream")
     cert = services.certificate_create(actor=canteen, supplier=store.supplier, kind=CertificateKind.INSPECTION_REPORT,
                                        number="R-1", valid_until=days(100), product="大米", scan=pdf)
     assert cert.scan.name.endswith(".pdf")
