@@ -70,6 +70,7 @@ SECTIONS = ("safety", "health", "meals", "assets", "staff")
 
 NAV_ITEMS: list[NavItem] = []
 TODO_PROVIDERS: list[Callable] = []
+DISTRICT_TODO_PROVIDERS: list[Callable] = []
 FIGURE_PROVIDERS: list[Callable] = []
 FINDING_PROVIDERS: list[Callable] = []
 FINDING_KINDS: dict[str, str] = {}
@@ -85,6 +86,15 @@ def register_todos(provider: Callable) -> Callable:
     """Decorate a function `(actor) -> list[Todo]`; it is asked for the home page's to-dos."""
     if provider not in TODO_PROVIDERS:
         TODO_PROVIDERS.append(provider)
+    return provider
+
+
+def register_district_todos(provider: Callable) -> Callable:
+    """Decorate a function `(actor) -> list[Todo]` for a district supervisor (`actor.district`):
+    what needs the supervisor today (reports to acknowledge, reports overdue, rules broken). It
+    reads received reports and aggregates, never a child's record."""
+    if provider not in DISTRICT_TODO_PROVIDERS:
+        DISTRICT_TODO_PROVIDERS.append(provider)
     return provider
 
 
@@ -177,6 +187,14 @@ def nav_sections(items: list[dict]) -> list[dict]:
 def todos_for(actor) -> list[Todo]:
     todos: list[Todo] = []
     for provider in TODO_PROVIDERS:
+        todos.extend(provider(actor))
+    todos.sort(key=lambda t: (-t.urgency, str(t.due or "")))
+    return todos
+
+
+def district_todos_for(actor) -> list[Todo]:
+    todos: list[Todo] = []
+    for provider in DISTRICT_TODO_PROVIDERS:
         todos.extend(provider(actor))
     todos.sort(key=lambda t: (-t.urgency, str(t.due or "")))
     return todos
