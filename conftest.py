@@ -65,13 +65,36 @@ def world(db):
     return build_world()
 
 
-@pytest.fixture
-def login(client):
-    """`login(user)` → a Django test client logged in as that user (CSRF checks on)."""
+def csrf_client_class():
+    """A test client with Django's CSRF checks on that behaves like the browser: it holds the CSRF
+    cookie and sends the token with every unsafe request (header X-CSRFToken, as htmx and the
+    pages' forms do). `without_token=True` on a request leaves it out, to show the check holds."""
+    from django.conf import settings
+    from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
 
+    class CsrfClient(Client):
+        def __init__(self, **kwargs):
+            super().__init__(enforce_csrf_checks=True, **kwargs)
+            self.csrf_token = _get_new_csrf_string()
+            self.cookies[settings.CSRF_COOKIE_NAME] = self.csrf_token
+
+        def generic(self, method, path, *args, without_token=False, **extra):
+            if method.upper() not in ("GET", "HEAD", "OPTIONS", "TRACE") and not without_token:
+                extra.setdefault("HTTP_X_CSRFTOKEN", self.csrf_token)
+            return super().generic(method, path, *args, **extra)
+
+    return CsrfClient
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` → a Django test client logged in as that user, with CSRF checks on (it sends
+    the token like the browser; `client.post(..., without_token=True)` does not)."""
+    CsrfClient = csrf_client_class()
+
     def _login(user):
-        c = Client(enforce_csrf_checks=False)
+        c = CsrfClient()
         c.force_login(user)
         return c
 

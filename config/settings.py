@@ -4,11 +4,13 @@ Production is the default (DEBUG off, HTTPS cookies, HSTS); `make demo` turns on
 turns off HOUQIN_HTTPS because it serves plain http on 127.0.0.1.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.utils.translation import gettext_lazy as _
 
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "houqin.core.middleware.SessionLifetimeMiddleware",
+    "houqin.core.middleware.RejectedInputMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -142,7 +145,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("HOUQIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "houqin.core.views.locked_out"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address for the lockout and the audit log: REMOTE_ADDR, or behind the proxy (below)
+# the proxy's header, trusted only from the configured proxy addresses.
+AXES_CLIENT_IP_CALLABLE = "houqin.core.audit.client_ip"
 AXES_VERBOSE = False
 
 # Sessions: the cookie lives at most 30 days; SessionLifetimeMiddleware enforces the idle and
@@ -161,7 +166,17 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("HOUQIN_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HOUQIN_BEHIND_PROXY", False) else None
+# Behind the TLS proxy: its X-Forwarded-Proto says https, and its address header (X-Forwarded-For)
+# says who the client is — believed only when the request comes from one of the trusted proxies.
+HOUQIN_BEHIND_PROXY = env_bool("HOUQIN_BEHIND_PROXY", False)
+HOUQIN_TRUSTED_PROXIES = env_list("HOUQIN_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+for _proxy in HOUQIN_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"HOUQIN_TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from _exc
+HOUQIN_PROXY_IP_HEADER = env_str("HOUQIN_PROXY_IP_HEADER", "X-Forwarded-For")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HOUQIN_BEHIND_PROXY else None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -217,4 +232,8 @@ LOGGING = {
 }
 
 HOUQIN_SITE_NAME = _("Houqin")
+# The API's documentation and schema need a signed-in user unless opened (the demo opens them).
+HOUQIN_API_DOCS_PUBLIC = env_bool("HOUQIN_API_DOCS_PUBLIC", DEBUG)
+# Django's admin (back-office repair by a superuser) is mounted at /admin/ only where this says so.
+HOUQIN_ADMIN = env_bool("HOUQIN_ADMIN", False)
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 100

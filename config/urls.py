@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -29,7 +30,8 @@ urlpatterns = [
     path("", include("houqin.notices.urls")),
     path("", include("houqin.reports.urls")),
     path("api/", api.urls),
-    path("admin/", admin.site.urls),
 ]
+if settings.HOUQIN_ADMIN:  # back-office repair only, where the operator turns it on
+    urlpatterns.append(path("admin/", admin.site.urls))
 
 handler400 = "houqin.core.views.bad_request"

@@ -373,6 +373,13 @@ _CANTEEN: list[Capability] = [  # houqin.canteen: foods, dishes, menus, nutritio
         description="Meal pattern, portions, meal fee, stock item foods and the kindergarten's own rule figures",
     ),
     Capability(
+        "canteen.allergy.view",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+         Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Menu warnings naming a child and the allergen in a dish (the kitchen and menu writers: every "
+                    "child; class staff: their class)",
+    ),
+    Capability(
         "canteen.committee.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
         description="Meal committee meetings and their decisions",
     ),
@@ -523,6 +530,12 @@ _NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff w
     Capability(
         "notices.view", _grant(EVERYONE_IN_KINDERGARTEN, K),
         description="Published notices addressed to one (parents: to all parents, their child's class or their child)",
+    ),
+    Capability(
+        "notices.view_addressed",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Staff: notices to the parents of particular classes or children (class staff: their classes); "
+                    "notices carrying health data follow the health capability of their kind",
     ),
     Capability(
         "notices.publish",

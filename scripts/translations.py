@@ -2,6 +2,11 @@
 
     .venv/bin/python scripts/translations.py todo <app>   # → /tmp/zh/<app>.todo.json ({msgid: ""})
     .venv/bin/python scripts/translations.py merge [dir]  # makemessages, fill from <dir>/*.json, compile
+    .venv/bin/python scripts/translations.py resolve      # after a git merge conflicted in the catalogues
+
+`resolve` settles a merge conflict in the .po files: it takes the translations of both sides of
+the merge (git's stages 2 and 3; ours wins where both translated the same msgid), rebuilds the
+catalogues from the merged source with makemessages, fills them from that union and compiles.
 
 A translation file is a JSON object {msgid: msgstr} (for a plural entry, the msgid of the singular
 and the one Chinese form). `merge` fills only empty msgstrs, never overwrites a translation in the
@@ -49,7 +54,7 @@ def todo(app: str) -> None:
     print(f"{len(missing)} msgids of houqin/{app} need a translation: {out} (translate into {mine})")
 
 
-def merge(folder: Path) -> None:
+def _makemessages() -> None:
     env = {**os.environ, "HOUQIN_DATA_DIR": os.environ.get("HOUQIN_DATA_DIR", "/tmp/houqin-messages")}
     for lang in ("zh_Hans", "en"):
         subprocess.run(
@@ -57,6 +62,60 @@ def merge(folder: Path) -> None:
              "-i", "static/*"],
             cwd=ROOT / "houqin", env=env, check=True, stdout=subprocess.DEVNULL,
         )
+
+
+def _entries(text: str) -> dict[str, str]:
+    """{msgid: translation} of a catalogue's text: translated, not fuzzy, not obsolete."""
+    out = {}
+    for e in polib.pofile(text):
+        value = e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr
+        if value.strip() and "fuzzy" not in e.flags and not e.obsolete:
+            out[e.msgid] = value
+    return out
+
+
+def resolve() -> None:
+    """Settle a merge conflict in both catalogues from the two sides' translations."""
+    unions = {}
+    for lang in ("zh_Hans", "en"):
+        rel = f"houqin/locale/{lang}/LC_MESSAGES/django.po"
+        union: dict[str, str] = {}
+        for stage in (3, 2):  # theirs first, so that ours wins
+            shown = subprocess.run(["git", "show", f":{stage}:{rel}"], cwd=ROOT, capture_output=True, text=True)
+            if shown.returncode == 0:
+                union.update(_entries(shown.stdout))
+        ours = subprocess.run(["git", "show", f":2:{rel}"], cwd=ROOT, capture_output=True, text=True)
+        if ours.returncode == 0:
+            (ROOT / rel).write_text(ours.stdout, encoding="utf-8")
+        unions[lang] = union
+    _makemessages()
+    for lang, union in unions.items():
+        path = ROOT / f"houqin/locale/{lang}/LC_MESSAGES/django.po"
+        catalogue = polib.pofile(str(path))
+        for e in catalogue:
+            if e.msgid not in union:
+                continue
+            if "fuzzy" in e.flags:
+                e.flags.remove("fuzzy")
+                e.previous_msgid = e.previous_msgid_plural = None
+            if e.msgid_plural:
+                if not str(e.msgstr_plural.get(0, "")).strip() or e.msgstr_plural.get(0) != union[e.msgid]:
+                    e.msgstr_plural = {0: union[e.msgid]}
+            else:
+                e.msgstr = union[e.msgid]
+        catalogue.save()
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "compile_messages.py")], check=True)
+    catalogue = polib.pofile(str(ZH_PO))
+    empty = [e.msgid for e in catalogue if not e.obsolete and not (
+        e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr).strip()]
+    fuzzy = [e.msgid for e in catalogue if "fuzzy" in e.flags]
+    print(f"catalogues rebuilt: {len(empty)} zh-hans msgids without a translation, {len(fuzzy)} fuzzy")
+    for m in empty[:40]:
+        print("  missing:", m)
+
+
+def merge(folder: Path) -> None:
+    _makemessages()
     given: dict[str, str] = {}
     for path in sorted(folder.glob("*.json")):
         if path.name.endswith(".todo.json"):
@@ -94,6 +153,8 @@ def merge(folder: Path) -> None:
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "todo":
         todo(sys.argv[2])
+    elif len(sys.argv) >= 2 and sys.argv[1] == "resolve":
+        resolve()
     elif len(sys.argv) >= 2 and sys.argv[1] == "merge":
         merge(Path(sys.argv[2]) if len(sys.argv) > 2 else WORK)
     else:

@@ -19,15 +19,15 @@ from houqin.assets.schemas import (
     HandoverDetailOut,
     HandoverOpenIn,
     HandoverOut,
-    ImportOut,
-    ReasonIn,
+    AssetImportOut,
+    AssetReasonIn,
     RoomIn,
     RoomOut,
     StateIn,
     StocktakeCountIn,
-    StocktakeDetailOut,
-    StocktakeIn,
-    StocktakeOut,
+    AssetStocktakeDetailOut,
+    AssetStocktakeIn,
+    AssetStocktakeOut,
 )
 from houqin.core.web import xlsx_response
 
@@ -180,14 +180,14 @@ def set_state(request, kg: str, code: UUID, payload: StateIn):
 
 @router.post("/k/{kg}/assets/{code}/void", response=AssetDetailOut)
 @policy.requires("assets.scrap")
-def void_asset(request, kg: str, code: UUID, payload: ReasonIn):
+def void_asset(request, kg: str, code: UUID, payload: AssetReasonIn):
     actor = request.actor
     asset = selectors.get_asset(actor=actor, code=code, capability="assets.scrap")
     services.asset_void(actor=actor, asset=asset, reason=payload.reason)
     return _asset_detail(request, selectors.get_asset(actor=actor, code=code))
 
 
-@router.post("/k/{kg}/asset-register/import", response={200: ImportOut})
+@router.post("/k/{kg}/asset-register/import", response={200: AssetImportOut})
 @policy.requires("assets.import")
 def import_register(request, kg: str, file: File[UploadedFile]):
     return register.import_register(actor=request.actor, upload=file).as_dict()
@@ -288,7 +288,7 @@ def close_handover(request, kg: str, code: UUID, payload: HandoverCloseIn):
 
 @router.post("/k/{kg}/asset-handovers/{code}/return", response=HandoverDetailOut)
 @policy.requires("assets.handover.close")
-def return_handover(request, kg: str, code: UUID, payload: ReasonIn):
+def return_handover(request, kg: str, code: UUID, payload: AssetReasonIn):
     actor = request.actor
     handover = selectors.get_handover(actor=actor, code=code, capability="assets.handover.close")
     services.handover_return(actor=actor, handover=handover, reason=payload.reason)
@@ -314,21 +314,21 @@ def _stocktake_detail(s) -> dict:
                        "counted_quantity": l.counted_quantity, "explanation": l.explanation} for l in lines]}
 
 
-@router.get("/k/{kg}/asset-stocktakes", response=list[StocktakeOut])
+@router.get("/k/{kg}/asset-stocktakes", response=list[AssetStocktakeOut])
 @policy.requires("assets.view")
 def list_stocktakes(request, kg: str, status: str = ""):
     return [_stocktake_out(s) for s in selectors.stocktake_list(actor=request.actor, status=status)]
 
 
-@router.get("/k/{kg}/asset-stocktakes/{code}", response=StocktakeDetailOut)
+@router.get("/k/{kg}/asset-stocktakes/{code}", response=AssetStocktakeDetailOut)
 @policy.requires("assets.view")
 def get_stocktake(request, kg: str, code: UUID):
     return _stocktake_detail(selectors.get_stocktake(actor=request.actor, code=code))
 
 
-@router.post("/k/{kg}/asset-stocktakes", response={201: StocktakeDetailOut})
+@router.post("/k/{kg}/asset-stocktakes", response={201: AssetStocktakeDetailOut})
 @policy.requires("assets.stocktake")
-def open_stocktake(request, kg: str, payload: StocktakeIn):
+def open_stocktake(request, kg: str, payload: AssetStocktakeIn):
     actor = request.actor
     room = selectors.get_room(actor=actor, code=payload.room_code, capability="assets.stocktake") \
         if payload.room_code else None
@@ -343,7 +343,7 @@ def open_stocktake(request, kg: str, payload: StocktakeIn):
     return Status(201, _stocktake_detail(selectors.get_stocktake(actor=actor, code=stocktake.code)))
 
 
-@router.post("/k/{kg}/asset-stocktakes/{code}/count", response=StocktakeDetailOut)
+@router.post("/k/{kg}/asset-stocktakes/{code}/count", response=AssetStocktakeDetailOut)
 @policy.requires("assets.stocktake")
 def count_stocktake(request, kg: str, code: UUID, payload: StocktakeCountIn):
     actor = request.actor

@@ -7,6 +7,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from houqin.core.inputs import Input, Patch
+
 
 class RoomOut(Schema):
     code: UUID
@@ -17,7 +19,7 @@ class RoomOut(Schema):
     is_active: bool
 
 
-class RoomIn(Schema):
+class RoomIn(Input):
     name: str
     campus_code: UUID
     class_code: UUID | None = None
@@ -51,7 +53,7 @@ class AssetDetailOut(AssetOut):
     voided: bool
 
 
-class AssetIn(Schema):
+class AssetIn(Input):
     name: str
     category: str
     quantity: Decimal
@@ -65,7 +67,7 @@ class AssetIn(Schema):
     notes: str = ""
 
 
-class AssetPatch(Schema):
+class AssetPatch(Patch):
     name: str | None = None
     category: str | None = None
     quantity: Decimal | None = None
@@ -79,12 +81,12 @@ class AssetPatch(Schema):
     notes: str | None = None
 
 
-class StateIn(Schema):
+class StateIn(Input):
     state: str
     reason: str = ""
 
 
-class ReasonIn(Schema):
+class AssetReasonIn(Input):
     reason: str
 
 
@@ -126,7 +128,7 @@ class HandoverDetailOut(HandoverOut):
     lines: list[HandoverLineOut]
 
 
-class HandoverOpenIn(Schema):
+class HandoverOpenIn(Input):
     class_code: UUID
     school_year: int
     term: str
@@ -134,30 +136,30 @@ class HandoverOpenIn(Schema):
     due_on: dt.date | None = None
 
 
-class HandoverLineIn(Schema):
+class HandoverLineIn(Input):
     line_code: UUID
     counted_quantity: Decimal | None = None
     damaged_quantity: Decimal | None = None
     explanation: str | None = None
 
 
-class HandoverCountIn(Schema):
+class HandoverCountIn(Input):
     lines: list[HandoverLineIn]
     sign: bool = False
 
 
-class ChargeIn(Schema):
+class ChargeIn(Input):
     line_code: UUID
     negligence: bool
     responsible_username: str | None = None
     amount_charged: Decimal | None = None
 
 
-class HandoverCloseIn(Schema):
+class HandoverCloseIn(Input):
     charges: list[ChargeIn] = []
 
 
-class StocktakeOut(Schema):
+class AssetStocktakeOut(Schema):
     code: UUID
     campus: str
     room_code: UUID | None
@@ -169,7 +171,7 @@ class StocktakeOut(Schema):
     posted_at: dt.datetime | None
 
 
-class StocktakeLineOut(Schema):
+class AssetStocktakeLineOut(Schema):
     code: UUID
     asset_code: UUID
     label_code: str
@@ -179,30 +181,30 @@ class StocktakeLineOut(Schema):
     explanation: str
 
 
-class StocktakeDetailOut(StocktakeOut):
+class AssetStocktakeDetailOut(AssetStocktakeOut):
     voided: bool
-    lines: list[StocktakeLineOut]
+    lines: list[AssetStocktakeLineOut]
 
 
-class StocktakeIn(Schema):
+class AssetStocktakeIn(Input):
     counted_on: dt.date
     room_code: UUID | None = None
     campus_code: UUID | None = None
     notes: str = ""
 
 
-class StocktakeLineIn(Schema):
+class StocktakeLineIn(Input):
     line_code: UUID
     counted_quantity: Decimal | None = None
     explanation: str | None = None
 
 
-class StocktakeCountIn(Schema):
+class StocktakeCountIn(Input):
     lines: list[StocktakeLineIn]
     post: bool = False
 
 
-class ImportOut(Schema):
+class AssetImportOut(Schema):
     kind: str
     created: int
     updated: int

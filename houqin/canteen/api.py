@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from houqin.core.inputs import Day, Input, Limit
 from houqin import policy
 from houqin.canteen import selectors, services
 from houqin.canteen.models import MenuEntry
@@ -21,7 +22,7 @@ router = Router(tags=["canteen"])
 # --- input shapes ---------------------------------------------------------------------------------
 
 
-class FoodIn(Schema):
+class FoodIn(Input):
     name: str
     pagoda_group: str
     edible_pct: Decimal = Decimal("100")
@@ -41,20 +42,20 @@ class FoodIn(Schema):
     source: str = ""
 
 
-class IngredientIn(Schema):
+class IngredientIn(Input):
     food_code: UUID
     grams_raw: Decimal
     grams_edible: Decimal | None = None
 
 
-class DishIn(Schema):
+class DishIn(Input):
     name: str
     category: str
     notes: str = ""
     ingredients: list[IngredientIn]
 
 
-class MenuIn(Schema):
+class MenuIn(Input):
     week_start: dt.date
     days: int = 5
     title: str = ""
@@ -62,7 +63,7 @@ class MenuIn(Schema):
     copy_from: UUID | None = None
 
 
-class EntryIn(Schema):
+class EntryIn(Input):
     day: int
     meal: str
     dish_code: UUID
@@ -71,16 +72,16 @@ class EntryIn(Schema):
     meeting_code: UUID | None = None
 
 
-class ReasonIn(Schema):
+class CanteenReasonIn(Input):
     reason: str = ""
 
 
-class MonthIn(Schema):
+class MonthIn(Input):
     month: dt.date
     conclusion: str = ""
 
 
-class MeetingIn(Schema):
+class CanteenMeetingIn(Input):
     held_on: dt.date
     members: str
     minutes: str
@@ -88,11 +89,11 @@ class MeetingIn(Schema):
     survey_month: dt.date | None = None
 
 
-class NoteIn(Schema):
+class NoteIn(Input):
     note: str = ""
 
 
-class RuleIn(Schema):
+class RuleIn(Input):
     value: Decimal
     source: str
 
@@ -127,10 +128,11 @@ def _entries_out(entries) -> list[dict]:
                         "grams_edible": ef.grams_edible} for ef in e.foods.all()]} for e in entries]
 
 
-def _menu_detail(menu, *, warnings: bool) -> dict:
+def _menu_detail(menu, *, actor=None) -> dict:
+    """A menu with its entries; with the warnings for `actor` (the editors' views) when given."""
     entries = selectors.menu_entries(menu)
     return {**_menu_out(menu), "entries": _entries_out(entries),
-            "warnings": selectors.menu_warnings(menu, entries) if warnings else [],
+            "warnings": selectors.menu_warnings(menu, entries, actor=actor) if actor is not None else [],
             "revisions": [{"version": r.version, "reason": r.reason, "change": r.change, "at": r.created_at}
                           for r in menu.revisions.all()]}
 
@@ -201,14 +203,14 @@ def create_dish(request, kg: str, payload: DishIn):
 
 @router.get("/k/{kg}/canteen/menus")
 @policy.requires("canteen.menu.view")
-def list_menus(request, kg: str, limit: int = 50):
+def list_menus(request, kg: str, limit: Limit = 50):
     return [_menu_out(m) for m in selectors.menu_list(actor=request.actor)[: max(1, min(limit, 200))]]
 
 
 @router.get("/k/{kg}/canteen/menus/{code}")
 @policy.requires("canteen.menu.view")
 def get_menu(request, kg: str, code: UUID):
-    return _menu_detail(_menu_by_code(request.actor, code), warnings=True)
+    return _menu_detail(_menu_by_code(request.actor, code), actor=request.actor)
 
 
 @router.post("/k/{kg}/canteen/menus", response={201: dict})
@@ -219,7 +221,7 @@ def create_menu(request, kg: str, payload: MenuIn):
     source = data.pop("copy_from")
     copy_from = _menu_by_code(actor, source) if source else None
     menu = services.menu_create(actor=actor, copy_from=copy_from, **data)
-    return Status(201, _menu_detail(menu, warnings=True))
+    return Status(201, _menu_detail(menu, actor=request.actor))
 
 
 @router.post("/k/{kg}/canteen/menus/{code}/entries", response={201: dict})
@@ -232,12 +234,12 @@ def add_entry(request, kg: str, code: UUID, payload: EntryIn):
     services.entry_add(actor=actor, menu=menu, day=payload.day, meal=payload.meal, dish=dish, factor=payload.factor,
                        reason=payload.reason, meeting=meeting)
     menu.refresh_from_db()
-    return Status(201, _menu_detail(menu, warnings=True))
+    return Status(201, _menu_detail(menu, actor=request.actor))
 
 
 @router.post("/k/{kg}/canteen/menus/{code}/entries/{entry}/remove")
 @policy.requires("canteen.menu.change")
-def remove_entry(request, kg: str, code: UUID, entry: UUID, payload: ReasonIn):
+def remove_entry(request, kg: str, code: UUID, entry: UUID, payload: CanteenReasonIn):
     actor = request.actor
     menu = _menu_by_code(actor, code, "canteen.menu.change")
     item = MenuEntry.objects.filter(menu=menu, code=entry).first()
@@ -245,7 +247,7 @@ def remove_entry(request, kg: str, code: UUID, entry: UUID, payload: ReasonIn):
         raise Http404
     services.entry_remove(actor=actor, entry=item, reason=payload.reason)
     menu.refresh_from_db()
-    return _menu_detail(menu, warnings=True)
+    return _menu_detail(menu, actor=request.actor)
 
 
 @router.post("/k/{kg}/canteen/menus/{code}/publish")
@@ -253,7 +255,7 @@ def remove_entry(request, kg: str, code: UUID, entry: UUID, payload: ReasonIn):
 def publish_menu(request, kg: str, code: UUID):
     actor = request.actor
     menu = services.menu_publish(actor=actor, menu=_menu_by_code(actor, code, "canteen.menu.publish"))
-    return _menu_detail(menu, warnings=False)
+    return _menu_detail(menu)
 
 
 @router.get("/k/{kg}/canteen/menus/{code}/analysis")
@@ -279,12 +281,12 @@ def list_published(request, kg: str):
 @policy.requires("canteen.menu.published")
 def get_published(request, kg: str, code: UUID):
     menu = selectors.get_menu(actor=request.actor, code=code, capability="canteen.menu.published", published_only=True)
-    return _menu_detail(menu, warnings=False)
+    return _menu_detail(menu)
 
 
 @router.get("/k/{kg}/canteen/served")
 @policy.requires("canteen.menu.published")
-def served(request, kg: str, day: dt.date):
+def served(request, kg: str, day: Day):
     return selectors.served_dishes(kindergarten=request.actor.kindergarten, day=day)
 
 
@@ -293,7 +295,7 @@ def served(request, kg: str, day: dt.date):
 
 @router.get("/k/{kg}/canteen/survey")
 @policy.requires("canteen.menu.view")
-def survey(request, kg: str, month: dt.date):
+def survey(request, kg: str, month: Day):
     data = selectors.survey_compute(kindergarten=request.actor.kindergarten, month=month)
     return {"month": data["start"], "child_days": data["child_days"], "age": data["age"],
             "analysis": data["analysis"].as_dict() if data["analysis"] else None,
@@ -318,7 +320,7 @@ def list_meetings(request, kg: str):
 
 @router.post("/k/{kg}/canteen/committee", response={201: dict})
 @policy.requires("canteen.committee.change")
-def create_meeting(request, kg: str, payload: MeetingIn):
+def create_meeting(request, kg: str, payload: CanteenMeetingIn):
     actor = request.actor
     data = payload.dict()
     month = data.pop("survey_month")
@@ -345,7 +347,7 @@ def list_published_accounts(request, kg: str):
 
 @router.get("/k/{kg}/canteen/accounts/{month}")
 @policy.requires("canteen.account.view")
-def get_account(request, kg: str, month: dt.date):
+def get_account(request, kg: str, month: Day):
     account = selectors.get_account(actor=request.actor, month=month.replace(day=1))
     if account is None:
         raise Http404
@@ -360,7 +362,7 @@ def prepare_account(request, kg: str, payload: MonthIn):
 
 @router.post("/k/{kg}/canteen/accounts/{month}/publish")
 @policy.requires("canteen.account.change")
-def publish_account(request, kg: str, month: dt.date, payload: NoteIn):
+def publish_account(request, kg: str, month: Day, payload: NoteIn):
     actor = request.actor
     account = selectors.get_account(actor=actor, month=month.replace(day=1), capability="canteen.account.change")
     if account is None:

@@ -4,17 +4,21 @@ Each area adds a Router in its own api.py; endpoints declare their capability wi
 `@policy.requires(...)` exactly as the HTML views do and call the same services and selectors.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from houqin.core.errors import DomainError
 from houqin.core.files import unreadable_request_message
+from houqin.core.inputs import InputParser, InputRejected
 from houqin.core.tokens import api_token_check
 
 
@@ -45,6 +49,27 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
+def docs_access(view):
+    """The API's documentation and schema (`/api/docs`, `/api/openapi.json`) are for signed-in users,
+    unless HOUQIN_API_DOCS_PUBLIC opens them (on by default only with HOUQIN_DEBUG)."""
+    import functools
+
+    from django.conf import settings
+    from django.http import JsonResponse
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.HOUQIN_API_DOCS_PUBLIC and not request.user.is_authenticated:
+            if request.path.endswith(".json"):
+                return JsonResponse({"detail": _("Sign in or send a valid API token.")}, status=401)
+            from houqin.policy import redirect_to_login
+
+            return redirect_to_login(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="Houqin API",
     version="1",
@@ -52,6 +77,8 @@ api = NinjaAPI(
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
     docs_url="/docs",
+    docs_decorator=docs_access,
+    parser=InputParser(),
 )
 
 
@@ -91,6 +118,40 @@ def _django_validation(request, exc: ValidationError):
 @api.exception_handler(NinjaValidationError)
 def _schema_validation(request, exc):
     return api.create_response(request, {"detail": _("Invalid data."), "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(InputRejected)
+def _input_rejected(request, exc: InputRejected):
+    return api.create_response(request, {"detail": _("Invalid data."), "errors": [{"message": exc.message}]},
+                               status=422)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    """ninja wraps what the body parser raises: the input rules' refusal stays a 422 with its reason,
+    a body that is not JSON a 400 in the user's language."""
+    if isinstance(exc.__cause__, InputRejected):
+        return _input_rejected(request, exc.__cause__)
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return api.create_response(request, {"detail": _("The request body is not valid JSON.")}, status=400)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def _database_refused(request, exc):
+    """A value the database cannot hold that slipped past the input rules: 422, nothing saved."""
+    logging.getLogger("houqin.input").warning("input refused by the database: %r", exc)
+    return api.create_response(request, {"detail": _("Invalid data.")}, status=422)
+
+
+api.add_exception_handler(DataError, _database_refused)
+api.add_exception_handler(OverflowError, _database_refused)
+
+
+@api.exception_handler(IntegrityError)
+def _integrity(request, exc):
+    logging.getLogger("houqin.input").warning("input refused by a constraint: %r", exc)
+    return api.create_response(request, {"detail": _("This conflicts with the records kept (a duplicate, or a value "
+                                                      "out of range).")}, status=409)
 
 
 def _mount_area_routers():

@@ -1,10 +1,54 @@
 """Writing the audit log. Callers pass what happened; this module never stores secrets."""
 
+import ipaddress
+from functools import lru_cache
+
+from django.conf import settings
+
 from houqin.core.models import AuditEvent
 
 
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
+
+
+def _address(value: str):
+    try:
+        return ipaddress.ip_address(value.strip().strip("[]"))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address, for the sign-in lockout (django-axes) and the audit log alike.
+
+    Directly connected (the default): REMOTE_ADDR. With HOUQIN_BEHIND_PROXY=1 and the request
+    coming from one of HOUQIN_TRUSTED_PROXIES, the proxy's header (HOUQIN_PROXY_IP_HEADER,
+    X-Forwarded-For by default) is read from the right: the first address that is not a trusted
+    proxy is the client. A request from anywhere else keeps REMOTE_ADDR, so a client cannot choose
+    its own address by sending the header itself."""
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR")
+    if not getattr(settings, "HOUQIN_BEHIND_PROXY", False):
+        return remote
+    trusted = _networks(tuple(getattr(settings, "HOUQIN_TRUSTED_PROXIES", ())))
+
+    def is_trusted(address) -> bool:
+        return any(address in network for network in trusted)
+
+    remote_address = _address(remote or "")
+    if remote_address is None or not is_trusted(remote_address):
+        return remote
+    header = "HTTP_" + settings.HOUQIN_PROXY_IP_HEADER.upper().replace("-", "_")
+    hops = [_address(h) for h in request.META.get(header, "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop is None:
+            return remote  # a garbled header: trust nothing in it
+        if not is_trusted(hop):
+            return str(hop)
+    return str(hops[0]) if hops else remote
 
 
 def audit_event(

@@ -1,4 +1,5 @@
-"""Session lifetimes: an idle limit and an absolute limit, longer for parents than for staff."""
+"""Session lifetimes (an idle limit and an absolute limit, longer for parents than for staff), and
+the pages' answer to input that slipped past the forms (400, never 500)."""
 
 import time
 
@@ -41,3 +42,47 @@ class SessionLifetimeMiddleware:
                 elif now - (seen_at or 0) >= TOUCH_EVERY:
                     session[SEEN_AT] = now
         return self.get_response(request)
+
+
+class RejectedInputMiddleware:
+    """Pages: input that slipped past a form's rules and was refused by a model's rules on save
+    (core.inputs.check_instance) or by the database is answered 400 with the reasons, in the user's
+    language; the transaction of the request has rolled back, so nothing is saved. Requests whose
+    query or form carries a NUL byte or a control character are refused before any view runs. (The
+    API has its own handlers in core.api.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from houqin.core.inputs import text_problem
+
+        if not request.path.startswith("/api/"):
+            for data in ([request.GET, request.POST] if request.method == "POST" else [request.GET]):
+                for key, values in data.lists():
+                    texts = [v for v in [key, *values] if isinstance(v, str)]
+                    problem = next((p for p in map(text_problem, texts) if p), None)
+                    if problem:
+                        return self._rejected(request, [problem])
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import ValidationError
+        from django.db import DataError, IntegrityError
+
+        if request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, ValidationError):
+            return self._rejected(request, exception.messages)
+        if isinstance(exception, (DataError, IntegrityError, OverflowError)):
+            import logging
+
+            logging.getLogger("houqin.input").warning("input refused by the database: %r", exception)
+            return self._rejected(request, [])
+        return None
+
+    @staticmethod
+    def _rejected(request, problems):
+        from django.shortcuts import render
+
+        return render(request, "400.html", {"problems": problems}, status=400)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
+from houqin.core.inputs import Month, Year
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.web import xlsx_response
@@ -30,17 +31,17 @@ from houqin.finance.schemas import (
     PurchaseDetailOut,
     PurchaseIn,
     PurchaseOut,
-    ReasonIn,
-    ReceiptOut,
+    FinanceReasonIn,
+    FinanceReceiptOut,
     RepairDetailOut,
     RepairDoneIn,
-    RepairIn,
+    FinanceRepairIn,
     RepairOut,
     RepairStartIn,
-    ReportOut,
+    FinanceReportOut,
     SettingsIn,
     SettingsOut,
-    SignIn,
+    FinanceSignIn,
 )
 
 router = Router(tags=["finance"])
@@ -140,13 +141,13 @@ def approve_purchase(request, kg: str, code: UUID):
 
 @router.post(K + "/purchases/{code}/reject", response=PurchaseDetailOut)
 @policy.requires("finance.purchase.approve")
-def reject_purchase(request, kg: str, code: UUID, payload: ReasonIn):
+def reject_purchase(request, kg: str, code: UUID, payload: FinanceReasonIn):
     return _purchase_action(request, code, "finance.purchase.approve", services.request_reject, reason=payload.reason)
 
 
 @router.post(K + "/purchases/{code}/cancel", response=PurchaseDetailOut)
 @policy.requires("finance.purchase.view")
-def cancel_purchase(request, kg: str, code: UUID, payload: ReasonIn):
+def cancel_purchase(request, kg: str, code: UUID, payload: FinanceReasonIn):
     return _purchase_action(request, code, "finance.purchase.view", services.request_cancel, reason=payload.reason)
 
 
@@ -179,7 +180,7 @@ def get_repair(request, kg: str, code: UUID):
 
 @router.post(K + "/repairs", response={201: RepairDetailOut})
 @policy.requires("finance.repair.create")
-def create_repair(request, kg: str, payload: RepairIn):
+def create_repair(request, kg: str, payload: FinanceRepairIn):
     from houqin.org.models import Campus
 
     actor = request.actor
@@ -215,13 +216,13 @@ def approve_repair(request, kg: str, code: UUID):
 
 @router.post(K + "/repairs/{code}/reject", response=RepairDetailOut)
 @policy.requires("finance.repair.approve")
-def reject_repair(request, kg: str, code: UUID, payload: ReasonIn):
+def reject_repair(request, kg: str, code: UUID, payload: FinanceReasonIn):
     return _repair_action(request, code, "finance.repair.approve", services.request_reject, reason=payload.reason)
 
 
 @router.post(K + "/repairs/{code}/cancel", response=RepairDetailOut)
 @policy.requires("finance.repair.view")
-def cancel_repair(request, kg: str, code: UUID, payload: ReasonIn):
+def cancel_repair(request, kg: str, code: UUID, payload: FinanceReasonIn):
     return _repair_action(request, code, "finance.repair.view", services.request_cancel, reason=payload.reason)
 
 
@@ -269,7 +270,7 @@ def _expense_detail(request, code) -> dict:
 
 @router.get(K + "/expenses", response=list[ExpenseOut])
 @policy.requires("finance.expense.view")
-def list_expenses(request, kg: str, status: str = "", year: int | None = None, month: int | None = None):
+def list_expenses(request, kg: str, status: str = "", year: Year | None = None, month: Month | None = None):
     return [_expense_out(e) for e in selectors.expense_list(actor=request.actor, status=status, year=year, month=month)]
 
 
@@ -306,7 +307,7 @@ def create_expense(request, kg: str, payload: ExpenseIn):
     return Status(201, _expense_detail(request, expense.code))
 
 
-@router.post(K + "/expenses/{code}/receipts", response={201: ReceiptOut})
+@router.post(K + "/expenses/{code}/receipts", response={201: FinanceReceiptOut})
 @policy.requires("finance.expense.create")
 def add_receipt(request, kg: str, code: UUID, file: File[UploadedFile]):
     expense = selectors.get_expense(actor=request.actor, code=code, capability="finance.expense.create")
@@ -324,7 +325,7 @@ def receipt_file(request, kg: str, code: UUID) -> HttpResponse:
 
 @router.post(K + "/expenses/{code}/sign", response=ExpenseDetailOut)
 @policy.requires("finance.expense.sign")
-def sign_expense(request, kg: str, code: UUID, payload: SignIn):
+def sign_expense(request, kg: str, code: UUID, payload: FinanceSignIn):
     expense = selectors.get_expense(actor=request.actor, code=code, capability="finance.expense.sign")
     services.expense_sign(actor=request.actor, expense=expense, step=payload.step)
     return _expense_detail(request, code)
@@ -340,7 +341,7 @@ def pay_expense(request, kg: str, code: UUID, payload: PayIn):
 
 @router.post(K + "/expenses/{code}/void", response=ExpenseDetailOut)
 @policy.requires("finance.expense.view")
-def void_expense(request, kg: str, code: UUID, payload: ReasonIn):
+def void_expense(request, kg: str, code: UUID, payload: FinanceReasonIn):
     expense = selectors.get_expense(actor=request.actor, code=code)
     services.expense_void(actor=request.actor, expense=expense, reason=payload.reason)
     return _expense_detail(request, code)
@@ -384,7 +385,7 @@ def _year_or_404(year: int) -> int:
 
 @router.get(K + "/budgets", response=BudgetTableOut)
 @policy.requires("finance.budget.view")
-def get_budgets(request, kg: str, year: int):
+def get_budgets(request, kg: str, year: Year):
     return _table_out(selectors.budget_table(actor=request.actor, year=_year_or_404(year)))
 
 
@@ -398,9 +399,9 @@ def set_budget(request, kg: str, payload: BudgetIn):
     return _row_out(next(r for r in table.rows if r.category.pk == category.pk), None)
 
 
-@router.get(K + "/report", response=ReportOut)
+@router.get(K + "/report", response=FinanceReportOut)
 @policy.requires("finance.report.view")
-def get_report(request, kg: str, year: int, month: int):
+def get_report(request, kg: str, year: Year, month: Month):
     if not 1 <= month <= 12:
         raise Http404
     table = reports.report_table(actor=request.actor, year=_year_or_404(year), month=month)
@@ -412,7 +413,7 @@ def get_report(request, kg: str, year: int, month: int):
 
 @router.get(K + "/report/{year}/{month}.xlsx", response={200: None})
 @policy.requires("finance.report.view")
-def report_xlsx(request, kg: str, year: int, month: int) -> HttpResponse:
+def report_xlsx(request, kg: str, year: Year, month: Month) -> HttpResponse:
     if not 1 <= month <= 12:
         raise Http404
     content = reports.monthly_xlsx(actor=request.actor, year=_year_or_404(year), month=month)
@@ -468,6 +469,6 @@ def publish_fee(request, kg: str, code: UUID):
 
 @router.post(K + "/fees/{code}/void", response=FeeOut)
 @policy.requires("finance.fees.change")
-def void_fee(request, kg: str, code: UUID, payload: ReasonIn):
+def void_fee(request, kg: str, code: UUID, payload: FinanceReasonIn):
     fee = selectors.get_fee_standard(actor=request.actor, code=code)
     return _fee_out(services.fee_standard_void(actor=request.actor, fee=fee, reason=payload.reason))

@@ -7,8 +7,10 @@ from uuid import UUID
 
 from ninja import Schema
 
+from houqin.core.inputs import Input
 
-class LineIn(Schema):
+
+class LineIn(Input):
     description: str
     quantity: Decimal
     unit: str
@@ -19,7 +21,7 @@ class LineOut(LineIn):
     amount: Decimal
 
 
-class PurchaseIn(Schema):
+class PurchaseIn(Input):
     title: str
     reason: str
     category_code: UUID
@@ -67,7 +69,7 @@ class PurchaseDetailOut(PurchaseOut):
     approvals: ApprovalOut
 
 
-class RepairIn(Schema):
+class FinanceRepairIn(Input):
     title: str
     location: str
     reason: str
@@ -95,7 +97,7 @@ class RepairDetailOut(RepairOut):
     approvals: ApprovalOut
 
 
-class RepairStartIn(Schema):
+class RepairStartIn(Input):
     fixed_by: str
     fixer_name: str
 
@@ -107,11 +109,11 @@ class RepairDoneIn(RepairStartIn):
     notes: str = ""
 
 
-class ReasonIn(Schema):
+class FinanceReasonIn(Input):
     reason: str = ""
 
 
-class ExpenseIn(Schema):
+class ExpenseIn(Input):
     title: str
     amount: Decimal
     category_code: UUID
@@ -123,7 +125,7 @@ class ExpenseIn(Schema):
     repair_request_code: UUID | None = None
 
 
-class ReceiptOut(Schema):
+class FinanceReceiptOut(Schema):
     code: UUID
     content_type: str
     size: int
@@ -157,7 +159,7 @@ class ExpenseDetailOut(ExpenseOut):
     recorded_by: str
     next_step: str | None
     signatures: list[SignatureOut]
-    receipts: list[ReceiptOut]
+    receipts: list[FinanceReceiptOut]
     payment_method: str
     payment_reference: str
     void_reason: str
@@ -165,11 +167,11 @@ class ExpenseDetailOut(ExpenseOut):
     repair_request: str | None
 
 
-class SignIn(Schema):
+class FinanceSignIn(Input):
     step: str | None = None
 
 
-class PayIn(Schema):
+class PayIn(Input):
     paid_on: dt.date
     method: str
     reference: str = ""
@@ -182,12 +184,12 @@ class CategoryOut(Schema):
     is_active: bool
 
 
-class CategoryIn(Schema):
+class CategoryIn(Input):
     name: str
     is_food: bool = False
 
 
-class BudgetIn(Schema):
+class BudgetIn(Input):
     category_code: UUID
     year: int
     amount: Decimal
@@ -227,11 +229,11 @@ class ReportExpenseOut(Schema):
     signatures: dict[str, str]
 
 
-class ReportOut(BudgetTableOut):
+class FinanceReportOut(BudgetTableOut):
     expenses: list[ReportExpenseOut]
 
 
-class FeeIn(Schema):
+class FeeIn(Input):
     school_year: int
     term: str
     item: str
@@ -262,6 +264,6 @@ class SettingsOut(Schema):
     is_default: bool
 
 
-class SettingsIn(Schema):
+class SettingsIn(Input):
     approval_threshold: Decimal
     food_in_budget: bool = False

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from houqin.core.inputs import Day, Input, Limit, Offset
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.foodsafety import selectors, services
@@ -34,7 +35,7 @@ class RuleOut(Schema):
     default_source: str
 
 
-class CertificateIn(Schema):
+class FoodSafetyCertificateIn(Input):
     supplier_code: UUID
     kind: str
     number: str
@@ -43,7 +44,7 @@ class CertificateIn(Schema):
     product: str = ""
 
 
-class CertificateOut(Schema):
+class FoodSafetyCertificateOut(Schema):
     code: UUID
     supplier_code: UUID
     supplier: str
@@ -57,7 +58,7 @@ class CertificateOut(Schema):
     voided: bool
 
 
-class ReceiptLineIn(Schema):
+class ReceiptLineIn(Input):
     item_code: UUID
     quantity: Decimal
     unit_price: Decimal
@@ -75,7 +76,7 @@ class ReceiptLineIn(Schema):
     to_kitchen: bool = False
 
 
-class ReceiptIn(Schema):
+class FoodSafetyReceiptIn(Input):
     supplier_code: UUID | None = None
     warehouse_code: UUID
     received_on: dt.date | None = None
@@ -106,7 +107,7 @@ class ReceiptLineOut(Schema):
     retain_until: dt.date
 
 
-class ReceiptOut(Schema):
+class FoodSafetyReceiptOut(Schema):
     code: UUID
     supplier: str
     supplier_code: UUID
@@ -122,11 +123,11 @@ class ReceiptOut(Schema):
     lines: list[ReceiptLineOut] = []
 
 
-class ReasonIn(Schema):
+class FoodSafetyReasonIn(Input):
     reason: str
 
 
-class SampleIn(Schema):
+class SampleIn(Input):
     day: dt.date | None = None
     meal: str
     dish_code: UUID
@@ -135,7 +136,7 @@ class SampleIn(Schema):
     fridge_temperature: Decimal | None = None
 
 
-class DiscardIn(Schema):
+class DiscardIn(Input):
     at: dt.datetime | None = None
 
 
@@ -177,7 +178,7 @@ class KitchenOut(Schema):
     meals: list[KitchenMealOut]
 
 
-class CheckResultIn(Schema):
+class CheckResultIn(Input):
     batch_code: UUID
     production_date_ok: bool = True
     shelf_life_ok: bool = True
@@ -185,7 +186,7 @@ class CheckResultIn(Schema):
     note: str = ""
 
 
-class ExpiryCheckIn(Schema):
+class ExpiryCheckIn(Input):
     warehouse_code: UUID
     checked_on: dt.date | None = None
     note: str = ""
@@ -214,19 +215,19 @@ class ExpiryCheckOut(Schema):
     lines: list[ExpiryLineOut] = []
 
 
-class DisposeIn(Schema):
+class DisposeIn(Input):
     quantity: Decimal
     reason: str
     witness: str
 
 
-class HygieneResultIn(Schema):
+class HygieneResultIn(Input):
     item_code: UUID
     passed: bool = True
     note: str = ""
 
 
-class HygieneIn(Schema):
+class HygieneIn(Input):
     inspected_on: dt.date | None = None
     note: str = ""
     results: list[HygieneResultIn] = []
@@ -256,7 +257,7 @@ class HygieneOut(Schema):
     results: list[HygieneResultOut] = []
 
 
-class TablewareIn(Schema):
+class TablewareIn(Input):
     day: dt.date | None = None
     meal: str
     method: str
@@ -372,7 +373,7 @@ def list_todos(request, kg: str):
 # --- certificates -----------------------------------------------------------------------------------
 
 
-@router.get("/k/{kg}/foodsafety/certificates", response=list[CertificateOut])
+@router.get("/k/{kg}/foodsafety/certificates", response=list[FoodSafetyCertificateOut])
 @policy.requires("foodsafety.view")
 def list_certificates(request, kg: str, supplier_code: UUID | None = None):
     actor = request.actor
@@ -380,15 +381,15 @@ def list_certificates(request, kg: str, supplier_code: UUID | None = None):
     return [_cert_out(c) for c in selectors.certificate_list(actor=actor, supplier=supplier)]
 
 
-@router.get("/k/{kg}/foodsafety/certificates/{code}", response=CertificateOut)
+@router.get("/k/{kg}/foodsafety/certificates/{code}", response=FoodSafetyCertificateOut)
 @policy.requires("foodsafety.view")
 def get_certificate(request, kg: str, code: UUID):
     return _cert_out(selectors.get_certificate(actor=request.actor, code=code))
 
 
-@router.post("/k/{kg}/foodsafety/certificates", response={201: CertificateOut})
+@router.post("/k/{kg}/foodsafety/certificates", response={201: FoodSafetyCertificateOut})
 @policy.requires("foodsafety.certificate.change")
-def create_certificate(request, kg: str, payload: CertificateIn):
+def create_certificate(request, kg: str, payload: FoodSafetyCertificateIn):
     """Record a certificate (the scan is uploaded on the page)."""
     actor = request.actor
     data = payload.dict()
@@ -400,24 +401,24 @@ def create_certificate(request, kg: str, payload: CertificateIn):
 # --- receiving ---------------------------------------------------------------------------------------
 
 
-@router.get("/k/{kg}/foodsafety/receipts", response=list[ReceiptOut])
+@router.get("/k/{kg}/foodsafety/receipts", response=list[FoodSafetyReceiptOut])
 @policy.requires("foodsafety.view")
-def list_receipts(request, kg: str, start: dt.date | None = None, end: dt.date | None = None, limit: int = 100,
-                  offset: int = 0):
+def list_receipts(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
+                  offset: Offset = 0):
     limit, offset = _limit(limit, offset)
     rows = selectors.receipt_list(actor=request.actor, start=start, end=end)[offset:offset + limit]
     return [_receipt_out(r, lines=False) for r in rows]
 
 
-@router.get("/k/{kg}/foodsafety/receipts/{code}", response=ReceiptOut)
+@router.get("/k/{kg}/foodsafety/receipts/{code}", response=FoodSafetyReceiptOut)
 @policy.requires("foodsafety.view")
 def get_receipt(request, kg: str, code: UUID):
     return _receipt_out(selectors.get_receipt(actor=request.actor, code=code))
 
 
-@router.post("/k/{kg}/foodsafety/receipts", response={201: ReceiptOut})
+@router.post("/k/{kg}/foodsafety/receipts", response={201: FoodSafetyReceiptOut})
 @policy.requires("foodsafety.receiving.record")
-def create_receipt(request, kg: str, payload: ReceiptIn):
+def create_receipt(request, kg: str, payload: FoodSafetyReceiptIn):
     """Record a delivery: accepted food goes into the food store (or straight to the kitchen)."""
     from houqin.stock.models import Item, Supplier, Warehouse
 
@@ -453,9 +454,9 @@ def _unknown_supplier() -> str:
     return gettext("Unknown supplier: goods from an unknown supplier are not accepted.")
 
 
-@router.post("/k/{kg}/foodsafety/receipts/{code}/void", response=ReceiptOut)
+@router.post("/k/{kg}/foodsafety/receipts/{code}/void", response=FoodSafetyReceiptOut)
 @policy.requires("foodsafety.void")
-def void_receipt(request, kg: str, code: UUID, payload: ReasonIn):
+def void_receipt(request, kg: str, code: UUID, payload: FoodSafetyReasonIn):
     actor = request.actor
     receipt = selectors.get_receipt(actor=actor, code=code, capability="foodsafety.void")
     services.void_record(actor=actor, record=receipt, reason=payload.reason)
@@ -467,7 +468,7 @@ def void_receipt(request, kg: str, code: UUID, payload: ReasonIn):
 
 @router.get("/k/{kg}/foodsafety/kitchen", response=KitchenOut)
 @policy.requires("foodsafety.view")
-def kitchen(request, kg: str, day: dt.date | None = None):
+def kitchen(request, kg: str, day: Day | None = None):
     data = selectors.kitchen_day(actor=request.actor, day=min(day or timezone.localdate(), timezone.localdate()))
     return {"day": data["day"], "missing": data["missing"],
             "dishes": [{"meal": d["meal"], "meal_label": str(d.get("meal_label", d["meal"])),
@@ -479,8 +480,8 @@ def kitchen(request, kg: str, day: dt.date | None = None):
 
 @router.get("/k/{kg}/foodsafety/samples", response=list[SampleOut])
 @policy.requires("foodsafety.view")
-def list_samples(request, kg: str, start: dt.date | None = None, end: dt.date | None = None, limit: int = 100,
-                 offset: int = 0):
+def list_samples(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
+                 offset: Offset = 0):
     limit, offset = _limit(limit, offset)
     return [_sample_out(s) for s in selectors.sample_list(actor=request.actor, start=start, end=end)[offset:offset + limit]]
 
@@ -511,7 +512,7 @@ def discard_sample(request, kg: str, code: UUID, payload: DiscardIn):
 
 @router.get("/k/{kg}/foodsafety/expiry-checks", response=list[ExpiryCheckOut])
 @policy.requires("foodsafety.view")
-def list_expiry_checks(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+def list_expiry_checks(request, kg: str, start: Day | None = None, end: Day | None = None):
     return [_check_out(c, lines=False) for c in selectors.expiry_check_list(actor=request.actor, start=start, end=end)[:MAX_LIMIT]]
 
 
@@ -566,7 +567,7 @@ def hygiene_checklist(request, kg: str):
 
 @router.get("/k/{kg}/foodsafety/hygiene", response=list[HygieneOut])
 @policy.requires("foodsafety.view")
-def list_hygiene(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+def list_hygiene(request, kg: str, start: Day | None = None, end: Day | None = None):
     return [_hygiene_out(h, results=False) for h in selectors.hygiene_list(actor=request.actor, start=start, end=end)[:MAX_LIMIT]]
 
 
@@ -587,7 +588,7 @@ def create_hygiene(request, kg: str, payload: HygieneIn):
 
 @router.get("/k/{kg}/foodsafety/tableware", response=list[TablewareOut])
 @policy.requires("foodsafety.view")
-def list_tableware(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+def list_tableware(request, kg: str, start: Day | None = None, end: Day | None = None):
     return [_tableware_out(t) for t in selectors.tableware_list(actor=request.actor, start=start, end=end)[:MAX_LIMIT]]
 
 

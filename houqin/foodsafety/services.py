@@ -737,8 +737,12 @@ def hygiene_inspection_create(*, actor, results: dict, inspected_on: dt.date | N
     items = list(hygiene_items(kg))
     results = {str(k): v for k, v in (results or {}).items()}
     for item in items:
-        found = results.get(str(item.code), {})
-        if not found.get("passed", True) and not _text(found.get("note"), 200):
+        found = results.get(str(item.code))
+        if not isinstance(found, dict) or not isinstance(found.get("passed"), bool):
+            # Every item of the checklist is answered: an empty inspection was saved as all passed.
+            errors.append({"field": f"item-{item.code}", "message": _("Answer this item, passed or failed: %(item)s")
+                           % {"item": item.text}})
+        elif not found["passed"] and not _text(found.get("note"), 200):
             errors.append({"field": f"item-{item.code}", "message": _("Say what was wrong: %(item)s") % {
                 "item": item.text}})
     if errors:
@@ -751,8 +755,8 @@ def hygiene_inspection_create(*, actor, results: dict, inspected_on: dt.date | N
         created_by=actor.user, retain_until=add_months(inspected_on, 12 * years))
     rows = []
     for item in items:
-        found = results.get(str(item.code), {})
-        passed = bool(found.get("passed", True))
+        found = results[str(item.code)]
+        passed = found["passed"]
         row = HygieneResult(kindergarten=kg, inspection=inspection, item=item, text=item.text, passed=passed,
                             note=_text(found.get("note"), 200), created_by=actor.user,
                             deadline=None if passed else inspected_on + dt.timedelta(days=days))

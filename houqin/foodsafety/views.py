@@ -400,8 +400,11 @@ def hygiene_create(request, kg):
     actor = request.actor
     items = list(services.hygiene_items(actor.kindergarten))
     error = None
+    for item in items:  # the answers given so far, kept when the form comes back with an error
+        item.answer = request.POST.get(f"pass-{item.code}")
     if request.method == "POST":
-        results = {str(i.code): {"passed": request.POST.get(f"pass-{i.code}", "1") == "1",
+        answers = {"1": True, "0": False}
+        results = {str(i.code): {"passed": answers.get(request.POST.get(f"pass-{i.code}")),
                                  "note": request.POST.get(f"note-{i.code}", "")} for i in items}
         try:
             inspection = services.hygiene_inspection_create(actor=actor, results=results,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 
+from houqin.core.inputs import Day, Input, Limit
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.health import rules, selectors, services
@@ -84,7 +85,7 @@ def _exam_out(e: Exam) -> dict:
 # --- inputs ---------------------------------------------------------------------------------------------
 
 
-class CheckEntryIn(Schema):
+class CheckEntryIn(Input):
     child_code: UUID
     status: str | None = None
     temperature: Decimal | None = None
@@ -94,14 +95,14 @@ class CheckEntryIn(Schema):
     note: str = ""
 
 
-class CheckIn(Schema):
+class CheckIn(Input):
     date: dt.date | None = None
     kind: str = CheckKind.MORNING
     entries: list[CheckEntryIn] = []
     second_checker_id: int | None = None
 
 
-class AttendanceIn(Schema):
+class HealthAttendanceIn(Input):
     child_code: UUID
     date: dt.date
     status: str
@@ -109,12 +110,12 @@ class AttendanceIn(Schema):
     note: str = ""
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(Input):
     diagnosis: str = ""
     disease: str = ""
 
 
-class CaseIn(Schema):
+class CaseIn(Input):
     child_code: UUID | None = None
     staff_id: int | None = None
     disease: str
@@ -124,29 +125,29 @@ class CaseIn(Schema):
     isolation_start: dt.date | None = None
 
 
-class ClearIn(Schema):
+class ClearIn(Input):
     returned_on: dt.date
     clearance_note: str = ""
 
 
-class AlertActionIn(Schema):
+class AlertActionIn(Input):
     until: dt.date | None = None
     reported_to: str = ""
     planned_end: dt.date | None = None
 
 
-class ClosureIn(Schema):
+class ClosureIn(Input):
     class_code: UUID
     start: dt.date
     planned_end: dt.date
     reason: str
 
 
-class ReopenIn(Schema):
+class ReopenIn(Input):
     on: dt.date
 
 
-class ExamValues(Schema):
+class ExamValues(Input):
     height_cm: Decimal | None = None
     weight_kg: Decimal | None = None
     vision_left: Decimal | None = None
@@ -166,30 +167,30 @@ class ExamBatchRow(ExamValues):
     child_code: UUID
 
 
-class ExamBatchIn(Schema):
+class ExamBatchIn(Input):
     date: dt.date
     kind: str = ExamKind.TERM
     rows: list[ExamBatchRow]
 
 
-class DoseIn(Schema):
+class DoseIn(Input):
     vaccine: str
     dose_no: int
     given_on: dt.date | None = None
 
 
-class VaccinationCheckIn(Schema):
+class VaccinationCheckIn(Input):
     checked_on: dt.date | None = None
     certificate_seen: bool = True
     doses: list[DoseIn] = []
     note: str = ""
 
 
-class DoneIn(Schema):
+class HealthDoneIn(Input):
     done_on: dt.date
 
 
-class DisinfectionIn(Schema):
+class DisinfectionIn(Input):
     class_code: UUID
     date: dt.date
     area: str
@@ -198,20 +199,20 @@ class DisinfectionIn(Schema):
     minutes: int | None = None
 
 
-class WeakCaseIn(Schema):
+class WeakCaseIn(Input):
     child_code: UUID
     reason: str
     plan: str = ""
 
 
-class WeakUpdateIn(Schema):
+class WeakUpdateIn(Input):
     plan: str = ""
     follow_up: str = ""
     close_outcome: str = ""
     date: dt.date | None = None
 
 
-class ReadingIn(Schema):
+class ReadingIn(Input):
     child_code: UUID
     temperature: Decimal
     findings: list[str] = []
@@ -223,7 +224,7 @@ class ReadingIn(Schema):
 
 @router.get(P + "/overview")
 @requires("health.view")
-def overview(request, kg: str, date: dt.date | None = None):
+def overview(request, kg: str, date: Day | None = None):
     day = min(date or _today(), _today())
     data = selectors.daily_overview(actor=request.actor, day=day)
     return {
@@ -244,7 +245,7 @@ def overview(request, kg: str, date: dt.date | None = None):
 
 @router.get(P + "/classes/{code}/check")
 @requires("health.check.record")
-def check_get(request, kg: str, code: UUID, date: dt.date | None = None, kind: str = CheckKind.MORNING):
+def check_get(request, kg: str, code: UUID, date: Day | None = None, kind: str = CheckKind.MORNING):
     school_class = _class(request.actor, "health.check.record", code)
     screen = selectors.check_screen(actor=request.actor, school_class=school_class, day=date or _today(), kind=kind)
     s = screen["session"]
@@ -279,7 +280,7 @@ def check_post(request, kg: str, code: UUID, payload: CheckIn):
 
 @router.get(P + "/attendance")
 @requires("health.view")
-def attendance_rates(request, kg: str, start: dt.date, end: dt.date):
+def attendance_rates(request, kg: str, start: Day, end: Day):
     rows = selectors.attendance_rates(actor=request.actor, start=start, end=end)
     return [{"class_code": r["school_class"].code, "school_class": r["school_class"].name, "present": r["present"],
              "sick": r["sick"], "personal": r["personal"], "rate": r["rate"]} for r in rows]
@@ -287,7 +288,7 @@ def attendance_rates(request, kg: str, start: dt.date, end: dt.date):
 
 @router.post(P + "/attendance")
 @requires("health.check.record")
-def attendance_post(request, kg: str, payload: AttendanceIn):
+def attendance_post(request, kg: str, payload: HealthAttendanceIn):
     child = _child(request.actor, "health.check.record", payload.child_code)
     row = services.record_attendance(actor=request.actor, child=child, day=payload.date, status=payload.status,
                                      symptoms=payload.symptoms, note=payload.note)
@@ -442,9 +443,24 @@ def closure_reopen(request, kg: str, code: UUID, payload: ReopenIn):
 
 @router.get(P + "/exams")
 @requires("health.exam.view")
-def exam_list(request, kg: str, class_code: UUID | None = None, limit: int = 500):
+def exam_list(request, kg: str, class_code: UUID | None = None, limit: Limit = 500):
     school_class = _class(request.actor, "health.exam.view", class_code) if class_code else None
     return [_exam_out(e) for e in selectors.exam_list(actor=request.actor, school_class=school_class)[:min(limit, 2000)]]
+
+
+@router.post(P + "/exams/batch")  # before /exams/{code}, which would take "batch" for a code
+@requires("health.exam.record")
+def exam_batch(request, kg: str, payload: ExamBatchIn):
+    actor = request.actor
+    codes = [r.child_code for r in payload.rows]
+    children = {c.code: c for c in Child.objects.active().filter(kindergarten=actor.kindergarten, code__in=codes)}
+    rows = []
+    for r in payload.rows:
+        if r.child_code not in children:
+            raise Http404
+        rows.append({"child": children[r.child_code], "values": r.dict(exclude={"child_code"})})
+    made = services.exam_batch(actor=actor, day=payload.date, kind=payload.kind, rows=rows)
+    return {"created": len(made)}
 
 
 @router.get(P + "/exams/{code}")
@@ -465,24 +481,9 @@ def exam_create(request, kg: str, payload: ExamIn):
     return _exam_out(Exam.objects.select_related("child", "school_class").get(pk=e.pk))
 
 
-@router.post(P + "/exams/batch")
-@requires("health.exam.record")
-def exam_batch(request, kg: str, payload: ExamBatchIn):
-    actor = request.actor
-    codes = [r.child_code for r in payload.rows]
-    children = {c.code: c for c in Child.objects.active().filter(kindergarten=actor.kindergarten, code__in=codes)}
-    rows = []
-    for r in payload.rows:
-        if r.child_code not in children:
-            raise Http404
-        rows.append({"child": children[r.child_code], "values": r.dict(exclude={"child_code"})})
-    made = services.exam_batch(actor=actor, day=payload.date, kind=payload.kind, rows=rows)
-    return {"created": len(made)}
-
-
 @router.get(P + "/summary")
 @requires("health.summary.view")
-def summary(request, kg: str, start: dt.date, end: dt.date):
+def summary(request, kg: str, start: Day, end: Day):
     exam = selectors.exam_summary(actor=request.actor, start=start, end=end)
     vac = selectors.vaccination_summary(actor=request.actor)
 
@@ -567,7 +568,7 @@ def vaccination_check(request, kg: str, code: UUID, payload: VaccinationCheckIn)
 
 @router.post(P + "/catch-ups/{code}/done")
 @requires("health.vaccination.record")
-def catch_up_done(request, kg: str, code: UUID, payload: DoneIn):
+def catch_up_done(request, kg: str, code: UUID, payload: HealthDoneIn):
     c = selectors.get_scoped(CatchUp, actor=request.actor, capability="health.vaccination.record", code=code)
     c = services.catch_up_done(actor=request.actor, catch_up=c, done_on=payload.done_on)
     return {"code": c.code, "status": c.status}
@@ -584,7 +585,7 @@ def remind(request, kg: str):
 
 @router.get(P + "/disinfection")
 @requires("health.disinfection.view")
-def disinfection_list(request, kg: str, date: dt.date | None = None):
+def disinfection_list(request, kg: str, date: Day | None = None):
     day = date or _today()
     return {
         "records": [{"code": r.code, "school_class": r.school_class.name, "date": r.date, "area": r.area,

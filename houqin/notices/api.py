@@ -5,9 +5,10 @@ from uuid import UUID
 from django.http import Http404
 from ninja import Router, Status
 
+from houqin.core.inputs import Limit, Offset
 from houqin import policy
 from houqin.notices import selectors, services
-from houqin.notices.schemas import NoticeIn, NoticeOut, ReasonIn, ReceiptsOut
+from houqin.notices.schemas import NoticeIn, NoticeOut, NoticeReasonIn, ReceiptsOut
 from houqin.org.models import Child, SchoolClass
 
 router = Router(tags=["notices"])
@@ -26,7 +27,7 @@ def _out(n, *, is_read=None, read_count=None) -> dict:
 
 @router.get("/k/{kg}/notices", response=list[NoticeOut])
 @policy.requires("notices.view")
-def list_notices(request, kg: str, kind: str = "", limit: int = 100, offset: int = 0):
+def list_notices(request, kg: str, kind: str = "", limit: Limit = 100, offset: Offset = 0):
     actor = request.actor
     qs = selectors.notice_list(actor=actor, kind=kind, include_drafts=actor.has("notices.publish"),
                                include_voided=actor.has("notices.void")).prefetch_related("classes")
@@ -64,7 +65,7 @@ def publish_notice(request, kg: str, code: UUID):
 
 @router.post("/k/{kg}/notices/{code}/void", response=NoticeOut)
 @policy.requires("notices.void")
-def void_notice(request, kg: str, code: UUID, payload: ReasonIn):
+def void_notice(request, kg: str, code: UUID, payload: NoticeReasonIn):
     notice = services.notice_void(actor=request.actor, notice=selectors.get_notice(actor=request.actor, code=code),
                                   reason=payload.reason)
     return _out(notice, is_read=False, read_count=0)

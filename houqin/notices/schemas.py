@@ -5,6 +5,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from houqin.core.inputs import Input
+
 
 class NoticeOut(Schema):
     code: UUID
@@ -22,7 +24,7 @@ class NoticeOut(Schema):
     read_count: int
 
 
-class NoticeIn(Schema):
+class NoticeIn(Input):
     title: str
     body: str
     kind: str = "general"
@@ -32,11 +34,11 @@ class NoticeIn(Schema):
     publish: bool = True
 
 
-class ReasonIn(Schema):
+class NoticeReasonIn(Input):
     reason: str
 
 
-class ReceiptOut(Schema):
+class NoticeReceiptOut(Schema):
     reader: str
     children: list[str]
     read_at: dt.datetime | None
@@ -45,4 +47,4 @@ class ReceiptOut(Schema):
 class ReceiptsOut(Schema):
     read: int
     total: int
-    rows: list[ReceiptOut]
+    rows: list[NoticeReceiptOut]

@@ -6,8 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from houqin import policy
-from houqin.notices.models import Audience, Notice, NoticeReceipt
-from houqin.org.models import Child, Guardian, Role
+from houqin.notices.models import Audience, Notice, NoticeKind, NoticeReceipt
+from houqin.org.models import Child, Guardian, Role, SchoolClass
 
 
 def own_children(actor):
@@ -19,8 +19,14 @@ def own_children(actor):
     )
 
 
-def _is_parent_only(actor) -> bool:
-    return actor.roles == frozenset({Role.PARENT})
+# Notices that carry children's health data: staff read them only through the health capability of
+# their kind, within its scope (the parents they are addressed to read them as addressees).
+HEALTH_KINDS = {NoticeKind.VACCINATION: "health.vaccination.view", NoticeKind.DISEASE: "health.disease.view"}
+
+
+def _names_anyone_q() -> Q:
+    return Q(Exists(Notice.classes.through.objects.filter(notice_id=OuterRef("pk")))) | Q(
+        Exists(Notice.children.through.objects.filter(notice_id=OuterRef("pk"))))
 
 
 def _addressed_to_parent_q(actor) -> Q:
@@ -29,24 +35,64 @@ def _addressed_to_parent_q(actor) -> Q:
     class_ids = children.values("school_class_id")
     through_classes = Notice.classes.through
     through_children = Notice.children.through
-    names_anyone = Q(Exists(through_classes.objects.filter(notice_id=OuterRef("pk")))) | Q(
-        Exists(through_children.objects.filter(notice_id=OuterRef("pk"))))
     mine = Q(Exists(through_classes.objects.filter(notice_id=OuterRef("pk"), schoolclass_id__in=class_ids))) | Q(
         Exists(through_children.objects.filter(notice_id=OuterRef("pk"), child_id__in=children.values("pk"))))
-    return Q(audience=Audience.PARENTS) & (~names_anyone | mine)
+    return Q(audience=Audience.PARENTS, published_at__isnull=False, voided_at__isnull=True) & (~_names_anyone_q() | mine)
+
+
+def _reach_q(actor, capability: str, *, unnamed: bool) -> Q | None:
+    """Parents' notices within the actor's scope of `capability`: naming a class in it or a child in
+    it (and, when `unnamed`, naming nobody in particular); None when the actor lacks the capability."""
+    if not actor.has(capability):
+        return None
+    classes = policy.scoped(actor, capability, SchoolClass.objects.all()).values("pk")
+    children = policy.scoped(actor, capability, Child.objects.all()).values("pk")
+    q = Q(Exists(Notice.classes.through.objects.filter(notice_id=OuterRef("pk"), schoolclass_id__in=classes))) | Q(
+        Exists(Notice.children.through.objects.filter(notice_id=OuterRef("pk"), child_id__in=children)))
+    return q | ~_names_anyone_q() if unnamed else q
+
+
+def _staff_q(actor, *, include_drafts: bool) -> Q:
+    """What a staff member reads: notices to the staff; parents' notices naming nobody; parents'
+    notices naming classes or children within their scope (notices.view_addressed); notices carrying
+    health data only within the health capability of their kind. Drafts only for their author and,
+    within their scope, for the publishers. Authors always read what they wrote."""
+    nothing = Q(pk__in=[])
+    general = ~Q(kind__in=list(HEALTH_KINDS))
+    addressed = _reach_q(actor, "notices.view_addressed", unnamed=False)
+    readable = Q(audience=Audience.STAFF) & general | Q(audience=Audience.PARENTS) & general & (
+        ~_names_anyone_q() | (addressed if addressed is not None else nothing))
+    for kind, capability in HEALTH_KINDS.items():
+        reach = _reach_q(actor, capability, unnamed=True)
+        if reach is not None:
+            readable |= Q(kind=kind) & (Q(audience=Audience.STAFF) | Q(audience=Audience.PARENTS) & reach)
+    published = Q(published_at__isnull=False)
+    if include_drafts:
+        writers = _reach_q(actor, "notices.publish",
+                           unnamed=actor.widest_scope("notices.publish") == policy.Scope.KINDERGARTEN)
+        if writers is not None:
+            published |= writers & Q(audience=Audience.PARENTS) | (
+                Q(audience=Audience.STAFF) if actor.widest_scope("notices.publish") == policy.Scope.KINDERGARTEN
+                else nothing)
+    mine = Q(created_by_id=actor.user.pk) if include_drafts else Q(created_by_id=actor.user.pk, published_at__isnull=False)
+    return readable & published | mine
 
 
 def notice_list(*, actor, kind: str = "", include_drafts: bool = False, include_voided: bool = False):
     """The notices the actor may read, newest first, with `is_read` (for the actor) and, for those
-    who may see receipts, `read_count`. A fixed number of queries."""
+    who may see receipts, `read_count`. A fixed number of queries.
+
+    Parents read the published notices addressed to them; staff what `_staff_q` says (an actor with
+    both kinds of membership, the union)."""
     qs = policy.scoped(actor, "notices.view", Notice.objects.all())
-    if _is_parent_only(actor):
-        qs = qs.filter(_addressed_to_parent_q(actor), published_at__isnull=False, voided_at__isnull=True)
-    else:
-        if not (include_drafts and actor.has("notices.publish")):
-            qs = qs.filter(published_at__isnull=False)
+    staff_roles = actor.roles - {Role.PARENT}
+    q = _addressed_to_parent_q(actor) if Role.PARENT in actor.roles else Q(pk__in=[])
+    if staff_roles:
+        staff = _staff_q(actor, include_drafts=include_drafts)
         if not include_voided:
-            qs = qs.filter(voided_at__isnull=True)
+            staff &= Q(voided_at__isnull=True)
+        q |= staff
+    qs = qs.filter(q)
     if kind:
         qs = qs.filter(kind=kind)
     qs = qs.annotate(
@@ -97,8 +143,6 @@ def addressed_users(notice: Notice) -> list:
 def receipts(*, actor, notice: Notice) -> dict:
     """Who read the notice and when, and who has not yet (class teachers: their classes' families).
     Unread first, so that the teacher sees whom to remind."""
-    from houqin.org.models import SchoolClass
-
     people = addressed_users(notice)
     if actor.widest_scope("notices.receipts.view") == policy.Scope.CLASS:
         own = set(policy.scoped(actor, "notices.receipts.view", SchoolClass.objects.all()).values_list("pk", flat=True))

@@ -5,10 +5,11 @@ from uuid import UUID
 from django.http import HttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from houqin import policy
 from houqin.core.audit import audit_event
+from houqin.core.inputs import Paging
 from houqin.core.selectors import destinations_for
 from houqin.core.web import xlsx_response
 from houqin.org import roster, selectors, services
@@ -21,14 +22,13 @@ from houqin.org.schemas import (
     DistrictRowOut,
     GuardianIn,
     GuardianOut,
-    ImportOut,
+    OrgImportOut,
     LeaveIn,
     MeOut,
     StaffIn,
-    StaffOut,
+    OrgStaffOut,
     VoidIn,
 )
-from houqin.org.validators import mask_id_number, mask_phone
 
 router = Router(tags=["organisation"])
 
@@ -41,18 +41,19 @@ def _child_out(child) -> dict:
     }
 
 
+def _guardian_out(g, *, sensitive: bool) -> dict:
+    return {"code": g.code, "name": g.name, "relation": g.relation,
+            "phone": selectors.shown_phone(g.phone, sensitive=sensitive), "can_pick_up": g.can_pick_up}
+
+
 def _child_detail(request, child) -> dict:
     actor = request.actor
     sensitive = policy.can(actor, "org.child.view_sensitive", child)
     if sensitive:
         audit_event(action="org.child.view_sensitive", actor=actor.user, kindergarten=actor.kindergarten, obj=child,
                     request=request)
-    guardians = [
-        {"code": g.code, "name": g.name, "relation": g.relation, "phone": g.phone if sensitive else mask_phone(g.phone),
-         "can_pick_up": g.can_pick_up}
-        for g in child.guardians.active()
-    ]
-    return {**_child_out(child), "id_number": child.id_number if sensitive else mask_id_number(child.id_number),
+    guardians = [_guardian_out(g, sensitive=sensitive) for g in child.guardians.active()]
+    return {**_child_out(child), "id_number": selectors.shown_id_number(child.id_number, sensitive=sensitive),
             "notes": child.notes, "voided": child.is_voided, "guardians": guardians}
 
 
@@ -74,7 +75,7 @@ def list_classes(request, kg: str):
 
 
 @router.get("/k/{kg}/children", response=list[ChildOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Paging, page_size=100)
 @policy.requires("org.child.view")
 def list_children(request, kg: str, class_code: UUID | None = None, q: str = ""):
     """Children in the caller's scope, 100 a page (`?page=2`, `?page_size=` up to 100)."""
@@ -129,7 +130,7 @@ def void_child(request, kg: str, code: UUID, payload: VoidIn):
 def add_guardian(request, kg: str, code: UUID, payload: GuardianIn):
     child = selectors.get_child(actor=request.actor, code=code, capability="org.child.change")
     g = services.guardian_add(actor=request.actor, child=child, **payload.dict())
-    return Status(201, {"code": g.code, "name": g.name, "relation": g.relation, "phone": g.phone, "can_pick_up": g.can_pick_up})
+    return Status(201, _guardian_out(g, sensitive=policy.can(request.actor, "org.child.view_sensitive", child)))
 
 
 def _staff_out(m) -> dict:
@@ -138,13 +139,13 @@ def _staff_out(m) -> dict:
             "is_active": m.is_active}
 
 
-@router.get("/k/{kg}/staff", response=list[StaffOut])
+@router.get("/k/{kg}/staff", response=list[OrgStaffOut])
 @policy.requires("org.staff.view")
 def list_staff(request, kg: str):
     return [_staff_out(m) for m in selectors.staff_list(actor=request.actor)]
 
 
-@router.post("/k/{kg}/staff", response={201: StaffOut})
+@router.post("/k/{kg}/staff", response={201: OrgStaffOut})
 @policy.requires("org.staff.change")
 def add_staff(request, kg: str, payload: StaffIn):
     actor = request.actor
@@ -154,7 +155,7 @@ def add_staff(request, kg: str, payload: StaffIn):
     return Status(201, _staff_out(membership))
 
 
-@router.post("/k/{kg}/roster/import", response={200: ImportOut})
+@router.post("/k/{kg}/roster/import", response={200: OrgImportOut})
 @policy.requires("org.roster.import")
 def import_roster(request, kg: str, kind: Form[str], file: File[UploadedFile]):
     return roster.import_roster(actor=request.actor, kind=kind, upload=file).as_dict()

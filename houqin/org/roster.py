@@ -412,6 +412,10 @@ def _plan_staff(actor, table: Table) -> list[_StaffPlan]:
     classes = ClassDirectory(SchoolClass.objects.filter(kindergarten=kindergarten, is_active=True))
     usernames = {User.normalize_username(cell_text(r.values.get(LOGIN))) for r in table.rows}
     existing_users = {u.username: u for u in User.objects.filter(username__in=usernames - {""})}
+    # Logins that belong to this kindergarten may get a role by name (services.staff_add's rule);
+    # any other existing login is "taken".
+    own_users = set(Membership.objects.filter(kindergarten=kindergarten, user__in=list(existing_users.values()))
+                    .values_list("user__username", flat=True))
     held_roles = set(
         Membership.objects.filter(kindergarten=kindergarten, user__username__in=list(existing_users))
         .values_list("user__username", "role")
@@ -453,7 +457,7 @@ def _plan_staff(actor, table: Table) -> list[_StaffPlan]:
         phone = ""
         if user is not None:
             # staff_add reuses an existing login; the name guards against giving a role to a stranger.
-            if full_name and full_name != user.full_name:
+            if username not in own_users or (full_name and full_name != user.full_name):
                 problems.add(n, LOGIN, "login_taken",
                              _("This login name belongs to someone else: choose another one."))
             elif role is not None and (username, role.value) in held_roles:
@@ -555,24 +559,26 @@ def export_children(*, actor) -> bytes:
     children = selectors.child_list(actor=actor).prefetch_related(
         Prefetch("guardians", queryset=Guardian.objects.active().order_by("-is_primary", "id"), to_attr="roster_guardians")
     )
-    sensitive = set(
-        policy.scoped(actor, "org.child.view_sensitive", selectors.child_list(actor=actor)).values_list("pk", flat=True)
-    )
+    sensitive = selectors.sensitive_child_ids(actor=actor, children=selectors.child_list(actor=actor))
     children = list(children)
 
     def rows() -> Iterator[list]:
+        # The field policy of the pages: identity-card numbers left out and guardians' phones masked
+        # for the children whose sensitive fields the actor may not read.
         for child in children:
             row = [child.name, SEX_LABELS.get(child.sex, ""), child.birth_date, child.school_class.name,
                    child.enrolled_on, child.id_number if child.pk in sensitive else ""]
             for guardian in child.roster_guardians[:2]:
-                row += [guardian.name, RELATION_LABELS.get(guardian.relation, "其他"), guardian.phone]
+                row += [guardian.name, RELATION_LABELS.get(guardian.relation, "其他"),
+                        selectors.shown_phone(guardian.phone, sensitive=child.pk in sensitive)]
             yield row
 
     content = build_workbook("幼儿名册", CHILD_COLUMNS, {NAME: 10, BIRTH_DATE: 12, ENROLLED_ON: 12, ID_NUMBER: 21,
                                                   G1_PHONE: 14, G2_PHONE: 14}, rows())
     audit_event(action="org.roster.export", actor=actor.user, kindergarten=actor.kindergarten,
                 detail={"kind": KIND_CHILDREN, "rows": len(children),
-                        "id_numbers": sum(1 for c in children if c.pk in sensitive and c.id_number)})
+                        "id_numbers": sum(1 for c in children if c.pk in sensitive and c.id_number),
+                        "phones": sum(len(c.roster_guardians[:2]) for c in children if c.pk in sensitive)})
     return content
 
 
@@ -585,7 +591,7 @@ def export_staff(*, actor) -> bytes:
     def rows() -> Iterator[list]:
         for m in memberships:
             labels = ROLE_LABELS.get(Role(m.role))
-            yield [m.user.username, m.user.full_name, m.user.phone, labels[0] if labels else m.get_role_display(),
+            yield [m.user.username, m.user.full_name, selectors.shown_staff_phone(actor, m.user.phone), labels[0] if labels else m.get_role_display(),
                    m.post, "、".join(sorted(c.name for c in m.classes.all()))]
 
     content = build_workbook("教职工名册", STAFF_COLUMNS, {LOGIN: 14, PHONE: 14, CLASS: 20}, rows())

@@ -5,6 +5,8 @@ from uuid import UUID
 
 from ninja import Field, Schema
 
+from houqin.core.inputs import Input, Patch
+
 
 class ClassOut(Schema):
     code: UUID
@@ -49,7 +51,7 @@ class ChildDetailOut(Schema):
     guardians: list[GuardianOut]
 
 
-class ChildIn(Schema):
+class ChildIn(Input):
     name: str
     sex: str
     birth_date: dt.date
@@ -59,7 +61,7 @@ class ChildIn(Schema):
     notes: str = ""
 
 
-class ChildPatch(Schema):
+class ChildPatch(Patch):
     name: str | None = None
     sex: str | None = None
     birth_date: dt.date | None = None
@@ -69,16 +71,16 @@ class ChildPatch(Schema):
     notes: str | None = None
 
 
-class LeaveIn(Schema):
+class LeaveIn(Input):
     left_on: dt.date
     reason: str = ""
 
 
-class VoidIn(Schema):
+class VoidIn(Input):
     reason: str
 
 
-class GuardianIn(Schema):
+class GuardianIn(Input):
     name: str
     relation: str
     phone: str
@@ -86,7 +88,7 @@ class GuardianIn(Schema):
     can_pick_up: bool = True
 
 
-class StaffOut(Schema):
+class OrgStaffOut(Schema):
     code: UUID
     username: str
     full_name: str
@@ -97,7 +99,7 @@ class StaffOut(Schema):
     is_active: bool
 
 
-class StaffIn(Schema):
+class StaffIn(Input):
     username: str
     full_name: str
     phone: str
@@ -107,7 +109,7 @@ class StaffIn(Schema):
     class_codes: list[UUID] = []
 
 
-class ImportOut(Schema):
+class OrgImportOut(Schema):
     kind: str
     created: int
     updated: int

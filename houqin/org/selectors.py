@@ -80,3 +80,32 @@ def district_overview(*, actor) -> list[dict]:
         }
         for k in kindergartens
     ]
+
+
+# --- the field policy of a child's record: the same on pages, in the API and in exports ------------
+
+
+def sensitive_child_ids(*, actor, children) -> set[int]:
+    """The children (of the queryset `children`) whose identity-card number and guardians' phones
+    the actor may read in full (org.child.view_sensitive); the others' are masked everywhere."""
+    return set(policy.scoped(actor, "org.child.view_sensitive", children).values_list("pk", flat=True))
+
+
+def shown_phone(phone: str, *, sensitive: bool) -> str:
+    from houqin.org.validators import mask_phone
+
+    return phone if sensitive else mask_phone(phone or "")
+
+
+def shown_id_number(id_number: str, *, sensitive: bool) -> str:
+    from houqin.org.validators import mask_id_number
+
+    return id_number if sensitive else mask_id_number(id_number or "")
+
+
+def shown_staff_phone(actor, phone: str) -> str:
+    """Staff phones are on no page: only those who manage staff (org.staff.change, who enter them)
+    read them in full, in the staff roster export."""
+    from houqin.org.validators import mask_phone
+
+    return phone if actor.has("org.staff.change") else mask_phone(phone or "")

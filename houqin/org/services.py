@@ -244,6 +244,11 @@ def staff_add(*, actor, username: str, full_name: str, phone: str, role: str, pa
     User = get_user_model()
     username = (username or "").strip()
     user = User.objects.filter(username=username).first()
+    if user is not None and not belongs_to(user, actor.kindergarten):
+        # A login of another kindergarten (or of nobody's) is never attached by its name: that would
+        # hand a stranger a role here and show their name in the staff list. Say only that it is taken.
+        raise DomainError(_("This login name is already taken: choose another one."),
+                          errors=[{"field": "username", "message": _("This login name is already taken: choose another one.")}])
     if user is None:
         try:
             validate_password(password)
@@ -266,6 +271,13 @@ def staff_add(*, actor, username: str, full_name: str, phone: str, role: str, pa
     audit_event(action="org.staff.add", actor=actor.user, kindergarten=actor.kindergarten, obj=membership,
                 detail={"role": role, "username": username})
     return membership
+
+
+def belongs_to(user, kindergarten) -> bool:
+    """Whether `user` already belongs to `kindergarten` (any membership there, active or not: a
+    parent who joins the staff, a member who comes back). Only such a login may be given a staff
+    role by its name; anyone else gets a new login."""
+    return Membership.objects.filter(user=user, kindergarten=kindergarten).exists()
 
 
 @transaction.atomic

@@ -16,7 +16,6 @@ from houqin.core.web import add_domain_errors, form_action, xlsx_response
 from houqin.org import roster, selectors, services
 from houqin.org.forms import ChildForm, GuardianForm, ImportForm, LeaveForm, PickupPersonForm, StaffForm, VoidForm
 from houqin.org.models import Campus
-from houqin.org.validators import mask_id_number, mask_phone
 
 PAGE_SIZE = 50
 
@@ -65,9 +64,8 @@ def child_detail(request, kg, code):
 
         audit_event(action="org.child.view_sensitive", actor=actor.user, kindergarten=actor.kindergarten, obj=child,
                     request=request)
-    else:
-        for g in guardians:
-            g.phone = mask_phone(g.phone)
+    for g in guardians:
+        g.phone = selectors.shown_phone(g.phone, sensitive=sensitive)
     history = child.history.select_related("history_user").order_by("-history_date")[:50]
     return render(
         request,
@@ -76,7 +74,7 @@ def child_detail(request, kg, code):
             "child": child,
             "guardians": guardians,
             "pickup_people": child.pickup_people.active(),
-            "id_number": child.id_number if sensitive else mask_id_number(child.id_number),
+            "id_number": selectors.shown_id_number(child.id_number, sensitive=sensitive),
             "sensitive": sensitive,
             "can_change": policy.can(actor, "org.child.change", child),
             "can_void": policy.can(actor, "org.child.void", child),

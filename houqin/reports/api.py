@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Status
 
+from houqin.core.inputs import Day
 from houqin import policy
 from houqin.reports import district as district_mod
 from houqin.reports import draft, selectors, services
@@ -91,7 +92,7 @@ def restore_version(request, kg: str, code: UUID, number: int):
 
 @router.get("/d/{district}/compare", response=CompareOut)
 @policy.requires("reports.district.compare")
-def district_compare(request, district: str, start: dt.date | None = None, end: dt.date | None = None):
+def district_compare(request, district: str, start: Day | None = None, end: Day | None = None):
     _name, default_start, default_end = services.default_term_for(timezone.localdate())
     start, end = start or default_start, end or default_end
     if end < start or (end - start).days > 400:

@@ -5,6 +5,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from houqin.core.inputs import Input
+
 
 class TermOut(Schema):
     code: UUID
@@ -14,7 +16,7 @@ class TermOut(Schema):
     summary_code: UUID | None
 
 
-class TermIn(Schema):
+class TermIn(Input):
     name: str
     start: dt.date
     end: dt.date
@@ -55,7 +57,7 @@ class SummaryOut(Schema):
     figures: list[FigureOut]
 
 
-class SummaryIn(Schema):
+class SummaryIn(Input):
     based_on: int
     texts: dict[str, str]
     note: str = ""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from houqin.core.inputs import Day, Input
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.org.models import SchoolClass
@@ -68,23 +69,23 @@ class HazardDetailOut(HazardOut):
     reopen_count: int
 
 
-class AssignIn(Schema):
+class SafetyAssignIn(Input):
     assignee: str  # the membership code of the person (as /api/k/{kg}/safety/staff lists them)
     deadline: dt.date
     note: str = ""
 
 
-class VerifyIn(Schema):
+class VerifyIn(Input):
     accept: bool
     note: str = ""
     deadline: dt.date | None = None
 
 
-class RepairIn(Schema):
+class SafetyRepairIn(Input):
     estimated_cost: str = "0"
 
 
-class StaffOut(Schema):
+class SafetyStaffOut(Schema):
     membership: UUID
     name: str
     role: str
@@ -100,13 +101,13 @@ class ZoneOut(Schema):
     checked_today: bool
 
 
-class CheckItemIn(Schema):
+class CheckItemIn(Input):
     item: str
     ok: bool
     note: str = ""
 
 
-class SelfCheckIn(Schema):
+class SelfCheckIn(Input):
     results: list[CheckItemIn]
 
 
@@ -127,18 +128,18 @@ class TemplateOut(Schema):
     due: bool
 
 
-class ResultIn(Schema):
+class ResultIn(Input):
     item: str
     passed: bool
     note: str = ""
 
 
-class RoundIn(Schema):
+class SafetyRoundIn(Input):
     results: list[ResultIn]
     note: str = ""
 
 
-class RoundOut(Schema):
+class SafetyRoundOut(Schema):
     code: UUID
     template: str
     date: dt.date
@@ -160,23 +161,23 @@ class EquipmentOut(Schema):
     due: list[dict]
 
 
-class FireCheckIn(Schema):
+class FireCheckIn(Input):
     equipment: UUID
     ok: bool
     note: str = ""
 
 
-class FireRoundIn(Schema):
+class FireRoundIn(Input):
     checks: list[FireCheckIn]
 
 
-class DrillIn(Schema):
+class DrillIn(Input):
     kind: str
     planned_on: dt.date
     announced: bool = True
 
 
-class DrillRecordIn(Schema):
+class DrillRecordIn(Input):
     held_at: dt.datetime
     classes: list[UUID] = []
     children_count: int = 0
@@ -199,7 +200,7 @@ class DrillOut(Schema):
     summary: str
 
 
-class VisitorIn(Schema):
+class VisitorIn(Input):
     name: str
     reason: str
     host: str
@@ -235,7 +236,7 @@ class PickupOut(Schema):
     collectors: list[CollectorOut]
 
 
-class ReleaseIn(Schema):
+class ReleaseIn(Input):
     collector: str
     collector_name: str = ""
     note: str = ""
@@ -251,7 +252,7 @@ class ReleaseOut(Schema):
     released_by: str
 
 
-class DelegationIn(Schema):
+class DelegationIn(Input):
     child: UUID
     date: dt.date
     delegate_name: str
@@ -273,11 +274,11 @@ class DelegationOut(Schema):
     confirmation_note: str
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(Input):
     note: str
 
 
-class DutyIn(Schema):
+class DutyIn(Input):
     date: dt.date
     slot: str
     person: str | None = None  # membership code
@@ -295,7 +296,7 @@ class DutyOut(Schema):
     swapped_from: str
 
 
-class IncidentIn(Schema):
+class IncidentIn(Input):
     kind: str
     occurred_at: dt.datetime
     location: str
@@ -313,16 +314,16 @@ class IncidentOut(Schema):
     actions: str
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     period: str
     day: dt.date
 
 
-class SignIn(Schema):
+class SafetySignIn(Input):
     remarks: str = ""
 
 
-class ReportOut(Schema):
+class SafetyReportOut(Schema):
     code: UUID
     period: str
     start: dt.date
@@ -424,7 +425,7 @@ def create_hazard(request, kg: str, location: Form[str] = "", description: Form[
 
 @router.post(K + "/hazards/{code}/assign", response=HazardDetailOut)
 @policy.requires("safety.hazard.assign")
-def assign_hazard(request, kg: str, code: UUID, payload: AssignIn):
+def assign_hazard(request, kg: str, code: UUID, payload: SafetyAssignIn):
     actor = request.actor
     hazard = selectors.get_hazard(actor=actor, code=code)
     services.hazard_assign(actor=actor, hazard=hazard, assignee=_staff(actor, payload.assignee, "assignee"),
@@ -453,14 +454,14 @@ def verify_hazard(request, kg: str, code: UUID, payload: VerifyIn):
 
 @router.post(K + "/hazards/{code}/repair", response=HazardDetailOut)
 @policy.requires("safety.hazard.assign")
-def repair_hazard(request, kg: str, code: UUID, payload: RepairIn):
+def repair_hazard(request, kg: str, code: UUID, payload: SafetyRepairIn):
     actor = request.actor
     hazard = selectors.get_hazard(actor=actor, code=code)
     services.hazard_to_repair(actor=actor, hazard=hazard, estimated_cost=payload.estimated_cost)
     return _hazard_detail(selectors.get_hazard(actor=actor, code=code))
 
 
-@router.get(K + "/staff", response=list[StaffOut])
+@router.get(K + "/staff", response=list[SafetyStaffOut])
 @policy.requires("safety.hazard.assign")
 def list_staff(request, kg: str):
     from houqin.org.models import Membership, Role
@@ -502,9 +503,9 @@ def list_templates(request, kg: str):
              "inspector": _name(t.inspector), "due": t.pk in due} for t in selectors.template_list(actor=actor)]
 
 
-@router.get(K + "/inspections/rounds", response=list[RoundOut])
+@router.get(K + "/inspections/rounds", response=list[SafetyRoundOut])
 @policy.requires("safety.view")
-def list_rounds(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+def list_rounds(request, kg: str, start: Day | None = None, end: Day | None = None):
     from django.db.models import Prefetch
 
     from houqin.safety.models import InspectionResult
@@ -517,15 +518,15 @@ def list_rounds(request, kg: str, start: dt.date | None = None, end: dt.date | N
             for r in rounds]
 
 
-@router.get(K + "/inspections/rounds/{code}", response=RoundOut)
+@router.get(K + "/inspections/rounds/{code}", response=SafetyRoundOut)
 @policy.requires("safety.view")
 def get_round(request, kg: str, code: UUID):
     return _round_out(selectors.get_round(actor=request.actor, code=code))
 
 
-@router.post(K + "/inspections/templates/{code}/rounds", response={201: RoundOut})
+@router.post(K + "/inspections/templates/{code}/rounds", response={201: SafetyRoundOut})
 @policy.requires("safety.inspection.record")
-def create_round(request, kg: str, code: UUID, payload: RoundIn):
+def create_round(request, kg: str, code: UUID, payload: SafetyRoundIn):
     actor = request.actor
     template = selectors.get_template(actor=actor, code=code)
     rnd = services.round_record(actor=actor, template=template, results=[r.dict() for r in payload.results],
@@ -600,7 +601,7 @@ def record_drill(request, kg: str, code: UUID, payload: DrillRecordIn):
 
 @router.get(K + "/visitors", response=list[VisitorOut])
 @policy.requires("safety.gate.view")
-def list_visitors(request, kg: str, inside: bool = False, day: dt.date | None = None):
+def list_visitors(request, kg: str, inside: bool = False, day: Day | None = None):
     rows = selectors.visitor_list(actor=request.actor, day=day or timezone.localdate(), inside_only=inside)
     return [_visitor_out(v) for v in rows[:500]]
 
@@ -651,14 +652,14 @@ def release(request, kg: str, code: UUID, payload: ReleaseIn):
 
 @router.get(K + "/pickup-releases", response=list[ReleaseOut])
 @policy.requires("safety.pickup.view")
-def list_releases(request, kg: str, day: dt.date | None = None, refused: bool = False):
+def list_releases(request, kg: str, day: Day | None = None, refused: bool = False):
     rows = selectors.release_list(actor=request.actor, day=day or timezone.localdate(), refused_only=refused)
     return [_release_out(r) for r in rows[:1000]]
 
 
 @router.get(K + "/delegations", response=list[DelegationOut])
 @policy.requires("safety.pickup.view")
-def list_delegations(request, kg: str, day: dt.date | None = None):
+def list_delegations(request, kg: str, day: Day | None = None):
     return [_delegation_out(d) for d in selectors.delegation_list(actor=request.actor, day=day)]
 
 
@@ -689,7 +690,7 @@ def _duty_out(s) -> dict:
 
 @router.get(K + "/duty", response=list[DutyOut])
 @policy.requires("safety.view")
-def list_duty(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+def list_duty(request, kg: str, start: Day | None = None, end: Day | None = None):
     start = start or timezone.localdate()
     end = end or start + dt.timedelta(days=6)
     return [_duty_out(s) for s in selectors.duty_list(actor=request.actor, start=start, end=end)]
@@ -730,7 +731,7 @@ def create_incident(request, kg: str, payload: IncidentIn):
     return Status(201, _incident_out(services.incident_report(actor=request.actor, **payload.dict())))
 
 
-@router.get(K + "/reports", response=list[ReportOut])
+@router.get(K + "/reports", response=list[SafetyReportOut])
 @policy.requires("safety.report.view")
 def list_reports(request, kg: str):
     return [{"code": r.code, "period": r.period, "start": r.start, "end": r.end, "signed": r.is_signed,
@@ -738,21 +739,21 @@ def list_reports(request, kg: str):
             for r in selectors.report_list(actor=request.actor)[:200]]
 
 
-@router.get(K + "/reports/{code}", response=ReportOut)
+@router.get(K + "/reports/{code}", response=SafetyReportOut)
 @policy.requires("safety.report.view")
 def get_report(request, kg: str, code: UUID):
     return _report_out(selectors.get_report(actor=request.actor, code=code))
 
 
-@router.post(K + "/reports", response={201: ReportOut})
+@router.post(K + "/reports", response={201: SafetyReportOut})
 @policy.requires("safety.report.change")
 def create_report(request, kg: str, payload: ReportIn):
     return Status(201, _report_out(services.report_create(actor=request.actor, **payload.dict())))
 
 
-@router.post(K + "/reports/{code}/sign", response=ReportOut)
+@router.post(K + "/reports/{code}/sign", response=SafetyReportOut)
 @policy.requires("safety.report.sign")
-def sign_report(request, kg: str, code: UUID, payload: SignIn):
+def sign_report(request, kg: str, code: UUID, payload: SafetySignIn):
     actor = request.actor
     report = selectors.get_report(actor=actor, code=code)
     return _report_out(services.report_sign(actor=actor, report=report, remarks=payload.remarks))

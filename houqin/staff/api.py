@@ -9,6 +9,7 @@ from uuid import UUID
 from django.http import Http404
 from ninja import Router, Schema, Status
 
+from houqin.core.inputs import Day, Input
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.org.models import SchoolClass
@@ -22,7 +23,7 @@ K = "/k/{kg}/staff"
 # --- shapes -------------------------------------------------------------------------------------------
 
 
-class ItemOut(Schema):
+class StaffItemOut(Schema):
     code: UUID
     name: str
     points: Decimal
@@ -38,24 +39,24 @@ class PostOut(Schema):
     handles_food_or_children: bool
     is_active: bool
     members: list[str]
-    items: list[ItemOut]
+    items: list[StaffItemOut]
 
 
-class PostIn(Schema):
+class PostIn(Input):
     name: str
     base_bonus: Decimal | None = None
     handles_food_or_children: bool = True
     sort_order: int = 0
 
 
-class ItemIn(Schema):
+class StaffItemIn(Input):
     name: str
     points: Decimal
     topic_code: UUID | None = None
     finding_kind: str = ""
 
 
-class AssignIn(Schema):
+class StaffAssignIn(Input):
     user_id: int
     started_on: dt.date
 
@@ -94,7 +95,7 @@ class AssessmentDetailOut(AssessmentOut):
     deductions: list[DeductionOut]
 
 
-class GenerateIn(Schema):
+class GenerateIn(Input):
     month: str  # YYYY-MM
 
 
@@ -105,13 +106,13 @@ class GenerateOut(Schema):
     confirmed_skipped: int
 
 
-class DeductionIn(Schema):
+class DeductionIn(Input):
     item_code: UUID
     date: dt.date
     note: str = ""
 
 
-class ReasonIn(Schema):
+class StaffReasonIn(Input):
     reason: str
 
 
@@ -143,7 +144,7 @@ class TrainingDetailOut(TrainingOut):
     attendances: list[AttendanceOut]
 
 
-class TrainingIn(Schema):
+class TrainingIn(Input):
     topic_code: UUID
     date: dt.date
     trainer: str
@@ -156,13 +157,13 @@ class TrainingIn(Schema):
     pass_score: Decimal = Decimal("60")
 
 
-class AttendanceIn(Schema):
+class StaffAttendanceIn(Input):
     user_id: int
     attended: bool = True
     score: Decimal | None = None
 
 
-class TopicIn(Schema):
+class TopicIn(Input):
     name: str
     category: str = "other"
 
@@ -203,13 +204,13 @@ class MeetingDetailOut(Schema):
     actions: list[ActionOut]
 
 
-class ActionIn(Schema):
+class ActionIn(Input):
     description: str
     owner_id: int
     due_date: dt.date
 
 
-class MeetingIn(Schema):
+class StaffMeetingIn(Input):
     date: dt.date
     title: str
     agenda: str = ""
@@ -219,7 +220,7 @@ class MeetingIn(Schema):
     actions: list[ActionIn] = []
 
 
-class DoneIn(Schema):
+class StaffDoneIn(Input):
     note: str = ""
 
 
@@ -233,7 +234,7 @@ class CertificateRowOut(Schema):
     expires_on: dt.date | None
 
 
-class CertificateOut(Schema):
+class StaffCertificateOut(Schema):
     code: UUID
     user: str
     number: str
@@ -244,7 +245,7 @@ class CertificateOut(Schema):
     voided: bool
 
 
-class CertificateIn(Schema):
+class StaffCertificateIn(Input):
     user_id: int
     issued_on: dt.date
     expires_on: dt.date | None = None
@@ -252,14 +253,14 @@ class CertificateIn(Schema):
     issuer: str = ""
 
 
-class RoundIn(Schema):
+class StaffRoundIn(Input):
     title: str
     starts_on: dt.date
     ends_on: dt.date
     notify_parents: bool = True
 
 
-class RoundOut(Schema):
+class StaffRoundOut(Schema):
     code: UUID
     title: str
     starts_on: dt.date
@@ -282,7 +283,7 @@ class RateableOut(Schema):
     stars: int | None
 
 
-class RatingIn(Schema):
+class RatingIn(Input):
     ratee_id: int
     stars: int
     comment: str = ""
@@ -304,7 +305,7 @@ class StepOut(Schema):
     done_at: dt.datetime | None
 
 
-class TickIn(Schema):
+class TickIn(Input):
     step_code: UUID
     date: dt.date
     done: bool = True
@@ -411,9 +412,9 @@ def create_post(request, kg: str, payload: PostIn):
     return Status(201, _post(selectors.get_post(actor=request.actor, code=post.code)))
 
 
-@router.post(K + "/posts/{code}/items", response={201: ItemOut})
+@router.post(K + "/posts/{code}/items", response={201: StaffItemOut})
 @policy.requires("staff.manage")
-def create_item(request, kg: str, code: UUID, payload: ItemIn):
+def create_item(request, kg: str, code: UUID, payload: StaffItemIn):
     actor = request.actor
     post = selectors.get_post(actor=actor, code=code, capability="staff.manage")
     data = payload.dict()
@@ -429,7 +430,7 @@ def create_item(request, kg: str, code: UUID, payload: ItemIn):
 
 @router.post(K + "/posts/{code}/assign", response={201: dict})
 @policy.requires("staff.manage")
-def assign(request, kg: str, code: UUID, payload: AssignIn):
+def assign(request, kg: str, code: UUID, payload: StaffAssignIn):
     post = selectors.get_post(actor=request.actor, code=code, capability="staff.manage")
     a = services.assign(actor=request.actor, post=post, user=payload.user_id, started_on=payload.started_on)
     return Status(201, {"code": str(a.code), "user_id": a.user_id, "post": post.name, "started_on": str(a.started_on)})
@@ -478,7 +479,7 @@ def add_deduction(request, kg: str, code: UUID, payload: DeductionIn):
 
 @router.post(K + "/deductions/{code}/void", response=AssessmentDetailOut)
 @policy.requires("staff.assessment.change")
-def void_deduction(request, kg: str, code: UUID, payload: ReasonIn):
+def void_deduction(request, kg: str, code: UUID, payload: StaffReasonIn):
     actor = request.actor
     deduction = selectors.get_deduction(actor=actor, code=code)
     services.deduction_void(actor=actor, deduction=deduction, reason=payload.reason)
@@ -505,15 +506,15 @@ def service_stars(request, kg: str, month: str = ""):
 # --- ratings ---------------------------------------------------------------------------------------------
 
 
-@router.get(K + "/ratings/rounds", response=list[RoundOut])
+@router.get(K + "/ratings/rounds", response=list[StaffRoundOut])
 @policy.requires("staff.view")
 def list_rounds(request, kg: str):
     return list(selectors.round_list(actor=request.actor))
 
 
-@router.post(K + "/ratings/rounds", response={201: RoundOut})
+@router.post(K + "/ratings/rounds", response={201: StaffRoundOut})
 @policy.requires("staff.manage")
-def create_round(request, kg: str, payload: RoundIn):
+def create_round(request, kg: str, payload: StaffRoundIn):
     return Status(201, services.round_create(actor=request.actor, **payload.dict()))
 
 
@@ -560,7 +561,7 @@ def create_topic(request, kg: str, payload: TopicIn):
 
 @router.get(K + "/trainings", response=list[TrainingOut])
 @policy.requires("staff.training.view")
-def list_trainings(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+def list_trainings(request, kg: str, start: Day | None = None, end: Day | None = None):
     return [_training(t) for t in selectors.training_list(actor=request.actor, start=start, end=end)]
 
 
@@ -584,7 +585,7 @@ def create_training(request, kg: str, payload: TrainingIn):
 
 @router.post(K + "/trainings/{code}/attendance", response=TrainingDetailOut)
 @policy.requires("staff.training.change")
-def record_attendance(request, kg: str, code: UUID, payload: list[AttendanceIn]):
+def record_attendance(request, kg: str, code: UUID, payload: list[StaffAttendanceIn]):
     actor = request.actor
     t = selectors.get_training(actor=actor, code=code, capability="staff.training.change")
     services.training_record(actor=actor, training=t, rows=[{"user": r.user_id, "attended": r.attended,
@@ -594,7 +595,7 @@ def record_attendance(request, kg: str, code: UUID, payload: list[AttendanceIn])
 
 @router.post(K + "/trainings/{code}/void", response=TrainingDetailOut)
 @policy.requires("staff.training.change")
-def void_training(request, kg: str, code: UUID, payload: ReasonIn):
+def void_training(request, kg: str, code: UUID, payload: StaffReasonIn):
     actor = request.actor
     t = selectors.get_training(actor=actor, code=code, capability="staff.training.change")
     services.training_void(actor=actor, training=t, reason=payload.reason)
@@ -606,7 +607,7 @@ def void_training(request, kg: str, code: UUID, payload: ReasonIn):
 
 @router.get(K + "/meetings", response=list[MeetingOut])
 @policy.requires("staff.meeting.view")
-def list_meetings(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+def list_meetings(request, kg: str, start: Day | None = None, end: Day | None = None):
     return list(selectors.meeting_list(actor=request.actor, start=start, end=end))
 
 
@@ -618,7 +619,7 @@ def get_meeting(request, kg: str, code: UUID):
 
 @router.post(K + "/meetings", response={201: MeetingDetailOut})
 @policy.requires("staff.meeting.change")
-def create_meeting(request, kg: str, payload: MeetingIn):
+def create_meeting(request, kg: str, payload: StaffMeetingIn):
     actor = request.actor
     data = payload.dict()
     actions = [{"description": a["description"], "owner": a["owner_id"], "due_date": a["due_date"]}
@@ -646,7 +647,7 @@ def my_actions(request, kg: str):
 
 @router.post(K + "/actions/{code}/done", response=ActionOut)
 @policy.requires("staff.meeting.view")
-def action_done(request, kg: str, code: UUID, payload: DoneIn):
+def action_done(request, kg: str, code: UUID, payload: StaffDoneIn):
     actor = request.actor
     a = selectors.get_action(actor=actor, code=code)
     a = services.action_done(actor=actor, action=a, note=payload.note)
@@ -667,23 +668,23 @@ def list_certificates(request, kg: str, status: str = ""):
             for r in rows if not status or r.status == status]
 
 
-@router.get(K + "/certificates/{code}", response=CertificateOut)
+@router.get(K + "/certificates/{code}", response=StaffCertificateOut)
 @policy.requires("staff.certificate.view")
 def get_certificate(request, kg: str, code: UUID):
     return _cert(selectors.get_certificate(actor=request.actor, code=code))
 
 
-@router.post(K + "/certificates", response={201: CertificateOut})
+@router.post(K + "/certificates", response={201: StaffCertificateOut})
 @policy.requires("staff.certificate.change")
-def create_certificate(request, kg: str, payload: CertificateIn):
+def create_certificate(request, kg: str, payload: StaffCertificateIn):
     data = payload.dict()
     cert = services.certificate_add(actor=request.actor, user=data.pop("user_id"), **data)
     return Status(201, _cert(cert))
 
 
-@router.post(K + "/certificates/{code}/void", response=CertificateOut)
+@router.post(K + "/certificates/{code}/void", response=StaffCertificateOut)
 @policy.requires("staff.certificate.change")
-def void_certificate(request, kg: str, code: UUID, payload: ReasonIn):
+def void_certificate(request, kg: str, code: UUID, payload: StaffReasonIn):
     cert = selectors.get_certificate(actor=request.actor, code=code, capability="staff.certificate.change")
     return _cert(services.certificate_void(actor=request.actor, certificate=cert, reason=payload.reason))
 
@@ -708,7 +709,7 @@ def _steps(actor, cls, day):
 
 @router.get(K + "/procedure/{code}", response=list[StepOut])
 @policy.requires("staff.procedure.view")
-def procedure_day(request, kg: str, code: UUID, date: dt.date | None = None):
+def procedure_day(request, kg: str, code: UUID, date: Day | None = None):
     cls = _class(request.actor, code, "staff.procedure.view")
     return _steps(request.actor, cls, date or _today())
 

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Status
 
+from houqin.core.inputs import Day, Limit, Offset
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.org.models import Campus, SchoolClass
@@ -20,19 +21,19 @@ from houqin.stock.schemas import (
     DisposalIn,
     IssueIn,
     ItemDetailOut,
-    ItemIn,
-    ItemOut,
+    StockItemIn,
+    StockItemOut,
     KitchenIssueIn,
     MovementOut,
     OnHandOut,
-    ReasonIn,
-    ReceiptIn,
+    StockReasonIn,
+    StockReceiptIn,
     RequisitionIn,
     RequisitionIssueIn,
     RequisitionOut,
-    StocktakeDetailOut,
-    StocktakeIn,
-    StocktakeOut,
+    StockStocktakeDetailOut,
+    StockStocktakeIn,
+    StockStocktakeOut,
     SupplierOut,
     TransferIn,
     WarehouseOut,
@@ -156,7 +157,7 @@ def list_suppliers(request, kg: str):
             for s in selectors.supplier_list(actor=request.actor, include_inactive=True)]
 
 
-@router.get("/k/{kg}/stock/items", response=list[ItemOut])
+@router.get("/k/{kg}/stock/items", response=list[StockItemOut])
 @policy.requires("stock.view")
 def list_items(request, kg: str, q: str = "", category: str = ""):
     return [_item_out(i) for i in selectors.items_with_on_hand(actor=request.actor, search=q, category=category)]
@@ -173,9 +174,9 @@ def get_item(request, kg: str, code: UUID):
             "batches": [_batch_out(b, today) for b in selectors.batch_list(actor=actor, item=item)]}
 
 
-@router.post("/k/{kg}/stock/items", response={201: ItemOut})
+@router.post("/k/{kg}/stock/items", response={201: StockItemOut})
 @policy.requires("stock.item.change")
-def create_item(request, kg: str, payload: ItemIn):
+def create_item(request, kg: str, payload: StockItemIn):
     item = services.item_create(actor=request.actor, **payload.dict())
     return Status(201, _item_out(item, 0))
 
@@ -217,8 +218,8 @@ def get_batch(request, kg: str, code: UUID):
 
 @router.get("/k/{kg}/stock/movements", response=list[MovementOut])
 @policy.requires("stock.view")
-def list_movements(request, kg: str, item_code: UUID | None = None, kind: str = "", start: dt.date | None = None,
-                   end: dt.date | None = None, limit: int = 100, offset: int = 0):
+def list_movements(request, kg: str, item_code: UUID | None = None, kind: str = "", start: Day | None = None,
+                   end: Day | None = None, limit: Limit = 100, offset: Offset = 0):
     actor = request.actor
     item = selectors.get_item(actor=actor, code=item_code) if item_code else None
     limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
@@ -239,7 +240,7 @@ def alerts(request, kg: str):
 
 @router.post("/k/{kg}/stock/receipts", response={201: MovementOut})
 @policy.requires("stock.receive")
-def create_receipt(request, kg: str, payload: ReceiptIn):
+def create_receipt(request, kg: str, payload: StockReceiptIn):
     actor = request.actor
     data = payload.dict()
     warehouse = selectors.get_warehouse(actor=actor, code=data.pop("warehouse_code"), capability="stock.receive")
@@ -330,8 +331,8 @@ def create_disposal(request, kg: str, payload: DisposalIn):
 
 @router.get("/k/{kg}/stock/requisitions", response=list[RequisitionOut])
 @policy.requires("stock.requisition.view")
-def list_requisitions(request, kg: str, status: str = "", open_only: bool = False, limit: int = 100,
-                      offset: int = 0):
+def list_requisitions(request, kg: str, status: str = "", open_only: bool = False, limit: Limit = 100,
+                      offset: Offset = 0):
     limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
     qs = selectors.requisition_list(actor=request.actor, status=status, open_only=open_only)
     return [_requisition_out(r) for r in qs[offset:offset + limit]]
@@ -391,7 +392,7 @@ def issue_requisition(request, kg: str, code: UUID, payload: RequisitionIssueIn)
 
 @router.post("/k/{kg}/stock/requisitions/{code}/reject", response=RequisitionOut)
 @policy.requires("stock.requisition.issue")
-def reject_requisition(request, kg: str, code: UUID, payload: ReasonIn):
+def reject_requisition(request, kg: str, code: UUID, payload: StockReasonIn):
     actor = request.actor
     requisition = selectors.get_requisition(actor=actor, code=code, capability="stock.requisition.issue")
     services.requisition_reject(actor=actor, requisition=requisition, reason=payload.reason)
@@ -400,7 +401,7 @@ def reject_requisition(request, kg: str, code: UUID, payload: ReasonIn):
 
 @router.post("/k/{kg}/stock/requisitions/{code}/cancel", response=RequisitionOut)
 @policy.requires("stock.requisition.create")
-def cancel_requisition(request, kg: str, code: UUID, payload: ReasonIn):
+def cancel_requisition(request, kg: str, code: UUID, payload: StockReasonIn):
     actor = request.actor
     requisition = selectors.get_requisition_to_cancel(actor=actor, code=code)
     services.requisition_cancel(actor=actor, requisition=requisition, reason=payload.reason)
@@ -410,28 +411,28 @@ def cancel_requisition(request, kg: str, code: UUID, payload: ReasonIn):
 # --- stocktakes ---------------------------------------------------------------------------------
 
 
-@router.get("/k/{kg}/stock/stocktakes", response=list[StocktakeOut])
+@router.get("/k/{kg}/stock/stocktakes", response=list[StockStocktakeOut])
 @policy.requires("stock.stocktake.view")
 def list_stocktakes(request, kg: str):
     return [_stocktake_out(s) for s in selectors.stocktake_list(actor=request.actor)[:MAX_LIMIT]]
 
 
-@router.get("/k/{kg}/stock/stocktakes/{code}", response=StocktakeDetailOut)
+@router.get("/k/{kg}/stock/stocktakes/{code}", response=StockStocktakeDetailOut)
 @policy.requires("stock.stocktake.view")
 def get_stocktake(request, kg: str, code: UUID):
     return _stocktake_detail(request.actor, code)
 
 
-@router.post("/k/{kg}/stock/stocktakes", response={201: StocktakeDetailOut})
+@router.post("/k/{kg}/stock/stocktakes", response={201: StockStocktakeDetailOut})
 @policy.requires("stock.stocktake")
-def open_stocktake(request, kg: str, payload: StocktakeIn):
+def open_stocktake(request, kg: str, payload: StockStocktakeIn):
     actor = request.actor
     warehouse = selectors.get_warehouse(actor=actor, code=payload.warehouse_code, capability="stock.stocktake")
     stocktake = services.stocktake_open(actor=actor, warehouse=warehouse, note=payload.note)
     return Status(201, _stocktake_detail(actor, stocktake.code))
 
 
-@router.post("/k/{kg}/stock/stocktakes/{code}/count", response=StocktakeDetailOut)
+@router.post("/k/{kg}/stock/stocktakes/{code}/count", response=StockStocktakeDetailOut)
 @policy.requires("stock.stocktake")
 def count_stocktake_line(request, kg: str, code: UUID, payload: CountIn):
     actor = request.actor
@@ -442,7 +443,7 @@ def count_stocktake_line(request, kg: str, code: UUID, payload: CountIn):
     return _stocktake_detail(actor, code)
 
 
-@router.post("/k/{kg}/stock/stocktakes/{code}/post", response=StocktakeDetailOut)
+@router.post("/k/{kg}/stock/stocktakes/{code}/post", response=StockStocktakeDetailOut)
 @policy.requires("stock.stocktake")
 def post_stocktake(request, kg: str, code: UUID):
     actor = request.actor
@@ -451,9 +452,9 @@ def post_stocktake(request, kg: str, code: UUID):
     return _stocktake_detail(actor, code)
 
 
-@router.post("/k/{kg}/stock/stocktakes/{code}/close", response=StocktakeDetailOut)
+@router.post("/k/{kg}/stock/stocktakes/{code}/close", response=StockStocktakeDetailOut)
 @policy.requires("stock.stocktake")
-def close_stocktake(request, kg: str, code: UUID, payload: ReasonIn):
+def close_stocktake(request, kg: str, code: UUID, payload: StockReasonIn):
     actor = request.actor
     stocktake = selectors.get_stocktake(actor=actor, code=code, capability="stock.stocktake")
     services.stocktake_close(actor=actor, stocktake=stocktake, reason=payload.reason)

@@ -7,6 +7,8 @@ from uuid import UUID
 
 from ninja import Schema
 
+from houqin.core.inputs import Input
+
 
 class WarehouseOut(Schema):
     code: UUID
@@ -25,7 +27,7 @@ class SupplierOut(Schema):
     is_active: bool
 
 
-class ItemOut(Schema):
+class StockItemOut(Schema):
     code: UUID
     name: str
     spec: str
@@ -38,7 +40,7 @@ class ItemOut(Schema):
     on_hand: Decimal
 
 
-class ItemIn(Schema):
+class StockItemIn(Input):
     name: str
     unit: str
     category: str
@@ -66,7 +68,7 @@ class BatchOut(Schema):
     expired: bool
 
 
-class ItemDetailOut(ItemOut):
+class ItemDetailOut(StockItemOut):
     notes: str
     value: Decimal
     batches: list[BatchOut]
@@ -108,7 +110,7 @@ class MovementOut(Schema):
     recorded_at: dt.datetime
 
 
-class ReceiptIn(Schema):
+class StockReceiptIn(Input):
     warehouse_code: UUID
     item_code: UUID
     quantity: Decimal
@@ -121,7 +123,7 @@ class ReceiptIn(Schema):
     reason: str = ""
 
 
-class IssueIn(Schema):
+class IssueIn(Input):
     warehouse_code: UUID
     item_code: UUID
     quantity: Decimal
@@ -132,19 +134,19 @@ class IssueIn(Schema):
     reason: str = ""
 
 
-class KitchenLineIn(Schema):
+class KitchenLineIn(Input):
     item_code: UUID
     quantity: Decimal
 
 
-class KitchenIssueIn(Schema):
+class KitchenIssueIn(Input):
     warehouse_code: UUID
     lines: list[KitchenLineIn]
     occurred_on: dt.date | None = None
     reason: str = ""
 
 
-class TransferIn(Schema):
+class TransferIn(Input):
     item_code: UUID
     from_warehouse_code: UUID
     to_warehouse_code: UUID
@@ -154,7 +156,7 @@ class TransferIn(Schema):
     reason: str = ""
 
 
-class DisposalIn(Schema):
+class DisposalIn(Input):
     batch_code: UUID
     quantity: Decimal
     kind: str = "disposal_expired"
@@ -165,7 +167,7 @@ class DisposalIn(Schema):
 
 class AlertsOut(Schema):
     expiry_warning_days: int
-    low_stock: list[ItemOut]
+    low_stock: list[StockItemOut]
     expiring: list[BatchOut]
 
 
@@ -197,31 +199,31 @@ class RequisitionOut(Schema):
     lines: list[RequisitionLineOut]
 
 
-class RequisitionLineIn(Schema):
+class RequisitionLineIn(Input):
     item_code: UUID
     quantity: Decimal
     note: str = ""
 
 
-class RequisitionIn(Schema):
+class RequisitionIn(Input):
     lines: list[RequisitionLineIn]
     class_code: UUID | None = None
     campus_code: UUID | None = None
     purpose: str = ""
 
 
-class RequisitionIssueIn(Schema):
+class RequisitionIssueIn(Input):
     warehouse_code: UUID
     quantities: dict[UUID, Decimal] | None = None  # line code → quantity; default: all still asked for
     recipient: str | None = None
     occurred_on: dt.date | None = None
 
 
-class ReasonIn(Schema):
+class StockReasonIn(Input):
     reason: str = ""
 
 
-class StocktakeLineOut(Schema):
+class StockStocktakeLineOut(Schema):
     code: UUID
     batch_code: UUID
     item: str
@@ -236,7 +238,7 @@ class StocktakeLineOut(Schema):
     counted_at: dt.datetime | None
 
 
-class StocktakeOut(Schema):
+class StockStocktakeOut(Schema):
     code: UUID
     number: str
     status: str
@@ -251,16 +253,16 @@ class StocktakeOut(Schema):
     counted_count: int
 
 
-class StocktakeDetailOut(StocktakeOut):
-    lines: list[StocktakeLineOut]
+class StockStocktakeDetailOut(StockStocktakeOut):
+    lines: list[StockStocktakeLineOut]
 
 
-class StocktakeIn(Schema):
+class StockStocktakeIn(Input):
     warehouse_code: UUID
     note: str = ""
 
 
-class CountIn(Schema):
+class CountIn(Input):
     line_code: UUID
     counted_quantity: Decimal
     explanation: str | None = None

@@ -2,6 +2,7 @@
 input (clear messages, nothing half-saved)."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -145,12 +146,40 @@ def test_warnings_repeat_allergen_and_out_of_stock(world, health, dishes):
     services.entry_add(actor=health, menu=menu, day=0, meal="breakfast", dish=dishes["milk"])
     milk = Item.objects.create(kindergarten=world.k1.kg, name="牛奶", unit="箱", category=Category.DAIRY, shelf_life_days=21)
     StockFoodLink.objects.create(kindergarten=world.k1.kg, item=milk, food=food(MILK), grams_per_unit=4800)
-    warnings = selectors.menu_warnings(menu)
+    warnings = selectors.menu_warnings(menu, actor=health)
     kinds = [w["kind"] for w in warnings]
     text = " ".join(w["message"] for w in warnings)
     assert kinds.count("repeat") == 1 and "蒸鸡蛋羹 is served 2 times this week (Mon、Thu)." in text
-    assert "allergen" in kinds and child.name in text and "对鸡蛋过敏" in text
+    assert "allergen" in kinds and f"{child.name} (中一班) must not eat 鸡蛋." in text
     assert "牛奶 (for 牛奶) is out of stock." in text
+
+
+@pytest.mark.parametrize("role, seen", [
+    (Role.HEALTH_TEACHER, {"own", "other"}), (Role.PRINCIPAL, {"own", "other"}), (Role.DIRECTOR, {"own", "other"}),
+    (Role.CANTEEN, {"own", "other"}),  # the kitchen cooks for every class
+    (Role.CLASS_TEACHER, {"own"}), (Role.NURSERY, {"own"}),  # their class only
+])
+def test_allergy_warnings_are_scoped_to_the_reader_and_show_the_allergen_not_the_notes(world, login, health, dishes,
+                                                                                        role, seen):
+    """Issue 12, leak 2: a class teacher saw every class's children with their whole notes field."""
+    own, other = world.k1.own_class, world.k1.classes[2]
+    children = {"own": next(c for c in world.k1.children if c.school_class_id == own.pk),
+                "other": next(c for c in world.k1.children if c.school_class_id == other.pk)}
+    for child in children.values():
+        child.notes = "对鸡蛋过敏；父母离异，由外婆接送"
+        child.save()
+    menu = services.menu_create(actor=health, week_start=MONDAY)
+    services.entry_add(actor=health, menu=menu, day=0, meal="breakfast", dish=dishes["egg"])
+    reader = actor_of(world, role)
+    text = " ".join(w["message"] for w in selectors.menu_warnings(menu, actor=reader) if w["kind"] == "allergen")
+    assert {k for k, c in children.items() if c.name in text} == seen
+    assert "鸡蛋" in text and "外婆" not in text and "离异" not in text
+    client = login(world.k1.users[role])
+    for url in (f"/k/k1/canteen/menus/{menu.code}/", f"/api/k/k1/canteen/menus/{menu.code}"):
+        response = client.get(url)
+        body = json.dumps(response.json(), ensure_ascii=False) if url.startswith("/api/") else response.content.decode()
+        assert "外婆" not in body and "离异" not in body
+        assert {k for k, c in children.items() if c.name in body} == seen, url
 
 
 def test_age_groups_scale_the_portions(world, health, dishes):

@@ -68,7 +68,8 @@ def _records(world, k):
     sample = services.sample_record(actor=canteen, day=timezone.localdate(), meal="lunch",
                                     dish_code=menu.dishes[0].code, weight_grams="130", fridge="1")
     check = services.expiry_check_create(actor=canteen, warehouse=store.food)
-    hygiene = services.hygiene_inspection_create(actor=director, results={})
+    hygiene = services.hygiene_inspection_create(
+        actor=director, results={i.code: {"passed": True} for i in services.hygiene_items(getattr(world, k).kg)})
     rule = next(iter(services.rule_figures(getattr(world, k).kg).values()))
     return {"receipt": receipt, "certificate": cert, "sample": sample, "check": check, "hygiene": hygiene,
             "rule": rule}

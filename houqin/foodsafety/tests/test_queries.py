@@ -63,8 +63,9 @@ def _grow(world, store, menu, n: int):
         ])
         services.expiry_check_create(actor=canteen, warehouse=store.food)
         items = list(services.hygiene_items(world.k1.kg))
-        services.hygiene_inspection_create(actor=director, results={items[i % len(items)].code: {
-            "passed": False, "note": "不合格"}})
+        answers = {item.code: {"passed": True} for item in items}  # every item is answered
+        answers[items[i % len(items)].code] = {"passed": False, "note": "不合格"}
+        services.hygiene_inspection_create(actor=director, results=answers)
     day = timezone.localdate() - dt.timedelta(days=n)
     for dish in menu.dishes:  # older samples, as the kitchen kept them (test data, written directly)
         stored = timezone.now() - dt.timedelta(days=n)

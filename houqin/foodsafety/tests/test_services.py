@@ -319,10 +319,13 @@ def test_a_failed_hygiene_item_gets_a_deadline_and_becomes_a_hazard(world, direc
     health = actor_of(world, Role.HEALTH_TEACHER)
     items = list(services.hygiene_items(world.k1.kg))
     assert len(items) == 12 and items[0].area == "六T"
+    answers = {item.code: {"passed": True} for item in items}  # every item is answered
     with pytest.raises(DomainError):
-        services.hygiene_inspection_create(actor=health, results={items[1].code: {"passed": False}})
+        services.hygiene_inspection_create(actor=health, results={**answers, items[1].code: {"passed": False}})
+    with pytest.raises(DomainError):  # an item left unanswered
+        services.hygiene_inspection_create(actor=health, results={items[1].code: {"passed": False, "note": "x"}})
     inspection = services.hygiene_inspection_create(
-        actor=health, results={items[1].code: {"passed": False, "note": "调料未标识"}})
+        actor=health, results={**answers, items[1].code: {"passed": False, "note": "调料未标识"}})
     failed = HygieneResult.objects.get(inspection=inspection, passed=False)
     assert failed.deadline == timezone.localdate() + dt.timedelta(days=3)
     from houqin.safety.models import Hazard

@@ -179,7 +179,7 @@ def test_matrix(world):
     (Role.PARENT, "all", 200), (Role.PARENT, "own_class", 200), (Role.PARENT, "other_class", 404),
     (Role.PARENT, "staff", 404), (Role.PARENT, "draft", 404), (Role.PARENT, "other_kg", 404),
     (Role.GUARD, "staff", 200), (Role.GUARD, "draft", 404), (Role.DIRECTOR, "draft", 200),
-    (Role.CLASS_TEACHER, "other_class", 200), (None, "all", 302),
+    (Role.CLASS_TEACHER, "other_class", 404), (Role.GUARD, "own_child", 404), (None, "all", 302),
 ])
 def test_detail_by_audience(world, login, client, role, variant, expected):
     n = _notices(world)

@@ -261,6 +261,40 @@ def test_export_writes_id_numbers_only_with_view_sensitive(world, principal):
     assert sorted(e.detail["id_numbers"] for e in events) == [0, 1]
 
 
+def test_export_masks_guardians_phones_exactly_where_the_pages_do(world, principal, login):
+    """Issue 12, leak 3: the director's roster export had every guardian's full phone while the same
+    director sees them masked on every page."""
+    roster.import_roster(actor=principal, kind="children", upload=upload(xlsx([
+        child_row(g1=("李大明", "父亲", "13800138000"), g2=("王丽", "母亲", "13912345678"))])))
+    child = Child.objects.get(kindergarten=world.k1.kg, name="李小明")
+    phone_columns = [CHILD_HEADER.index("监护人1电话"), CHILD_HEADER.index("监护人2电话")]
+    for role, full in ((Role.PRINCIPAL, True), (Role.DIRECTOR, False)):
+        user = world.k1.users[role]
+        client = login(user)
+        page = client.get(f"/k/k1/children/{child.code}/").content.decode()
+        api = client.get(f"/api/k/k1/children/{child.code}").json()
+        for export in (client.get("/k/k1/roster/children.xlsx"), client.get("/api/k/k1/roster/children.xlsx")):
+            assert export.status_code == 200
+            row = next(r for r in _sheet_rows(export.content) if r[0] == "李小明")
+            phones = [str(row[i]) for i in phone_columns]
+            shown = ["13800138000", "13912345678"] if full else ["138****8000", "139****5678"]
+            assert phones == shown
+            assert all(p in page for p in shown) and sorted(g["phone"] for g in api["guardians"]) == shown
+        assert ("13800138000" in page) is full
+
+
+def test_staff_export_masks_staff_phones_for_those_who_do_not_manage_staff(world, principal):
+    world.k1.users[Role.GUARD].phone = "13600136000"
+    world.k1.users[Role.GUARD].save()
+    director = actor_for_kindergarten(world.k1.users[Role.DIRECTOR], world.k1.kg)
+
+    def guard_phone(actor):
+        return next(r for r in _sheet_rows(roster.export_staff(actor=actor)) if r[0] == "guard")[2]
+
+    assert guard_phone(principal) == "13600136000"
+    assert guard_phone(director) == "136****6000"
+
+
 def test_export_children_query_count_does_not_grow(world, principal, django_assert_max_num_queries):
     rows = [child_row(name=f"孩子{i}", g2=("王丽", "母亲", "13912345678")) for i in range(30)]
     roster.import_roster(actor=principal, kind="children", upload=upload(xlsx(rows)))

@@ -145,6 +145,47 @@ def test_staff_add_creates_login_and_membership(world):
                            role=Role.GUARD, password="Kitchen-2026!")
 
 
+def test_staff_are_added_only_inside_the_kindergarten(world, login):
+    """Issue 12, leak 4: a principal attached k2's accountant to k1 by user name and then read the
+    person's full name in k1's staff list."""
+    from houqin.org.models import Membership
+
+    principal = actor(world, Role.PRINCIPAL)
+    stranger = world.k2.users[Role.ACCOUNTANT]
+    before = Membership.objects.count()
+    with pytest.raises(DomainError) as exc:
+        services.staff_add(actor=principal, username=stranger.username, full_name="", phone="",
+                           role=Role.ACCOUNTANT, password="")
+    assert exc.value.errors[0]["field"] == "username"
+    assert Membership.objects.count() == before
+    client = login(world.k1.users[Role.PRINCIPAL])
+    response = client.post("/api/k/k1/staff", {"username": stranger.username, "full_name": "x", "phone": "13700001111",
+                                                "role": "accountant", "password": "Kitchen-2026!"},
+                           content_type="application/json")
+    assert response.status_code == 422
+    assert Membership.objects.count() == before
+    assert stranger.username not in client.get("/api/k/k1/staff").content.decode()
+    # A supervisor's login, or a login with no membership at all, is not attached either.
+    for username in (world.supervisor.username,):
+        with pytest.raises(DomainError):
+            services.staff_add(actor=principal, username=username, full_name="", phone="", role=Role.GUARD, password="")
+    # Someone who already belongs here (the parent of k1) may be given a staff role by name.
+    parent = world.k1.users[Role.PARENT]
+    m = services.staff_add(actor=principal, username=parent.username, full_name="", phone="", role=Role.NURSERY,
+                           password="")
+    assert m.user == parent and m.kindergarten == world.k1.kg
+
+
+def test_a_roster_import_does_not_attach_another_kindergartens_login_even_with_its_name(world):
+    from houqin.org.tests.test_roster import STAFF_HEADER, rejected, xlsx
+
+    principal = actor(world, Role.PRINCIPAL)
+    stranger = world.k2.users[Role.ACCOUNTANT]  # full name == user name in the test world
+    exc = rejected(principal, xlsx([[stranger.username, stranger.full_name, "", "会计", "", ""]],
+                                   header=STAFF_HEADER), kind="staff")
+    assert [(e["row"], e["code"]) for e in exc.errors] == [(2, "login_taken")]
+
+
 def test_validators():
     assert id_number_checksum_ok("11010519491231002X")
     assert not id_number_checksum_ok("110105194912310021")
