@@ -22,7 +22,7 @@ import functools
 from dataclasses import dataclass, field
 from enum import Enum
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -588,6 +588,7 @@ class Actor:
     memberships: list = field(default_factory=list)
     kindergarten: object = None
     district: object = None
+    request: object = None  # set by `requires`: the audit log takes the address from it
 
     @cached_property
     def roles(self) -> frozenset[Role]:
@@ -710,11 +711,12 @@ def requires(capability: str):
                 request.actor = actor
                 if capability == SUPERUSER and not user.is_superuser:
                     raise PermissionDenied
+                actor.request = request
                 if capability not in (AUTHENTICATED, SUPERUSER) and not actor.has(capability):
-                    _audit_denied(request, actor, capability)
+                    audit_use(actor, capability, DENIED, reason="role")
                     raise PermissionDenied
-                if CAPABILITIES.get(capability) and CAPABILITIES[capability].sensitive:
-                    request.sensitive_capability = capability
+                if is_sensitive(capability):
+                    return _audited_view(view, request, actor, capability, args, kwargs)
             return view(request, *args, **kwargs)
 
         wrapper.houqin_capability = capability
@@ -759,17 +761,129 @@ def _resolve_actor(request, kwargs) -> Actor:
     return Actor(user=user, memberships=[])
 
 
-def _audit_denied(request, actor, capability):
+# --------------------------------------------------------------------------------------------
+# Objects: the one way to fetch and check an object, and the audit of sensitive capabilities
+
+
+class OutOfScope(Http404):
+    """The object is missing, of another kindergarten or outside the actor's scope: all look the same (404)."""
+
+
+SUCCESS, DENIED = "success", "denied"
+
+
+def is_sensitive(capability: str) -> bool:
+    cap = CAPABILITIES.get(capability)
+    return bool(cap and cap.sensitive)
+
+
+def audit_use(actor, capability: str, outcome: str = SUCCESS, *, obj=None, model=None, code="", reason: str = "",
+              detail: dict | None = None) -> None:
+    """Write the use (or the attempt) of a sensitive capability to the audit log, with the object's type
+    and code. Nothing for other capabilities. Each (capability, object) is written once per request."""
+    if not is_sensitive(capability):
+        return
     from houqin.core.audit import audit_event
 
-    if CAPABILITIES[capability].sensitive:
-        audit_event(
-            action=capability,
-            actor=actor.user,
-            kindergarten=actor.kindergarten,
-            outcome="denied",
-            request=request,
-        )
+    object_type = obj._meta.label if obj is not None else (model._meta.label if model is not None else "")
+    object_code = str(getattr(obj, "code", obj.pk)) if obj is not None else str(code or "")[:64]
+    request = getattr(actor, "request", None)
+    done = actor.__dict__.setdefault("audited", set())
+    key = (capability, outcome, object_type, object_code)
+    if key in done and request is not None:
+        return
+    done.add(key)
+    extra = dict(detail or {})
+    if reason:
+        extra["reason"] = reason
+    if request is not None:
+        extra.setdefault("path", request.path[:200])
+    audit_event(action=capability, actor=actor.user, kindergarten=actor.kindergarten or None, outcome=outcome,
+                object_type=object_type, object_code=object_code, request=request, detail=extra)
+
+
+def _audited_view(view, request, actor, capability, args, kwargs):
+    """A view of a sensitive capability: every use is audited — a 404 (missing or out of scope) as
+    an attempt, a success with the object the view named (request.audit_object) when the objects it
+    fetched were not already audited by get_or_404 / require."""
+    try:
+        response = view(request, *args, **kwargs)
+    except Http404:
+        if not any(k[0] == capability for k in actor.__dict__.get("audited", ())):
+            code = next((str(v) for k, v in kwargs.items() if k not in ("kg", "district")), "")
+            audit_use(actor, capability, DENIED, code=code, reason="not_found")
+        raise
+    status = getattr(response, "status_code", 200)
+    if status < 400 and not any(k[0] == capability for k in actor.__dict__.get("audited", ())):
+        audit_use(actor, capability, SUCCESS, obj=getattr(request, "audit_object", None))
+    return response
+
+
+def _model_and_queryset(queryset_or_model):
+    if isinstance(queryset_or_model, QuerySet):
+        return queryset_or_model.model, queryset_or_model
+    return queryset_or_model, queryset_or_model._default_manager.all()
+
+
+def get_or_404(actor: Actor, capability: str | None, queryset_or_model, **lookup):
+    """The one object `lookup` names among those the actor may use `capability` on; 404 otherwise —
+    the same answer for missing, another kindergarten's and out of scope. A role without the
+    capability finds nothing either (404): use `require` first where that must be a 403.
+    Sensitive capabilities are audited (the read, or the attempt with the code asked for).
+    `capability=None` only for a queryset the caller has already built from `scoped` querysets
+    (an either-or of two capabilities)."""
+    model, queryset = _model_and_queryset(queryset_or_model)
+    try:
+        if capability is not None:
+            queryset = scoped(actor, capability, queryset)
+        obj = queryset.filter(**lookup).first() if lookup and all(v not in (None, "") for v in lookup.values()) else None
+    except (ValueError, TypeError, ValidationError):
+        obj = None  # a malformed code is a missing object
+    if obj is None:
+        if capability is not None:
+            code = lookup.get("code", lookup.get("pk", next(iter(lookup.values()), "")))
+            audit_use(actor, capability, DENIED, model=model, code=code, reason="not_found")
+        raise OutOfScope
+    if capability is not None:
+        audit_use(actor, capability, SUCCESS, obj=obj)
+    return obj
+
+
+def require(actor: Actor, capability: str, obj=None) -> None:
+    """The object check of every service and view: 403 (Forbidden) when the actor's role lacks
+    `capability`, 404 (OutOfScope) when `obj` is outside the actor's scope — never a 403 for an
+    object the actor may not see. Sensitive capabilities are audited, attempts included."""
+    from houqin.core.errors import Forbidden
+
+    if not actor.has(capability):
+        audit_use(actor, capability, DENIED, obj=obj, reason="role")
+        raise Forbidden()
+    if obj is not None:
+        if getattr(obj, "kindergarten_id", None) != getattr(actor.kindergarten, "pk", None) or not can(
+                actor, capability, obj):
+            audit_use(actor, capability, DENIED, obj=obj, reason="out_of_scope")
+            raise OutOfScope
+        audit_use(actor, capability, SUCCESS, obj=obj)
+
+
+def allowed(actor: Actor, capability: str, obj=None) -> bool:
+    """Whether `require` would pass (for showing a button; the services decide)."""
+    if not actor.has(capability):
+        return False
+    return obj is None or (getattr(obj, "kindergarten_id", None) == getattr(actor.kindergarten, "pk", None)
+                           and can(actor, capability, obj))
+
+
+def forbid_self_approval(actor: Actor, record, *people: str, message=None) -> None:
+    """One rule for every sign-off: nobody approves, issues, rejects or signs off what they asked for
+    themselves. `people` are the record's fields naming who asked (default: who recorded it)."""
+    from django.utils.translation import gettext as _
+
+    from houqin.core.errors import Forbidden
+
+    for field_name in people or ("created_by_id",):
+        if getattr(record, field_name, None) == actor.user.pk:
+            raise Forbidden(message or _("You cannot approve your own request."))
 
 
 __all__ = [
@@ -782,7 +896,13 @@ __all__ = [
     "Scope",
     "actor_for_district",
     "actor_for_kindergarten",
+    "allowed",
+    "audit_use",
     "can",
+    "forbid_self_approval",
+    "get_or_404",
+    "require",
+    "OutOfScope",
     "declared_capability",
     "requires",
     "scope_q",

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
-from django.http import Http404
 
 from houqin import policy
 from houqin.assets.models import (
@@ -49,21 +48,14 @@ def asset_list(*, actor, room=None, school_class=None, category: str = "", state
         "campus__name", F("school_class__sort_order").asc(nulls_last=True), "room__name", CATEGORY_RANK, "label_code")
 
 
-def _get(actor, capability, qs, **lookup):
-    obj = policy.scoped(actor, capability, qs).filter(**lookup).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
 def get_asset(*, actor, code, capability: str = "assets.view") -> Asset:
     qs = Asset.objects.select_related("campus", "room", "room__school_class", "school_class", "custodian",
                                       "state_changed_by", "voided_by")
-    return _get(actor, capability, qs, code=code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def get_asset_by_label(*, actor, label_code: str, capability: str = "assets.view") -> Asset:
-    return _get(actor, capability, Asset.objects.active(), label_code=(label_code or "").strip().upper())
+    return policy.get_or_404(actor, capability, Asset.objects.active(), label_code=(label_code or "").strip().upper())
 
 
 def asset_totals(assets) -> dict:
@@ -86,7 +78,7 @@ def room_list(*, actor, capability: str = "assets.view", include_inactive: bool 
 
 
 def get_room(*, actor, code, capability: str = "assets.view") -> Room:
-    return _get(actor, capability, Room.objects.select_related("campus", "school_class"), code=code)
+    return policy.get_or_404(actor, capability, Room.objects.select_related("campus", "school_class"), code=code)
 
 
 def class_choices(*, actor, capability: str = "assets.view"):
@@ -126,7 +118,7 @@ def handover_list(*, actor, school_year=None, term: str = "", kind: str = "", st
 def get_handover(*, actor, code, capability: str = "assets.view") -> Handover:
     qs = Handover.objects.select_related("school_class", "school_class__campus", "signed_by", "closed_by",
                                          "voided_by")
-    return _get(actor, capability, qs, code=code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def handover_lines(handover):
@@ -148,7 +140,7 @@ def stocktake_list(*, actor, status: str = "", capability: str = "assets.view"):
 
 def get_stocktake(*, actor, code, capability: str = "assets.view") -> AssetStocktake:
     qs = AssetStocktake.objects.select_related("campus", "room", "posted_by", "voided_by")
-    return _get(actor, capability, qs, code=code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def stocktake_lines(stocktake):

@@ -65,9 +65,7 @@ def _fail(errors: list[dict]):
 
 
 def _need(actor, capability: str, obj=None) -> None:
-    allowed = policy.can(actor, capability, obj) if obj is not None else actor.has(capability)
-    if not allowed:
-        raise Forbidden()
+    policy.require(actor, capability, obj)
 
 
 def _same_kindergarten(actor, *objects) -> None:

@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from houqin import policy
 from houqin.canteen import selectors
 from houqin.canteen.models import (
     MEAL_ORDER,
@@ -36,6 +37,7 @@ from houqin.canteen.models import (
     StockFoodLink,
 )
 from houqin.canteen.rules import rules_for, shipped
+from houqin import policy
 from houqin.core.errors import Conflict, DomainError, Forbidden
 
 CENT = Decimal("0.01")
@@ -48,10 +50,8 @@ def _invalid(errors: list[dict]):
 
 
 def _check(actor, capability: str, obj=None):
-    if not actor.has(capability):
-        raise Forbidden()
-    if obj is not None and getattr(obj, "kindergarten_id", None) not in (None, actor.kindergarten.pk):
-        raise Forbidden()
+    """Shared rows (kindergarten None: the national food table) need only the capability."""
+    policy.require(actor, capability, obj if getattr(obj, "kindergarten_id", None) is not None else None)
 
 
 def _decimal(value, field: str, errors: list, *, label: str = "", required: bool = True) -> Decimal | None:

@@ -61,9 +61,11 @@ def audit_event(
     request=None,
     detail: dict | None = None,
     actor_name: str = "",
+    object_type: str = "",
+    object_code: str = "",
 ) -> AuditEvent:
-    """Append one event. `obj` is any model instance with a `code` (or pk) to point at."""
-    object_type = object_code = ""
+    """Append one event. `obj` is any model instance with a `code` (or pk) to point at (or give
+    `object_type` and `object_code` for an object that was asked for but not found)."""
     if obj is not None:
         object_type = obj._meta.label
         object_code = str(getattr(obj, "code", obj.pk))

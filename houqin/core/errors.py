@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
+
 
 class DomainError(Exception):
     """A rule of the domain refused the operation. `message` is shown to the user as it is."""
@@ -26,8 +28,8 @@ class NotFound(DomainError):
         super().__init__(message or gettext("Not found."), code="not_found", **kwargs)
 
 
-class Forbidden(DomainError):
-    """The actor may see the object but not do this to it."""
+class Forbidden(DomainError, PermissionDenied):
+    """The actor may see the object but not do this to it (a 403 on pages and in the API alike)."""
 
     status_code = 403
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from houqin import policy
 from houqin.finance.models import (
@@ -52,13 +51,6 @@ EXPENSE_FILTERS = {
 }
 
 
-def _get(qs, code):
-    obj = qs.filter(code=code).first() if code else None
-    if obj is None:
-        raise Http404
-    return obj
-
-
 # --------------------------------------------------------------------------------------------
 # Requests
 
@@ -75,7 +67,7 @@ def get_purchase_request(*, actor, code, capability: str = "finance.purchase.vie
         "category", "created_by", "submitted_by", "director_approved_by", "principal_approved_by", "closed_by",
         "ordered_by", "done_by",
     ).prefetch_related("lines")
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def repair_request_list(*, actor, status: str = "", capability: str = "finance.repair.view"):
@@ -90,7 +82,7 @@ def get_repair_request(*, actor, code, capability: str = "finance.repair.view") 
         "category", "created_by", "campus", "asset", "submitted_by", "director_approved_by", "principal_approved_by",
         "closed_by", "done_by",
     )
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def suppliers(*, actor):
@@ -134,14 +126,13 @@ def get_expense(*, actor, code, capability: str = "finance.expense.view") -> Exp
         Prefetch("signatures", queryset=Signature.objects.select_related("user")),
         Prefetch("receipts", queryset=Receipt.objects.filter(voided_at__isnull=True), to_attr="active_receipts"),
     )
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def get_receipt(*, actor, code, capability: str = "finance.expense.view") -> Receipt:
     qs = Receipt.objects.select_related("expense")
-    receipt = _get(policy.scoped(actor, capability, qs), code)
-    if not policy.can(actor, capability, receipt.expense):
-        raise Http404
+    receipt = policy.get_or_404(actor, capability, qs, code=code)
+    policy.get_or_404(actor, capability, Expense, pk=receipt.expense_id)  # the receipt is seen through its expense
     return receipt
 
 
@@ -311,7 +302,7 @@ def fee_standard_list(*, actor, include_drafts: bool = False):
 
 
 def get_fee_standard(*, actor, code, capability: str = "finance.fees.change") -> FeeStandard:
-    return _get(policy.scoped(actor, capability, FeeStandard.objects.all()), code)
+    return policy.get_or_404(actor, capability, FeeStandard.objects.all(), code=code)
 
 
 # --------------------------------------------------------------------------------------------

@@ -155,11 +155,9 @@ def _same_kindergarten(actor, *objects) -> None:
 
 def _check_can(actor, capability: str, obj, *, view_capability: str | None = None) -> None:
     """404 when the actor may not even see the object, 403 when they see it but may not do this."""
-    if policy.can(actor, capability, obj):
-        return
-    if view_capability and policy.can(actor, view_capability, obj):
-        raise Forbidden()
-    raise Http404
+    if view_capability and not policy.allowed(actor, capability, obj):
+        policy.require(actor, view_capability, obj)
+    policy.require(actor, capability, obj)
 
 
 def _next_number(model, kindergarten, prefix: str, year: int) -> str:
@@ -460,8 +458,7 @@ def _move_rules(actor, locked, status: str, kind: _Kind, note: str) -> dict:
     if status in (S.DIRECTOR_APPROVED, S.APPROVED) and current in AWAITING_APPROVAL:
         if not actor.has(kind.approve):
             raise Forbidden()
-        if own:
-            raise Forbidden(_("You cannot approve your own request."))
+        policy.forbid_self_approval(actor, locked)
         step = locked.approver_step
         if step == "director":
             if Role.DIRECTOR not in roles:
@@ -482,8 +479,7 @@ def _move_rules(actor, locked, status: str, kind: _Kind, note: str) -> dict:
     if status == S.REJECTED:
         if not actor.has(kind.approve):
             raise Forbidden()
-        if own:
-            raise Forbidden(_("You cannot decide on your own request."))
+        policy.forbid_self_approval(actor, locked, message=_("You cannot decide on your own request."))
         step = locked.approver_step
         allowed = Role.PRINCIPAL in roles or (step == "director" and Role.DIRECTOR in roles)
         if not allowed:
@@ -954,8 +950,7 @@ def expense_sign(*, actor, expense: Expense, step: str | None = None) -> Signatu
         signers = policy.CAPABILITIES["finance.expense.sign"].grants
         role = next((m.role for m in actor.memberships if Role(m.role) in signers), "")
     else:
-        if user.pk == locked.created_by_id:
-            raise Forbidden(_("You recorded this expense, so you cannot approve it."))
+        policy.forbid_self_approval(actor, locked, message=_("You recorded this expense, so you cannot approve it."))
         if user.pk == locked.handler_id:
             raise Forbidden(_("The handler cannot also sign as %(step)s.") % {"step": _step_label(step)})
         if step == SignatureStep.ACCEPTOR:

@@ -11,7 +11,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from houqin import policy
@@ -33,13 +32,6 @@ from houqin.foodsafety.models import (
 TODO_LOOKBACK_DAYS = 3  # today and the two days before: what the director can still act on
 
 
-def _get(queryset: QuerySet, code):
-    obj = queryset.filter(code=code).first() if code else None
-    if obj is None:
-        raise Http404
-    return obj
-
-
 # --- certificates ----------------------------------------------------------------------------------
 
 
@@ -53,7 +45,7 @@ def certificate_list(*, actor, supplier=None, include_voided: bool = False) -> Q
 
 
 def get_certificate(*, actor, code, capability: str = "foodsafety.view") -> SupplierCertificate:
-    return _get(policy.scoped(actor, capability, SupplierCertificate.objects.select_related("supplier")), code)
+    return policy.get_or_404(actor, capability, SupplierCertificate.objects.select_related("supplier"), code=code)
 
 
 def supplier_list(*, actor) -> QuerySet:
@@ -65,7 +57,7 @@ def supplier_list(*, actor) -> QuerySet:
 def get_supplier(*, actor, code, capability: str = "foodsafety.view"):
     from houqin.stock.models import Supplier
 
-    return _get(policy.scoped(actor, capability, Supplier.objects.all()), code)
+    return policy.get_or_404(actor, capability, Supplier.objects.all(), code=code)
 
 
 def certificate_register(*, actor, today: dt.date | None = None) -> list[dict]:
@@ -135,7 +127,7 @@ def receipt_list(*, actor, start: dt.date | None = None, end: dt.date | None = N
 def get_receipt(*, actor, code, capability: str = "foodsafety.view") -> Receipt:
     qs = (Receipt.objects.select_related("supplier", "warehouse", "inspector", "override_by", "voided_by")
           .prefetch_related(Prefetch("lines", ReceiptLine.objects.select_related("item", "movement__batch"))))
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 # --- samples and the kitchen's day ----------------------------------------------------------------
@@ -151,7 +143,7 @@ def sample_list(*, actor, start: dt.date | None = None, end: dt.date | None = No
 
 
 def get_sample(*, actor, code, capability: str = "foodsafety.view") -> Sample:
-    return _get(policy.scoped(actor, capability, Sample.objects.select_related("stored_by", "discarded_by")), code)
+    return policy.get_or_404(actor, capability, Sample.objects.select_related("stored_by", "discarded_by"), code=code)
 
 
 def kitchen_day(*, actor, day: dt.date, now: dt.datetime | None = None) -> dict:
@@ -254,12 +246,12 @@ def expiry_check_list(*, actor, start: dt.date | None = None, end: dt.date | Non
 def get_expiry_check(*, actor, code, capability: str = "foodsafety.view") -> ExpiryCheck:
     qs = ExpiryCheck.objects.select_related("warehouse", "checked_by").prefetch_related(
         Prefetch("lines", ExpiryCheckLine.objects.select_related("batch__item", "batch__supplier", "disposal")))
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def get_expiry_line(*, actor, code, capability: str) -> ExpiryCheckLine:
-    return _get(policy.scoped(actor, capability, ExpiryCheckLine.objects.select_related("batch__item",
-                                                                                          "expiry_check")), code)
+    return policy.get_or_404(actor, capability, ExpiryCheckLine.objects.select_related("batch__item",
+                                                                                          "expiry_check"), code=code)
 
 
 def expiry_gaps(kindergarten, today: dt.date, every_days: int) -> tuple[list, list]:
@@ -295,7 +287,7 @@ def hygiene_list(*, actor, start: dt.date | None = None, end: dt.date | None = N
 def get_hygiene(*, actor, code, capability: str = "foodsafety.view") -> HygieneInspection:
     qs = HygieneInspection.objects.select_related("inspector").prefetch_related(
         Prefetch("results", HygieneResult.objects.order_by("pk")))
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def tableware_list(*, actor, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet:
@@ -308,7 +300,7 @@ def tableware_list(*, actor, start: dt.date | None = None, end: dt.date | None =
 
 
 def get_tableware(*, actor, code, capability: str = "foodsafety.view") -> TablewareDisinfection:
-    return _get(policy.scoped(actor, capability, TablewareDisinfection.objects.select_related("done_by")), code)
+    return policy.get_or_404(actor, capability, TablewareDisinfection.objects.select_related("done_by"), code=code)
 
 
 # --- to-dos, figures, findings (computed for a given day) -----------------------------------------

@@ -15,7 +15,7 @@ from houqin.core.inputs import Day, Input, Limit
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.health import rules, selectors, services
-from houqin.health.access import requires
+from houqin.policy import requires
 from houqin.health.models import (
     Attendance,
     CatchUp,
@@ -344,7 +344,7 @@ def case_list(request, kg: str, open_only: bool = False):
 def case_detail(request, kg: str, code: UUID):
     case = selectors.get_scoped(DiseaseCase, actor=request.actor, capability="health.disease.view", code=code,
                                 queryset=DiseaseCase.objects.active().select_related("child", "staff", "school_class"))
-    request.health_subject = case.child
+    request.audit_object = case.child
     return _case_out(case)
 
 
@@ -468,7 +468,7 @@ def exam_batch(request, kg: str, payload: ExamBatchIn):
 def exam_detail(request, kg: str, code: UUID):
     e = selectors.get_scoped(Exam, actor=request.actor, capability="health.exam.view", code=code,
                              queryset=Exam.objects.active().select_related("child", "school_class"))
-    request.health_subject = e.child
+    request.audit_object = e.child
     return _exam_out(e)
 
 
@@ -501,7 +501,7 @@ def summary(request, kg: str, start: Day, end: Day):
 def child_record(request, kg: str, code: UUID):
     actor = request.actor
     child = _child(actor, "health.child.view", code)
-    request.health_subject = child
+    request.audit_object = child
     r = selectors.child_record(actor=actor, child=child)
     return {
         "child": {"code": child.code, "name": child.name, "sex": child.sex, "birth_date": child.birth_date,

@@ -51,7 +51,6 @@ from collections import defaultdict  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 from django.db.models import Q  # noqa: E402
-from django.http import Http404  # noqa: E402
 
 from houqin import policy  # noqa: E402
 from houqin.health import rules  # noqa: E402
@@ -77,12 +76,9 @@ from houqin.org.models import Child, SchoolClass  # noqa: E402
 
 
 def get_scoped(model, *, actor, capability: str, code, queryset=None):
-    """The object with this code if the actor may use `capability` on it; 404 otherwise."""
-    qs = policy.scoped(actor, capability, queryset if queryset is not None else model.objects.all())
-    obj = qs.filter(code=code).first()
-    if obj is None:
-        raise Http404
-    return obj
+    """The object with this code if the actor may use `capability` on it; 404 otherwise (audited
+    for children's health data, attempts included: houqin.policy.get_or_404)."""
+    return policy.get_or_404(actor, capability, queryset if queryset is not None else model, code=code)
 
 
 def classes(*, actor, capability: str):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
-from houqin.core.errors import DomainError, Forbidden, NotFound
+from houqin.core.errors import DomainError, NotFound
 from houqin.health import growth, rules
 from houqin.health.models import (
     AlertStatus,
@@ -61,10 +61,7 @@ def today() -> dt.date:
 
 
 def _require(actor, capability: str, obj=None):
-    if not actor.has(capability):
-        raise Forbidden()
-    if obj is not None and not policy.can(actor, capability, obj):
-        raise NotFound()
+    policy.require(actor, capability, obj)
 
 
 def _decimal(value, field: str, label) -> Decimal | None:
@@ -333,8 +330,8 @@ def case_create(*, actor, disease: str, onset_date: dt.date, diagnosis_source: s
                           errors=[{"field": "disease", "message": _("Unknown disease.")}])
     if (child is None) == (staff is None):
         raise DomainError(_("A case is of one child or one staff member."))
-    if child is not None and (child.kindergarten_id != kg.pk or not policy.can(actor, "health.disease.manage", child)):
-        raise NotFound()
+    if child is not None:
+        policy.require(actor, "health.disease.manage", child)
     if staff is not None and not staff.memberships.filter(kindergarten=kg, is_active=True).exists():
         raise NotFound()
     if onset_date > today():

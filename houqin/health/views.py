@@ -1,5 +1,5 @@
 """HTML pages of health care. Thin: parse the request, call a selector or a service, render or redirect.
-Every read of children's health data is written to the audit log (houqin.health.access.requires)."""
+Every read of children's health data is written to the audit log (houqin.policy.requires audits every use of a sensitive capability)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors
 from houqin.health import forms as f
 from houqin.health import growth, rules, selectors, services
-from houqin.health.access import requires
+from houqin.policy import requires
 from houqin.health.models import (
     Attendance,
     AttendanceStatus,
@@ -174,7 +174,7 @@ def follow_up(request, kg, code):
         else:
             messages.success(request, _("The follow-up has been recorded."))
             return redirect("health:overview", kg=kg)
-    request.health_subject = row.child
+    request.audit_object = row.child
     return render(request, "health/form.html", {"form": form, "title": _("Follow up an illness absence"),
                                                 "subtitle": f"{row.school_class.name} {row.child.name} · {row.date}"})
 
@@ -240,7 +240,7 @@ def case_detail(request, kg, code):
             else:
                 messages.success(request, _("The return clearance has been recorded."))
                 return redirect("health:case_detail", kg=kg, code=case.code)
-    request.health_subject = case.child
+    request.audit_object = case.child
     disease = rules.diseases(actor.kindergarten).get(case.disease)
     return render(request, "health/case_detail.html", {
         "case": case, "disease": disease, "form": form, "can_manage": actor.has("health.disease.manage")})
@@ -418,7 +418,7 @@ def _chart(points: list[dict], bands: list[dict], key: str) -> dict:
 def child_record(request, kg, code):
     actor = request.actor
     child = _child(actor, "health.child.view", code)
-    request.health_subject = child
+    request.audit_object = child
     record = selectors.child_record(actor=actor, child=child)
     exams_ = record["exams"]
     charts = []
@@ -495,7 +495,7 @@ def weak_case(request, kg, code):
                 add_domain_errors(form, exc)
             else:
                 return redirect("health:weak_case", kg=kg, code=case.code)
-    request.health_subject = case.child
+    request.audit_object = case.child
     return render(request, "health/weak_case.html", {"case": case, "follow_ups": case.follow_ups.all(),
                                                      "form": form if can_record and not case.closed_on else None})
 
@@ -546,7 +546,7 @@ def vaccination_check(request, kg, code):
         else:
             messages.success(request, _("Certificate checked: %(n)d doses missing.") % {"n": len(check.missing)})
             return redirect("health:child", kg=kg, code=child.code)
-    request.health_subject = child
+    request.audit_object = child
     have = set(selectors.VaccinationDose.objects.active().filter(child=child).values_list("vaccine", "dose_no"))
     return render(request, "health/vaccination_check.html", {
         "child": child, "schedule": schedule, "have": {f"{v}-{n}" for v, n in have}, "edition": rules.NIP_EDITION})

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Max, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -31,13 +30,6 @@ from houqin.safety.models import (
 )
 
 
-def _get(actor, capability: str, qs, code):
-    obj = policy.scoped(actor, capability, qs).filter(code=code).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
 # --- hazards -----------------------------------------------------------------------------------
 
 HAZARD_FILTERS = ("open", "reported", "assigned", "rectified", "overdue", "closed", "mine", "all")
@@ -59,8 +51,8 @@ def hazard_list(*, actor, status: str = "open", today: dt.date | None = None):
 
 
 def get_hazard(*, actor, code) -> Hazard:
-    return _get(actor, "safety.view", Hazard.objects.select_related(
-        "assignee", "created_by", "zone", "campus", "rectified_by", "checked_by", "assigned_by", "repair_request"), code)
+    return policy.get_or_404(actor, "safety.view", Hazard.objects.select_related(
+        "assignee", "created_by", "zone", "campus", "rectified_by", "checked_by", "assigned_by", "repair_request"), code=code)
 
 
 def hazard_counts(*, actor, today: dt.date | None = None) -> dict:
@@ -88,7 +80,7 @@ def zone_list(*, actor, today: dt.date | None = None):
 
 
 def get_zone(*, actor, code, capability: str = "safety.view") -> Zone:
-    return _get(actor, capability, Zone.objects.active().select_related("owner", "campus", "school_class"), code)
+    return policy.get_or_404(actor, capability, Zone.objects.active().select_related("owner", "campus", "school_class"), code=code)
 
 
 def my_zones(*, actor, today: dt.date | None = None):
@@ -108,7 +100,7 @@ def agreement_list(*, actor, year: int | None = None):
 
 
 def get_agreement(*, actor, code) -> Agreement:
-    return _get(actor, "safety.view", Agreement.objects.active().select_related("holder"), code)
+    return policy.get_or_404(actor, "safety.view", Agreement.objects.active().select_related("holder"), code=code)
 
 
 def leadership(*, actor):
@@ -125,7 +117,7 @@ def template_list(*, actor):
 
 
 def get_template(*, actor, code) -> InspectionTemplate:
-    return _get(actor, "safety.view", InspectionTemplate.objects.active().select_related("inspector", "zone"), code)
+    return policy.get_or_404(actor, "safety.view", InspectionTemplate.objects.active().select_related("inspector", "zone"), code=code)
 
 
 def round_list(*, actor, start: dt.date | None = None, end: dt.date | None = None):
@@ -138,7 +130,7 @@ def round_list(*, actor, start: dt.date | None = None, end: dt.date | None = Non
 
 
 def get_round(*, actor, code) -> InspectionRound:
-    return _get(actor, "safety.view", InspectionRound.objects.select_related("template", "inspector"), code)
+    return policy.get_or_404(actor, "safety.view", InspectionRound.objects.select_related("template", "inspector"), code=code)
 
 
 def rounds_due(*, actor, today: dt.date | None = None, mine: bool = False) -> list[dict]:
@@ -172,7 +164,7 @@ def equipment_list(*, actor):
 
 
 def get_equipment(*, actor, code) -> FireEquipment:
-    return _get(actor, "safety.view", FireEquipment.objects.active().select_related("campus", "zone"), code)
+    return policy.get_or_404(actor, "safety.view", FireEquipment.objects.active().select_related("campus", "zone"), code=code)
 
 
 # --- drills -------------------------------------------------------------------------------------
@@ -184,7 +176,7 @@ def drill_list(*, actor):
 
 
 def get_drill(*, actor, code) -> Drill:
-    return _get(actor, "safety.view", Drill.objects.active().select_related("campus", "recorded_by"), code)
+    return policy.get_or_404(actor, "safety.view", Drill.objects.active().select_related("campus", "recorded_by"), code=code)
 
 
 def term_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -212,7 +204,7 @@ def visitor_list(*, actor, day: dt.date | None = None, inside_only: bool = False
 
 
 def get_visitor(*, actor, code, capability: str = "safety.gate.view") -> Visitor:
-    return _get(actor, capability, Visitor.objects.active(), code)
+    return policy.get_or_404(actor, capability, Visitor.objects.active(), code=code)
 
 
 def pickup_children(*, actor, q: str = "", school_class=None):
@@ -236,7 +228,7 @@ def released_today(child_ids, day: dt.date) -> dict[int, Release]:
 def get_child(*, actor, code, capability: str = "safety.pickup.view"):
     from houqin.org.models import Child
 
-    return _get(actor, capability, Child.objects.active().select_related("school_class"), code)
+    return policy.get_or_404(actor, capability, Child.objects.active().select_related("school_class"), code=code)
 
 
 def delegation_list(*, actor, day: dt.date | None = None, pending_only: bool = False):
@@ -252,8 +244,8 @@ def delegation_list(*, actor, day: dt.date | None = None, pending_only: bool = F
 
 
 def get_delegation(*, actor, code) -> Delegation:
-    return _get(actor, "safety.pickup.view", Delegation.objects.select_related("child", "requested_by",
-                                                                              "confirmed_by"), code)
+    return policy.get_or_404(actor, "safety.pickup.view", Delegation.objects.select_related("child", "requested_by",
+                                                                              "confirmed_by"), code=code)
 
 
 def release_list(*, actor, day: dt.date | None = None, refused_only: bool = False):
@@ -272,7 +264,7 @@ def duty_list(*, actor, start: dt.date, end: dt.date):
 
 
 def get_shift(*, actor, code) -> DutyShift:
-    return _get(actor, "safety.view", DutyShift.objects.active().select_related("person"), code)
+    return policy.get_or_404(actor, "safety.view", DutyShift.objects.active().select_related("person"), code=code)
 
 
 # --- incidents and reports ----------------------------------------------------------------------
@@ -284,7 +276,7 @@ def incident_list(*, actor):
 
 
 def get_incident(*, actor, code) -> Incident:
-    return _get(actor, "safety.incident.view", Incident.objects.active().select_related("child", "created_by"), code)
+    return policy.get_or_404(actor, "safety.incident.view", Incident.objects.active().select_related("child", "created_by"), code=code)
 
 
 def report_list(*, actor):
@@ -293,7 +285,7 @@ def report_list(*, actor):
 
 
 def get_report(*, actor, code) -> SafetyReport:
-    return _get(actor, "safety.report.view", SafetyReport.objects.active().select_related("signed_by"), code)
+    return policy.get_or_404(actor, "safety.report.view", SafetyReport.objects.active().select_related("signed_by"), code=code)
 
 
 def district_reports(*, district, period: str = ""):

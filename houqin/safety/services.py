@@ -180,12 +180,7 @@ def _same_kindergarten(actor, *objects) -> None:
 
 
 def _need(actor, capability: str, obj=None) -> None:
-    if not actor.has(capability):
-        raise Forbidden()
-    if obj is not None:
-        _same_kindergarten(actor, obj)
-        if not policy.can(actor, capability, obj):
-            raise Http404
+    policy.require(actor, capability, obj)
 
 
 def _is_manager(actor) -> bool:

@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.utils import timezone
 
 from houqin import policy
@@ -38,13 +37,6 @@ from houqin.staff.services import get_settings, month_start
 CERTIFICATE_ROLES = (Role.CANTEEN, Role.NURSERY, Role.CLASS_TEACHER, Role.HEALTH_TEACHER)
 
 
-def _get(actor, capability, queryset, code):
-    obj = policy.scoped(actor, capability, queryset.filter(code=code)).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
 def staff_members(kindergarten):
     """Active staff of the kindergarten (one row per person), by name."""
     User = get_user_model()
@@ -65,7 +57,7 @@ def post_list(*, actor):
 
 
 def get_post(*, actor, code, capability="staff.view"):
-    return _get(actor, capability, post_list(actor=actor), code)
+    return policy.get_or_404(actor, capability, post_list(actor=actor), code=code)
 
 
 def topic_list(*, actor, capability="staff.training.view"):
@@ -98,7 +90,7 @@ def deductions_qs():
 def get_assessment(*, actor, code, capability="staff.assessment.view"):
     qs = (Assessment.objects.select_related("user", "post", "confirmed_by")
           .prefetch_related(Prefetch("deductions", queryset=deductions_qs(), to_attr="active_deductions")))
-    return _get(actor, capability, qs, code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def own_assessments(*, actor):
@@ -109,7 +101,7 @@ def own_assessments(*, actor):
 
 
 def get_deduction(*, actor, code, capability="staff.assessment.change"):
-    return _get(actor, capability, Deduction.objects.select_related("assessment", "assessment__post"), code)
+    return policy.get_or_404(actor, capability, Deduction.objects.select_related("assessment", "assessment__post"), code=code)
 
 
 def month_summary(*, actor, month: dt.date) -> dict:
@@ -196,7 +188,7 @@ def round_list(*, actor):
 
 
 def get_round(*, actor, code):
-    return _get(actor, "staff.view", RatingRound.objects.all(), code)
+    return policy.get_or_404(actor, "staff.view", RatingRound.objects.all(), code=code)
 
 
 # --- trainings --------------------------------------------------------------------------------------
@@ -219,7 +211,7 @@ def training_list(*, actor, start=None, end=None, topic_code: str = ""):
 def get_training(*, actor, code, capability="staff.training.view"):
     qs = Training.objects.select_related("topic").prefetch_related(
         Prefetch("attendances", queryset=TrainingAttendance.objects.select_related("user").order_by("user__full_name")))
-    return _get(actor, capability, qs, code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def own_trainings(*, actor):
@@ -244,11 +236,11 @@ def meeting_list(*, actor, start=None, end=None):
 def get_meeting(*, actor, code, capability="staff.meeting.view"):
     qs = Meeting.objects.select_related("chair").prefetch_related(
         "attendees", Prefetch("actions", queryset=ActionItem.objects.select_related("owner", "done_by")))
-    return _get(actor, capability, qs, code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def get_action(*, actor, code):
-    return _get(actor, "staff.meeting.view", ActionItem.objects.select_related("meeting", "owner"), code)
+    return policy.get_or_404(actor, "staff.meeting.view", ActionItem.objects.select_related("meeting", "owner"), code=code)
 
 
 def open_actions(*, actor, own_only: bool = True):
@@ -313,7 +305,7 @@ def certificate_rows(*, actor, today: dt.date | None = None) -> list[Certificate
 
 
 def get_certificate(*, actor, code, capability="staff.certificate.view"):
-    return _get(actor, capability, HealthCertificate.objects.select_related("user"), code)
+    return policy.get_or_404(actor, capability, HealthCertificate.objects.select_related("user"), code=code)
 
 
 def certificates_of(*, actor, user):

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from houqin import policy
@@ -49,13 +48,6 @@ def _m(value) -> Decimal:
     return Decimal(value or 0).quantize(_CENT)
 
 
-def _get(queryset: QuerySet, code):
-    obj = queryset.filter(code=code).first() if code else None
-    if obj is None:
-        raise Http404
-    return obj
-
-
 def _search_q(search: str, prefix: str = "") -> Q:
     search = (search or "").strip().lower()[:30]
     if not search:
@@ -75,7 +67,7 @@ def warehouse_list(*, actor, capability: str = "stock.view", include_inactive: b
 
 
 def get_warehouse(*, actor, code, capability: str = "stock.view") -> Warehouse:
-    return _get(policy.scoped(actor, capability, Warehouse.objects.select_related("campus")), code)
+    return policy.get_or_404(actor, capability, Warehouse.objects.select_related("campus"), code=code)
 
 
 def supplier_list(*, actor, capability: str = "stock.view", include_inactive: bool = False) -> QuerySet:
@@ -84,7 +76,7 @@ def supplier_list(*, actor, capability: str = "stock.view", include_inactive: bo
 
 
 def get_supplier(*, actor, code, capability: str = "stock.view") -> Supplier:
-    return _get(policy.scoped(actor, capability, Supplier.objects.all()), code)
+    return policy.get_or_404(actor, capability, Supplier.objects.all(), code=code)
 
 
 def item_list(*, actor, search: str = "", category: str = "", food: bool | None = None,
@@ -99,7 +91,7 @@ def item_list(*, actor, search: str = "", category: str = "", food: bool | None 
 
 
 def get_item(*, actor, code, capability: str = "stock.view") -> Item:
-    return _get(policy.scoped(actor, capability, Item.objects.all()), code)
+    return policy.get_or_404(actor, capability, Item.objects.all(), code=code)
 
 
 def requestable_items(*, actor, search: str = "") -> QuerySet:
@@ -139,7 +131,7 @@ def batch_list(*, actor, item: Item | None = None, warehouse: Warehouse | None =
 
 def get_batch(*, actor, code, capability: str = "stock.view") -> Batch:
     qs = Batch.objects.select_related("item", "warehouse", "warehouse__campus", "supplier")
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def movement_list(*, actor, item: Item | None = None, warehouse: Warehouse | None = None, kind: str = "",
@@ -162,7 +154,7 @@ def movement_list(*, actor, item: Item | None = None, warehouse: Warehouse | Non
 
 def get_movement(*, actor, code, capability: str = "stock.view") -> Movement:
     qs = Movement.objects.select_related("item", "warehouse", "batch", "created_by")
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def stock_on_hand(*, actor, warehouse: Warehouse | None = None, search: str = "", category: str = "") -> list[dict]:
@@ -336,7 +328,7 @@ def my_requisitions(*, actor) -> QuerySet:
 
 
 def get_requisition(*, actor, code, capability: str = "stock.requisition.view") -> Requisition:
-    return _get(policy.scoped(actor, capability, _requisition_qs()), code)
+    return policy.get_or_404(actor, capability, _requisition_qs(), code=code)
 
 
 def get_requisition_to_cancel(*, actor, code) -> Requisition:
@@ -344,7 +336,7 @@ def get_requisition_to_cancel(*, actor, code) -> Requisition:
     own = policy.scoped(actor, "stock.requisition.create", Requisition.objects.filter(requested_by=actor.user))
     issuable = policy.scoped(actor, "stock.requisition.issue", Requisition.objects.all())
     qs = _requisition_qs().filter(Q(pk__in=own.values("pk")) | Q(pk__in=issuable.values("pk")))
-    return _get(qs, code)
+    return policy.get_or_404(actor, None, qs, code=code)
 
 
 def requisition_movements(requisition: Requisition) -> QuerySet:
@@ -366,7 +358,7 @@ def stocktake_list(*, actor) -> QuerySet:
 
 def get_stocktake(*, actor, code, capability: str = "stock.stocktake.view") -> Stocktake:
     qs = Stocktake.objects.select_related("warehouse", "warehouse__campus", "created_by", "posted_by", "closed_by")
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def stocktake_lines(stocktake: Stocktake) -> QuerySet:
@@ -379,7 +371,7 @@ def stocktake_lines(stocktake: Stocktake) -> QuerySet:
 def get_stocktake_line(*, actor, stocktake: Stocktake, code, capability: str = "stock.stocktake") -> StocktakeLine:
     qs = StocktakeLine.objects.filter(stocktake=stocktake).select_related("batch", "batch__item", "batch__supplier",
                                                                          "stocktake", "counted_by")
-    return _get(policy.scoped(actor, capability, qs), code)
+    return policy.get_or_404(actor, capability, qs, code=code)
 
 
 def stocktake_summary(lines) -> dict:

@@ -730,6 +730,10 @@ def _is_requester(actor, requisition: Requisition) -> bool:
 
 
 @atomic
+def OWN_REQUISITION():  # noqa: N802 - a message, translated when raised
+    return _("You cannot issue or reject your own requisition: another storekeeper or the director does.")
+
+
 def requisition_set_status(*, actor, requisition: Requisition, status: str, reason: str = "") -> Requisition:
     """The one place a requisition changes state. Refuses moves the transitions map does not allow,
     and records who made the move and when. Issued / partly issued must match the lines (which
@@ -745,6 +749,8 @@ def requisition_set_status(*, actor, requisition: Requisition, status: str, reas
     if not allowed:
         raise Forbidden()
     locked = Requisition.objects.select_for_update().get(pk=requisition.pk)
+    if status == RequisitionStatus.REJECTED:
+        policy.forbid_self_approval(actor, locked, "requested_by_id", "created_by_id", message=OWN_REQUISITION())
     if status not in REQUISITION_TRANSITIONS[locked.status]:
         raise Conflict(
             _("This requisition is %(current)s: it cannot become %(new)s.")
@@ -784,6 +790,7 @@ def requisition_issue(*, actor, requisition: Requisition, warehouse: Warehouse, 
             and policy.can(actor, "stock.requisition.issue", warehouse)):
         raise Forbidden()
     locked = Requisition.objects.select_for_update().get(pk=requisition.pk)
+    policy.forbid_self_approval(actor, locked, "requested_by_id", "created_by_id", message=OWN_REQUISITION())
     if locked.status not in OPEN_REQUISITION:
         raise Conflict(_("This requisition is %(status)s: nothing more can be issued on it.")
                        % {"status": locked.get_status_display()}, code="illegal_transition")

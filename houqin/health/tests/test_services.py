@@ -9,6 +9,8 @@ import pytest
 from django.utils import timezone
 from openpyxl import Workbook
 
+from django.http import Http404
+
 from houqin.core.errors import DomainError, Forbidden
 from houqin.health import rules, selectors, services
 from houqin.health.models import (
@@ -91,7 +93,7 @@ def test_impossible_temperature_saves_nothing(world, teacher, temperature):
 
 
 def test_class_teacher_cannot_check_another_class(world, teacher):
-    with pytest.raises(DomainError):
+    with pytest.raises(Http404):  # another class is out of scope: 404, like a missing one
         services.record_check(actor=teacher, school_class=world.k1.other_class, day=today())
     with pytest.raises(Forbidden):
         services.record_check(actor=actor_of(world, Role.DIRECTOR), school_class=world.k1.own_class, day=today())
