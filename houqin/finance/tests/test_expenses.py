@@ -310,11 +310,17 @@ def test_the_acceptor_is_the_director_or_the_storekeeper(fin):
 def test_roles_without_the_capability_cannot_sign_at_all(fin):
     from django.http import Http404
 
+    from houqin.core.errors import Forbidden
+
     expense = make_expense(fin)
-    with pytest.raises(Http404):
+    before = ledger()
+    # A role without the expense capability is refused (403); another kindergarten's principal
+    # does not even learn that the expense exists (404).
+    with pytest.raises(Forbidden):
         services.expense_sign(actor=fin.actor(Role.CLASS_TEACHER), expense=expense)
     with pytest.raises(Http404):
         services.expense_sign(actor=fin.actor(Role.PRINCIPAL, "k2"), expense=expense)
+    assert ledger() == before
 
 
 def test_no_handler_signature_without_a_receipt(fin):
