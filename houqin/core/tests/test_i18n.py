@@ -365,6 +365,17 @@ def test_a_chinese_browser_gets_chinese(world, login, compiled):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["zh-CN,zh;q=0.9", "en"])
+def test_the_language_switch_names_each_language_in_itself(world, login, compiled, accept):
+    """The switch reads "简体中文" and "English" whatever the page language (never "英语")."""
+    page = login(world.k1.users["principal"]).get("/k/k1/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+    assert 'value="en" lang="en" class="btn btn-link btn-sm' in page
+    assert ">English</button>" in page
+    assert ">简体中文</button>" in page
+    assert "英语" not in page
+
+
+@pytest.mark.django_db
 def test_an_english_browser_gets_english(world, login, compiled):
     response = login(world.k1.users["principal"]).get("/k/k1/", HTTP_ACCEPT_LANGUAGE="en")
     page = response.content.decode()
