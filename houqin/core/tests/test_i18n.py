@@ -404,3 +404,14 @@ def test_choosing_english_sets_the_cookie(world, login, compiled):
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert "To do" in client.get("/k/k1/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "context, msgid, chinese",
+    [("duration", "Minutes", "分钟"), ("number", "Value", "数值"), ("arrival", "In", "到达"), ("arrival", "Out", "离开")],
+)
+def test_words_with_two_meanings_are_translated_by_context(compiled, context, msgid, chinese):
+    """"Minutes" of a duration is not meeting minutes, a rule figure's "Value" is not money, a visitor's
+    "In"/"Out" is not stock received/issued."""
+    with translation.override("zh-hans"):
+        assert translation.pgettext(context, msgid) == chinese
