@@ -408,7 +408,8 @@ def test_choosing_english_sets_the_cookie(world, login, compiled):
 
 @pytest.mark.parametrize(
     "context, msgid, chinese",
-    [("duration", "Minutes", "分钟"), ("number", "Value", "数值"), ("arrival", "In", "到达"), ("arrival", "Out", "离开")],
+    [("duration", "Minutes", "分钟"), ("number", "Value", "数值"), ("arrival", "In", "到达"), ("arrival", "Out", "离开"),
+     ("submit a hazard", "Report", "上报")],
 )
 def test_words_with_two_meanings_are_translated_by_context(compiled, context, msgid, chinese):
     """"Minutes" of a duration is not meeting minutes, a rule figure's "Value" is not money, a visitor's
