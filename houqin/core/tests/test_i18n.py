@@ -416,3 +416,8 @@ def test_words_with_two_meanings_are_translated_by_context(compiled, context, ms
     "In"/"Out" is not stock received/issued."""
     with translation.override("zh-hans"):
         assert translation.pgettext(context, msgid) == chinese
+
+
+def test_the_gate_menu_entry_is_translated(compiled):
+    with translation.override("zh-hans"):
+        assert translation.gettext("Gate and pick-up") == "门岗与接送"
