@@ -29,3 +29,4 @@ def test_the_guard_finds_a_child_by_initials_on_the_pickup_page(world, login):
     page = guard.get("/k/k1/safety/pickup/?q=yy").content.decode()
     assert "杨月" in page
     assert world.k1.own_child.name not in page
+
