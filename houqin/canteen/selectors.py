@@ -14,6 +14,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 
 from houqin import policy
+from houqin.core.text import name_search
 from houqin.canteen import nutrition
 from houqin.canteen.models import (
     MEAL_ORDER,
@@ -81,10 +82,7 @@ def food_search(*, kindergarten, q: str = "", limit: int = 50, own_only: bool = 
         foods = foods.filter(kindergarten=kindergarten)
     q = (q or "").strip()
     if q:
-        if q.isascii():
-            foods = foods.filter(Q(name_initials__startswith=q.lower()) | Q(name_pinyin__startswith=q.lower()))
-        else:
-            foods = foods.filter(name__contains=q)
+        foods = foods.filter(name_search(q, initials_field="name_initials"))
     # the kindergarten's own foods first, then shorter (more general) names
     return list(foods.order_by("kindergarten_id", "name_pinyin")[:limit]) if not q else sorted(
         foods[:400], key=lambda f: (f.kindergarten_id is None, len(f.name), f.name_pinyin))[:limit]

@@ -33,3 +33,25 @@ def chinese_number(text: str) -> int:
     for ch in digits:
         value = value * 10 + _NUMERALS[ch]
     return value
+
+
+def name_search(q: str, *, name_field: str = "name", pinyin_field: str = "name_pinyin", initials_field: str = ""):
+    """The one name search of the app, as a Q: Chinese characters (杨月), full pinyin with or without
+    spaces (yangyue, yang yue) or syllable initials (yy). `pinyin_field` holds pinyin_key(name);
+    `initials_field`, where the model stores pinyin_initials(name), is used too."""
+    from django.db.models import F, Q, Value
+    from django.db.models.functions import Replace
+    from django.db.models.lookups import Contains, Regex
+
+    q = (q or "").strip().lower()[:30]
+    if not q:
+        return Q()
+    cond = Q(**{f"{name_field}__icontains": q})
+    if q.isascii() and q.replace(" ", "").isalpha():
+        compact = q.replace(" ", "")
+        cond |= Q(Contains(Replace(F(pinyin_field), Value(" "), Value("")), compact))
+        if initials_field:
+            cond |= Q(**{f"{initials_field}__startswith": compact})
+        if len(compact) <= 6:
+            cond |= Q(Regex(F(pinyin_field), "^" + " ".join(f"{c}[a-z]*" for c in compact)))
+    return cond

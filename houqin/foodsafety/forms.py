@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from houqin.core import files
 from houqin.core.forms import StyledForm
@@ -87,7 +88,7 @@ class SampleForm(StyledForm):
 class TablewareForm(StyledForm):
     meal = forms.ChoiceField(label=_("Meal"))
     method = forms.ChoiceField(label=_("Method"), choices=DisinfectionMethod.choices)
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=1, max_value=600)
+    minutes = forms.IntegerField(label=pgettext_lazy("duration", "Minutes"), min_value=1, max_value=600)
     temperature = forms.DecimalField(label=_("Temperature (°C)"), required=False, decimal_places=1, max_digits=4)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -111,7 +112,7 @@ class DisposeForm(StyledForm):
 
 
 class RuleForm(StyledForm):
-    value = forms.DecimalField(label=_("Value"), decimal_places=2, max_digits=10)
+    value = forms.DecimalField(label=pgettext_lazy("number", "Value"), decimal_places=2, max_digits=10)
     source = forms.CharField(label=_("Source"), max_length=300)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -3,6 +3,7 @@ views directly: one row per child)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from houqin.core.forms import StyledForm
 from houqin.health import rules
@@ -69,7 +70,7 @@ class DisinfectionForm(StyledForm):
     area = forms.ChoiceField(label=_("Area"), choices=DisinfectionArea.choices)
     method = forms.ChoiceField(label=_("Method"), choices=DisinfectionMethod.choices)
     concentration_mg_l = forms.IntegerField(label=_("Concentration (mg/L)"), required=False, min_value=1)
-    minutes = forms.IntegerField(label=_("Minutes"), required=False, min_value=1, max_value=600)
+    minutes = forms.IntegerField(label=pgettext_lazy("duration", "Minutes"), required=False, min_value=1, max_value=600)
 
     def __init__(self, *args, classes=(), **kwargs):
         super().__init__(*args, **kwargs)

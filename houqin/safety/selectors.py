@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from houqin import policy
+from houqin.core.text import name_search
 from houqin.safety.models import (
     HAZARD_OPEN,
     Agreement,
@@ -216,7 +217,7 @@ def pickup_children(*, actor, q: str = "", school_class=None):
     if school_class is not None:
         qs = qs.filter(school_class=school_class)
     if q:
-        qs = qs.filter(Q(name__contains=q) | Q(name_pinyin__icontains=q))
+        qs = qs.filter(name_search(q))
     return qs
 
 

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from houqin import policy
+from houqin.core.text import name_search
 from houqin.stock.models import (
     QUANTITY,
     Batch,
@@ -49,11 +50,8 @@ def _m(value) -> Decimal:
 
 
 def _search_q(search: str, prefix: str = "") -> Q:
-    search = (search or "").strip().lower()[:30]
-    if not search:
-        return Q()
-    return (Q(**{f"{prefix}name__icontains": search}) | Q(**{f"{prefix}name_initials__startswith": search})
-            | Q(**{f"{prefix}name_pinyin__contains": search}))
+    return name_search(search, name_field=f"{prefix}name", pinyin_field=f"{prefix}name_pinyin",
+                       initials_field=f"{prefix}name_initials")
 
 
 # --- catalogue -----------------------------------------------------------------------------------

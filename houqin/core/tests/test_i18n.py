@@ -365,6 +365,17 @@ def test_a_chinese_browser_gets_chinese(world, login, compiled):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["zh-CN,zh;q=0.9", "en"])
+def test_the_language_switch_names_each_language_in_itself(world, login, compiled, accept):
+    """The switch reads "简体中文" and "English" whatever the page language (never "英语")."""
+    page = login(world.k1.users["principal"]).get("/k/k1/", HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+    assert 'value="en" lang="en" class="btn btn-link btn-sm' in page
+    assert ">English</button>" in page
+    assert ">简体中文</button>" in page
+    assert "英语" not in page
+
+
+@pytest.mark.django_db
 def test_an_english_browser_gets_english(world, login, compiled):
     response = login(world.k1.users["principal"]).get("/k/k1/", HTTP_ACCEPT_LANGUAGE="en")
     page = response.content.decode()
@@ -393,3 +404,20 @@ def test_choosing_english_sets_the_cookie(world, login, compiled):
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
     assert "To do" in client.get("/k/k1/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "context, msgid, chinese",
+    [("duration", "Minutes", "分钟"), ("number", "Value", "数值"), ("arrival", "In", "到达"), ("arrival", "Out", "离开"),
+     ("submit a hazard", "Report", "上报")],
+)
+def test_words_with_two_meanings_are_translated_by_context(compiled, context, msgid, chinese):
+    """"Minutes" of a duration is not meeting minutes, a rule figure's "Value" is not money, a visitor's
+    "In"/"Out" is not stock received/issued."""
+    with translation.override("zh-hans"):
+        assert translation.pgettext(context, msgid) == chinese
+
+
+def test_the_gate_menu_entry_is_translated(compiled):
+    with translation.override("zh-hans"):
+        assert translation.gettext("Gate and pick-up") == "门岗与接送"
