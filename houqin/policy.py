@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from houqin.org.models import Role
+from houqin.core.roles import Role
 
 
 class Scope(str, Enum):
@@ -866,6 +866,15 @@ def require(actor: Actor, capability: str, obj=None) -> None:
         audit_use(actor, capability, SUCCESS, obj=obj)
 
 
+def same_kindergarten(actor: Actor, *objects) -> None:
+    """Objects a caller hands to a service (a campus, a class, a supplier, a line…) belong to the
+    actor's kindergarten; another kindergarten's look missing (404). None (an optional field left
+    empty) is skipped."""
+    for obj in objects:
+        if obj is not None and getattr(obj, "kindergarten_id", None) != getattr(actor.kindergarten, "pk", None):
+            raise OutOfScope
+
+
 def allowed(actor: Actor, capability: str, obj=None) -> bool:
     """Whether `require` would pass (for showing a button; the services decide)."""
     if not actor.has(capability):
@@ -893,6 +902,7 @@ __all__ = [
     "SUPERUSER",
     "Actor",
     "Capability",
+    "same_kindergarten",
     "Scope",
     "actor_for_district",
     "actor_for_kindergarten",

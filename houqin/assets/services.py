@@ -48,7 +48,7 @@ from houqin.assets.models import (
     Term,
 )
 from houqin.core import files
-from houqin.core.errors import Conflict, DomainError, Forbidden
+from houqin.core.errors import Conflict, DomainError, Forbidden, raise_for
 from houqin.org.models import Kindergarten, Membership, Role, SchoolClass
 
 LABEL_PREFIX = "ZC"
@@ -59,20 +59,8 @@ MAX_PRICE = Decimal("9999999999.99")
 # --- small helpers ---------------------------------------------------------------------------
 
 
-def _fail(errors: list[dict]):
-    raise DomainError(errors[0]["message"] if len(errors) == 1 else _("Please correct the errors below."),
-                      errors=errors)
-
-
 def _need(actor, capability: str, obj=None) -> None:
     policy.require(actor, capability, obj)
-
-
-def _same_kindergarten(actor, *objects) -> None:
-    """Objects passed in by a caller must be of the actor's kindergarten (else: not found)."""
-    for obj in objects:
-        if obj is not None and getattr(obj, "kindergarten_id", None) != actor.kindergarten.pk:
-            raise Http404
 
 
 def decimal_or_error(value, field: str, errors: list, *, places: int = 2, maximum: Decimal = MAX_QUANTITY,
@@ -160,9 +148,9 @@ def _clean_room(room: Room, errors: list) -> None:
 @transaction.atomic
 def room_create(*, actor, campus, name: str, school_class: SchoolClass | None = None) -> Room:
     _need(actor, "assets.change")
-    _same_kindergarten(actor, campus, school_class)
+    policy.same_kindergarten(actor, campus, school_class)
     if campus is None:
-        _fail([{"field": "campus", "message": _("Choose a campus.")}])
+        raise_for([{"field": "campus", "message": _("Choose a campus.")}])
     if not in_scope_place(actor, "assets.change", campus.pk):
         raise Http404
     room = Room(kindergarten=actor.kindergarten, campus=campus, name=name, school_class=school_class,
@@ -170,7 +158,7 @@ def room_create(*, actor, campus, name: str, school_class: SchoolClass | None = 
     errors: list = []
     _clean_room(room, errors)
     if errors:
-        _fail(errors)
+        raise_for(errors)
     room.save()
     return room
 
@@ -184,14 +172,14 @@ def room_update(*, actor, room: Room, **changes) -> Room:
     unknown = set(changes) - set(ROOM_EDITABLE)
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
-    _same_kindergarten(actor, changes.get("school_class"))
+    policy.same_kindergarten(actor, changes.get("school_class"))
     room = Room.objects.select_for_update().get(pk=room.pk)
     for field, value in changes.items():
         setattr(room, field, value)
     errors: list = []
     _clean_room(room, errors)
     if errors:
-        _fail(errors)
+        raise_for(errors)
     room.save()
     return room
 
@@ -271,7 +259,7 @@ def asset_create(*, actor, name: str, category: str, quantity, room: Room | None
                  purchase_date: dt.date | None = None, supplier_name: str = "", notes: str = "", photo=None,
                  label_code: str = "") -> Asset:
     _need(actor, "assets.change")
-    _same_kindergarten(actor, room, school_class)
+    policy.same_kindergarten(actor, room, school_class)
     kindergarten = actor.kindergarten
     asset = Asset(kindergarten=kindergarten, name=name, category=category, room=room, school_class=school_class,
                   custodian=custodian, quantity=quantity, unit=unit, unit_price=unit_price,
@@ -286,7 +274,7 @@ def asset_create(*, actor, name: str, category: str, quantity, room: Room | None
         except DomainError as exc:
             errors.extend(exc.errors)
     if errors:
-        _fail(errors)
+        raise_for(errors)
     _scope_of_place(actor, "assets.change", asset)
     lock_register(kindergarten)
     asset.label_code = label_code or next_label_codes(kindergarten, today.year)[0]
@@ -305,7 +293,7 @@ def asset_update(*, actor, asset: Asset, **changes) -> Asset:
     unknown = set(changes) - set(ASSET_EDITABLE)
     if unknown:
         raise DomainError(_("These fields cannot be changed here: %s") % ", ".join(sorted(unknown)))
-    _same_kindergarten(actor, changes.get("room"), changes.get("school_class"))
+    policy.same_kindergarten(actor, changes.get("room"), changes.get("school_class"))
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     if asset.is_voided:
         raise DomainError(_("This record has been voided and cannot be changed."))
@@ -327,7 +315,7 @@ def asset_update(*, actor, asset: Asset, **changes) -> Asset:
         except DomainError as exc:
             errors.extend(exc.errors)
     if errors:
-        _fail(errors)
+        raise_for(errors)
     if "room" in changes or "school_class" in changes:
         _scope_of_place(actor, "assets.change", asset)
     if photo_file is not None:
@@ -345,7 +333,7 @@ def asset_set_state(*, actor, asset: Asset, state: str, reason: str = "") -> Ass
 
 def _set_state(*, actor, asset: Asset, state: str, reason: str = "", system: bool = False) -> Asset:
     if state not in AssetState.values:
-        _fail([{"field": "state", "message": _("Choose a state.")}])
+        raise_for([{"field": "state", "message": _("Choose a state.")}])
     if not system:
         _need(actor, "assets.scrap" if state == AssetState.SCRAPPED else "assets.change", asset)
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
@@ -358,9 +346,9 @@ def _set_state(*, actor, asset: Asset, state: str, reason: str = "", system: boo
         raise Conflict(_("An asset that is %(from)s cannot become %(to)s.")
                        % {"from": asset.get_state_display(), "to": AssetState(state).label})
     if state == AssetState.SCRAPPED and not reason:
-        _fail([{"field": "reason", "message": _("Give a reason for scrapping.")}])
+        raise_for([{"field": "reason", "message": _("Give a reason for scrapping.")}])
     if len(reason) > 200:
-        _fail([{"field": "reason", "message": _("At most %(max)s characters.") % {"max": 200}}])
+        raise_for([{"field": "reason", "message": _("At most %(max)s characters.") % {"max": 200}}])
     asset.state = state
     asset.state_changed_at = timezone.now()
     asset.state_changed_by = actor.user
@@ -373,7 +361,7 @@ def _set_state(*, actor, asset: Asset, state: str, reason: str = "", system: boo
 def _void(instance, *, actor, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
-        _fail([{"field": "reason", "message": _("Give a reason for voiding.")}])
+        raise_for([{"field": "reason", "message": _("Give a reason for voiding.")}])
     if instance.is_voided:
         raise Conflict(_("This record has already been voided."))
     instance.voided_at = timezone.now()
@@ -431,7 +419,7 @@ def handover_open(*, actor, school_class: SchoolClass, school_year: int, term: s
     """Open a class's handover for a term: one line per asset of the class, expecting the register's
     quantity. One per class, term and kind."""
     _need(actor, "assets.handover.close")
-    _same_kindergarten(actor, school_class)
+    policy.same_kindergarten(actor, school_class)
     if not in_scope_place(actor, "assets.handover.close", school_class.campus_id, school_class.pk):
         raise Http404
     errors = []
@@ -442,7 +430,7 @@ def handover_open(*, actor, school_class: SchoolClass, school_year: int, term: s
     if not isinstance(school_year, int) or not 2000 <= school_year <= 2100:
         errors.append({"field": "school_year", "message": _("Enter a school year, e.g. 2026.")})
     if errors:
-        _fail(errors)
+        raise_for(errors)
     if Handover.objects.active().filter(kindergarten=actor.kindergarten, school_class=school_class,
                                         school_year=school_year, term=term, kind=kind).exists():
         raise Conflict(_("%(cls)s already has this handover.") % {"cls": school_class.name})
@@ -548,7 +536,7 @@ def _record_lines(actor, handover: Handover, counts: list[dict], *, may_assess: 
         errors.extend(line_errors)
         changed.append(line)
     if errors:
-        _fail(errors)
+        raise_for(errors)
     for line in changed:
         line.save()
     return changed
@@ -593,7 +581,7 @@ def handover_set_status(*, actor, handover: Handover, status: str, reason: str =
     with transaction.atomic():
         handover = Handover.objects.select_for_update().get(pk=handover.pk)
         if status not in HandoverStatus.values:
-            _fail([{"field": "status", "message": _("Choose a status.")}])
+            raise_for([{"field": "status", "message": _("Choose a status.")}])
         capability = "assets.handover.sign" if status == HandoverStatus.SIGNED else "assets.handover.close"
         _need(actor, capability, handover)
         if handover.is_voided:
@@ -607,12 +595,12 @@ def handover_set_status(*, actor, handover: Handover, status: str, reason: str =
         if status == HandoverStatus.SIGNED:
             errors = _missing_explanations(handover)
             if errors:
-                _fail(errors)
+                raise_for(errors)
             handover.signed_by, handover.signed_at = actor.user, now
             fields += ["signed_by", "signed_at"]
         elif status == HandoverStatus.OPEN:
             if not reason:
-                _fail([{"field": "reason", "message": _("Say what has to be corrected.")}])
+                raise_for([{"field": "reason", "message": _("Say what has to be corrected.")}])
             handover.signed_by = handover.signed_at = None
             handover.returned_reason = reason[:200]
             fields += ["signed_by", "signed_at", "returned_reason"]
@@ -624,7 +612,7 @@ def handover_set_status(*, actor, handover: Handover, status: str, reason: str =
                                    "message": _("%(name)s: name the person responsible and the amount.")
                                    % {"name": line.asset.name}})
             if errors:
-                _fail(errors)
+                raise_for(errors)
             _apply_handover(actor, handover)
             handover.closed_by, handover.closed_at = actor.user, now
             fields += ["closed_by", "closed_at"]
@@ -712,7 +700,7 @@ def stocktake_open(*, actor, counted_on: dt.date, room: Room | None = None, camp
     """Open a count of a room (or of a whole campus): one line per asset there, expecting the
     register's quantity. One open count per room at a time."""
     _need(actor, "assets.stocktake")
-    _same_kindergarten(actor, room, campus)
+    policy.same_kindergarten(actor, room, campus)
     if room is not None:
         campus = room.campus
     errors = []
@@ -723,7 +711,7 @@ def stocktake_open(*, actor, counted_on: dt.date, room: Room | None = None, camp
     elif counted_on > timezone.localdate() + dt.timedelta(days=31):
         errors.append({"field": "counted_on", "message": _("The date is more than a month ahead.")})
     if errors:
-        _fail(errors)
+        raise_for(errors)
     if not in_scope_place(actor, "assets.stocktake", campus.pk):
         raise Http404
     open_counts = AssetStocktake.objects.active().filter(kindergarten=actor.kindergarten,
@@ -783,7 +771,7 @@ def stocktake_record(*, actor, stocktake: AssetStocktake, counts: list[dict]) ->
                                "message": _("At most %(max)s characters.") % {"max": 200}})
         changed.append(line)
     if errors:
-        _fail(errors)
+        raise_for(errors)
     for line in changed:
         line.save()
     stocktake.save(update_fields=["updated_at"])
@@ -810,7 +798,7 @@ def stocktake_set_status(*, actor, stocktake: AssetStocktake, status: str) -> As
                 errors.append({"field": f"{line.code}.explanation",
                                "message": _("%(name)s: explain the difference.") % {"name": line.asset.name}})
         if errors:
-            _fail(errors)
+            raise_for(errors)
         assets = {a.pk: a for a in Asset.objects.select_for_update().filter(pk__in=[l.asset_id for l in lines])
                   .order_by("pk")}
         changed_meanwhile = [

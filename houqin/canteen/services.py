@@ -38,15 +38,11 @@ from houqin.canteen.models import (
 )
 from houqin.canteen.rules import rules_for, shipped
 from houqin import policy
-from houqin.core.errors import Conflict, DomainError, Forbidden
+from houqin.core.errors import Conflict, DomainError, Forbidden, raise_for
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
 atomic = transaction.atomic
-
-
-def _invalid(errors: list[dict]):
-    raise DomainError(errors[0]["message"], errors=errors)
 
 
 def _check(actor, capability: str, obj=None):
@@ -120,7 +116,7 @@ def settings_update(*, actor, **data) -> CanteenSettings:
     if share is not None and not (0 <= share < 100):
         errors.append({"field": "staff_meal_share", "message": _("The staff meals share lies between 0 and 99 %.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     settings, _created = CanteenSettings.objects.select_for_update().get_or_create(
         kindergarten=actor.kindergarten, defaults={"created_by": actor.user})
     for name in SETTINGS_FIELDS:
@@ -143,7 +139,7 @@ def rule_override_set(*, actor, key: str, value, source: str) -> RuleOverride:
     if not source:
         errors.append({"field": "source", "message": _("Say where your value comes from (document, authority, date).")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     override, _created = RuleOverride.objects.update_or_create(
         kindergarten=actor.kindergarten, key=key,
         defaults={"value": number, "source": source[:200], "created_by": actor.user})
@@ -170,7 +166,7 @@ def stock_link_set(*, actor, item, food: Food, grams_per_unit) -> StockFoodLink:
     if food.kindergarten_id not in (None, actor.kindergarten.pk):
         errors.append({"field": "food", "message": _("Choose a food of the table or of your kindergarten.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     link, _created = StockFoodLink.objects.update_or_create(
         item=item, defaults={"kindergarten": actor.kindergarten, "food": food, "grams_per_unit": grams,
                              "created_by": actor.user})
@@ -207,7 +203,7 @@ def food_create(*, actor, name: str, pagoda_group: str, edible_pct=100, source: 
             "Enter at least the energy and the protein per 100 g (from the label): a food with no nutrient data "
             "cannot be analysed.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     return Food.objects.create(kindergarten=actor.kindergarten, name=name, pagoda_group=pagoda_group,
                                edible_pct=edible, source=(source or _("label")).strip()[:200],
                                allergens=(allergens or "").replace("，", ",")[:100], created_by=actor.user, **numbers)
@@ -273,7 +269,7 @@ def dish_save(*, actor, name: str, category: str, ingredients, notes: str = "", 
         errors.append({"field": "category", "message": _("Choose the category.")})
     rows = _ingredient_rows(actor, ingredients, errors)
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     if dish is None:
         dish = Dish.objects.create(kindergarten=actor.kindergarten, name=name, category=category, notes=notes or "",
                                    created_by=actor.user)
@@ -313,7 +309,7 @@ def menu_create(*, actor, week_start: dt.date, days: int = 5, title: str = "", c
     if week_start and Menu.objects.active().filter(kindergarten=actor.kindergarten, week_start=week_start).exists():
         errors.append({"field": "week_start", "message": _("There is already a menu for this week.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     try:
         with transaction.atomic():
             menu = Menu.objects.create(kindergarten=actor.kindergarten, week_start=week_start, days=days,
@@ -353,7 +349,7 @@ def _revise(actor, menu: Menu, reason: str, change: str, meeting=None) -> None:
                           "menu."))
     reason = (reason or "").strip()
     if not reason:
-        _invalid([{"field": "reason", "message": _(
+        raise_for([{"field": "reason", "message": _(
             "This menu is published: meals are served as published. Give the reason for the change.")}])
     if meeting is not None and meeting.kindergarten_id != menu.kindergarten_id:
         raise Forbidden()
@@ -394,7 +390,7 @@ def entry_add(*, actor, menu: Menu, day: int, meal: str, dish: Dish, factor=1, r
                     "%(food)s would be %(grams)s g per child: more than %(limit)s g.") % {
                     "food": ing.food.name, "grams": _num((ing.grams_raw * f).quantize(TENTH)), "limit": _num(limit)}})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     weekday = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")][day]
     _revise(actor, menu, reason, _("added %(dish)s to %(day)s %(meal)s") % {
         "dish": dish.name, "day": weekday, "meal": Meal(meal).label}, meeting)
@@ -451,11 +447,11 @@ def menu_publish(*, actor, menu: Menu, notify: bool = True) -> Menu:
         raise Conflict(_("This menu is already published."))
     entries = selectors.menu_entries(menu)
     if not entries:
-        _invalid([{"field": None, "message": _("This menu has no meals yet: add dishes before publishing it.")}])
+        raise_for([{"field": None, "message": _("This menu has no meals yet: add dishes before publishing it.")}])
     empty_days = sorted({d for d in range(menu.days)} - {e.day for e in entries})
     if empty_days:
         names = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
-        _invalid([{"field": None, "message": _("These days have no meals yet: %(days)s.") % {
+        raise_for([{"field": None, "message": _("These days have no meals yet: %(days)s.") % {
             "days": "、".join(str(names[d]) for d in empty_days)}}])
     menu.status = MenuStatus.PUBLISHED
     menu.published_at = timezone.now()
@@ -497,7 +493,7 @@ def menu_void(*, actor, menu: Menu, reason: str) -> Menu:
     menu = _locked(menu)
     reason = (reason or "").strip()
     if not reason:
-        _invalid([{"field": "reason", "message": _("Give the reason for voiding.")}])
+        raise_for([{"field": "reason", "message": _("Give the reason for voiding.")}])
     menu.voided_at, menu.voided_by, menu.void_reason = timezone.now(), actor.user, reason[:200]
     menu.save()
     return menu
@@ -513,10 +509,10 @@ def survey_save(*, actor, month: dt.date, conclusion: str = "") -> DietSurvey:
     month = month.replace(day=1)
     data = selectors.survey_compute(kindergarten=actor.kindergarten, month=month)
     if not data["child_days"]:
-        _invalid([{"field": "month", "message": _(
+        raise_for([{"field": "month", "message": _(
             "No attendance is recorded for this month: the survey divides the food by child-days.")}])
     if not data["lines"]:
-        _invalid([{"field": "month", "message": _(
+        raise_for([{"field": "month", "message": _(
             "No food issued to the kitchen this month is linked to a food of the table: link the stock items first.")}])
     existing = DietSurvey.objects.active().select_for_update().filter(kindergarten=actor.kindergarten, month=month).first()
     result = {"analysis": data["analysis"].as_dict(), "age": data["age"], "by_grade": data["by_grade"],
@@ -545,7 +541,7 @@ def meeting_create(*, actor, held_on: dt.date, members: str, minutes: str, decis
     if not (minutes or "").strip():
         errors.append({"field": "minutes", "message": _("Write the minutes.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     return CommitteeMeeting.objects.create(kindergarten=actor.kindergarten, held_on=held_on, members=members.strip(),
                                            minutes=minutes.strip(), decisions=(decisions or "").strip(), survey=survey,
                                            created_by=actor.user)
@@ -615,7 +611,7 @@ def account_prepare(*, actor, month: dt.date, note: str = "") -> MealAccount:
     _check(actor, "canteen.account.change")
     month = month.replace(day=1)
     if month > timezone.localdate():
-        _invalid([{"field": "month", "message": _("This month has not begun.")}])
+        raise_for([{"field": "month", "message": _("This month has not begun.")}])
     existing = (MealAccount.objects.active().select_for_update()
                 .filter(kindergarten=actor.kindergarten, month=month).first())
     if existing is not None and existing.is_published:
@@ -630,7 +626,7 @@ def account_prepare(*, actor, month: dt.date, note: str = "") -> MealAccount:
             "There is no daily meal fee: publish a 伙食费 fee standard per day in finance, or set it in the canteen "
             "settings.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     values = {k: data[k] for k in ACCOUNT_FIELDS}
     if existing is None:
         return MealAccount.objects.create(kindergarten=actor.kindergarten, month=month, note=note or "",
@@ -653,7 +649,7 @@ def account_publish(*, actor, account: MealAccount, note: str = "") -> MealAccou
         raise Conflict(_("This account has been voided."))
     note = (note or account.note or "").strip()
     if (account.flagged or account.cumulative_flagged) and not note:
-        _invalid([{"field": "note", "message": _(
+        raise_for([{"field": "note", "message": _(
             "The surplus or deficit is outside ±%(limit)s %%: explain it to the parents before publishing.") % {
             "limit": _num(account.limit_pct)}}])
     account.note = note

@@ -45,6 +45,26 @@ class Conflict(DomainError):
     status_code = 409
 
 
+def field_error(field: str, message, *, cls=None, code: str = "invalid") -> DomainError:
+    """The error of one field, for a service to raise:
+    `raise field_error("date", _("The date is in the future."))`."""
+    return (cls or DomainError)(message, code=code, errors=[{"field": field, "message": message}])
+
+
+def raise_for(errors, *, cls=None, code: str = "invalid") -> None:
+    """Raise the errors a service found, if any: a list of {"field", "message"} or a {field: message}
+    dict. One error is shown by its own message; several by "Please correct the errors below." with
+    each message at its field."""
+    if not errors:
+        return
+    if isinstance(errors, dict):
+        errors = [{"field": f, "message": m} for f, m in errors.items()]
+    from django.utils.translation import gettext
+
+    message = errors[0]["message"] if len(errors) == 1 else gettext("Please correct the errors below.")
+    raise (cls or DomainError)(message, code=code, errors=errors)
+
+
 @dataclass
 class RowError:
     """One problem found in an imported file: where it is and why, in the user's language."""

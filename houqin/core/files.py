@@ -33,7 +33,7 @@ from django.core.files.base import ContentFile
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
-from houqin.core.errors import DomainError
+from houqin.core.errors import DomainError, field_error
 
 # What the content is → (extension, content type).
 KINDS = {
@@ -140,10 +140,6 @@ def extension_for(content_type: str) -> str:
     return "bin"
 
 
-def _invalid(field_name: str, message) -> DomainError:
-    return DomainError(message, errors=[{"field": field_name, "message": message}])
-
-
 def sniff(head: bytes) -> str | None:
     """What the first bytes say the file is (a claim that the decoder then has to confirm)."""
     if head.startswith(b"\xff\xd8\xff"):
@@ -180,23 +176,23 @@ def read_upload(upload, *, field: str = "file", accept: frozenset[str] = DOCUMEN
     (photos and PDF scans)."""
     name = display_name(getattr(upload, "name", "") or "") or _("the file")
     if upload is None or upload == b"":
-        raise _invalid(field, _("No file was received."))
+        raise field_error(field, _("No file was received."))
     limit = max_bytes()
-    too_large = _invalid(field, _("%(name)s is too large: at most %(size)s MB.")
+    too_large = field_error(field, _("%(name)s is too large: at most %(size)s MB.")
                          % {"name": name, "size": megabytes(limit)})
     data = read_bytes(upload, limit=limit, too_large=too_large)
     if not data:
-        raise _invalid(field, _("%(name)s is empty.") % {"name": name})
+        raise field_error(field, _("%(name)s is empty.") % {"name": name})
     kind = sniff(data[:16])
     if kind is None or kind not in accept:
         if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
-            raise _invalid(field, _("%(name)s is a HEIC photo: set the camera to JPEG (“Most compatible”) "
+            raise field_error(field, _("%(name)s is a HEIC photo: set the camera to JPEG (“Most compatible”) "
                                     "or take a screenshot of it.") % {"name": name})
         if accept == IMAGES:
             message = _("%(name)s is not a photo: upload a JPEG, PNG or WebP image.")
         else:
             message = _("%(name)s is not a photo or a scan: upload a JPEG, PNG or WebP image or a PDF.")
-        raise _invalid(field, message % {"name": name})
+        raise field_error(field, message % {"name": name})
     if kind == "pdf":
         content = _clean_pdf(data, name, field)
     else:
@@ -215,7 +211,7 @@ def _clean_image(data: bytes, kind: str, name: str, field: str) -> bytes:
     """The picture alone, decoded and encoded again: no metadata survives, orientation is applied."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    unreadable = _invalid(field, _("%(name)s could not be read as an image.") % {"name": name})
+    unreadable = field_error(field, _("%(name)s could not be read as an image.") % {"name": name})
     expected = _PIL_FORMATS[kind]
     try:
         with warnings.catch_warnings():
@@ -223,7 +219,7 @@ def _clean_image(data: bytes, kind: str, name: str, field: str) -> bytes:
             with Image.open(io.BytesIO(data), formats=[expected]) as probe:
                 width, height = probe.size
                 if width * height > MAX_PIXELS:
-                    raise _invalid(field, _("%(name)s has too many pixels (%(w)d × %(h)d).")
+                    raise field_error(field, _("%(name)s has too many pixels (%(w)d × %(h)d).")
                                    % {"name": name, "w": width, "h": height})
                 probe.verify()
             with Image.open(io.BytesIO(data), formats=[expected]) as image:
@@ -261,8 +257,8 @@ def _clean_pdf(data: bytes, name: str, field: str) -> bytes:
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PdfReadError
 
-    unreadable = _invalid(field, _("%(name)s could not be read as a PDF.") % {"name": name})
-    active = _invalid(field, _("%(name)s is a PDF with active content (scripts, actions that start programs, "
+    unreadable = field_error(field, _("%(name)s could not be read as a PDF.") % {"name": name})
+    active = field_error(field, _("%(name)s is a PDF with active content (scripts, actions that start programs, "
                                "attached files or forms) and cannot be accepted.") % {"name": name})
     try:
         with warnings.catch_warnings():
@@ -274,7 +270,7 @@ def _clean_pdf(data: bytes, name: str, field: str) -> bytes:
                 except Exception:  # noqa: BLE001 - an unknown or broken encryption
                     decrypted = 0
                 if not decrypted:
-                    raise _invalid(field, _("%(name)s is protected by a password: save it again without "
+                    raise field_error(field, _("%(name)s is protected by a password: save it again without "
                                             "one.") % {"name": name})
             if _pdf_has_active_content(reader):
                 raise active

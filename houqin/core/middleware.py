@@ -13,7 +13,7 @@ TOUCH_EVERY = 60  # seconds: the session is written at most once a minute
 
 
 def _limits(user) -> tuple[int, int]:
-    from houqin.org.models import Role
+    from houqin.core.roles import Role
 
     roles = set(user.memberships.filter(is_active=True).values_list("role", flat=True))
     if roles and roles <= {Role.PARENT}:

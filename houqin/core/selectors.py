@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from houqin.org.models import Role
+from houqin.core.roles import Role
 
 
 def destinations_for(user) -> list[dict]:

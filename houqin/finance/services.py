@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from houqin import policy
 from houqin.core import files
 from houqin.core.audit import audit_event
-from houqin.core.errors import Conflict, DomainError, Forbidden
+from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
 from houqin.finance.models import (
     AWAITING_APPROVAL,
     COMMITTING,
@@ -77,17 +77,6 @@ FOOD_CATEGORY = ("食品", 80, True)
 
 # --------------------------------------------------------------------------------------------
 # Small helpers
-
-
-def _invalid(field: str, message) -> DomainError:
-    return DomainError(message, errors=[{"field": field, "message": message}])
-
-
-def _raise_if(errors: dict[str, str]) -> None:
-    if errors:
-        first = next(iter(errors.values()))
-        raise DomainError(first if len(errors) == 1 else _("Please correct the errors below."),
-                          errors=[{"field": f, "message": m} for f, m in errors.items()])
 
 
 def parse_money(value, *, allow_zero: bool = True) -> Decimal:
@@ -147,12 +136,6 @@ def _save(instance, actor, reason: str = "", **kwargs):
     return instance
 
 
-def _same_kindergarten(actor, *objects) -> None:
-    for obj in objects:
-        if obj is not None and obj.kindergarten_id != actor.kindergarten.pk:
-            raise Http404
-
-
 def _check_can(actor, capability: str, obj, *, view_capability: str | None = None) -> None:
     """404 when the actor may not even see the object, 403 when they see it but may not do this."""
     if view_capability and not policy.allowed(actor, capability, obj):
@@ -196,7 +179,7 @@ def settings_update(*, actor, approval_threshold, food_in_budget: bool) -> Finan
         raise Forbidden()
     errors: dict[str, str] = {}
     threshold = _money_field(errors, "approval_threshold", approval_threshold)
-    _raise_if(errors)
+    raise_for(errors)
     row = FinanceSettings.objects.select_for_update().filter(kindergarten=actor.kindergarten).first()
     if row is None:
         row = FinanceSettings(kindergarten=actor.kindergarten, created_by=actor.user)
@@ -229,9 +212,9 @@ def category_create(*, actor, name: str, is_food: bool = False, sort_order: int 
         raise Forbidden()
     name = _text(name, 30)
     if not name:
-        raise _invalid("name", _("Enter the name of the category."))
+        raise field_error("name", _("Enter the name of the category."))
     if BudgetCategory.objects.filter(kindergarten=actor.kindergarten, name=name).exists():
-        raise _invalid("name", _("There is already a category called %(name)s.") % {"name": name})
+        raise field_error("name", _("There is already a category called %(name)s.") % {"name": name})
     if sort_order is None:
         sort_order = (BudgetCategory.objects.filter(kindergarten=actor.kindergarten)
                       .aggregate(m=Max("sort_order"))["m"] or 0) + 10
@@ -244,12 +227,12 @@ def budget_set(*, actor, category: BudgetCategory, year: int, amount, notes: str
     """Set the budget of a category for a year (creating the line or changing its amount)."""
     if not actor.has("finance.budget.change"):
         raise Forbidden()
-    _same_kindergarten(actor, category)
+    policy.same_kindergarten(actor, category)
     errors: dict[str, str] = {}
     value = _money_field(errors, "amount", amount)
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         errors["year"] = _("Enter a year between 2000 and 2100.")
-    _raise_if(errors)
+    raise_for(errors)
     budget = (Budget.objects.active().select_for_update()
               .filter(kindergarten=actor.kindergarten, category=category, year=year).first())
     if budget is None:
@@ -265,7 +248,7 @@ def _check_category(actor, category, errors: dict, field: str = "category") -> N
     if category is None:
         errors[field] = _("Choose a budget category.")
         return
-    _same_kindergarten(actor, category)
+    policy.same_kindergarten(actor, category)
     if not category.is_active:
         errors[field] = _("This budget category is no longer in use.")
     elif category.is_food and not finance_settings(actor.kindergarten).food_in_budget:
@@ -349,7 +332,7 @@ def _write_lines(actor, request: PurchaseRequest, lines: list[dict]) -> None:
             quantity=line["quantity"], unit=line["unit"], unit_price=line["unit_price"], created_by=actor.user,
         )
         if line.get("stock_item") is not None:
-            _same_kindergarten(actor, line["stock_item"])
+            policy.same_kindergarten(actor, line["stock_item"])
             row.stock_item = line["stock_item"]
         _save(row, actor)
     request.total = sum((line.amount for line in request.lines.all()), Decimal("0.00"))
@@ -373,13 +356,13 @@ def purchase_request_create(*, actor, title: str, reason: str, category, lines, 
         errors["needed_by"] = _("The date it is needed by has passed.")
     cleaned, line_errors = _clean_lines(lines)
     errors.update(line_errors)
-    _raise_if(errors)
+    raise_for(errors)
     request = PurchaseRequest(
         kindergarten=actor.kindergarten, title=title, reason=reason, category=category, budget_year=year,
         needed_by=needed_by, supplier_name=_text(supplier_name, 100), created_by=actor.user,
     )
     if supplier is not None:
-        _same_kindergarten(actor, supplier)
+        policy.same_kindergarten(actor, supplier)
         request.supplier = supplier
         request.supplier_name = request.supplier_name or supplier.name
     _create_numbered(request, actor, PURCHASE.prefix, year, "created")
@@ -423,7 +406,7 @@ def purchase_request_update(*, actor, request: PurchaseRequest, **changes) -> Pu
             errors["needed_by"] = _("The date it is needed by has passed.")
         request.needed_by = changes["needed_by"]
     if "supplier" in changes:
-        _same_kindergarten(actor, changes["supplier"])
+        policy.same_kindergarten(actor, changes["supplier"])
         request.supplier = changes["supplier"]
         if request.supplier is not None and not request.supplier_name:
             request.supplier_name = request.supplier.name
@@ -431,7 +414,7 @@ def purchase_request_update(*, actor, request: PurchaseRequest, **changes) -> Pu
     if "lines" in changes:
         cleaned, line_errors = _clean_lines(changes["lines"])
         errors.update(line_errors)
-    _raise_if(errors)
+    raise_for(errors)
     if cleaned is not None:
         _write_lines(actor, request, cleaned)
     return _save(request, actor, "edited")
@@ -485,7 +468,7 @@ def _move_rules(actor, locked, status: str, kind: _Kind, note: str) -> dict:
         if not allowed:
             raise DomainError(_("This request is waiting for the principal's decision."))
         if not note:
-            raise _invalid("reason", _("Say why the request is rejected."))
+            raise field_error("reason", _("Say why the request is rejected."))
         return {"closed_at": now, "closed_by": user, "decision_note": note}
     if status == S.CANCELLED:
         if current in (S.DRAFT, *AWAITING_APPROVAL) and own and actor.has(kind.create):
@@ -495,7 +478,7 @@ def _move_rules(actor, locked, status: str, kind: _Kind, note: str) -> dict:
         else:
             raise Forbidden(_("Only the person who asked, the director or the principal can cancel a request."))
         if current != S.DRAFT and not note:
-            raise _invalid("reason", _("Say why the request is cancelled."))
+            raise field_error("reason", _("Say why the request is cancelled."))
         return {"closed_at": now, "closed_by": user, "decision_note": note}
     if status in (S.ORDERED, S.IN_REPAIR):
         if not actor.has(kind.process):
@@ -533,7 +516,7 @@ def _request_set_status(*, actor, request, status: str, note: str = "", fields: 
     recorded = _move_rules(actor, locked, status, kind, note)
     if status == S.SUBMITTED:
         if kind is PURCHASE and not locked.lines.exists():
-            raise _invalid("lines", _("Add at least one line: what to buy, how many, and the estimated price."))
+            raise field_error("lines", _("Add at least one line: what to buy, how many, and the estimated price."))
     if status == S.DIRECTOR_APPROVED and not recorded.get("director_approved_by"):
         raise DomainError(_("This change of status is not possible."))
     for field, value in {**recorded, **(fields or {})}.items():
@@ -543,7 +526,7 @@ def _request_set_status(*, actor, request, status: str, note: str = "", fields: 
         _repair_fields(fixed_by=locked.fixed_by, fixer_name=locked.fixer_name, errors=errors)
         if status == S.DONE and (locked.actual_cost is None or locked.repaired_on is None):
             errors["actual_cost"] = _("Record the cost and the date of the repair.")
-        _raise_if(errors)
+        raise_for(errors)
     locked.status = status
     _save(locked, actor, f"{current} → {status}")
     if status in (S.DIRECTOR_APPROVED, S.APPROVED, S.REJECTED) and current in AWAITING_APPROVAL:
@@ -610,7 +593,7 @@ def _campus_for(actor, campus):
     """A repair request belongs to a campus when the reporter works on one campus only."""
     narrowed = {m.campus_id for m in actor.memberships if Role(m.role) in policy.CAPABILITIES[REPAIR.create].grants}
     if campus is not None:
-        _same_kindergarten(actor, campus)
+        policy.same_kindergarten(actor, campus)
         if None not in narrowed and campus.pk not in narrowed:
             raise Http404
         return campus
@@ -638,9 +621,9 @@ def repair_request_create(*, actor, title: str, location: str, reason: str, cate
     _check_category(actor, category, errors)
     cost = _money_field(errors, "estimated_cost", estimated_cost if estimated_cost not in (None, "") else "0")
     year = _check_year(errors, budget_year or timezone.localdate().year)
-    _raise_if(errors)
+    raise_for(errors)
     if asset is not None:
-        _same_kindergarten(actor, asset)
+        policy.same_kindergarten(actor, asset)
         campus = campus or asset.campus
     request = RepairRequest(
         kindergarten=actor.kindergarten, title=title, location=location, reason=reason, category=category,
@@ -667,7 +650,7 @@ def repair_request_start(*, actor, request: RepairRequest, fixed_by: str, fixer_
     """The repair starts: who repairs it (in house or a contractor); the asset goes under repair."""
     errors: dict[str, str] = {}
     fields = _repair_fields(fixed_by=fixed_by, fixer_name=fixer_name, errors=errors)
-    _raise_if(errors)
+    raise_for(errors)
     request = repair_request_set_status(actor=actor, request=request, status=S.IN_REPAIR, fields=fields)
     _asset_state(actor, request, "under_repair")
     return request
@@ -695,7 +678,7 @@ def repair_request_complete(*, actor, request: RepairRequest, fixed_by: str, fix
             errors["asset_returned_on"] = _("The date the asset came back is in the future.")
         elif repaired_on and asset_returned_on < repaired_on:
             errors["asset_returned_on"] = _("The asset cannot come back before it was repaired.")
-    _raise_if(errors)
+    raise_for(errors)
     fields.update(repaired_on=repaired_on, asset_returned_on=asset_returned_on, repair_notes=_text(notes, 200))
     request = repair_request_set_status(actor=actor, request=request, status=S.DONE, fields=fields)
     if asset_returned_on:
@@ -758,13 +741,13 @@ def _check_handler(actor, handler) -> None:
     ok = Membership.objects.filter(user=handler, kindergarten=actor.kindergarten, is_active=True,
                                    role__in=[r.value for r in signers]).exists()
     if not ok:
-        raise _invalid("handler", _("The handler must be a member of staff who can sign expenses."))
+        raise field_error("handler", _("The handler must be a member of staff who can sign expenses."))
 
 
 def _check_linked_request(actor, request, errors: dict, field: str) -> None:
     if request is None:
         return
-    _same_kindergarten(actor, request)
+    policy.same_kindergarten(actor, request)
     if request.status not in COMMITTING:
         errors[field] = _("Link only an approved request.")
 
@@ -805,7 +788,7 @@ def expense_create(*, actor, title: str, amount, category, spent_on: dt.date, pa
     receipts = list(receipts or [])
     if len(receipts) > MAX_RECEIPTS:
         errors["receipts"] = _("At most %(n)d receipts per expense.") % {"n": MAX_RECEIPTS}
-    _raise_if(errors)
+    raise_for(errors)
     handler = handler or actor.user
     if handler != actor.user:
         _check_handler(actor, handler)
@@ -842,7 +825,7 @@ def expense_update(*, actor, expense: Expense, **changes) -> Expense:
     values.update({k: v for k, v in changes.items() if k != "handler"})
     errors: dict[str, str] = {}
     fields = _expense_fields(actor, errors=errors, **values)
-    _raise_if(errors)
+    raise_for(errors)
     if "handler" in changes and changes["handler"] is not None and changes["handler"] != expense.handler:
         _check_handler(actor, changes["handler"])
         expense.handler = changes["handler"]
@@ -856,7 +839,7 @@ def receipt_add(*, actor, expense: Expense, upload) -> Receipt:
     expense = Expense.objects.select_for_update().get(pk=expense.pk)
     _may_edit_draft(actor, expense)
     if expense.receipts.active().count() >= MAX_RECEIPTS:
-        raise _invalid("receipts", _("At most %(n)d receipts per expense.") % {"n": MAX_RECEIPTS})
+        raise field_error("receipts", _("At most %(n)d receipts per expense.") % {"n": MAX_RECEIPTS})
     checked = check_receipt(upload)
     return _store_receipts(actor, expense, [checked])[0]
 
@@ -867,7 +850,7 @@ def receipt_void(*, actor, receipt: Receipt, reason: str) -> Receipt:
     _may_edit_draft(actor, expense)
     reason = _text(reason, 200)
     if not reason:
-        raise _invalid("reason", _("Give a reason for voiding."))
+        raise field_error("reason", _("Give a reason for voiding."))
     receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
     if receipt.is_voided:
         raise DomainError(_("This record has already been voided."))
@@ -945,7 +928,7 @@ def expense_sign(*, actor, expense: Expense, step: str | None = None) -> Signatu
             raise Forbidden(_("Only the handler named on the expense, %(name)s, can sign as handler.")
                             % {"name": locked.handler.display_name})
         if not locked.receipts.active().exists():
-            raise _invalid("receipts", _("Add a photo or scan of the receipt before signing: nothing is paid "
+            raise field_error("receipts", _("Add a photo or scan of the receipt before signing: nothing is paid "
                                          "without a receipt."))
         signers = policy.CAPABILITIES["finance.expense.sign"].grants
         role = next((m.role for m in actor.memberships if Role(m.role) in signers), "")
@@ -999,7 +982,7 @@ def expense_pay(*, actor, expense: Expense, paid_on: dt.date, method: str, refer
         errors["paid_on"] = _("The date of payment is before the date on the receipt.")
     if method not in PaymentMethod.values:
         errors["method"] = _("Choose how it was paid.")
-    _raise_if(errors)
+    raise_for(errors)
     expense_set_status(actor=actor, expense=locked, status=E.PAID,
                        fields={"paid_on": paid_on, "payment_method": method,
                                "payment_reference": _text(reference, 60)})
@@ -1022,7 +1005,7 @@ def expense_void(*, actor, expense: Expense, reason: str) -> Expense:
         raise Conflict(_("This expense has already been voided."))
     reason = _text(reason, 200)
     if not reason:
-        raise _invalid("reason", _("Give a reason for voiding."))
+        raise field_error("reason", _("Give a reason for voiding."))
     expense_set_status(actor=actor, expense=locked, status=E.VOIDED, fields={"void_reason": reason}, reason=reason)
     audit_event(action="finance.expense.void", actor=actor.user, kindergarten=actor.kindergarten, obj=locked,
                 detail={"number": locked.number, "reason": reason})
@@ -1054,10 +1037,10 @@ def fee_standard_create(*, actor, school_year: int, term: str, item: str, amount
         raise Forbidden()
     errors: dict[str, str] = {}
     fields = _fee_fields(school_year=school_year, term=term, item=item, amount=amount, unit=unit, errors=errors)
-    _raise_if(errors)
+    raise_for(errors)
     if FeeStandard.objects.active().filter(kindergarten=actor.kindergarten, school_year=school_year, term=term,
                                            item=fields["item"]).exists():
-        raise _invalid("item", _("This term already has a fee standard for %(item)s.") % {"item": fields["item"]})
+        raise field_error("item", _("This term already has a fee standard for %(item)s.") % {"item": fields["item"]})
     fee = FeeStandard(kindergarten=actor.kindergarten, basis=_text(basis, 200), notes=_text(notes, 200),
                       sort_order=sort_order or 0, created_by=actor.user, **fields)
     return _save(fee, actor, "created")
@@ -1079,11 +1062,11 @@ def fee_standard_update(*, actor, fee: FeeStandard, **changes) -> FeeStandard:
     values.update({k: v for k, v in changes.items() if k in values})
     errors: dict[str, str] = {}
     fields = _fee_fields(errors=errors, **values)
-    _raise_if(errors)
+    raise_for(errors)
     clash = FeeStandard.objects.active().filter(kindergarten=fee.kindergarten, school_year=fields["school_year"],
                                                 term=fields["term"], item=fields["item"]).exclude(pk=fee.pk)
     if clash.exists():
-        raise _invalid("item", _("This term already has a fee standard for %(item)s.") % {"item": fields["item"]})
+        raise field_error("item", _("This term already has a fee standard for %(item)s.") % {"item": fields["item"]})
     for field, value in fields.items():
         setattr(fee, field, value)
     for field in ("basis", "notes"):
@@ -1128,7 +1111,7 @@ def fee_standard_void(*, actor, fee: FeeStandard, reason: str) -> FeeStandard:
         raise Conflict(_("This record has already been voided."))
     reason = _text(reason, 200)
     if not reason:
-        raise _invalid("reason", _("Give a reason for voiding."))
+        raise field_error("reason", _("Give a reason for voiding."))
     fee.voided_at, fee.voided_by, fee.void_reason = timezone.now(), actor.user, reason
     return _save(fee, actor, reason)
 

@@ -30,7 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
 from houqin.core import files
-from houqin.core.errors import Conflict, DomainError, Forbidden
+from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
 from houqin.foodsafety.models import (
     REQUIRED_CERTIFICATE_KINDS,
     BatchState,
@@ -60,27 +60,12 @@ MAX_LINES = 40
 # --- small helpers ------------------------------------------------------------------------------
 
 
-def _invalid(errors: list[dict], *, cls=DomainError, code: str = "invalid"):
-    message = errors[0]["message"] if len(errors) == 1 else _("Please correct the errors below.")
-    raise cls(message, code=code, errors=errors)
-
-
-def _error(field: str, message, *, cls=DomainError, code: str = "invalid"):
-    _invalid([{"field": field, "message": str(message)}], cls=cls, code=code)
-
-
 def _text(value, max_length: int) -> str:
     return (value or "").strip()[:max_length]
 
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def _same_kindergarten(actor, *objects) -> None:
-    for obj in objects:
-        if obj is not None and obj.kindergarten_id != actor.kindergarten.pk:
-            raise Http404
 
 
 def _require(actor, capability: str) -> None:
@@ -179,7 +164,7 @@ def figure_int(kindergarten, key: str, figures: dict | None = None) -> int:
 def rule_update(*, actor, rule: RuleFigure, value, source: str, note: str = "") -> RuleFigure:
     """Override a figure: the kindergarten's value with its own source (e.g. the local authority's
     notice). Setting the shipped value and source back restores the shipped status."""
-    _same_kindergarten(actor, rule)
+    policy.same_kindergarten(actor, rule)
     _require(actor, "foodsafety.rules.change")
     errors: list = []
     number = _decimal(value, field="value", errors=errors, places=2, allow_zero=True, maximum=Decimal("99999"),
@@ -188,7 +173,7 @@ def rule_update(*, actor, rule: RuleFigure, value, source: str, note: str = "") 
     if not source:
         errors.append({"field": "source", "message": _("Give the source of the figure (a rule, a notice, ...).")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     shipped = next(f for f in shipped_rules()["figures"] if f["key"] == rule.key)
     rule.value, rule.source, rule.note = number, source, _text(note, 300)
     back_to_default = number == rule.default_value and source == rule.default_source
@@ -227,7 +212,7 @@ def settings_update(*, actor, allow_certificate_override: bool, samples_due_by: 
 def certificate_create(*, actor, supplier, kind: str, number: str, valid_until: dt.date | None,
                        issued_on: dt.date | None = None, product: str = "", item=None, scan=None
                        ) -> SupplierCertificate:
-    _same_kindergarten(actor, supplier, item)
+    policy.same_kindergarten(actor, supplier, item)
     _require(actor, "foodsafety.certificate.change")
     errors: list = []
     number = _text(number, 60)
@@ -250,7 +235,7 @@ def certificate_create(*, actor, supplier, kind: str, number: str, valid_until: 
         except DomainError as exc:
             errors += exc.errors
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     years = figure_int(actor.kindergarten, FigureKey.PURCHASE_RECORD_MIN_YEARS)
     cert = SupplierCertificate(
         kindergarten=actor.kindergarten, supplier=supplier, kind=kind, number=number, product=_text(product, 60),
@@ -294,7 +279,7 @@ def _clean_line(actor, index: int, line: dict, received_on: dt.date, figures: di
     if item is None:
         errors.append({"field": prefix + "item", "message": _("Choose the food.")})
         return None
-    _same_kindergarten(actor, item)
+    policy.same_kindergarten(actor, item)
     if not item.is_food:
         errors.append({"field": prefix + "item", "message": _("%(item)s is not food.") % {"item": item}})
     data = {"item": item, **{f: bool(line.get(f, f in ("look_ok", "touch_ok", "smell_ok", "accepted")))
@@ -372,13 +357,13 @@ def receipt_create(*, actor, supplier, warehouse, lines, received_on: dt.date | 
         errors.append({"field": "supplier", "message": _("Choose a known supplier: goods from an unknown supplier "
                                                          "are not accepted.")})
     else:
-        _same_kindergarten(actor, supplier)
+        policy.same_kindergarten(actor, supplier)
         if not supplier.is_active:
             errors.append({"field": "supplier", "message": _("This supplier is no longer in use.")})
     if warehouse is None:
         errors.append({"field": "warehouse", "message": _("Choose the food store.")})
     else:
-        _same_kindergarten(actor, warehouse)
+        policy.same_kindergarten(actor, warehouse)
         if not policy.can(actor, "foodsafety.receiving.record", warehouse):
             raise Http404
         if not warehouse.is_food or not warehouse.is_active:
@@ -416,7 +401,7 @@ def receipt_create(*, actor, supplier, warehouse, lines, received_on: dt.date | 
         except DomainError as exc:
             errors += exc.errors
     if errors:
-        _invalid(errors)
+        raise_for(errors)
 
     months = figure_int(actor.kindergarten, FigureKey.PURCHASE_RECORD_MONTHS, figures)
     years = figure_int(actor.kindergarten, FigureKey.PURCHASE_RECORD_MIN_YEARS, figures)
@@ -455,7 +440,7 @@ def receipt_create(*, actor, supplier, warehouse, lines, received_on: dt.date | 
                                 reason=_("Same-day fresh food, straight to the kitchen"))
             except DomainError as exc:
                 index = line_rows.index(row)
-                _invalid([{"field": f"lines.{index}.{e.get('field', 'item')}", "message": e["message"]}
+                raise_for([{"field": f"lines.{index}.{e.get('field', 'item')}", "message": e["message"]}
                           for e in exc.errors] or [{"field": f"lines.{index}.item", "message": str(exc.message)}],
                          cls=type(exc))
         row.save()
@@ -535,9 +520,9 @@ def sample_record(*, actor, day: dt.date | None, meal: str, dish_code, weight_gr
                 "The fridge is at %(t)s °C: samples must be kept at %(low)s–%(high)s °C. Use another fridge.")
                 % {"t": _plain(temperature), "low": _plain(low), "high": _plain(high)}})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     if Sample.objects.active().filter(kindergarten=kg, day=day, meal=meal, dish_code=dish["dish_code"]).exists():
-        _error("dish_code", _("A sample of this dish has already been kept."), cls=Conflict, code="duplicate")
+        raise field_error("dish_code", _("A sample of this dish has already been kept."), cls=Conflict, code="duplicate")
     hours = figures[FigureKey.SAMPLE_HOLD_HOURS].value
     years = figure_int(kg, FigureKey.RECORD_RETENTION_YEARS, figures)
     try:
@@ -561,21 +546,21 @@ def _plain(number: Decimal) -> str:
 @transaction.atomic
 def sample_discard(*, actor, sample: Sample, at: dt.datetime | None = None) -> Sample:
     """Record that a sample was discarded: not before it has been kept the full retention time."""
-    _same_kindergarten(actor, sample)
+    policy.same_kindergarten(actor, sample)
     _require(actor, "foodsafety.sample.record")
     sample = Sample.objects.select_for_update().get(pk=sample.pk)
     now = timezone.now()
     at = at or now
     if sample.is_voided:
-        _error("sample", _("This sample record has been voided."), cls=Conflict, code="voided")
+        raise field_error("sample", _("This sample record has been voided."), cls=Conflict, code="voided")
     if sample.discarded_at is not None:
-        _error("sample", _("This sample was already discarded."), cls=Conflict, code="already_discarded")
+        raise field_error("sample", _("This sample was already discarded."), cls=Conflict, code="already_discarded")
     if at > now + dt.timedelta(minutes=5):
-        _error("discarded_at", _("The time is in the future."))
+        raise field_error("discarded_at", _("The time is in the future."))
     if at < sample.discard_due:
         kept = at - sample.stored_at
         hours = int(kept.total_seconds() // 3600)
-        _error("discarded_at", _(
+        raise field_error("discarded_at", _(
             "This sample has been kept only %(hours)s hours: it must be kept until %(due)s.") % {
             "hours": hours, "due": timezone.localtime(sample.discard_due).strftime("%Y-%m-%d %H:%M")},
             cls=Conflict, code="too_early")
@@ -620,7 +605,7 @@ def expiry_check_create(*, actor, warehouse, results: dict | None = None, checke
     """Record a check of every batch on hand in a food store. `results` maps a batch's code to what
     was found ({"production_date_ok", "shelf_life_ok", "certificate_ok", "note"}); unlisted batches
     are recorded as found in order. The state (in date / soon / expired) is computed."""
-    _same_kindergarten(actor, warehouse)
+    policy.same_kindergarten(actor, warehouse)
     _require(actor, "foodsafety.expiry.check")
     if not policy.can(actor, "foodsafety.expiry.check", warehouse):
         raise Http404
@@ -632,7 +617,7 @@ def expiry_check_create(*, actor, warehouse, results: dict | None = None, checke
     if not warehouse.is_food:
         errors.append({"field": "warehouse", "message": _("Choose a food store.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     results = {str(k): v for k, v in (results or {}).items()}
     figures = rule_figures(actor.kindergarten)
     soon = figure_int(actor.kindergarten, FigureKey.EXPIRY_SOON_DAYS, figures)
@@ -659,16 +644,16 @@ def expiry_check_create(*, actor, warehouse, results: dict | None = None, checke
 @transaction.atomic
 def expiry_line_dispose(*, actor, line: ExpiryCheckLine, quantity, reason: str, witness) -> ExpiryCheckLine:
     """Dispose of a batch found in a check, through the stock ledger, with reason and witness."""
-    _same_kindergarten(actor, line)
+    policy.same_kindergarten(actor, line)
     _require(actor, "foodsafety.expiry.dispose")
     from houqin.stock import services as stock
     from houqin.stock.models import MovementKind
 
     line = ExpiryCheckLine.objects.select_for_update().select_related("batch__item").get(pk=line.pk)
     if line.disposal_id:
-        _error("line", _("This batch has already been disposed of."), cls=Conflict, code="already_disposed")
+        raise field_error("line", _("This batch has already been disposed of."), cls=Conflict, code="already_disposed")
     if witness is None:
-        _error("witness", _("Name the witness of the disposal."))
+        raise field_error("witness", _("Name the witness of the disposal."))
     kind = MovementKind.DISPOSAL_EXPIRED if line.batch.expiry_date else MovementKind.DISPOSAL_DAMAGED
     movement = stock.dispose(actor=_ledger_actor(actor), batch=line.batch, quantity=quantity, kind=kind,
                              reason=reason, witness=witness)
@@ -697,10 +682,10 @@ def hygiene_items(kindergarten, *, include_inactive: bool = False):
 def hygiene_item_save(*, actor, text: str, area: str = "", order: int | None = None, is_active: bool = True,
                       item: HygieneItem | None = None) -> HygieneItem:
     _require(actor, "foodsafety.hygiene.template")
-    _same_kindergarten(actor, item)
+    policy.same_kindergarten(actor, item)
     text = _text(text, 120)
     if not text:
-        _error("text", _("Enter what is checked."))
+        raise field_error("text", _("Enter what is checked."))
     if item is None:
         hygiene_items(actor.kindergarten)
         last = HygieneItem.objects.filter(kindergarten=actor.kindergarten).order_by("-order").first()
@@ -746,7 +731,7 @@ def hygiene_inspection_create(*, actor, results: dict, inspected_on: dt.date | N
             errors.append({"field": f"item-{item.code}", "message": _("Say what was wrong: %(item)s") % {
                 "item": item.text}})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     figures = rule_figures(kg)
     days = figure_int(kg, FigureKey.HAZARD_DEADLINE_DAYS, figures)
     years = figure_int(kg, FigureKey.RECORD_RETENTION_YEARS, figures)
@@ -796,9 +781,9 @@ def tableware_record(*, actor, day: dt.date | None, meal: str, method: str, minu
     else:
         temperature = None
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     if TablewareDisinfection.objects.active().filter(kindergarten=kg, day=day, meal=meal).exists():
-        _error("meal", _("The disinfection of this meal's tableware has already been recorded."), cls=Conflict,
+        raise field_error("meal", _("The disinfection of this meal's tableware has already been recorded."), cls=Conflict,
                code="duplicate")
     years = figure_int(kg, FigureKey.RECORD_RETENTION_YEARS)
     started_at = started_at or (timezone.now() if day == today
@@ -823,18 +808,18 @@ VOIDABLE = (SupplierCertificate, Receipt, Sample, ExpiryCheck, HygieneInspection
 def void_record(*, actor, record, reason: str):
     """Void a record entered by mistake, with a reason — refused before its retention date: a
     food-safety record must stay on file that long (食品安全法 第五十条 for receiving records)."""
-    _same_kindergarten(actor, record)
+    policy.same_kindergarten(actor, record)
     _require(actor, "foodsafety.void")
     if not isinstance(record, VOIDABLE):
         raise Forbidden()
     record = type(record).objects.select_for_update().get(pk=record.pk)
     if record.is_voided:
-        _error("record", _("This record has already been voided."), cls=Conflict, code="already_voided")
+        raise field_error("record", _("This record has already been voided."), cls=Conflict, code="already_voided")
     reason = _text(reason, 200)
     if not reason:
-        _error("reason", _("Give the reason for voiding."))
+        raise field_error("reason", _("Give the reason for voiding."))
     if _today() < record.retain_until:
-        _error("record", _("This record must be kept until %(date)s and cannot be voided before then.") % {
+        raise field_error("record", _("This record must be kept until %(date)s and cannot be voided before then.") % {
             "date": record.retain_until.strftime("%Y-%m-%d")}, cls=Conflict, code="retention")
     record.voided_at, record.voided_by, record.void_reason = timezone.now(), actor.user, reason
     record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from houqin.core.models import TenantModel, VoidableModel
+from houqin.core.roles import STAFF_ROLES, Role  # noqa: F401 (re-exported: org is where areas look for them)
 from houqin.core.text import chinese_number, pinyin_key
 
 
@@ -120,23 +121,6 @@ class SchoolClass(TenantModel):
     @property
     def school_year_label(self) -> str:
         return f"{self.school_year}–{self.school_year + 1}"
-
-
-class Role(models.TextChoices):
-    PRINCIPAL = "principal", _("Principal")
-    DIRECTOR = "director", _("Logistics director")
-    HEALTH_TEACHER = "health_teacher", _("Health teacher")
-    CANTEEN = "canteen", _("Canteen staff")
-    STOREKEEPER = "storekeeper", _("Storekeeper")
-    ACCOUNTANT = "accountant", _("Accountant")
-    CLASS_TEACHER = "class_teacher", _("Class teacher")
-    NURSERY = "nursery", _("Nursery staff")
-    GUARD = "guard", _("Guard")
-    PARENT = "parent", _("Parent")
-    SUPERVISOR = "supervisor", _("District supervisor")
-
-
-STAFF_ROLES = [r for r in Role if r not in (Role.PARENT, Role.SUPERVISOR)]
 
 
 class Membership(models.Model):

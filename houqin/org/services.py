@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from houqin import policy
 from houqin.core.audit import audit_event
-from houqin.core.errors import DomainError, Forbidden
+from houqin.core.errors import DomainError, Forbidden, raise_for
 from houqin.org.models import Child, Guardian, Membership, PickupPerson, Role, SchoolClass
 from houqin.org.validators import normalize_phone, validate_id_number, validate_phone
 
@@ -30,7 +30,7 @@ def _raise_invalid(exc: ValidationError):
             errors.extend({"field": field, "message": m} for m in messages)
     else:
         errors = [{"field": "", "message": m} for m in exc.messages]
-    raise DomainError(errors[0]["message"] if len(errors) == 1 else _("Please correct the errors below."), errors=errors)
+    raise_for(errors)
 
 
 def _full_clean(instance, exclude=None):
@@ -78,11 +78,7 @@ def _check_child(child: Child):
             errors["id_number"] = exc.messages[0]
     if child.school_class.kindergarten_id != child.kindergarten_id:
         raise Http404
-    if errors:
-        raise DomainError(
-            next(iter(errors.values())) if len(errors) == 1 else _("Please correct the errors below."),
-            errors=[{"field": f, "message": m} for f, m in errors.items()],
-        )
+    raise_for(errors)
     _full_clean(child, exclude=["kindergarten", "created_by"])
 
 
@@ -180,8 +176,7 @@ def _clean_contact(name: str, phone: str) -> tuple[str, str]:
         validate_phone(phone)
     except ValidationError as exc:
         errors.append({"field": "phone", "message": exc.messages[0]})
-    if errors:
-        raise DomainError(errors[0]["message"] if len(errors) == 1 else _("Please correct the errors below."), errors=errors)
+    raise_for(errors)
     return name, phone
 
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from houqin.safety.rules import DEFAULTS, equipment_due
 from houqin.safety.models import (
     Drill,
     FireCheck,
@@ -18,6 +19,7 @@ from houqin.safety.models import (
     HazardState,
     Incident,
     InspectionRound,
+    SafetySettings,
     SelfCheck,
     Visitor,
 )
@@ -86,8 +88,6 @@ def drill_items(kindergarten_ids: list[int], start: dt.date, end: dt.date) -> di
 def fire_overdue(kindergarten_ids: list[int], on: dt.date, rule_values_by_kg: dict[int, dict]) -> dict[int, int]:
     """Fire equipment with an annual inspection, refill, expiry or monthly self-check overdue on `on`
     (1 query)."""
-    from houqin.safety.services import equipment_due
-
     result = {pk: 0 for pk in kindergarten_ids}
     for equipment in FireEquipment.objects.active().filter(kindergarten_id__in=kindergarten_ids):
         if any(overdue for _w, _d, overdue in equipment_due(equipment, on, rule_values_by_kg[equipment.kindergarten_id])):
@@ -97,9 +97,6 @@ def fire_overdue(kindergarten_ids: list[int], on: dt.date, rule_values_by_kg: di
 
 def rule_values(kindergarten_ids: list[int]) -> dict[int, dict]:
     """The rules in force for each kindergarten (1 query)."""
-    from houqin.safety.models import SafetySettings
-    from houqin.safety.services import DEFAULTS
-
     rows = {s.kindergarten_id: s for s in SafetySettings.objects.filter(kindergarten_id__in=kindergarten_ids)}
     result = {}
     for pk in kindergarten_ids:

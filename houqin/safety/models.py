@@ -275,6 +275,14 @@ class HazardState(models.TextChoices):
 
 
 HAZARD_OPEN = (HazardState.REPORTED, HazardState.ASSIGNED, HazardState.RECTIFIED)
+# The hazard loop (core.workflow.move is its gate): assigned (or reassigned) → rectified →
+# re-checked by someone else: closed, or reopened back to the assignee. Closed is final.
+HAZARD_TRANSITIONS: dict[str, frozenset[str]] = {
+    HazardState.REPORTED: frozenset({HazardState.ASSIGNED}),
+    HazardState.ASSIGNED: frozenset({HazardState.ASSIGNED, HazardState.RECTIFIED}),
+    HazardState.RECTIFIED: frozenset({HazardState.CLOSED, HazardState.ASSIGNED}),
+    HazardState.CLOSED: frozenset(),
+}
 
 
 class Hazard(TenantModel, VoidableModel):

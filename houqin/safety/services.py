@@ -10,22 +10,21 @@ attempt is saved (a refused Release and an AuditEvent) and then the refusal is r
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from houqin import policy
 from houqin.core import files
 from houqin.core.audit import audit_event
-from houqin.core.errors import Conflict, DomainError, Forbidden
+from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
+from houqin.core.workflow import allowed_moves, move
+from houqin.safety.rules import DEFAULTS, RULE_LABELS, RULE_LIMITS, Rule, equipment_due, rules  # noqa: F401
 from houqin.safety.models import (
+    HAZARD_TRANSITIONS,
     Agreement,
     CollectorKind,
     Delegation,
@@ -62,55 +61,7 @@ from houqin.safety.models import (
 H = HazardState
 MAX_ITEMS = 40
 
-# --------------------------------------------------------------------------------------------
-# Rules: the shipped defaults with their sources, and the kindergarten's overrides
-
-RULES_FILE = Path(__file__).parent / "data" / "rules.json"
-RULE_LABELS = {
-    "drills_per_term": gettext_lazy("Drills a term (at least)"),
-    "hazard_days": gettext_lazy("Default days to rectify a hazard"),
-    "fire_check_days": gettext_lazy("Days between fire equipment self-checks"),
-    "fire_inspection_months": gettext_lazy("Months between annual fire equipment inspections"),
-    "peak_posts": gettext_lazy("People on duty at the gate at peak times"),
-}
-RULE_LIMITS = {"drills_per_term": (1, 20), "hazard_days": (1, 90), "fire_check_days": (1, 92),
-               "fire_inspection_months": (1, 60), "peak_posts": (1, 6)}
-
-
-@dataclass(frozen=True)
-class Rule:
-    key: str
-    label: str
-    value: int
-    default: int
-    unit: str
-    source: str
-    status: str
-    overridden: bool
-
-    @property
-    def unconfirmed(self) -> bool:
-        return self.status == "UNCONFIRMED" and not self.overridden
-
-
-def _defaults() -> dict:
-    data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-    return {k: v for k, v in data.items() if not k.startswith("_")}
-
-
-DEFAULTS = _defaults()
-
-
-def rules(kindergarten, settings_row: SafetySettings | None = None) -> dict[str, Rule]:
-    """The rules in force in the kindergarten: its own value where it set one, else the default."""
-    row = settings_row if settings_row is not None else SafetySettings.objects.filter(kindergarten=kindergarten).first()
-    result = {}
-    for key, spec in DEFAULTS.items():
-        own = getattr(row, key, None) if row is not None else None
-        result[key] = Rule(key=key, label=str(RULE_LABELS.get(key, key)), value=own if own is not None else spec["value"],
-                           default=spec["value"], unit=spec.get("unit", ""), source=spec["source"],
-                           status=spec["status"], overridden=own is not None)
-    return result
+# Rules (the shipped defaults with their sources, the kindergarten's overrides): houqin.safety.rules
 
 
 def rule(kindergarten, key: str) -> int:
@@ -136,7 +87,7 @@ def settings_update(*, actor, values: dict) -> SafetySettings:
         if not low <= number <= high:
             errors[key] = _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
         clean[key] = number
-    _raise_if(errors)
+    raise_for(errors)
     with transaction.atomic():
         row = SafetySettings.objects.select_for_update().filter(kindergarten=actor.kindergarten).first()
         row = row or SafetySettings(kindergarten=actor.kindergarten, created_by=actor.user)
@@ -150,17 +101,6 @@ def settings_update(*, actor, values: dict) -> SafetySettings:
 # Small helpers
 
 
-def _raise_if(errors: dict) -> None:
-    if errors:
-        first = next(iter(errors.values()))
-        raise DomainError(first if len(errors) == 1 else _("Please correct the errors below."),
-                          errors=[{"field": f, "message": m} for f, m in errors.items()])
-
-
-def _invalid(field: str, message) -> DomainError:
-    return DomainError(message, errors=[{"field": field, "message": message}])
-
-
 def _text(value, limit: int) -> str:
     return (value or "").strip()[:limit]
 
@@ -171,12 +111,6 @@ def _save(instance, actor, reason: str = "", **kwargs):
         instance._change_reason = reason[:100]
     instance.save(**kwargs)
     return instance
-
-
-def _same_kindergarten(actor, *objects) -> None:
-    for obj in objects:
-        if obj is not None and getattr(obj, "kindergarten_id", actor.kindergarten.pk) != actor.kindergarten.pk:
-            raise Http404
 
 
 def _need(actor, capability: str, obj=None) -> None:
@@ -192,11 +126,11 @@ def _member_user(actor, user, field: str):
     from houqin.org.models import Membership, Role
 
     if user is None:
-        raise _invalid(field, _("Choose a person."))
+        raise field_error(field, _("Choose a person."))
     ok = Membership.objects.filter(user=user, kindergarten=actor.kindergarten, is_active=True).exclude(
         role__in=[Role.PARENT, Role.SUPERVISOR]).exists()
     if not ok:
-        raise _invalid(field, _("Choose a member of staff of this kindergarten."))
+        raise field_error(field, _("Choose a member of staff of this kindergarten."))
     return user
 
 
@@ -236,7 +170,7 @@ def report_hazard(*, actor, location: str, description: str, severity: str = Sev
     "foodsafety.hygiene:<code>"."""
     _need(actor, "safety.hazard.report")
     if zone is not None:
-        _same_kindergarten(actor, zone)
+        policy.same_kindergarten(actor, zone)
     errors = {}
     location = _text(location, 100) or (zone.name if zone is not None else "")
     description = _text(description, 1000)
@@ -246,7 +180,7 @@ def report_hazard(*, actor, location: str, description: str, severity: str = Sev
         errors["description"] = _("Describe the hazard.")
     if severity not in Severity.values:
         errors["severity"] = _("Choose how serious it is.")
-    _raise_if(errors)
+    raise_for(errors)
     content = files.read_optional(photo, field="photo", accept=files.IMAGES)
     hazard = Hazard(kindergarten=actor.kindergarten, location=location, description=description, severity=severity,
                     source=_text(source, 80), zone=zone, campus=zone.campus if zone is not None else None,
@@ -270,7 +204,7 @@ def hazard_assign(*, actor, hazard: Hazard, assignee, deadline: dt.date, note: s
     """The director names who rectifies it and by when (also to reassign an open hazard)."""
     _need(actor, "safety.hazard.assign", hazard)
     hazard = _locked(Hazard, hazard)
-    if hazard.is_voided or hazard.state not in (H.REPORTED, H.ASSIGNED):
+    if hazard.is_voided or hazard.state not in (H.REPORTED, H.ASSIGNED):  # a rectified one is re-checked first
         raise Conflict(_("This hazard is no longer waiting to be assigned."))
     errors = {}
     try:
@@ -278,10 +212,10 @@ def hazard_assign(*, actor, hazard: Hazard, assignee, deadline: dt.date, note: s
     except DomainError as exc:
         errors["assignee"] = exc.message
     _check_deadline(deadline, errors)
-    _raise_if(errors)
+    raise_for(errors)
     hazard.assignee, hazard.deadline = assignee, deadline
     hazard.assigned_by, hazard.assigned_at = actor.user, timezone.now()
-    hazard.state = H.ASSIGNED
+    move(hazard, H.ASSIGNED, HAZARD_TRANSITIONS, field="state")
     if note:
         hazard.check_note = _text(note, 200)
     return _save(hazard, actor, "assigned")
@@ -292,21 +226,21 @@ def hazard_rectify(*, actor, hazard: Hazard, rectification: str, photo=None) -> 
     """The assignee (or the director) records what was done, with a photo."""
     _need(actor, "safety.hazard.rectify", hazard)
     hazard = _locked(Hazard, hazard)
-    if hazard.is_voided or hazard.state != H.ASSIGNED:
+    if hazard.is_voided or H.RECTIFIED not in allowed_moves(HAZARD_TRANSITIONS, hazard.state):
         raise Conflict(_("This hazard is not waiting for rectification."))
     if hazard.assignee_id != actor.user.pk and not _is_manager(actor):
         raise Forbidden(_("Only the person it is assigned to records the rectification."))
     rectification = _text(rectification, 1000)
     if not rectification:
-        raise _invalid("rectification", _("Describe what was done."))
+        raise field_error("rectification", _("Describe what was done."))
     content = files.read_optional(photo, field="photo", accept=files.IMAGES)
     if content is None and not hazard.repair_request_id:
-        raise _invalid("photo", _("Add a photo of the rectified hazard."))
+        raise field_error("photo", _("Add a photo of the rectified hazard."))
     hazard.rectification = rectification
     if content is not None:
         hazard.rectification_photo.save(content.name, content.as_content_file(), save=False)
     hazard.rectified_by, hazard.rectified_at = actor.user, timezone.now()
-    hazard.state = H.RECTIFIED
+    move(hazard, H.RECTIFIED, HAZARD_TRANSITIONS, field="state")
     return _save(hazard, actor, "rectified")
 
 
@@ -316,24 +250,24 @@ def hazard_verify(*, actor, hazard: Hazard, accept: bool, note: str = "", deadli
     with a new deadline when given)."""
     _need(actor, "safety.hazard.verify", hazard)
     hazard = _locked(Hazard, hazard)
-    if hazard.is_voided or hazard.state != H.RECTIFIED:
+    if hazard.is_voided or H.CLOSED not in allowed_moves(HAZARD_TRANSITIONS, hazard.state):
         raise Conflict(_("This hazard is not waiting for a re-check."))
     if hazard.rectified_by_id == actor.user.pk:
         raise Forbidden(_("The person who rectified a hazard cannot re-check it: ask someone else."))
     note = _text(note, 200)
     if accept:
-        hazard.state = H.CLOSED
+        move(hazard, H.CLOSED, HAZARD_TRANSITIONS, field="state")
     else:
         if not note:
-            raise _invalid("note", _("Say what is still wrong."))
+            raise field_error("note", _("Say what is still wrong."))
         if deadline is not None:
             errors = {}
             _check_deadline(deadline, errors)
-            _raise_if(errors)
+            raise_for(errors)
             hazard.deadline = deadline
         elif hazard.deadline and hazard.deadline < timezone.localdate():
-            raise _invalid("deadline", _("The deadline has passed: set a new one."))
-        hazard.state = H.ASSIGNED
+            raise field_error("deadline", _("The deadline has passed: set a new one."))
+        move(hazard, H.ASSIGNED, HAZARD_TRANSITIONS, field="state")
         hazard.reopen_count += 1
     hazard.checked_by, hazard.checked_at, hazard.check_note = actor.user, timezone.now(), note
     return _save(hazard, actor, "closed" if accept else "reopened")
@@ -375,7 +309,7 @@ def hazard_void(*, actor, hazard: Hazard, reason: str) -> Hazard:
     hazard = _locked(Hazard, hazard)
     reason = _text(reason, 200)
     if not reason:
-        raise _invalid("reason", _("Give a reason."))
+        raise field_error("reason", _("Give a reason."))
     if hazard.is_voided:
         raise Conflict(_("Already voided."))
     hazard.voided_at, hazard.voided_by, hazard.void_reason = timezone.now(), actor.user, reason
@@ -396,7 +330,7 @@ def _lines(value) -> list[str]:
 def zone_save(*, actor, zone: Zone | None = None, name: str, kind: str, post: str, owner=None, campus=None,
               school_class=None, checklist=()) -> Zone:
     _need(actor, "safety.zone.change")
-    _same_kindergarten(actor, zone, campus, school_class)
+    policy.same_kindergarten(actor, zone, campus, school_class)
     errors = {}
     name, post = _text(name, 60), _text(post, 40)
     if not name:
@@ -418,7 +352,7 @@ def zone_save(*, actor, zone: Zone | None = None, name: str, kind: str, post: st
         dup = dup.exclude(pk=zone.pk)
     if name and dup.exists():
         errors["name"] = _("There is already a zone with this name.")
-    _raise_if(errors)
+    raise_for(errors)
     zone = zone or Zone(kindergarten=actor.kindergarten, created_by=actor.user)
     zone.name, zone.kind, zone.post, zone.owner, zone.checklist = name, kind, post, owner, items
     zone.campus = campus or (school_class.campus if school_class is not None else None)
@@ -441,9 +375,9 @@ def agreement_create(*, actor, year: int, post: str, holder, duties: str) -> Agr
         _member_user(actor, holder, "holder")
     except DomainError as exc:
         errors["holder"] = exc.message
-    _raise_if(errors)
+    raise_for(errors)
     if Agreement.objects.active().filter(kindergarten=actor.kindergarten, year=year, holder=holder, post=post).exists():
-        raise _invalid("holder", _("This person already has an agreement for this post and year."))
+        raise field_error("holder", _("This person already has an agreement for this post and year."))
     agreement = Agreement(kindergarten=actor.kindergarten, year=year, post=post, holder=holder, duties=duties,
                           created_by=actor.user)
     return _save(agreement, actor, "created")
@@ -469,9 +403,9 @@ def leadership_add(*, actor, user, group_role: str, duty: str = "") -> Leadershi
     _need(actor, "safety.zone.change")
     _member_user(actor, user, "user")
     if group_role not in GroupRole.values:
-        raise _invalid("group_role", _("Choose a role in the group."))
+        raise field_error("group_role", _("Choose a role in the group."))
     if LeadershipMember.objects.active().filter(kindergarten=actor.kindergarten, user=user).exists():
-        raise _invalid("user", _("This person is already in the group."))
+        raise field_error("user", _("This person is already in the group."))
     member = LeadershipMember(kindergarten=actor.kindergarten, user=user, group_role=group_role,
                               duty=_text(duty, 100), created_by=actor.user)
     return _save(member, actor, "added")
@@ -488,17 +422,17 @@ def self_check_record(*, actor, zone: Zone, results: list[dict], date: dt.date |
         raise Forbidden(_("Only the person responsible for the zone does its self-check."))
     date = date or timezone.localdate()
     if date > timezone.localdate():
-        raise _invalid("date", _("The date is in the future."))
+        raise field_error("date", _("The date is in the future."))
     by_item = {r.get("item"): r for r in results}
     rows, failed = [], []
     for item in zone.checklist:
         r = by_item.get(item)
         if r is None or r.get("ok") is None:
-            raise _invalid("results", _("Mark every item as in order or not."))
+            raise field_error("results", _("Mark every item as in order or not."))
         ok = bool(r["ok"])
         note = _text(r.get("note"), 200)
         if not ok and not note:
-            raise _invalid("results", _("Say what is wrong with “%(item)s”.") % {"item": item})
+            raise field_error("results", _("Say what is wrong with “%(item)s”.") % {"item": item})
         rows.append({"item": item, "ok": ok, "note": note})
         if not ok:
             failed.append((item, note))
@@ -525,7 +459,7 @@ def self_check_record(*, actor, zone: Zone, results: list[dict], date: dt.date |
 def template_save(*, actor, template: InspectionTemplate | None = None, name: str, category: str, frequency: str,
                   items, inspector=None, zone=None, is_active: bool = True) -> InspectionTemplate:
     _need(actor, "safety.zone.change")
-    _same_kindergarten(actor, template, zone)
+    policy.same_kindergarten(actor, template, zone)
     errors = {}
     name = _text(name, 60)
     if not name:
@@ -542,7 +476,7 @@ def template_save(*, actor, template: InspectionTemplate | None = None, name: st
             _member_user(actor, inspector, "inspector")
         except DomainError as exc:
             errors["inspector"] = exc.message
-    _raise_if(errors)
+    raise_for(errors)
     template = template or InspectionTemplate(kindergarten=actor.kindergarten, created_by=actor.user)
     template.name, template.category, template.frequency, template.items = name, category, frequency, lines
     template.inspector, template.zone, template.is_active = inspector, zone, is_active
@@ -567,22 +501,22 @@ def round_record(*, actor, template: InspectionTemplate, results: list[dict], da
     """A round of a template: every item passed or failed (a failed one with a note); each failed
     item becomes a hazard, linked to the item, with the item's photo."""
     _need(actor, "safety.inspection.record")
-    _same_kindergarten(actor, template)
+    policy.same_kindergarten(actor, template)
     if template.is_voided or not template.is_active:
         raise Http404
     date = date or timezone.localdate()
     if date > timezone.localdate():
-        raise _invalid("date", _("The date is in the future."))
+        raise field_error("date", _("The date is in the future."))
     by_item = {r.get("item"): r for r in results}
     rows = []
     for position, item in enumerate(template.items):
         r = by_item.get(item)
         if r is None or r.get("passed") is None:
-            raise _invalid("results", _("Mark every item as passed or failed."))
+            raise field_error("results", _("Mark every item as passed or failed."))
         passed = bool(r["passed"])
         item_note = _text(r.get("note"), 200)
         if not passed and not item_note:
-            raise _invalid("results", _("Say what is wrong with “%(item)s”.") % {"item": item})
+            raise field_error("results", _("Say what is wrong with “%(item)s”.") % {"item": item})
         rows.append((position, item, passed, item_note, files.read_optional(r.get("photo"), field="results", accept=files.IMAGES)))
     failed = sum(1 for row in rows if not row[2])
     rnd = InspectionRound(kindergarten=actor.kindergarten, template=template, date=date, inspector=actor.user,
@@ -614,7 +548,7 @@ def equipment_save(*, actor, equipment: FireEquipment | None = None, kind: str, 
                    model_type: str = "", campus=None, zone=None, last_inspected_on=None, last_refilled_on=None,
                    refill_due_on=None, expires_on=None) -> FireEquipment:
     _need(actor, "safety.fire.change")
-    _same_kindergarten(actor, equipment, campus, zone)
+    policy.same_kindergarten(actor, equipment, campus, zone)
     errors = {}
     label, location = _text(label, 30), _text(location, 100)
     if kind not in [k for k, _l in FireEquipment._meta.get_field("kind").choices]:
@@ -632,7 +566,7 @@ def equipment_save(*, actor, equipment: FireEquipment | None = None, kind: str, 
         dup = dup.exclude(pk=equipment.pk)
     if label and dup.exists():
         errors["label"] = _("There is already equipment with this number.")
-    _raise_if(errors)
+    raise_for(errors)
     equipment = equipment or FireEquipment(kindergarten=actor.kindergarten, created_by=actor.user)
     for field, value in dict(kind=kind, label=label, location=location, model_type=_text(model_type, 60),
                              campus=campus or (zone.campus if zone is not None else None), zone=zone,
@@ -642,28 +576,6 @@ def equipment_save(*, actor, equipment: FireEquipment | None = None, kind: str, 
     return _save(equipment, actor, "saved")
 
 
-def equipment_due(equipment: FireEquipment, today: dt.date, rule_values: dict) -> list[tuple[str, dt.date, bool]]:
-    """What is due on a piece of equipment: (what, when, overdue) for the annual inspection, the
-    refill, the expiry and the monthly self-check, within 30 days."""
-    months = rule_values["fire_inspection_months"]
-    check_days = rule_values["fire_check_days"]
-    due = []
-    if equipment.last_inspected_on:
-        y, m = divmod(equipment.last_inspected_on.month - 1 + months, 12)
-        day = min(equipment.last_inspected_on.day, 28)
-        due.append((str(_("annual inspection")), dt.date(equipment.last_inspected_on.year + y, m + 1, day)))
-    else:
-        due.append((str(_("annual inspection")), today))
-    if equipment.refill_due_on:
-        due.append((str(_("refill")), equipment.refill_due_on))
-    if equipment.expires_on:
-        due.append((str(_("replacement (expiry)")), equipment.expires_on))
-    last = equipment.last_checked_on
-    due.append((str(_("monthly self-check")), (last + dt.timedelta(days=check_days)) if last else today))
-    horizon = today + dt.timedelta(days=30)
-    return [(what, when, when < today) for what, when in due if when <= horizon]
-
-
 @transaction.atomic
 def fire_round_record(*, actor, checks: list[dict], date: dt.date | None = None) -> list[FireCheck]:
     """The monthly self-check round: each piece of equipment in order or not (with a note); each one
@@ -671,17 +583,17 @@ def fire_round_record(*, actor, checks: list[dict], date: dt.date | None = None)
     _need(actor, "safety.fire.check")
     date = date or timezone.localdate()
     if date > timezone.localdate():
-        raise _invalid("date", _("The date is in the future."))
+        raise field_error("date", _("The date is in the future."))
     if not checks:
-        raise _invalid("checks", _("Check at least one piece of equipment."))
+        raise field_error("checks", _("Check at least one piece of equipment."))
     made = []
     for entry in checks:
         equipment = entry["equipment"]
-        _same_kindergarten(actor, equipment)
+        policy.same_kindergarten(actor, equipment)
         ok = bool(entry.get("ok"))
         note = _text(entry.get("note"), 200)
         if not ok and not note:
-            raise _invalid("checks", _("Say what is wrong with %(label)s.") % {"label": equipment.label})
+            raise field_error("checks", _("Say what is wrong with %(label)s.") % {"label": equipment.label})
         check = FireCheck(kindergarten=actor.kindergarten, equipment=equipment, date=date, checked_by=actor.user,
                           ok=ok, note=note, created_by=actor.user)
         if not ok:
@@ -704,11 +616,11 @@ def fire_round_record(*, actor, checks: list[dict], date: dt.date | None = None)
 @transaction.atomic
 def drill_plan(*, actor, kind: str, planned_on: dt.date, announced: bool = True, campus=None) -> Drill:
     _need(actor, "safety.drill.change")
-    _same_kindergarten(actor, campus)
+    policy.same_kindergarten(actor, campus)
     if kind not in DrillKind.values:
-        raise _invalid("kind", _("Choose a kind of drill."))
+        raise field_error("kind", _("Choose a kind of drill."))
     if not planned_on:
-        raise _invalid("planned_on", _("Enter the date."))
+        raise field_error("planned_on", _("Enter the date."))
     drill = Drill(kindergarten=actor.kindergarten, kind=kind, planned_on=planned_on, announced=announced,
                   campus=campus, created_by=actor.user)
     return _save(drill, actor, "planned")
@@ -726,7 +638,7 @@ def drill_record(*, actor, drill: Drill, held_at: dt.datetime, classes, children
     if drill.held_at is not None:
         raise Conflict(_("This drill is already recorded."))
     classes = list(classes or [])
-    _same_kindergarten(actor, *classes)
+    policy.same_kindergarten(actor, *classes)
     errors = {}
     if not held_at:
         errors["held_at"] = _("Enter when it was held.")
@@ -742,7 +654,7 @@ def drill_record(*, actor, drill: Drill, held_at: dt.datetime, classes, children
     summary = _text(summary, 2000)
     if not summary:
         errors["summary"] = _("Write a summary.")
-    _raise_if(errors)
+    raise_for(errors)
     content = files.read_optional(photo, field="photo", accept=files.IMAGES)
     drill.held_at, drill.children_count, drill.staff_count = held_at, children_count, staff_count
     drill.evacuation_seconds, drill.summary, drill.recorded_by = evacuation_seconds, summary, actor.user
@@ -773,7 +685,7 @@ def _valid_id_number(value: str) -> bool:
 def visitor_arrive(*, actor, name: str, reason: str, host: str, id_number: str = "", organisation: str = "",
                    phone: str = "", arrived_at: dt.datetime | None = None, campus=None) -> Visitor:
     _need(actor, "safety.visitor.record")
-    _same_kindergarten(actor, campus)
+    policy.same_kindergarten(actor, campus)
     errors = {}
     name, reason, host = _text(name, 30), _text(reason, 100), _text(host, 30)
     id_number = _text(id_number, 18).upper()
@@ -788,7 +700,7 @@ def visitor_arrive(*, actor, name: str, reason: str, host: str, id_number: str =
     arrived_at = arrived_at or timezone.now()
     if arrived_at > timezone.now() + dt.timedelta(minutes=5):
         errors["arrived_at"] = _("The time in is in the future.")
-    _raise_if(errors)
+    raise_for(errors)
     visitor = Visitor(kindergarten=actor.kindergarten, name=name, reason=reason, host=host, id_number=id_number,
                       organisation=_text(organisation, 60), phone=_text(phone, 20), arrived_at=arrived_at,
                       campus=campus, created_by=actor.user)
@@ -803,9 +715,9 @@ def visitor_leave(*, actor, visitor: Visitor, left_at: dt.datetime | None = None
         raise Conflict(_("This visitor has already left."))
     left_at = left_at or timezone.now()
     if left_at < visitor.arrived_at:
-        raise _invalid("left_at", _("A visitor cannot leave before arriving."))
+        raise field_error("left_at", _("A visitor cannot leave before arriving."))
     if left_at > timezone.now() + dt.timedelta(minutes=5):
-        raise _invalid("left_at", _("The time out is in the future."))
+        raise field_error("left_at", _("The time out is in the future."))
     visitor.left_at = left_at
     return _save(visitor, actor, "left")
 
@@ -841,7 +753,7 @@ def delegation_request(*, actor, child, date: dt.date, delegate_name: str, relat
         errors["date"] = _("The date is in the past.")
     elif date > timezone.localdate() + dt.timedelta(days=30):
         errors["date"] = _("Ask at most 30 days ahead.")
-    _raise_if(errors)
+    raise_for(errors)
     via = RequestedVia.PARENT if policy.Scope.CHILD == actor.widest_scope("safety.pickup.request") else RequestedVia.TEACHER
     delegation = Delegation(kindergarten=actor.kindergarten, child=child, date=date, delegate_name=delegate_name,
                             relation=relation, phone=digits, reason=_text(reason, 100), requested_via=via,
@@ -860,7 +772,7 @@ def delegation_confirm(*, actor, delegation: Delegation, note: str) -> Delegatio
         raise Conflict(_("Already confirmed."))
     note = _text(note, 100)
     if not note:
-        raise _invalid("note", _("Say whom you called and what they said."))
+        raise field_error("note", _("Say whom you called and what they said."))
     if delegation.date < timezone.localdate():
         raise Conflict(_("This delegation was for a past day."))
     delegation.confirmed_by, delegation.confirmed_at, delegation.confirmation_note = actor.user, timezone.now(), note
@@ -921,7 +833,7 @@ def release_child(*, actor, child, collector: str, collector_name: str = "", not
         key, collector_kind = pick[kind]
         match = next((x for x in found[key] if str(x.code) == code), None)
         if match is None:
-            raise _invalid("collector", _("Choose one of the people listed."))
+            raise field_error("collector", _("Choose one of the people listed."))
         name = match.delegate_name if kind == "delegation" else match.name
         fields[{"guardian": "guardian", "pickup": "pickup_person", "delegation": "delegation"}[kind]] = match
         if kind == "delegation" and not match.is_confirmed:
@@ -931,7 +843,7 @@ def release_child(*, actor, child, collector: str, collector_name: str = "", not
         collector_kind = CollectorKind.UNKNOWN
         name = _text(collector_name, 30)
         if not name:
-            raise _invalid("collector_name", _("Enter the name of the person at the gate."))
+            raise field_error("collector_name", _("Enter the name of the person at the gate."))
         refusal = _("%(name)s is not authorised to collect %(child)s today: the child was not released.") % {
             "name": name, "child": child.name}
     now = timezone.now()
@@ -969,7 +881,7 @@ def release_child(*, actor, child, collector: str, collector_name: str = "", not
 def duty_assign(*, actor, date: dt.date, slot: str, person=None, volunteer_name: str = "", post: str = "",
                 campus=None) -> DutyShift:
     _need(actor, "safety.duty.change")
-    _same_kindergarten(actor, campus)
+    policy.same_kindergarten(actor, campus)
     errors = {}
     volunteer_name = _text(volunteer_name, 30)
     if slot not in DutySlot.values:
@@ -983,10 +895,10 @@ def duty_assign(*, actor, date: dt.date, slot: str, person=None, volunteer_name:
             _member_user(actor, person, "person")
         except DomainError as exc:
             errors["person"] = exc.message
-    _raise_if(errors)
+    raise_for(errors)
     if person is not None and DutyShift.objects.active().filter(kindergarten=actor.kindergarten, date=date, slot=slot,
                                                                 person=person).exists():
-        raise _invalid("person", _("This person is already on duty at that time."))
+        raise field_error("person", _("This person is already on duty at that time."))
     shift = DutyShift(kindergarten=actor.kindergarten, date=date, slot=slot, person=person,
                       volunteer_name=volunteer_name, post=_text(post, 30), campus=campus, created_by=actor.user)
     return _save(shift, actor, "assigned")
@@ -999,11 +911,11 @@ def duty_swap(*, actor, shift: DutyShift, person=None, volunteer_name: str = "",
     shift = _locked(DutyShift, shift)
     volunteer_name = _text(volunteer_name, 30)
     if (person is None) == (not volunteer_name):
-        raise _invalid("person", _("Choose a member of staff or enter a parent volunteer, not both."))
+        raise field_error("person", _("Choose a member of staff or enter a parent volunteer, not both."))
     if person is not None:
         _member_user(actor, person, "person")
         if person.pk == shift.person_id:
-            raise _invalid("person", _("This person already has the shift."))
+            raise field_error("person", _("This person already has the shift."))
     shift.swapped_from = _text(shift.who, 60)
     shift.person, shift.volunteer_name = person, volunteer_name
     return _save(shift, actor, _text(reason, 100) or "swap")
@@ -1017,7 +929,7 @@ def duty_swap(*, actor, shift: DutyShift, person=None, volunteer_name: str = "",
 def incident_report(*, actor, kind: str, occurred_at: dt.datetime, location: str, description: str,
                     actions: str = "", child=None, campus=None) -> Incident:
     _need(actor, "safety.incident.report")
-    _same_kindergarten(actor, child, campus)
+    policy.same_kindergarten(actor, child, campus)
     errors = {}
     location, description = _text(location, 100), _text(description, 2000)
     if kind not in IncidentKind.values:
@@ -1030,7 +942,7 @@ def incident_report(*, actor, kind: str, occurred_at: dt.datetime, location: str
         errors["location"] = _("Say where it happened.")
     if not description:
         errors["description"] = _("Describe what happened.")
-    _raise_if(errors)
+    raise_for(errors)
     incident = Incident(kindergarten=actor.kindergarten, kind=kind, occurred_at=occurred_at,
                         reported_at=timezone.now(), location=location, description=description,
                         actions=_text(actions, 2000), child=child,
@@ -1052,9 +964,9 @@ def report_create(*, actor, period: str, day: dt.date) -> SafetyReport:
     """The weekly or monthly report for the week or month of `day` (a draft until signed)."""
     _need(actor, "safety.report.change")
     if period not in ReportPeriod.values:
-        raise _invalid("period", _("Choose weekly or monthly."))
+        raise field_error("period", _("Choose weekly or monthly."))
     if not day or day > timezone.localdate():
-        raise _invalid("day", _("A report covers a period that has begun."))
+        raise field_error("day", _("A report covers a period that has begun."))
     start, end = report_bounds(period, day)
     existing = SafetyReport.objects.active().filter(kindergarten=actor.kindergarten, period=period, start=start).first()
     if existing is not None:

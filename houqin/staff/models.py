@@ -195,6 +195,13 @@ class AssessmentStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
 
 
+# A month's score sheet is confirmed once, after the month; confirmed is final (core.workflow.move).
+ASSESSMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AssessmentStatus.DRAFT: frozenset({AssessmentStatus.CONFIRMED}),
+    AssessmentStatus.CONFIRMED: frozenset(),
+}
+
+
 class Assessment(TenantModel, VoidableModel):
     """One person's score sheet for one month: base points less deductions, and the bonus figure."""
 

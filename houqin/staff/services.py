@@ -15,10 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from houqin import policy
 from houqin.core import files
-from houqin.core.errors import Conflict, DomainError, Forbidden
+from houqin.core.errors import Conflict, DomainError, Forbidden, field_error
+from houqin.core.workflow import allowed_moves, move
 from houqin.org.models import Membership, Role
 from houqin.staff.models import (
+    ASSESSMENT_TRANSITIONS,
     ActionItem,
     Assessment,
     AssessmentItem,
@@ -48,10 +51,6 @@ ZERO = Decimal("0")
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _invalid(field: str, message) -> DomainError:
-    return DomainError(message, errors=[{"field": field, "message": message}])
-
-
 def _save(instance, actor, reason: str = "", **kwargs):
     instance._history_user = actor.user
     if reason:
@@ -60,34 +59,28 @@ def _save(instance, actor, reason: str = "", **kwargs):
     return instance
 
 
-def _same_kindergarten(actor, *objects) -> None:
-    for obj in objects:
-        if obj is not None and getattr(obj, "kindergarten_id", actor.kindergarten.pk) != actor.kindergarten.pk:
-            raise Http404
-
-
 def _decimal(value, field: str, *, minimum=None, maximum=None) -> Decimal:
     if isinstance(value, float):
-        raise _invalid(field, _("Enter an exact number."))
+        raise field_error(field, _("Enter an exact number."))
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, TypeError, ValueError):
-        raise _invalid(field, _("Enter a number.")) from None
+        raise field_error(field, _("Enter a number.")) from None
     if not number.is_finite():
-        raise _invalid(field, _("Enter a number."))
+        raise field_error(field, _("Enter a number."))
     if minimum is not None and number < minimum:
-        raise _invalid(field, _("Enter a number of at least %(n)s.") % {"n": minimum})
+        raise field_error(field, _("Enter a number of at least %(n)s.") % {"n": minimum})
     if maximum is not None and number > maximum:
-        raise _invalid(field, _("Enter a number of at most %(n)s.") % {"n": maximum})
+        raise field_error(field, _("Enter a number of at most %(n)s.") % {"n": maximum})
     return number
 
 
 def _text(value, field: str, *, required: bool = True, max_length: int = 200) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise _invalid(field, _("This field is required."))
+        raise field_error(field, _("This field is required."))
     if len(text) > max_length:
-        raise _invalid(field, _("At most %(n)d characters.") % {"n": max_length})
+        raise field_error(field, _("At most %(n)d characters.") % {"n": max_length})
     return text
 
 
@@ -136,19 +129,19 @@ def settings_update(*, actor, **values) -> StaffSettings:
     s = StaffSettings.objects.select_for_update().get(pk=s.pk)
     for key, value in values.items():
         if key not in SETTING_FIELDS:
-            raise _invalid(key, _("Unknown setting."))
+            raise field_error(key, _("Unknown setting."))
         setattr(s, key, value)
     if Decimal(s.base_points) <= 0:
-        raise _invalid("base_points", _("Base points must be more than zero."))
+        raise field_error("base_points", _("Base points must be more than zero."))
     if Decimal(s.base_bonus) < 0:
-        raise _invalid("base_bonus", _("The bonus cannot be negative."))
+        raise field_error("base_bonus", _("The bonus cannot be negative."))
     if s.trained_rule not in TrainedMistakeRule.values:
-        raise _invalid("trained_rule", _("Choose a rule from the list."))
+        raise field_error("trained_rule", _("Choose a rule from the list."))
     if Decimal(s.trained_multiplier) < 1:
-        raise _invalid("trained_multiplier", _("The multiplier must be at least 1."))
+        raise field_error("trained_multiplier", _("The multiplier must be at least 1."))
     weights = [Decimal(s.weight_parents), Decimal(s.weight_teachers), Decimal(s.weight_peers)]
     if any(w < 0 for w in weights) or sum(weights) != Decimal("1"):
-        raise _invalid("weight_parents", _("The three rating weights must add up to 1 (e.g. 0.4 + 0.3 + 0.3)."))
+        raise field_error("weight_parents", _("The three rating weights must add up to 1 (e.g. 0.4 + 0.3 + 0.3)."))
     return _save(s, actor)
 
 
@@ -162,10 +155,10 @@ def post_save(*, actor, post=None, name: str, base_bonus=None, handles_food_or_c
         base_bonus = None
     clash = Post.objects.filter(kindergarten=actor.kindergarten, name=name)
     if post is not None:
-        _same_kindergarten(actor, post)
+        policy.same_kindergarten(actor, post)
         clash = clash.exclude(pk=post.pk)
     if clash.exists():
-        raise _invalid("name", _("There is already a post called %(name)s.") % {"name": name})
+        raise field_error("name", _("There is already a post called %(name)s.") % {"name": name})
     post = post or Post(kindergarten=actor.kindergarten, created_by=actor.user)
     post.name, post.base_bonus = name, base_bonus
     post.handles_food_or_children, post.sort_order, post.is_active = handles_food_or_children, sort_order, is_active
@@ -176,13 +169,13 @@ def post_save(*, actor, post=None, name: str, base_bonus=None, handles_food_or_c
 def topic_save(*, actor, name: str, category: str = TrainingCategory.OTHER, topic=None) -> TrainingTopic:
     name = _text(name, "name", max_length=60)
     if category not in TrainingCategory.values:
-        raise _invalid("category", _("Choose a category from the list."))
+        raise field_error("category", _("Choose a category from the list."))
     clash = TrainingTopic.objects.filter(kindergarten=actor.kindergarten, name=name)
     if topic is not None:
-        _same_kindergarten(actor, topic)
+        policy.same_kindergarten(actor, topic)
         clash = clash.exclude(pk=topic.pk)
     if clash.exists():
-        raise _invalid("name", _("There is already a topic called %(name)s.") % {"name": name})
+        raise field_error("name", _("There is already a topic called %(name)s.") % {"name": name})
     topic = topic or TrainingTopic(kindergarten=actor.kindergarten, created_by=actor.user)
     topic.name, topic.category = name, category
     return _save(topic, actor)
@@ -193,17 +186,17 @@ def item_save(*, actor, post, name: str, points, topic=None, finding_kind: str =
               is_active: bool = True, item=None) -> AssessmentItem:
     from houqin.core.registry import FINDING_KINDS
 
-    _same_kindergarten(actor, post, topic, item)
+    policy.same_kindergarten(actor, post, topic, item)
     name = _text(name, "name", max_length=100)
     points = _decimal(points, "points", minimum=Decimal("0.5"), maximum=Decimal("100"))
     finding_kind = (finding_kind or "").strip()
     if finding_kind and finding_kind not in FINDING_KINDS:
-        raise _invalid("finding_kind", _("Choose a kind of finding from the list."))
+        raise field_error("finding_kind", _("Choose a kind of finding from the list."))
     clash = AssessmentItem.objects.filter(post=post, name=name)
     if item is not None:
         clash = clash.exclude(pk=item.pk)
     if clash.exists():
-        raise _invalid("name", _("This post already has an item called %(name)s.") % {"name": name})
+        raise field_error("name", _("This post already has an item called %(name)s.") % {"name": name})
     item = item or AssessmentItem(kindergarten=actor.kindergarten, created_by=actor.user)
     item.post, item.name, item.points, item.topic = post, name, points, topic
     item.finding_kind, item.sort_order, item.is_active = finding_kind, sort_order, is_active
@@ -213,17 +206,17 @@ def item_save(*, actor, post, name: str, points, topic=None, finding_kind: str =
 @transaction.atomic
 def assign(*, actor, user, post, started_on: dt.date) -> Assignment:
     """Put a staff member on a post from `started_on`; their previous post ends the day before."""
-    _same_kindergarten(actor, post)
+    policy.same_kindergarten(actor, post)
     user = staff_user(actor, user)
     if not post.is_active:
-        raise _invalid("post", _("This post is no longer in use."))
+        raise field_error("post", _("This post is no longer in use."))
     current = Assignment.objects.select_for_update().filter(kindergarten=actor.kindergarten, user=user,
                                                             ended_on__isnull=True).first()
     if current is not None:
         if current.post_id == post.pk:
-            raise _invalid("post", _("%(name)s already holds this post.") % {"name": user.display_name})
+            raise field_error("post", _("%(name)s already holds this post.") % {"name": user.display_name})
         if started_on <= current.started_on:
-            raise _invalid("started_on", _("The new post must start after the current one started."))
+            raise field_error("started_on", _("The new post must start after the current one started."))
         current.ended_on = started_on - dt.timedelta(days=1)
         _save(current, actor)
     return _save(Assignment(kindergarten=actor.kindergarten, created_by=actor.user, user=user, post=post,
@@ -232,11 +225,11 @@ def assign(*, actor, user, post, started_on: dt.date) -> Assignment:
 
 @transaction.atomic
 def assignment_end(*, actor, assignment, ended_on: dt.date) -> Assignment:
-    _same_kindergarten(actor, assignment)
+    policy.same_kindergarten(actor, assignment)
     if assignment.ended_on is not None:
         raise Conflict(_("This assignment has already ended."))
     if ended_on < assignment.started_on:
-        raise _invalid("ended_on", _("The end cannot be before the start."))
+        raise field_error("ended_on", _("The end cannot be before the start."))
     assignment.ended_on = ended_on
     return _save(assignment, actor)
 
@@ -321,7 +314,7 @@ def assessment_generate(*, actor, month: dt.date) -> GenerateResult:
     kg = actor.kindergarten
     first, last = month_start(month), month_end(month)
     if first > timezone.localdate():
-        raise _invalid("month", _("A month that has not started cannot be assessed."))
+        raise field_error("month", _("A month that has not started cannot be assessed."))
     settings = StaffSettings.objects.select_for_update().get(pk=get_settings(kg).pk)  # one generator at a time
     assignments = list(Assignment.objects.filter(kindergarten=kg, started_on__lte=last)
                        .exclude(ended_on__lt=first).select_related("post", "user").order_by("started_on"))
@@ -406,11 +399,11 @@ def _training_cache(kindergarten, user_ids):
 
 
 def _locked_draft(actor, assessment) -> Assessment:
-    _same_kindergarten(actor, assessment)
+    policy.same_kindergarten(actor, assessment)
     locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.is_voided:
         raise Conflict(_("This assessment has been voided."))
-    if locked.status != AssessmentStatus.DRAFT:
+    if AssessmentStatus.CONFIRMED not in allowed_moves(ASSESSMENT_TRANSITIONS, locked.status):
         raise Conflict(_("This assessment has been confirmed and can no longer be changed."))
     return locked
 
@@ -420,13 +413,13 @@ def deduction_add(*, actor, assessment, item, date: dt.date, note: str = "") -> 
     """A mistake on `item` on `date`. If the person attended a training on the item's topic before that
     date, the kindergarten's multiplier (or its veto) applies: the training record decides."""
     assessment = _locked_draft(actor, assessment)
-    _same_kindergarten(actor, item)
+    policy.same_kindergarten(actor, item)
     if item.post_id != assessment.post_id:
-        raise _invalid("item", _("Choose an item of %(post)s.") % {"post": assessment.post.name})
+        raise field_error("item", _("Choose an item of %(post)s.") % {"post": assessment.post.name})
     if not (assessment.month <= date <= month_end(assessment.month)):
-        raise _invalid("date", _("The mistake must be within the month of the assessment."))
+        raise field_error("date", _("The mistake must be within the month of the assessment."))
     if date > timezone.localdate():
-        raise _invalid("date", _("The date cannot be in the future."))
+        raise field_error("date", _("The date cannot be in the future."))
     note = _text(note, "note", required=False)
     settings = get_settings(actor.kindergarten)
     deduction = _new_deduction(actor=actor, settings=settings, assessment=assessment, item=item, date=date, note=note)
@@ -452,10 +445,10 @@ def deduction_void(*, actor, deduction, reason: str) -> Deduction:
 def assessment_confirm(*, actor, assessment) -> Assessment:
     assessment = _locked_draft(actor, assessment)
     if month_end(assessment.month) > timezone.localdate() and assessment.month == month_start(timezone.localdate()):
-        raise _invalid("month", _("A month can be confirmed only after it has ended."))
+        raise field_error("month", _("A month can be confirmed only after it has ended."))
     _save(recompute(assessment), actor)
-    assessment.status, assessment.confirmed_by, assessment.confirmed_at = (
-        AssessmentStatus.CONFIRMED, actor.user, timezone.now())
+    move(assessment, AssessmentStatus.CONFIRMED, ASSESSMENT_TRANSITIONS)
+    assessment.confirmed_by, assessment.confirmed_at = actor.user, timezone.now()
     return _save(assessment, actor, "confirmed")
 
 
@@ -481,10 +474,10 @@ def _store(instance, field_name: str, type_field: str, checked: files.SafeFile):
 def training_create(*, actor, topic, date: dt.date, trainer: str, title: str = "", location: str = "", hours="1",
                     content: str = "", attendees=(), has_test: bool = False, pass_score="60",
                     material=None) -> Training:
-    _same_kindergarten(actor, topic)
+    policy.same_kindergarten(actor, topic)
     trainer = _text(trainer, "trainer", max_length=50)
     if date > timezone.localdate() + dt.timedelta(days=60):
-        raise _invalid("date", _("The date is too far in the future."))
+        raise field_error("date", _("The date is too far in the future."))
     hours = _decimal(hours, "hours", minimum=Decimal("0.5"), maximum=Decimal("24"))
     pass_score = _decimal(pass_score, "pass_score", minimum=0, maximum=100)
     checked = files.read_optional(material, field="material")
@@ -513,7 +506,7 @@ def training_create(*, actor, topic, date: dt.date, trainer: str, title: str = "
 def training_record(*, actor, training, rows) -> list[TrainingAttendance]:
     """Attendance and test scores: rows of {"user": user or id, "attended": bool, "score": str|None}.
     People not yet on the list are added."""
-    _same_kindergarten(actor, training)
+    policy.same_kindergarten(actor, training)
     training = Training.objects.select_for_update().get(pk=training.pk)
     if training.is_voided:
         raise Conflict(_("This training has been voided."))
@@ -527,10 +520,10 @@ def training_record(*, actor, training, rows) -> list[TrainingAttendance]:
         else:
             score = _decimal(score, "score", minimum=0, maximum=100)
             if not training.has_test:
-                raise _invalid("score", _("This training has no test: leave the scores empty."))
+                raise field_error("score", _("This training has no test: leave the scores empty."))
         attended = bool(row.get("attended", True))
         if score is not None and not attended:
-            raise _invalid("score", _("Only those who attended can have a test score."))
+            raise field_error("score", _("Only those who attended can have a test score."))
         att = existing.get(user.pk) or TrainingAttendance(kindergarten=actor.kindergarten, training=training,
                                                           user=user, created_by=actor.user)
         att.attended, att.score = attended, score
@@ -540,7 +533,7 @@ def training_record(*, actor, training, rows) -> list[TrainingAttendance]:
 
 @transaction.atomic
 def training_void(*, actor, training, reason: str) -> Training:
-    _same_kindergarten(actor, training)
+    policy.same_kindergarten(actor, training)
     reason = _text(reason, "reason")
     training = Training.objects.select_for_update().get(pk=training.pk)
     if training.is_voided:
@@ -557,7 +550,7 @@ def meeting_create(*, actor, date: dt.date, title: str, agenda: str = "", minute
                    attendees=(), actions=()) -> Meeting:
     title = _text(title, "title", max_length=100)
     if date > timezone.localdate() + dt.timedelta(days=30):
-        raise _invalid("date", _("The date is too far in the future."))
+        raise field_error("date", _("The date is too far in the future."))
     meeting = _save(Meeting(kindergarten=actor.kindergarten, created_by=actor.user, date=date, title=title,
                             agenda=(agenda or "").strip(), minutes=(minutes or "").strip(),
                             decisions=(decisions or "").strip(), chair=actor.user), actor)
@@ -571,7 +564,7 @@ def meeting_create(*, actor, date: dt.date, title: str, agenda: str = "", minute
 
 @transaction.atomic
 def meeting_update(*, actor, meeting, **values) -> Meeting:
-    _same_kindergarten(actor, meeting)
+    policy.same_kindergarten(actor, meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.is_voided:
         raise Conflict(_("This meeting has been voided."))
@@ -585,13 +578,13 @@ def meeting_update(*, actor, meeting, **values) -> Meeting:
 
 @transaction.atomic
 def action_add(*, actor, meeting, description: str, owner, due_date: dt.date) -> ActionItem:
-    _same_kindergarten(actor, meeting)
+    policy.same_kindergarten(actor, meeting)
     if meeting.is_voided:
         raise Conflict(_("This meeting has been voided."))
     description = _text(description, "description")
     owner = staff_user(actor, owner)
     if due_date < meeting.date:
-        raise _invalid("due_date", _("The due date cannot be before the meeting."))
+        raise field_error("due_date", _("The due date cannot be before the meeting."))
     return _save(ActionItem(kindergarten=actor.kindergarten, created_by=actor.user, meeting=meeting,
                             description=description, owner=owner, due_date=due_date), actor)
 
@@ -599,7 +592,7 @@ def action_add(*, actor, meeting, description: str, owner, due_date: dt.date) ->
 @transaction.atomic
 def action_done(*, actor, action, note: str = "") -> ActionItem:
     """Its owner, or whoever may record meetings, marks an action item done."""
-    _same_kindergarten(actor, action)
+    policy.same_kindergarten(actor, action)
     if action.owner_id != actor.user.pk and not actor.has("staff.meeting.change"):
         raise Forbidden(_("Only the owner or the logistics director can mark this done."))
     action = ActionItem.objects.select_for_update().get(pk=action.pk)
@@ -627,12 +620,12 @@ def certificate_add(*, actor, user, issued_on: dt.date, expires_on: dt.date | No
     user = staff_user(actor, user)
     today = timezone.localdate()
     if issued_on > today:
-        raise _invalid("issued_on", _("The issue date cannot be in the future."))
+        raise field_error("issued_on", _("The issue date cannot be in the future."))
     expires_on = expires_on or proposed_expiry(actor.kindergarten, issued_on)
     if expires_on <= issued_on:
-        raise _invalid("expires_on", _("The certificate must be valid after the day it was issued."))
+        raise field_error("expires_on", _("The certificate must be valid after the day it was issued."))
     if expires_on > issued_on + dt.timedelta(days=3 * 366):
-        raise _invalid("expires_on", _("A health certificate is valid for a year or so: check the date."))
+        raise field_error("expires_on", _("A health certificate is valid for a year or so: check the date."))
     checked = files.read_optional(scan, field="scan")
     cert = HealthCertificate(kindergarten=actor.kindergarten, created_by=actor.user, user=user, issued_on=issued_on,
                              expires_on=expires_on, number=_text(number, "number", required=False, max_length=40),
@@ -649,7 +642,7 @@ def certificate_add(*, actor, user, issued_on: dt.date, expires_on: dt.date | No
 
 @transaction.atomic
 def certificate_void(*, actor, certificate, reason: str) -> HealthCertificate:
-    _same_kindergarten(actor, certificate)
+    policy.same_kindergarten(actor, certificate)
     reason = _text(reason, "reason")
     cert = HealthCertificate.objects.select_for_update().get(pk=certificate.pk)
     if cert.is_voided:
@@ -665,11 +658,11 @@ def certificate_void(*, actor, certificate, reason: str) -> HealthCertificate:
 def round_create(*, actor, title: str, starts_on: dt.date, ends_on: dt.date, notify_parents: bool = True) -> RatingRound:
     title = _text(title, "title", max_length=60)
     if ends_on < starts_on:
-        raise _invalid("ends_on", _("The end cannot be before the start."))
+        raise field_error("ends_on", _("The end cannot be before the start."))
     overlap = RatingRound.objects.filter(kindergarten=actor.kindergarten, starts_on__lte=ends_on,
                                          ends_on__gte=starts_on)
     if overlap.exists():
-        raise _invalid("starts_on", _("Another rating period overlaps these dates."))
+        raise field_error("starts_on", _("Another rating period overlaps these dates."))
     rnd = _save(RatingRound(kindergarten=actor.kindergarten, created_by=actor.user, title=title, starts_on=starts_on,
                             ends_on=ends_on), actor)
     if notify_parents:
@@ -748,11 +741,11 @@ def rateable(actor, rnd: RatingRound | None) -> list[Rateable]:
 def rating_submit(*, actor, ratee, stars, comment: str = "", rnd: RatingRound | None = None) -> Rating:
     rnd = rnd or current_round(actor.kindergarten)
     if rnd is None:
-        raise _invalid("stars", _("There is no rating period open today."))
-    _same_kindergarten(actor, rnd)
+        raise field_error("stars", _("There is no rating period open today."))
+    policy.same_kindergarten(actor, rnd)
     today = timezone.localdate()
     if not (rnd.starts_on <= today <= rnd.ends_on):
-        raise _invalid("stars", _("This rating period is not open."))
+        raise field_error("stars", _("This rating period is not open."))
     target = next((r for r in rateable(actor, rnd) if r.ratee.pk == getattr(ratee, "pk", ratee)), None)
     if target is None:
         raise Http404
@@ -763,7 +756,7 @@ def rating_submit(*, actor, ratee, stars, comment: str = "", rnd: RatingRound | 
     except (TypeError, ValueError):
         stars = 0
     if not 1 <= stars <= 5:
-        raise _invalid("stars", _("Choose one to five stars."))
+        raise field_error("stars", _("Choose one to five stars."))
     rating = Rating(kindergarten=actor.kindergarten, created_by=actor.user, round=rnd, ratee=target.ratee,
                     rater=actor.user, rater_kind=target.kind, school_class=target.school_class, stars=stars,
                     comment=_text(comment, "comment", required=False))
@@ -781,7 +774,7 @@ def rating_submit(*, actor, ratee, stars, comment: str = "", rnd: RatingRound | 
 @transaction.atomic
 def step_save(*, actor, title: str, time_label: str = "", description: str = "", sort_order: int = 0,
               is_active: bool = True, step=None) -> ProcedureStep:
-    _same_kindergarten(actor, step)
+    policy.same_kindergarten(actor, step)
     step = step or ProcedureStep(kindergarten=actor.kindergarten, created_by=actor.user)
     step.title = _text(title, "title", max_length=60)
     step.time_label = _text(time_label, "time_label", required=False, max_length=20)
@@ -795,26 +788,26 @@ def procedure_tick(*, actor, school_class, date: dt.date, step, done: bool = Tru
     """Tick (or untick, the same day only) a step of a class's day. The policy decides which classes."""
     from houqin import policy
 
-    _same_kindergarten(actor, school_class, step)
+    policy.same_kindergarten(actor, school_class, step)
     if not policy.can(actor, "staff.procedure.check", school_class):
         raise Http404
     today = timezone.localdate()
     if date > today:
-        raise _invalid("date", _("A step cannot be ticked for a day that has not come."))
+        raise field_error("date", _("A step cannot be ticked for a day that has not come."))
     if date < today - dt.timedelta(days=1) and not actor.has("staff.manage"):
-        raise _invalid("date", _("Only today's and yesterday's steps can be ticked."))
+        raise field_error("date", _("Only today's and yesterday's steps can be ticked."))
     existing = ProcedureCheck.objects.select_for_update().filter(school_class=school_class, date=date, step=step).first()
     if not done:
         if existing is not None:
             if existing.date != today:
-                raise _invalid("date", _("Only today's ticks can be taken back."))
+                raise field_error("date", _("Only today's ticks can be taken back."))
             existing._history_user = actor.user
             ProcedureCheck.objects.filter(pk=existing.pk).delete()
         return None
     if existing is not None:
         return existing
     if not step.is_active:
-        raise _invalid("step", _("This step is no longer in use."))
+        raise field_error("step", _("This step is no longer in use."))
     check = ProcedureCheck(kindergarten=actor.kindergarten, created_by=actor.user, school_class=school_class, date=date,
                            step=step, done_by=actor.user, done_at=timezone.now(),
                            note=_text(note, "note", required=False))

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
-from houqin.core.errors import Conflict, DomainError, Forbidden
+from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
 from houqin.org.models import STAFF_ROLES, Campus, Membership, SchoolClass
 from houqin.stock.models import (
     DISPOSALS,
@@ -72,15 +72,6 @@ def qty(value: Decimal) -> str:
     return text or "0"
 
 
-def _invalid(errors: list[dict], *, cls=DomainError, code: str = "invalid"):
-    message = errors[0]["message"] if len(errors) == 1 else _("Please correct the errors below.")
-    raise cls(message, code=code, errors=errors)
-
-
-def _error(field: str, message, *, cls=DomainError, code: str = "invalid"):
-    _invalid([{"field": field, "message": str(message)}], cls=cls, code=code)
-
-
 def _decimal(value, *, field: str, places: int, maximum: Decimal, allow_zero: bool, errors: list) -> Decimal | None:
     """Parse a quantity or price. Never through float: strings, ints and Decimals only."""
     if isinstance(value, float):
@@ -112,13 +103,6 @@ def _quantity(value, errors: list, field: str = "quantity", *, allow_zero: bool 
 
 def _text(value, max_length: int) -> str:
     return (value or "").strip()[:max_length]
-
-
-def _same_kindergarten(actor, *objects) -> None:
-    """Objects of another kindergarten look like missing ones."""
-    for obj in objects:
-        if obj is not None and obj.kindergarten_id != actor.kindergarten.pk:
-            raise Http404
 
 
 def _today() -> dt.date:
@@ -260,7 +244,7 @@ def supplier_create(*, actor, name: str, contact_person: str = "", phone: str = 
     if not errors and Supplier.objects.filter(kindergarten=actor.kindergarten, name=data["name"]).exists():
         errors.append({"field": "name", "message": _("A supplier with this name already exists.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     return Supplier.objects.create(kindergarten=actor.kindergarten, created_by=actor.user, **data)
 
 
@@ -278,7 +262,7 @@ def supplier_update(*, actor, supplier: Supplier, **changes) -> Supplier:
             pk=supplier.pk).exists():
         errors.append({"field": "name", "message": _("A supplier with this name already exists.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     for field, value in data.items():
         setattr(supplier, field, value)
     if "is_active" in changes:
@@ -291,7 +275,7 @@ def supplier_update(*, actor, supplier: Supplier, **changes) -> Supplier:
 def warehouse_create(*, actor, campus: Campus, name: str, kind: str) -> Warehouse:
     if not actor.has("stock.settings"):
         raise Forbidden()
-    _same_kindergarten(actor, campus)
+    policy.same_kindergarten(actor, campus)
     if not policy.can(actor, "stock.settings", campus):
         raise Http404
     errors = []
@@ -303,7 +287,7 @@ def warehouse_create(*, actor, campus: Campus, name: str, kind: str) -> Warehous
     if name and Warehouse.objects.filter(kindergarten=actor.kindergarten, campus=campus, name=name).exists():
         errors.append({"field": "name", "message": _("This campus already has a warehouse of this name.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     return Warehouse.objects.create(kindergarten=actor.kindergarten, campus=campus, name=name, kind=kind,
                                     created_by=actor.user)
 
@@ -313,7 +297,7 @@ def settings_update(*, actor, expiry_warning_days: int, expiry_warning_source: s
     if not actor.has("stock.settings"):
         raise Forbidden()
     if expiry_warning_days is None or not 0 <= int(expiry_warning_days) <= 365:
-        _error("expiry_warning_days", _("Enter a number of days from 0 to 365."))
+        raise field_error("expiry_warning_days", _("Enter a number of days from 0 to 365."))
     row = stock_settings(actor.kindergarten)
     row.expiry_warning_days = int(expiry_warning_days)
     row.expiry_warning_source = _text(expiry_warning_source, 100) or row.expiry_warning_source
@@ -377,7 +361,7 @@ def item_create(*, actor, name: str, unit: str, category: str, spec: str = "", m
     data = _clean_item(locals(), errors)
     _check_item_unique(actor.kindergarten, data, errors)
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     return Item.objects.create(kindergarten=actor.kindergarten, created_by=actor.user, **data)
 
 
@@ -396,7 +380,7 @@ def item_update(*, actor, item: Item, **changes) -> Item:
         errors.append({"field": "category", "message": _(
             "This item has batches in stock: it cannot change between food and other goods.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     for field, value in data.items():
         setattr(item, field, value)
     item.save()
@@ -420,7 +404,7 @@ def receive(*, actor, warehouse: Warehouse, item: Item, quantity, unit_cost, sup
             occurred_on: dt.date | None = None, reason: str = "") -> Movement:
     """Receive a batch into a warehouse (入库). Food needs its production date and an expiry date
     (given, or computed from the item's shelf life); expired food is refused."""
-    _same_kindergarten(actor, warehouse, item, supplier)
+    policy.same_kindergarten(actor, warehouse, item, supplier)
     if not policy.can(actor, "stock.receive", warehouse):
         raise Forbidden()
     errors: list = []
@@ -450,7 +434,7 @@ def receive(*, actor, warehouse: Warehouse, item: Item, quantity, unit_cost, sup
             errors.append({"field": "expiry_date", "message": _(
                 "Enter the expiry date, or the shelf life of the item.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     batch = Batch.objects.create(
         kindergarten=actor.kindergarten, item=item, warehouse=warehouse, batch_no=_text(batch_no, 40),
         production_date=production_date, expiry_date=expiry_date, supplier=supplier, unit_cost=unit_cost,
@@ -468,13 +452,13 @@ def _take(*, actor, item: Item, warehouse: Warehouse, quantity: Decimal, batch: 
                                       quantity__gt=0)
     if batch is not None:
         if batch.item_id != item.pk or batch.warehouse_id != warehouse.pk:
-            _error("batch", _("This batch is not of this item in this warehouse."))
+            raise field_error("batch", _("This batch is not of this item in this warehouse."))
         candidates = candidates.filter(pk=batch.pk)
     locked = _lock(candidates)
     expired = sum((b.quantity for b in locked if b.is_expired_on(occurred_on)), Decimal("0"))
     usable = [b for b in locked if not b.is_expired_on(occurred_on) and _received_on(b) <= occurred_on]
     if batch is not None and batch.is_expired_on(occurred_on):
-        _error("batch", _("This batch expired on %(date)s: dispose of it instead of issuing it.")
+        raise field_error("batch", _("This batch expired on %(date)s: dispose of it instead of issuing it.")
                % {"date": batch.expiry_date}, cls=Conflict, code="expired")
     available = sum((b.quantity for b in usable), Decimal("0"))
     if quantity > available:
@@ -484,7 +468,7 @@ def _take(*, actor, item: Item, warehouse: Warehouse, quantity: Decimal, batch: 
                     "%(quantity)s %(unit)s cannot be taken.") % values
         if expired:
             message += " " + _("(%(expired)s %(unit)s more have expired and must be disposed of.)") % values
-        _error(field, message, cls=Conflict, code="insufficient_stock")
+        raise field_error(field, message, cls=Conflict, code="insufficient_stock")
     movements, remaining = [], quantity
     for candidate in sorted(usable, key=fefo_key):
         if remaining <= 0:
@@ -504,9 +488,9 @@ def issue(*, actor, item: Item, warehouse: Warehouse, quantity, kind: str = Move
     """Issue goods out of a warehouse (出库): to a person or class (issue_requisition) or to the
     kitchen for a day's meals (issue_kitchen, food only). FEFO unless a batch is named; refuses
     beyond the stock on hand with a message naming what is available."""
-    _same_kindergarten(actor, warehouse, item, batch, school_class, requisition)
+    policy.same_kindergarten(actor, warehouse, item, batch, school_class, requisition)
     if kind not in ISSUES:
-        _error("kind", _("Choose what the goods are issued for."))
+        raise field_error("kind", _("Choose what the goods are issued for."))
     if requisition is not None:
         capability = "stock.requisition.issue"
     elif kind == MovementKind.ISSUE_KITCHEN:
@@ -524,7 +508,7 @@ def issue(*, actor, item: Item, warehouse: Warehouse, quantity, kind: str = Move
     if recipient is not None and not _is_member(actor.kindergarten, recipient):
         errors.append({"field": "recipient", "message": _("The recipient does not work here.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     return _take(actor=actor, item=item, warehouse=warehouse, quantity=quantity, batch=batch, occurred_on=occurred_on,
                  kind=kind, reason=reason, school_class=school_class, recipient=recipient, requisition=requisition,
                  requisition_line=requisition_line)
@@ -535,12 +519,12 @@ def kitchen_issue_day(*, actor, warehouse: Warehouse, lines, occurred_on: dt.dat
                       reason: str = "") -> list[Movement]:
     """A day's food for the kitchen, several foods at once (FEFO each): all of it or nothing.
     `lines`: [{"item", "quantity", "field"?}]; every line's problem is reported, not only the first."""
-    _same_kindergarten(actor, warehouse)
+    policy.same_kindergarten(actor, warehouse)
     if not policy.can(actor, "stock.issue_kitchen", warehouse):
         raise Forbidden()
     lines = list(lines or [])
     if not lines:
-        _error("lines", _("Enter the quantity of at least one food."))
+        raise field_error("lines", _("Enter the quantity of at least one food."))
     movements, errors, conflict = [], [], False
     for line in lines:
         try:
@@ -552,7 +536,7 @@ def kitchen_issue_day(*, actor, warehouse: Warehouse, lines, occurred_on: dt.dat
             errors += [{"field": field, "message": str(e["message"])} for e in exc.errors] or [
                 {"field": field, "message": str(exc.message)}]
     if errors:
-        _invalid(errors, cls=Conflict if conflict else DomainError)
+        raise_for(errors, cls=Conflict if conflict else DomainError)
     return movements
 
 
@@ -561,7 +545,7 @@ def transfer(*, actor, item: Item, from_warehouse: Warehouse, to_warehouse: Ware
              batch: Batch | None = None, occurred_on: dt.date | None = None, reason: str = "") -> list[Movement]:
     """Move goods from one warehouse to another (调拨): a transfer_out of each source batch and a
     transfer_in of a new batch with the same dates, supplier and cost in the destination."""
-    _same_kindergarten(actor, item, from_warehouse, to_warehouse, batch)
+    policy.same_kindergarten(actor, item, from_warehouse, to_warehouse, batch)
     if not (policy.can(actor, "stock.issue", from_warehouse) and policy.can(actor, "stock.issue", to_warehouse)):
         raise Forbidden()
     errors: list = []
@@ -574,7 +558,7 @@ def transfer(*, actor, item: Item, from_warehouse: Warehouse, to_warehouse: Ware
     else:
         _check_store_fits(item, to_warehouse, errors, field="to_warehouse")
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     outs = _take(actor=actor, item=item, warehouse=from_warehouse, quantity=quantity, batch=batch,
                  occurred_on=occurred_on, kind=MovementKind.TRANSFER_OUT, reason=reason)
     movements = []
@@ -595,7 +579,7 @@ def dispose(*, actor, batch: Batch, quantity, kind: str = MovementKind.DISPOSAL_
             witness=None, occurred_on: dt.date | None = None) -> Movement:
     """Take expired or damaged goods out of stock (报废), with the reason and, for food, optionally
     a witness (the food-safety area records expired food destroyed in front of a witness)."""
-    _same_kindergarten(actor, batch)
+    policy.same_kindergarten(actor, batch)
     if not policy.can(actor, "stock.dispose", batch):
         raise Forbidden()
     errors: list = []
@@ -614,10 +598,10 @@ def dispose(*, actor, batch: Batch, quantity, kind: str = MovementKind.DISPOSAL_
         elif not _is_member(actor.kindergarten, witness):
             errors.append({"field": "witness", "message": _("The witness does not work here.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     locked = _lock(Batch.objects.filter(pk=batch.pk))[0]
     if quantity > locked.quantity:
-        _error("quantity", _("Only %(available)s %(unit)s of this batch are on hand.")
+        raise field_error("quantity", _("Only %(available)s %(unit)s of this batch are on hand.")
                % {"available": qty(locked.quantity), "unit": locked.item.unit}, cls=Conflict, code="insufficient_stock")
     return _post(actor=actor, batch=locked, kind=kind, delta=-quantity, occurred_on=occurred_on, reason=reason,
                  witness=witness)
@@ -628,19 +612,19 @@ def receipt_correct(*, actor, movement: Movement, reason: str) -> Movement:
     """Put right a receipt entered by mistake: a correction movement takes its quantity back out of
     the batch. The receipt itself stays in the ledger; it can be corrected once, while none of it
     has been issued."""
-    _same_kindergarten(actor, movement)
+    policy.same_kindergarten(actor, movement)
     if not policy.can(actor, "stock.receive", movement.warehouse):
         raise Forbidden()
     if movement.kind != MovementKind.RECEIPT:
-        _error("movement", _("Only a receipt can be corrected this way."))
+        raise field_error("movement", _("Only a receipt can be corrected this way."))
     reason = _text(reason, 200)
     if not reason:
-        _error("reason", _("Give the reason for the correction."))
+        raise field_error("reason", _("Give the reason for the correction."))
     if Movement.objects.filter(reverses=movement).exists():
-        _error("movement", _("This receipt has already been corrected."), cls=Conflict, code="already_corrected")
+        raise field_error("movement", _("This receipt has already been corrected."), cls=Conflict, code="already_corrected")
     locked = _lock(Batch.objects.filter(pk=movement.batch_id))[0]
     if locked.quantity < movement.quantity:
-        _error("movement", _("Part of this receipt has already been used (%(left)s %(unit)s left of %(received)s): "
+        raise field_error("movement", _("Part of this receipt has already been used (%(left)s %(unit)s left of %(received)s): "
                              "correct the rest with a disposal or a stocktake.")
                % {"left": qty(locked.quantity), "unit": movement.item.unit, "received": qty(movement.quantity)},
                cls=Conflict, code="already_used")
@@ -668,7 +652,7 @@ def _requisition_lines(actor, lines, errors: list) -> list[tuple[Item, Decimal, 
         if item is None:
             errors.append({"field": "lines", "message": _("Line %(n)d: choose an item.") % {"n": number}})
             continue
-        _same_kindergarten(actor, item)
+        policy.same_kindergarten(actor, item)
         line_errors: list = []
         quantity = _quantity(line.get("quantity"), line_errors)
         for e in line_errors:
@@ -694,7 +678,7 @@ def requisition_create(*, actor, lines, school_class: SchoolClass | None = None,
     capability = "stock.requisition.create"
     if not actor.has(capability):
         raise Forbidden()
-    _same_kindergarten(actor, school_class, campus)
+    policy.same_kindergarten(actor, school_class, campus)
     errors: list = []
     if school_class is not None:
         if not policy.can(actor, capability, school_class):
@@ -712,7 +696,7 @@ def requisition_create(*, actor, lines, school_class: SchoolClass | None = None,
             errors.append({"field": "campus", "message": _("Choose the campus the items are for.")})
     cleaned = _requisition_lines(actor, lines, errors)
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     number = _next_number(actor.kindergarten, "next_requisition_number")
     requisition = Requisition.objects.create(
         kindergarten=actor.kindergarten, number=f"LY{number:05d}", campus=campus, school_class=school_class,
@@ -738,9 +722,9 @@ def requisition_set_status(*, actor, requisition: Requisition, status: str, reas
     """The one place a requisition changes state. Refuses moves the transitions map does not allow,
     and records who made the move and when. Issued / partly issued must match the lines (which
     only requisition_issue fills); rejecting needs a reason; the requester may cancel their own."""
-    _same_kindergarten(actor, requisition)
+    policy.same_kindergarten(actor, requisition)
     if status not in RequisitionStatus.values:
-        _error("status", _("Unknown status."))
+        raise field_error("status", _("Unknown status."))
     may_issue = policy.can(actor, "stock.requisition.issue", requisition)
     if status == RequisitionStatus.CANCELLED:
         allowed = may_issue or _is_requester(actor, requisition)
@@ -770,7 +754,7 @@ def requisition_set_status(*, actor, requisition: Requisition, status: str, reas
         locked.issued_by, locked.issued_at = actor.user, now
     else:
         if status == RequisitionStatus.REJECTED and not reason:
-            _error("reason", _("Give the reason for rejecting the requisition."))
+            raise field_error("reason", _("Give the reason for rejecting the requisition."))
         locked.closed_by, locked.closed_at, locked.close_reason = actor.user, now, reason
     locked.status = status
     locked._change_reason = reason[:100] or str(RequisitionStatus(status).label)
@@ -785,7 +769,7 @@ def requisition_issue(*, actor, requisition: Requisition, warehouse: Warehouse, 
     """The storekeeper issues a requisition from a warehouse: each line's quantity (default: what is
     still outstanding), FEFO. Less than asked leaves it partly issued; all of it, issued.
     `quantities`: {line code or RequisitionLine: quantity}."""
-    _same_kindergarten(actor, requisition, warehouse)
+    policy.same_kindergarten(actor, requisition, warehouse)
     if not (policy.can(actor, "stock.requisition.issue", requisition)
             and policy.can(actor, "stock.requisition.issue", warehouse)):
         raise Forbidden()
@@ -818,7 +802,7 @@ def requisition_issue(*, actor, requisition: Requisition, warehouse: Warehouse, 
     if not errors and not plan:
         errors.append({"field": "quantities", "message": _("Enter a quantity to issue.")})
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     for line, amount in plan:
         issue(actor=actor, item=line.item, warehouse=warehouse, quantity=amount,
               kind=MovementKind.ISSUE_REQUISITION, occurred_on=occurred_on, school_class=locked.school_class,
@@ -848,7 +832,7 @@ def requisition_reject(*, actor, requisition: Requisition, reason: str) -> Requi
 @atomic
 def stocktake_open(*, actor, warehouse: Warehouse, note: str = "") -> Stocktake:
     """Open a count of a warehouse: one line for each batch on hand, with its book quantity."""
-    _same_kindergarten(actor, warehouse)
+    policy.same_kindergarten(actor, warehouse)
     if not policy.can(actor, "stock.stocktake", warehouse):
         raise Forbidden()
     current = Stocktake.objects.filter(kindergarten=actor.kindergarten, warehouse=warehouse,
@@ -888,14 +872,14 @@ def stocktake_record_count(*, actor, line: StocktakeLine, counted_quantity, expl
                            ) -> StocktakeLine:
     """Enter the counted quantity of one line (at the shelf, on a phone). The book quantity is taken
     from the ledger at this moment, so issues during the count do not show as differences."""
-    _same_kindergarten(actor, line)
+    policy.same_kindergarten(actor, line)
     if not policy.can(actor, "stock.stocktake", line):
         raise Forbidden()
     _lock_open_stocktake(line.stocktake)
     errors: list = []
     counted = _quantity(counted_quantity, errors, field="counted_quantity", allow_zero=True)
     if errors:
-        _invalid(errors)
+        raise_for(errors)
     line = StocktakeLine.objects.select_for_update().get(pk=line.pk)
     line.book_quantity = Batch.objects.values_list("quantity", flat=True).get(pk=line.batch_id)
     line.counted_quantity = counted
@@ -909,7 +893,7 @@ def stocktake_record_count(*, actor, line: StocktakeLine, counted_quantity, expl
 @atomic
 def stocktake_explain(*, actor, line: StocktakeLine, explanation: str) -> StocktakeLine:
     """Explain the difference of a counted line (损耗, 记录错误…)."""
-    _same_kindergarten(actor, line)
+    policy.same_kindergarten(actor, line)
     if not policy.can(actor, "stock.stocktake", line):
         raise Forbidden()
     _lock_open_stocktake(line.stocktake)
@@ -924,11 +908,11 @@ def stocktake_set_status(*, actor, stocktake: Stocktake, status: str, reason: st
     """The one place a stocktake changes state. Posting writes a stocktake_adjustment movement for
     every difference (all lines counted, every difference explained); closing ends the count
     without adjustments and needs a reason. Posted and closed stocktakes never change again."""
-    _same_kindergarten(actor, stocktake)
+    policy.same_kindergarten(actor, stocktake)
     if not policy.can(actor, "stock.stocktake", stocktake):
         raise Forbidden()
     if status not in StocktakeStatus.values:
-        _error("status", _("Unknown status."))
+        raise field_error("status", _("Unknown status."))
     locked = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
     if status not in STOCKTAKE_TRANSITIONS[locked.status]:
         raise Conflict(_("This stocktake is %(current)s: it cannot become %(new)s.")
@@ -940,18 +924,18 @@ def stocktake_set_status(*, actor, stocktake: Stocktake, status: str, reason: st
         lines = list(locked.lines.select_related("batch__item").order_by("pk"))
         uncounted = [line for line in lines if line.counted_quantity is None]
         if uncounted:
-            _error("lines", _("%(n)d lines are not counted yet: count them (enter 0 for none) before posting.")
+            raise field_error("lines", _("%(n)d lines are not counted yet: count them (enter 0 for none) before posting.")
                    % {"n": len(uncounted)})
         unexplained = [line for line in lines if line.difference and not line.explanation]
         if unexplained:
-            _error("lines", _("Explain the differences of: %(items)s.")
+            raise field_error("lines", _("Explain the differences of: %(items)s.")
                    % {"items": "、".join(str(line.batch.item.name) for line in unexplained[:10])})
         changed = [line for line in lines if line.difference]
         batches = {b.pk: b for b in _lock(Batch.objects.filter(pk__in=[line.batch_id for line in changed]))}
         for line in changed:
             batch = batches[line.batch_id]
             if batch.quantity + line.difference < 0:
-                _error("lines", _("%(item)s: only %(left)s %(unit)s are on hand now, less than the shortfall "
+                raise field_error("lines", _("%(item)s: only %(left)s %(unit)s are on hand now, less than the shortfall "
                                   "counted; count it again.")
                        % {"item": batch.item.name, "left": qty(batch.quantity), "unit": batch.item.unit},
                        cls=Conflict, code="changed")
@@ -960,7 +944,7 @@ def stocktake_set_status(*, actor, stocktake: Stocktake, status: str, reason: st
         locked.posted_by, locked.posted_at = actor.user, now
     else:
         if not reason:
-            _error("reason", _("Give the reason for closing the stocktake without posting it."))
+            raise field_error("reason", _("Give the reason for closing the stocktake without posting it."))
         locked.closed_by, locked.closed_at, locked.close_reason = actor.user, now, reason
     locked.status = status
     locked._change_reason = reason[:100] or str(StocktakeStatus(status).label)
