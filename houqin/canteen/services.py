@@ -37,8 +37,7 @@ from houqin.canteen.models import (
     StockFoodLink,
 )
 from houqin.canteen.rules import rules_for, shipped
-from houqin import policy
-from houqin.core.errors import Conflict, DomainError, Forbidden, raise_for
+from houqin.core.errors import Conflict, Forbidden, raise_for
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")

@@ -64,10 +64,6 @@ def _text(value, max_length: int) -> str:
     return (value or "").strip()[:max_length]
 
 
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
 def _require(actor, capability: str) -> None:
     if not actor.has(capability):
         raise Forbidden()
@@ -224,7 +220,7 @@ def certificate_create(*, actor, supplier, kind: str, number: str, valid_until: 
         errors.append({"field": "valid_until", "message": _("Enter the date the certificate is valid until.")})
     elif issued_on and valid_until < issued_on:
         errors.append({"field": "valid_until", "message": _("The certificate ends before it was issued.")})
-    if issued_on and issued_on > _today():
+    if issued_on and issued_on > timezone.localdate():
         errors.append({"field": "issued_on", "message": _("The date of issue is in the future.")})
     if kind == CertificateKind.INSPECTION_REPORT and not (_text(product, 60) or item):
         errors.append({"field": "product", "message": _("Name the product the inspection report covers.")})
@@ -240,7 +236,7 @@ def certificate_create(*, actor, supplier, kind: str, number: str, valid_until: 
     cert = SupplierCertificate(
         kindergarten=actor.kindergarten, supplier=supplier, kind=kind, number=number, product=_text(product, 60),
         item=item, issued_on=issued_on, valid_until=valid_until, created_by=actor.user,
-        retain_until=add_months(max(valid_until, _today()), 12 * years),
+        retain_until=add_months(max(valid_until, timezone.localdate()), 12 * years),
     )
     if content is not None:
         cert.scan.save(content.name, content.as_content_file(), save=False)
@@ -368,7 +364,7 @@ def receipt_create(*, actor, supplier, warehouse, lines, received_on: dt.date | 
             raise Http404
         if not warehouse.is_food or not warehouse.is_active:
             errors.append({"field": "warehouse", "message": _("Choose a food store in use.")})
-    today = _today()
+    today = timezone.localdate()
     received_on = received_on or today
     if received_on > today:
         errors.append({"field": "received_on", "message": _("The date of receipt is in the future.")})
@@ -489,7 +485,7 @@ def sample_record(*, actor, day: dt.date | None, meal: str, dish_code, weight_gr
     kg = actor.kindergarten
     figures = rule_figures(kg)
     errors: list = []
-    today = _today()
+    today = timezone.localdate()
     day = day or today
     now = timezone.now()
     stored_at = stored_at or now
@@ -610,7 +606,7 @@ def expiry_check_create(*, actor, warehouse, results: dict | None = None, checke
     if not policy.can(actor, "foodsafety.expiry.check", warehouse):
         raise Http404
     errors: list = []
-    today = _today()
+    today = timezone.localdate()
     checked_on = checked_on or today
     if checked_on > today:
         errors.append({"field": "checked_on", "message": _("The date is in the future.")})
@@ -715,7 +711,7 @@ def hygiene_inspection_create(*, actor, results: dict, inspected_on: dt.date | N
     _require(actor, "foodsafety.hygiene.inspect")
     kg = actor.kindergarten
     errors: list = []
-    today = _today()
+    today = timezone.localdate()
     inspected_on = inspected_on or today
     if inspected_on > today:
         errors.append({"field": "inspected_on", "message": _("The date is in the future.")})
@@ -760,7 +756,7 @@ def tableware_record(*, actor, day: dt.date | None, meal: str, method: str, minu
     _require(actor, "foodsafety.tableware.record")
     kg = actor.kindergarten
     errors: list = []
-    today = _today()
+    today = timezone.localdate()
     day = day or today
     if day > today:
         errors.append({"field": "day", "message": _("The day is in the future.")})
@@ -818,7 +814,7 @@ def void_record(*, actor, record, reason: str):
     reason = _text(reason, 200)
     if not reason:
         raise field_error("reason", _("Give the reason for voiding."))
-    if _today() < record.retain_until:
+    if timezone.localdate() < record.retain_until:
         raise field_error("record", _("This record must be kept until %(date)s and cannot be voided before then.") % {
             "date": record.retain_until.strftime("%Y-%m-%d")}, cls=Conflict, code="retention")
     record.voided_at, record.voided_by, record.void_reason = timezone.now(), actor.user, reason

@@ -37,16 +37,12 @@ from houqin.foodsafety.models import FigureKey, HygieneItem, RuleFigure
 PAGE_SIZE = 50
 
 
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
 def _day(request) -> dt.date:
     try:
         day = dt.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
-        return _today()
-    return min(day, _today())
+        return timezone.localdate()
+    return min(day, timezone.localdate())
 
 
 def _people(actor):
@@ -65,10 +61,10 @@ def kitchen(request, kg):
     data = selectors.kitchen_day(actor=actor, day=day)
     figures = services.rule_figures(actor.kindergarten)
     return render(request, "foodsafety/kitchen.html", {
-        **data, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1) if day < _today() else None,
+        **data, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1) if day < timezone.localdate() else None,
         "min_grams": figures[FigureKey.SAMPLE_MIN_GRAMS], "hold_hours": figures[FigureKey.SAMPLE_HOLD_HOURS],
         "can_sample": actor.has("foodsafety.sample.record"), "can_tableware": actor.has("foodsafety.tableware.record"),
-        "can_receive": actor.has("foodsafety.receiving.record"), "today": _today(),
+        "can_receive": actor.has("foodsafety.receiving.record"), "today": timezone.localdate(),
     })
 
 
@@ -168,7 +164,7 @@ def _receipt_forms(request, actor):
         "category", "name_pinyin")
     data = request.POST if request.method == "POST" else None
     form = ReceiptForm(data, request.FILES or None, suppliers=suppliers, warehouses=warehouses,
-                       initial={"received_on": _today(), "warehouse": warehouses.first()})
+                       initial={"received_on": timezone.localdate(), "warehouse": warehouses.first()})
     lines = ReceiptLineFormSet(data, prefix="lines", form_kwargs={"items": items})
     return form, lines
 
@@ -225,7 +221,7 @@ def receipt_detail(request, kg, code):
     receipt = selectors.get_receipt(actor=request.actor, code=code)
     history = receipt.history.select_related("history_user").order_by("-history_date")[:30]
     return render(request, "foodsafety/receipt_detail.html", {
-        "receipt": receipt, "history": history_rows(history), "today": _today(),
+        "receipt": receipt, "history": history_rows(history), "today": timezone.localdate(),
         "can_void": request.actor.has("foodsafety.void"), "void_form": ReasonForm()})
 
 
@@ -273,7 +269,7 @@ def void(request, kg, kind, code):
 @policy.requires("foodsafety.view")
 def certificate_list(request, kg):
     return render(request, "foodsafety/certificate_list.html", {
-        "rows": selectors.certificate_register(actor=request.actor), "today": _today(),
+        "rows": selectors.certificate_register(actor=request.actor), "today": timezone.localdate(),
         "can_change": request.actor.has("foodsafety.certificate.change")})
 
 
@@ -311,7 +307,7 @@ def certificate_scan(request, kg, code):
 def expiry_list(request, kg):
     actor = request.actor
     figures = services.rule_figures(actor.kindergarten)
-    missed, due = selectors.expiry_gaps(actor.kindergarten, _today(), int(figures[FigureKey.EXPIRY_CHECK_DAYS].value))
+    missed, due = selectors.expiry_gaps(actor.kindergarten, timezone.localdate(), int(figures[FigureKey.EXPIRY_CHECK_DAYS].value))
     checks = Paginator(selectors.expiry_check_list(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "foodsafety/expiry_list.html", {
         "checks": checks, "missed": missed, "due": due, "stores": selectors.food_stores(actor.kindergarten),
@@ -329,10 +325,10 @@ def expiry_create(request, kg):
     warehouse = get_warehouse(actor=actor, code=code, capability="foodsafety.expiry.check")
     figures = services.rule_figures(actor.kindergarten)
     soon = int(figures[FigureKey.EXPIRY_SOON_DAYS].value)
-    certified = services.certified_suppliers(actor.kindergarten, _today())
+    certified = services.certified_suppliers(actor.kindergarten, timezone.localdate())
     batches = list(services.batches_to_check(warehouse))
     for batch in batches:
-        batch.state = services.batch_state(batch, _today(), soon)
+        batch.state = services.batch_state(batch, timezone.localdate(), soon)
         batch.certified = batch.supplier_id in certified
     error = None
     if request.method == "POST":
@@ -351,7 +347,7 @@ def expiry_create(request, kg):
             messages.success(request, _("Expiry check recorded."))
             return redirect("foodsafety:expiry_detail", kg=kg, code=check.code)
     return render(request, "foodsafety/expiry_form.html", {
-        "warehouse": warehouse, "stores": stores, "batches": batches, "error": error, "today": _today()})
+        "warehouse": warehouse, "stores": stores, "batches": batches, "error": error, "today": timezone.localdate()})
 
 
 @policy.requires("foodsafety.view")

@@ -22,7 +22,7 @@ from houqin.core import files
 from houqin.core.audit import audit_event
 from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
 from houqin.core.workflow import allowed_moves, move
-from houqin.safety.rules import DEFAULTS, RULE_LABELS, RULE_LIMITS, Rule, equipment_due, rules  # noqa: F401
+from houqin.safety.rules import RULE_LIMITS, equipment_due, rules  # noqa: F401 (services.equipment_due, services.rules)
 from houqin.safety.models import (
     HAZARD_TRANSITIONS,
     Agreement,

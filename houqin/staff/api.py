@@ -7,6 +7,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from django.http import Http404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from houqin.core.inputs import Day, Input
@@ -384,12 +385,6 @@ def _cert(c) -> dict:
             "issued_on": c.issued_on, "expires_on": c.expires_on, "has_scan": bool(c.scan), "voided": c.is_voided}
 
 
-def _today():
-    from django.utils import timezone
-
-    return timezone.localdate()
-
-
 # --- posts and items -----------------------------------------------------------------------------------
 
 
@@ -442,7 +437,7 @@ def assign(request, kg: str, code: UUID, payload: StaffAssignIn):
 @router.get(K + "/assessments", response=list[AssessmentOut])
 @policy.requires("staff.assessment.view")
 def list_assessments(request, kg: str, month: str = ""):
-    m = _month(month) if month else services.month_start(_today())
+    m = _month(month) if month else services.month_start(timezone.localdate())
     return [_assessment(a) for a in selectors.assessment_list(actor=request.actor, month=m)]
 
 
@@ -498,7 +493,7 @@ def confirm(request, kg: str, code: UUID):
 @router.get(K + "/awards/service-stars", response=list[StarOut])
 @policy.requires("staff.view")
 def service_stars(request, kg: str, month: str = ""):
-    m = _month(month) if month else services.month_start(_today())
+    m = _month(month) if month else services.month_start(timezone.localdate())
     stars = selectors.service_stars([request.actor.kindergarten.pk], m).get(request.actor.kindergarten.pk, [])
     return [{"post": s.post.name, "score": s.score, "winners": [u.display_name for u in s.winners]} for s in stars]
 
@@ -614,7 +609,7 @@ def list_meetings(request, kg: str, start: Day | None = None, end: Day | None = 
 @router.get(K + "/meetings/{code}", response=MeetingDetailOut)
 @policy.requires("staff.meeting.view")
 def get_meeting(request, kg: str, code: UUID):
-    return _meeting_detail(selectors.get_meeting(actor=request.actor, code=code), _today())
+    return _meeting_detail(selectors.get_meeting(actor=request.actor, code=code), timezone.localdate())
 
 
 @router.post(K + "/meetings", response={201: MeetingDetailOut})
@@ -625,7 +620,7 @@ def create_meeting(request, kg: str, payload: StaffMeetingIn):
     actions = [{"description": a["description"], "owner": a["owner_id"], "due_date": a["due_date"]}
                for a in data.pop("actions")]
     m = services.meeting_create(actor=actor, attendees=data.pop("attendee_ids"), actions=actions, **data)
-    return Status(201, _meeting_detail(selectors.get_meeting(actor=actor, code=m.code), _today()))
+    return Status(201, _meeting_detail(selectors.get_meeting(actor=actor, code=m.code), timezone.localdate()))
 
 
 @router.post(K + "/meetings/{code}/actions", response={201: MeetingDetailOut})
@@ -635,13 +630,13 @@ def add_action(request, kg: str, code: UUID, payload: ActionIn):
     m = selectors.get_meeting(actor=actor, code=code, capability="staff.meeting.change")
     services.action_add(actor=actor, meeting=m, description=payload.description, owner=payload.owner_id,
                         due_date=payload.due_date)
-    return Status(201, _meeting_detail(selectors.get_meeting(actor=actor, code=code), _today()))
+    return Status(201, _meeting_detail(selectors.get_meeting(actor=actor, code=code), timezone.localdate()))
 
 
 @router.get(K + "/actions/mine", response=list[ActionOut])
 @policy.requires("staff.meeting.view")
 def my_actions(request, kg: str):
-    today = _today()
+    today = timezone.localdate()
     return [_action(a, today) for a in selectors.open_actions(actor=request.actor)]
 
 
@@ -651,7 +646,7 @@ def action_done(request, kg: str, code: UUID, payload: StaffDoneIn):
     actor = request.actor
     a = selectors.get_action(actor=actor, code=code)
     a = services.action_done(actor=actor, action=a, note=payload.note)
-    return _action(a, _today())
+    return _action(a, timezone.localdate())
 
 
 # --- health certificates -----------------------------------------------------------------------------
@@ -711,7 +706,7 @@ def _steps(actor, cls, day):
 @policy.requires("staff.procedure.view")
 def procedure_day(request, kg: str, code: UUID, date: Day | None = None):
     cls = _class(request.actor, code, "staff.procedure.view")
-    return _steps(request.actor, cls, date or _today())
+    return _steps(request.actor, cls, date or timezone.localdate())
 
 
 @router.post(K + "/procedure/{code}/tick", response=list[StepOut])

@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
 from houqin.core import files
-from houqin.core.errors import Conflict, DomainError, Forbidden, field_error
+from houqin.core.errors import Conflict, Forbidden, field_error
 from houqin.core.workflow import allowed_moves, move
 from houqin.org.models import Membership, Role
 from houqin.staff.models import (

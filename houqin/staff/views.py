@@ -46,23 +46,19 @@ def _history(obj, n: int) -> list[dict]:
     return history_rows(records) if records else []  # core.history_rows needs at least one record
 
 
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
 def _month(request) -> dt.date:
     raw = request.GET.get("month", "") or request.POST.get("month", "")
     try:
         return dt.datetime.strptime(raw, "%Y-%m").date()
     except ValueError:
-        return services.month_start(_today())
+        return services.month_start(timezone.localdate())
 
 
 def _date(raw, default=None) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
     except (TypeError, ValueError):
-        return default or _today()
+        return default or timezone.localdate()
 
 
 def _run(request, func, success: str, **kwargs):
@@ -92,7 +88,7 @@ def _period(request):
 @policy.requires("staff.view")
 def home(request, kg):
     actor = request.actor
-    month = services.month_start(_today())
+    month = services.month_start(timezone.localdate())
     return render(request, "staff/home.html", {
         "posts": selectors.post_list(actor=actor), "settings": services.get_settings(actor.kindergarten),
         "summary": selectors.month_summary(actor=actor, month=month) if actor.has("staff.assessment.view") else None,
@@ -224,7 +220,7 @@ def assessment_list(request, kg):
         "prev": services.month_start(month - dt.timedelta(days=1)),
         "next": services.month_start(month + dt.timedelta(days=32)),
         "can_change": actor.has("staff.assessment.change"), "can_export": actor.has("staff.assessment.export"),
-        "future": month > _today(),
+        "future": month > timezone.localdate(),
     })
 
 
@@ -278,7 +274,7 @@ def deduction_add(request, kg, code):
     actor = request.actor
     assessment = selectors.get_assessment(actor=actor, code=code, capability="staff.assessment.change")
     items = AssessmentItem.objects.filter(post=assessment.post, is_active=True).select_related("topic")
-    form = DeductionForm(request.POST or None, items=items, initial={"date": min(_today(), services.month_end(assessment.month))})
+    form = DeductionForm(request.POST or None, items=items, initial={"date": min(timezone.localdate(), services.month_end(assessment.month))})
     return form_action(
         request, form, lambda data: services.deduction_add(actor=actor, assessment=assessment, **data),
         success_url=reverse("staff:assessment_detail", kwargs={"kg": kg, "code": code}), template="staff/form.html",
@@ -465,7 +461,7 @@ def meeting_list(request, kg):
     start, end = _period(request)
     return render(request, "staff/meeting_list.html", {
         "meetings": selectors.meeting_list(actor=actor, start=start, end=end), "start": start, "end": end,
-        "mine": selectors.open_actions(actor=actor), "today": _today(),
+        "mine": selectors.open_actions(actor=actor), "today": timezone.localdate(),
         "can_change": actor.has("staff.meeting.change"),
     })
 
@@ -508,7 +504,7 @@ def meeting_detail(request, kg, code):
                 messages.success(request, _("The action has been added."))
                 return redirect("staff:meeting_detail", kg=kg, code=code)
     return render(request, "staff/meeting_detail.html", {"m": meeting, "form": form, "can_change": can_change,
-                                                         "today": _today()})
+                                                         "today": timezone.localdate()})
 
 
 @require_POST
@@ -608,7 +604,7 @@ def procedure_day(request, kg, code):
     rows = selectors.procedure_day(actor=actor, school_class=cls, date=day)
     return render(request, "staff/procedure_day.html", {
         "cls": cls, "day": day, "rows": rows, "done": sum(1 for r in rows if r["check"]),
-        "can_check": policy.can(actor, "staff.procedure.check", cls), "today": _today(),
+        "can_check": policy.can(actor, "staff.procedure.check", cls), "today": timezone.localdate(),
         "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),
     })
 
@@ -633,7 +629,7 @@ def procedure_tick(request, kg, code):
     if request.headers.get("HX-Request"):
         row = next(r for r in selectors.procedure_day(actor=actor, school_class=cls, date=day) if r["step"].pk == step.pk)
         return render(request, "staff/_procedure_row.html", {"row": row, "cls": cls, "day": day, "can_check": True,
-                                                             "error": error, "today": _today()})
+                                                             "error": error, "today": timezone.localdate()})
     if error:
         messages.error(request, error)
     return redirect(reverse("staff:procedure_day", kwargs={"kg": kg, "code": code}) + f"?date={day.isoformat()}")
@@ -687,6 +683,6 @@ def me(request, kg):
         "post": post, "assessments": selectors.own_assessments(actor=actor)[:12],
         "trainings": selectors.own_trainings(actor=actor)[:30], "certificate": cert,
         "actions": selectors.open_actions(actor=actor) if actor.has("staff.meeting.view") else [],
-        "today": _today(), "settings": services.get_settings(actor.kindergarten),
+        "today": timezone.localdate(), "settings": services.get_settings(actor.kindergarten),
     })
 

@@ -105,12 +105,8 @@ def _text(value, max_length: int) -> str:
     return (value or "").strip()[:max_length]
 
 
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
 def _occurred_on(value: dt.date | None, errors: list) -> dt.date:
-    today = _today()
+    today = timezone.localdate()
     if value is None:
         return today
     if value > today:
@@ -120,7 +116,7 @@ def _occurred_on(value: dt.date | None, errors: list) -> dt.date:
 
 def _moment(day: dt.date) -> dt.datetime:
     """A time on `day`: now when it is today, otherwise noon of that day (for back-dated entries)."""
-    if day == _today():
+    if day == timezone.localdate():
         return timezone.now()
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
 
@@ -631,7 +627,7 @@ def receipt_correct(*, actor, movement: Movement, reason: str) -> Movement:
     try:
         with transaction.atomic():
             return _post(actor=actor, batch=locked, kind=MovementKind.CORRECTION, delta=-movement.quantity,
-                         occurred_on=_today(), reason=reason, reverses=movement)
+                         occurred_on=timezone.localdate(), reason=reason, reverses=movement)
     except IntegrityError as exc:
         raise Conflict(_("This receipt has already been corrected."), code="already_corrected") from exc
 
@@ -940,7 +936,7 @@ def stocktake_set_status(*, actor, stocktake: Stocktake, status: str, reason: st
                        % {"item": batch.item.name, "left": qty(batch.quantity), "unit": batch.item.unit},
                        cls=Conflict, code="changed")
             _post(actor=actor, batch=batch, kind=MovementKind.STOCKTAKE_ADJUSTMENT, delta=line.difference,
-                  occurred_on=_today(), reason=line.explanation, stocktake=locked)
+                  occurred_on=timezone.localdate(), reason=line.explanation, stocktake=locked)
         locked.posted_by, locked.posted_at = actor.user, now
     else:
         if not reason:

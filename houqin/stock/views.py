@@ -43,10 +43,6 @@ from houqin.stock.models import UNITS, Category, MovementKind, RequisitionStatus
 PAGE_SIZE = 50
 
 
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
 # --- stock on hand, items, batches --------------------------------------------------------------
 
 
@@ -88,7 +84,7 @@ def item_detail(request, kg, code):
     return render(request, "stock/item_detail.html", {
         "history": history_rows(history),
         "item": item, "batches": batches, "ledger": ledger, "totals": selectors.item_on_hand(actor=actor, item=item),
-        "today": _today(), "can_change": policy.can(actor, "stock.item.change", item),
+        "today": timezone.localdate(), "can_change": policy.can(actor, "stock.item.change", item),
         "can_dispose": actor.has("stock.dispose"), "can_correct": actor.has("stock.receive"),
     })
 
@@ -135,9 +131,9 @@ def _people(actor):
 def batch_dispose(request, kg, code):
     actor = request.actor
     batch = selectors.get_batch(actor=actor, code=code, capability="stock.dispose")
-    expired = batch.is_expired_on(_today())
+    expired = batch.is_expired_on(timezone.localdate())
     form = DisposeForm(request.POST or None, people=_people(actor), initial={
-        "occurred_on": _today(), "quantity": services.qty(batch.quantity),
+        "occurred_on": timezone.localdate(), "quantity": services.qty(batch.quantity),
         "kind": MovementKind.DISPOSAL_EXPIRED if batch.expiry_date else MovementKind.DISPOSAL_DAMAGED})
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,7 +174,7 @@ def receive(request, kg):
     actor = request.actor
     warehouses = selectors.warehouse_list(actor=actor, capability="stock.receive")
     items = selectors.item_list(actor=actor, capability="stock.receive")
-    initial = {"occurred_on": _today()}
+    initial = {"occurred_on": timezone.localdate()}
     item_code = request.GET.get("item")
     if item_code:
         item = items.filter(code=item_code).first() if _is_uuid(item_code) else None
@@ -220,7 +216,7 @@ def issue(request, kg):
     form = IssueForm(
         request.POST or None, warehouses=selectors.warehouse_list(actor=actor, capability="stock.issue"),
         items=selectors.item_list(actor=actor, capability="stock.issue"), classes=classes, people=_people(actor),
-        initial={"occurred_on": _today(), "kind": MovementKind.ISSUE_REQUISITION},
+        initial={"occurred_on": timezone.localdate(), "kind": MovementKind.ISSUE_REQUISITION},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -246,7 +242,7 @@ def kitchen_issue(request, kg):
     rows = []
     if warehouse is not None:
         rows = [r for r in selectors.stock_on_hand(actor=actor, warehouse=warehouse) if r["quantity"] > r["expired"]]
-    form = KitchenIssueForm(request.POST or None, rows=rows, initial={"occurred_on": _today()})
+    form = KitchenIssueForm(request.POST or None, rows=rows, initial={"occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         wanted = form.quantities()
         if not wanted:
@@ -262,7 +258,7 @@ def kitchen_issue(request, kg):
                 messages.success(request, _("%(n)d foods issued to the kitchen.") % {"n": len(wanted)})
                 return redirect(reverse("stock:kitchen_issue", kwargs={"kg": kg}) + f"?warehouse={warehouse.code}")
     recent = selectors.movement_list(actor=actor, warehouse=warehouse, kind=MovementKind.ISSUE_KITCHEN,
-                                     start=_today() - dt.timedelta(days=3))[:20] if warehouse else []
+                                     start=timezone.localdate() - dt.timedelta(days=3))[:20] if warehouse else []
     return render(request, "stock/kitchen_issue.html", {"form": form, "stores": stores, "warehouse": warehouse,
                                                         "recent": recent})
 
@@ -273,7 +269,7 @@ def transfer(request, kg):
     actor = request.actor
     form = TransferForm(request.POST or None, warehouses=selectors.warehouse_list(actor=actor, capability="stock.issue"),
                         items=selectors.item_list(actor=actor, capability="stock.issue"),
-                        initial={"occurred_on": _today()})
+                        initial={"occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             movements = services.transfer(actor=actor, **form.cleaned_data)
@@ -294,7 +290,7 @@ def alerts(request, kg):
     low = selectors.low_stock_items(actor=actor)
     days = selectors.expiry_warning_days(actor.kindergarten)
     expiring = list(selectors.expiring_batches(actor=actor, within_days=days))
-    today = _today()
+    today = timezone.localdate()
     for batch in expiring:
         batch.expired = batch.is_expired_on(today)
         batch.purchase_url = purchase_request_url(actor.kindergarten, [batch.item])
@@ -488,7 +484,7 @@ def requisition_issue(request, kg, code):
         on_hand = {r["item"].pk: r for r in selectors.stock_on_hand(actor=actor, warehouse=chosen)}
     available = {pk: r["quantity"] - r["expired"] for pk, r in on_hand.items()}
     form = RequisitionIssueForm(request.POST or None, warehouses=warehouses, people=_people(actor), lines=lines,
-                                available=available, initial={"warehouse": default, "occurred_on": _today()})
+                                available=available, initial={"warehouse": default, "occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.requisition_issue(
@@ -558,7 +554,7 @@ def _date_param(value: str, default: dt.date) -> dt.date:
 @policy.requires("stock.requisition.view")
 def consumption(request, kg):
     actor = request.actor
-    today = _today()
+    today = timezone.localdate()
     start = _date_param(request.GET.get("start", ""), _term_start(today))
     end = _date_param(request.GET.get("end", ""), today)
     if end < start:
@@ -613,7 +609,7 @@ def stocktake_detail(request, kg, code):
         shown = [line for line in lines if line.difference]
     return render(request, "stock/stocktake_detail.html", {
         "stocktake": stocktake, "lines": shown, "summary": selectors.stocktake_summary(lines), "show": show,
-        "may_count": may_count, "close_form": ReasonForm(), "today": _today(),
+        "may_count": may_count, "close_form": ReasonForm(), "today": timezone.localdate(),
     })
 
 
@@ -677,7 +673,7 @@ def stocktake_close(request, kg, code):
 
 
 def _month_param(value: str) -> tuple[int, int]:
-    today = _today()
+    today = timezone.localdate()
     try:
         year, month = (int(part) for part in value.split("-"))
         dt.date(year, month, 1)
@@ -707,4 +703,4 @@ def report_xlsx(request, kg):
 def on_hand_xlsx(request, kg):
     actor = request.actor
     content = exports.on_hand_workbook(actor=actor)
-    return xlsx_response(content, f"{actor.kindergarten.name}-库存价值-{_today():%Y%m%d}.xlsx")
+    return xlsx_response(content, f"{actor.kindergarten.name}-库存价值-{timezone.localdate():%Y%m%d}.xlsx")
