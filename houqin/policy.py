@@ -503,12 +503,13 @@ _SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fir
                description="A visitor's full identity card number"),
     Capability(
         "safety.pickup.view",
-        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.GUARD], K), Role.CLASS_TEACHER: C, Role.NURSERY: C,
-         Role.PARENT: CH},
-        description="Pick-up: authorised people, delegations, releases and refused attempts",
+        {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.GUARD], K), Role.CLASS_TEACHER: C, Role.NURSERY: C},
+        description="Pick-up: authorised people, delegations, releases and refused attempts (the gate's tables: "
+                    "never parents, who see only their own delegations)",
     ),
     Capability("safety.pickup.request", {Role.CLASS_TEACHER: C, Role.PARENT: CH},
-               description="Ask for a one-off pick-up delegate (parent) or record the parent's request (teacher)"),
+               description="Ask for a one-off pick-up delegate (parent) or record the parent's request (teacher); "
+                           "the delegations of one's own children (parents) or class"),
     Capability("safety.pickup.confirm", {Role.PRINCIPAL: K, Role.DIRECTOR: K, Role.CLASS_TEACHER: C},
                description="Confirm a delegation by phone with the parent"),
     Capability("safety.pickup.release", {Role.GUARD: K, Role.CLASS_TEACHER: C, Role.NURSERY: C},

@@ -16,7 +16,7 @@ from houqin.core.registry import register_todos
 
 register_nav(NavItem(gettext_lazy("Menus and nutrition"), "canteen:menu_list", "canteen.menu.view", icon="🍚",
                      order=50, section="meals"))
-register_nav(NavItem(gettext_lazy("Menu of the week"), "canteen:published_list", "canteen.menu.published", icon="🍱",
+register_nav(NavItem(gettext_lazy("This week's menu"), "canteen:this_week", "canteen.menu.published", icon="🍱",
                      order=51, section="meals"))
 register_nav(NavItem(gettext_lazy("Meal account"), "canteen:account_list", "canteen.account.view", icon="¥",
                      order=52, section="meals"))

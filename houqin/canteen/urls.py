@@ -14,6 +14,7 @@ urlpatterns = [
     path("k/<slug:kg>/canteen/menus/<uuid:code>/analysis/", views.menu_analysis, name="menu_analysis"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/menu.pdf", views.menu_pdf, name="menu_pdf"),
     path("k/<slug:kg>/canteen/published/", views.published_list, name="published_list"),
+    path("k/<slug:kg>/canteen/published/this-week/", views.this_week, name="this_week"),
     path("k/<slug:kg>/canteen/published/<uuid:code>/", views.published_detail, name="published_detail"),
     path("k/<slug:kg>/canteen/dishes/", views.dish_list, name="dish_list"),
     path("k/<slug:kg>/canteen/dishes/new/", views.dish_create, name="dish_create"),

@@ -215,6 +215,38 @@ def published_detail(request, kg, code):
     actor = request.actor
     menu = selectors.get_menu(actor=actor, code=code, capability="canteen.menu.published", published_only=True)
     context = _menu_context(request, menu, with_warnings=False)
+    return render(request, "canteen/published_detail.html", {**context, "by_day": _by_day(context)})
+
+
+def _by_day(context) -> list[dict]:
+    """The grid turned a quarter: one card a day with its meals, so that the week reads on a phone."""
+    days = []
+    for i, date in enumerate(context["dates"]):
+        meals = [{"label": row["label"], "entries": row["days"][i]} for row in context["grid"] if row["days"][i]]
+        days.append({"date": date, "meals": meals})
+    return days
+
+
+@policy.requires("canteen.menu.published")
+def this_week(request, kg):
+    """本周食谱: the published menu of the current week (on Saturday and Sunday, the coming week's when
+    it is out); when it is not, the page says so and which week is not published yet."""
+    actor = request.actor
+    today = _today()
+    monday = today - dt.timedelta(days=today.weekday())
+    next_monday = monday + dt.timedelta(days=7)
+    menus = {m.week_start: m for m in selectors.menu_list(actor=actor, published_only=True,
+                                                          capability="canteen.menu.published")
+             .filter(week_start__in=[monday, next_monday])}
+    weekend = today.weekday() >= 5
+    menu = menus.get(next_monday) if weekend and next_monday in menus else menus.get(monday)
+    context = {"today": today, "monday": monday, "next_monday": next_monday,
+               "next_menu": menus.get(next_monday) if menu is not menus.get(next_monday) else None,
+               "next_missing": next_monday not in menus and today.weekday() >= 3}
+    if menu is None:
+        return render(request, "canteen/this_week.html", context)
+    context.update(_menu_context(request, menu, with_warnings=False))
+    context["by_day"] = _by_day(context)
     return render(request, "canteen/published_detail.html", context)
 
 

@@ -432,10 +432,10 @@ def child_record(request, kg, code):
             charts.append({"label": label, **_chart(pts, bands, key)})
     diseases = rules.diseases()
     names = {d.key: f"{d.name} 第{d.dose_no}剂" for d in rules.nip_schedule()}
-    for c in record.get("catch_ups", []):
+    for c in list(record.get("catch_ups", [])) + list(record.get("doses", [])):
         c.label = names.get(f"{c.vaccine}-{c.dose_no}", c.vaccine)
     return render(request, "health/child.html", {
-        **record, "charts": charts, "diseases": diseases, "dose_names": names,
+        **record, "charts": charts, "show_z": actor.has("health.exam.record"), "diseases": diseases, "dose_names": names,
         "standards": rules.growth_standards(), "can_vaccinate": policy.can(actor, "health.vaccination.record", child),
         "can_case": policy.can(actor, "health.disease.manage", child)})
 

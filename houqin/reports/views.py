@@ -164,7 +164,7 @@ def summary_pdf(request, kg, code):
 # Pages of other areas a parent may use, by the URL names those areas give them (the first that
 # exists is linked, and only when the parent's role may open it).
 FAMILY_LINKS = [
-    ("menus", ("canteen:published_menus", "canteen:family_menu", "canteen:menu_public", "canteen:menu_week")),
+    ("menus", ("canteen:this_week", "canteen:published_menus", "canteen:family_menu", "canteen:menu_public", "canteen:menu_week")),
     ("meal_account", ("canteen:meal_account_public", "canteen:family_account", "canteen:meal_account")),
     ("pickup", ("safety:my_delegations", "safety:delegation_list", "safety:delegations", "safety:delegation_create")),
     ("ratings", ("staff:rate", "staff:rating")),
@@ -173,7 +173,7 @@ FAMILY_LINKS = [
 
 def _family_links(actor) -> list[dict]:
     links = []
-    labels = {"menus": _("Published menus"), "meal_account": _("Meal account"), "pickup": _("Pick-up delegations"),
+    labels = {"menus": _("This week's menu"), "meal_account": _("Meal account"), "pickup": _("Pick-up delegations"),
               "ratings": _("Rate the nursery staff")}
     for key, names in FAMILY_LINKS:
         for name in names:
@@ -199,7 +199,7 @@ def family(request, kg):
     fees = list(fee_standard_list(actor=actor)[:20]) if actor.has("finance.fees.view") else []
     return render(request, "reports/family.html", {
         "children": children, "notices": notices, "unread": sum(1 for n in notices if not n.is_read),
-        "fees": fees, "links": _family_links(actor),
+        "fees": fees, "links": _family_links(actor), "delegate_link": actor.has("safety.pickup.request"),
     })
 
 

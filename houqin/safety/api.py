@@ -663,6 +663,13 @@ def list_delegations(request, kg: str, day: Day | None = None):
     return [_delegation_out(d) for d in selectors.delegation_list(actor=request.actor, day=day)]
 
 
+@router.get(K + "/my-delegations", response=list[DelegationOut])
+@policy.requires("safety.pickup.request")
+def list_my_delegations(request, kg: str):
+    """A parent's own delegations (the last 30 days and the coming ones); never the gate's tables."""
+    return [_delegation_out(d) for d in selectors.own_delegations(actor=request.actor)]
+
+
 @router.post(K + "/delegations", response={201: DelegationOut})
 @policy.requires("safety.pickup.request")
 def create_delegation(request, kg: str, payload: DelegationIn):

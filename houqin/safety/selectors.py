@@ -244,6 +244,15 @@ def delegation_list(*, actor, day: dt.date | None = None, pending_only: bool = F
     return qs.order_by("date", "child__name")
 
 
+def own_delegations(*, actor, days_back: int = 30):
+    """The delegations the actor may ask for (a parent: their own children's), from `days_back` days
+    ago on, newest first: a parent's view, never the gate's tables."""
+    since = timezone.localdate() - dt.timedelta(days=days_back)
+    return (policy.scoped(actor, "safety.pickup.request", Delegation.objects.active().filter(date__gte=since))
+            .select_related("child", "child__school_class", "requested_by", "confirmed_by")
+            .order_by("-date", "child__name", "-id"))
+
+
 def get_delegation(*, actor, code) -> Delegation:
     return policy.get_or_404(actor, "safety.pickup.view", Delegation.objects.select_related("child", "requested_by",
                                                                               "confirmed_by"), code=code)

@@ -53,6 +53,7 @@ urlpatterns = [
     path(P + "visitors/<uuid:code>/id/", views.visitor_id, name="visitor_id"),
     path(P + "pickup/", views.pickup_list, name="pickup_list"),
     path(P + "pickup/delegations/", views.delegation_list, name="delegation_list"),
+    path(P + "pickup/mine/", views.my_delegations, name="my_delegations"),
     path(P + "pickup/delegations/<uuid:code>/confirm/", views.delegation_confirm, name="delegation_confirm"),
     path(P + "pickup/log/", views.release_log, name="release_log"),
     path(P + "pickup/<uuid:code>/", views.pickup_card, name="pickup_card"),

@@ -686,12 +686,26 @@ def delegation_create(request, kg, code):
     def action(data):
         return services.delegation_request(actor=actor, child=child, **data)
 
-    return _form_page(request, form, action, title=_("Ask for a one-off pick-up delegate"),
-                      success=lambda d: _url("pickup_card", kg, code=child.code),
+    gate = actor.has("safety.pickup.view")
+    return _form_page(request, form, action, title=_("Ask someone else to collect the child"),
+                      success=lambda d: _url("pickup_card", kg, code=child.code) if gate else _url("my_delegations", kg),
                       context={"intro": _("For %(child)s. The class teacher will call you to confirm it; until "
                                           "then the gate will not release the child to the delegate.")
                                % {"child": child.name}},
                       message=_("Requested: the teacher will confirm it by phone."))
+
+
+@policy.requires("safety.pickup.request")
+def my_delegations(request, kg):
+    """A parent's pick-up page: one button per child to ask someone else to collect them (请人代接),
+    and their own delegations with whether the teacher has confirmed them. No gate tables."""
+    from houqin.org.models import Child
+
+    actor = request.actor
+    children = policy.scoped(actor, "safety.pickup.request", Child.objects.active().filter(left_on__isnull=True)) \
+        .select_related("school_class").order_by("name_pinyin", "name")
+    return render(request, "safety/my_delegations.html", {
+        "children": children, "delegations": selectors.own_delegations(actor=actor), "today": _today()})
 
 
 @policy.requires("safety.pickup.view")

@@ -6,6 +6,7 @@ register = template.Library()
 
 TABS = [
     ("Menus", "canteen:menu_list", "canteen.menu.view"),
+    ("This week's menu", "canteen:this_week", "canteen.menu.published"),
     ("Menu of the week", "canteen:published_list", "canteen.menu.published"),
     ("Dishes", "canteen:dish_list", "canteen.menu.view"),
     ("Foods", "canteen:food_list", "canteen.menu.view"),
@@ -26,7 +27,7 @@ def canteen_tabs(context):
         return {"links": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
     links = []
-    labels = {"Menus": _("Menus"), "Menu of the week": _("Menu of the week"), "Dishes": _("Dishes"),
+    labels = {"Menus": _("Menus"), "This week's menu": _("This week's menu"), "Menu of the week": _("Menu of the week"), "Dishes": _("Dishes"),
               "Foods": _("Foods"), "Diet survey": _("Diet survey"), "Meal committee": _("Meal committee"),
               "Meal account": _("Meal account"), "Meal accounts": _("Meal accounts"),
               "Rule figures": _("Rule figures"), "Settings": _("Settings")}
@@ -36,7 +37,7 @@ def canteen_tabs(context):
             continue
         if name == "canteen:account_published" and actor.has("canteen.account.view"):
             continue  # staff who keep the account see it there
-        if name == "canteen:published_list" and has_view:
+        if name in ("canteen:published_list", "canteen:this_week") and has_view:
             continue
         links.append({"label": labels[label], "url": reverse(name, kwargs={"kg": actor.kindergarten.slug}),
                       "active": current == name})

@@ -66,3 +66,22 @@ def get(mapping, key):
 @register.filter
 def contains(container, item):
     return item in (container or ())
+
+
+@register.filter
+def growth_words(exam) -> list[dict]:
+    """An exam's growth in words for parents and teachers ("身高 正常", "体重 超重"): the measurement
+    and the plain word of its result, never an indicator code or a z-score."""
+    from houqin.health.models import GrowthResult
+
+    results = set(exam.results or [])
+    labels = dict(GrowthResult.choices)
+    height = [labels[r] for r in (GrowthResult.STUNTING,) if r in results]
+    weight = [labels[r] for r in (GrowthResult.UNDERWEIGHT, GrowthResult.WASTING, GrowthResult.OVERWEIGHT,
+                                  GrowthResult.OBESITY) if r in results]
+    return [
+        {"label": _("Height"), "value": f"{exam.height_cm} cm", "word": "、".join(map(str, height)) or _("normal"),
+         "ok": not height},
+        {"label": _("Weight"), "value": f"{exam.weight_kg} kg", "word": "、".join(map(str, weight)) or _("normal"),
+         "ok": not weight},
+    ]

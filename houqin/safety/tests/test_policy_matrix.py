@@ -156,14 +156,15 @@ def test_the_grants_follow_appendix_a():
     assert set(grants["safety.hazard.assign"]) == {Role.PRINCIPAL, Role.DIRECTOR}
     assert set(grants["safety.report.sign"]) == {Role.PRINCIPAL}
     assert grants["safety.report.view"][Role.SUPERVISOR] == policy.Scope.DISTRICT
-    assert grants["safety.pickup.view"][Role.PARENT] == policy.Scope.CHILD
+    assert Role.PARENT not in grants["safety.pickup.view"]  # parents never see the gate's tables
+    assert grants["safety.pickup.request"][Role.PARENT] == policy.Scope.CHILD
     assert grants["safety.pickup.view"][Role.CLASS_TEACHER] == policy.Scope.CLASS
     assert set(grants["safety.visitor.view_id"]) == {Role.PRINCIPAL}
     assert policy.CAPABILITIES["safety.visitor.view_id"].sensitive
     for name, by_role in grants.items():
         if name != "safety.report.view":
             assert Role.SUPERVISOR not in by_role, name
-        if name not in ("safety.pickup.view", "safety.pickup.request"):
+        if name != "safety.pickup.request":
             assert Role.PARENT not in by_role, name
 
 
