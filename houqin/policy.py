@@ -347,6 +347,17 @@ _HEALTH: list[Capability] = [  # houqin.health: checks, attendance, exams and gr
         "health.summary.view", {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.DIRECTOR: K},
         description="Rates per class and kindergarten (attendance, exams, growth, vaccination): no child's data",
     ),
+    Capability(
+        "health.medication.view",
+        {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.CLASS_TEACHER: C, Role.NURSERY: C, Role.PARENT: CH},
+        sensitive=True,
+        description="Medicines entrusted by parents (家长委托喂药) and every administration (parents: their child's)",
+    ),
+    Capability("health.medication.request", {Role.PARENT: CH}, sensitive=True,
+               description="Entrust a medicine to the class (parents, for their own child)"),
+    Capability("health.medication.give", {Role.HEALTH_TEACHER: K, Role.CLASS_TEACHER: C, Role.NURSERY: C},
+               sensitive=True,
+               description="Receive an entrusted medicine (or refuse it with a reason) and record each administration"),
     Capability("health.settings", {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K},
                description="Rule figures (with their sources) and the kindergarten's overrides; check devices"),
 ]

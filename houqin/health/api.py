@@ -614,3 +614,105 @@ def rule_figures(request, kg: str):
     return [{"key": f.key, "name": f.name, "value": f.value, "unit": f.unit, "status": f.status,
              "unconfirmed": f.unconfirmed, "source": f.source, "shipped_value": f.shipped_value,
              "overridden": f.overridden, "note": f.note} for f in rules.figures(request.actor.kindergarten).values()]
+
+
+# --- 家长委托喂药: medicines entrusted by parents ----------------------------------------------------
+
+from ninja import File, Form, Status  # noqa: E402
+from ninja.files import UploadedFile  # noqa: E402
+
+from houqin.health import medication  # noqa: E402
+
+
+class MedicationGivenOut(Schema):
+    date: dt.date
+    scheduled: str
+    given_at: dt.datetime
+    dose_amount: Decimal
+    given_by: str
+
+
+class MedicationOut(Schema):
+    code: UUID
+    child: UUID
+    child_name: str
+    drug_name: str
+    dose_amount: Decimal
+    dose_unit: str
+    times: list[str]
+    start_date: dt.date
+    end_date: dt.date
+    reason: str
+    status: str
+    refusal_reason: str
+    given: list[MedicationGivenOut]
+    missed: list[str]
+
+
+def _medication_out(r) -> dict:
+    rows = medication.schedule(r)
+    return {"code": r.code, "child": r.child.code, "child_name": r.child.name, "drug_name": r.drug_name,
+            "dose_amount": r.dose_amount, "dose_unit": r.dose_unit, "times": r.times, "start_date": r.start_date,
+            "end_date": r.end_date, "reason": r.reason, "status": r.status, "refusal_reason": r.refusal_reason,
+            "given": [{"date": x["given"].date, "scheduled": x["given"].scheduled, "given_at": x["given"].given_at,
+                       "dose_amount": x["given"].dose_amount, "given_by": x["given"].given_by.display_name}
+                      for x in rows if x["given"]],
+            "missed": [f"{x['date']} {x['time']}" for x in rows if x["missed"]]}
+
+
+class ReceiveIn(Input):
+    accept: bool
+    reason: str = ""
+
+
+class GiveIn(Input):
+    date: Day
+    scheduled: str
+    dose_amount: Decimal | None = None
+    note: str = ""
+
+
+@router.get(P + "/medication", response=list[MedicationOut])
+@requires("health.medication.view")
+def list_medication(request, kg: str):
+    return [_medication_out(r) for r in medication.request_list(actor=request.actor)[:100]]
+
+
+@router.post(P + "/medication", response={201: MedicationOut})
+@requires("health.medication.request")
+def create_medication(request, kg: str, child: Form[UUID], drug_name: Form[str] = "", dose_amount: Form[str] = "",
+                      dose_unit: Form[str] = "", times: Form[str] = "", start_date: Form[dt.date] = None,
+                      days: Form[int] = 1, reason: Form[str] = "", confirmed: Form[bool] = False,
+                      photo: File[UploadedFile] = None):
+    actor = request.actor
+    kid = policy.get_or_404(actor, "health.medication.request", Child.objects.select_related("school_class"),
+                            code=child)
+    made = medication.request_medicine(actor=actor, child=kid, drug_name=drug_name, dose_amount=dose_amount,
+                                       dose_unit=dose_unit, times=times, start_date=start_date, days=days,
+                                       reason=reason, photo=photo, confirmed=confirmed)
+    return Status(201, _medication_out(made))
+
+
+@router.get(P + "/medication/{code}", response=MedicationOut)
+@requires("health.medication.view")
+def get_medication(request, kg: str, code: UUID):
+    return _medication_out(medication.get_request(actor=request.actor, code=code))
+
+
+@router.post(P + "/medication/{code}/receive", response=MedicationOut)
+@requires("health.medication.give")
+def receive_medication(request, kg: str, code: UUID, payload: ReceiveIn):
+    actor = request.actor
+    item = medication.get_request(actor=actor, code=code)
+    return _medication_out(medication.receive_medicine(actor=actor, request=item, accept=payload.accept,
+                                                       reason=payload.reason))
+
+
+@router.post(P + "/medication/{code}/give", response={201: MedicationOut})
+@requires("health.medication.give")
+def give_medication(request, kg: str, code: UUID, payload: GiveIn):
+    actor = request.actor
+    item = medication.get_request(actor=actor, code=code)
+    medication.give_medicine(actor=actor, request=item, date=payload.date, scheduled=payload.scheduled,
+                             dose_amount=payload.dose_amount, note=payload.note)
+    return Status(201, _medication_out(medication.get_request(actor=actor, code=code)))

@@ -543,3 +543,88 @@ class RuleOverride(TenantModel):
         verbose_name = _("rule figure override")
         verbose_name_plural = _("rule figure overrides")
         constraints = [models.UniqueConstraint(fields=["kindergarten", "key"], name="health_override_once")]
+
+
+class DoseUnit(models.TextChoices):
+    ML = "ml", "ml"
+    MG = "mg", "mg"
+    G = "g", "g"
+    TABLET = "tablet", _("tablet(s)")
+    CAPSULE = "capsule", _("capsule(s)")
+    SACHET = "sachet", _("sachet(s)")
+    DROP = "drop", _("drop(s)")
+
+
+class MedicationStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the medicine")
+    RECEIVED = "received", _("Medicine received")
+    REFUSED = "refused", _("Refused")
+
+
+class MedicationRequest(TenantModel):
+    """家长委托喂药: a parent entrusts a medicine to the class (drug, dose with its unit, times a day,
+    days, reason, a photo of the box or prescription, the parent's confirmation). Class staff or the
+    health teacher receive the medicine (checked against the request) or refuse it with a reason.
+    Never deleted."""
+
+    scope_paths = CHILD_PATHS
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    drug_name = models.CharField(_("medicine"), max_length=100)
+    dose_amount = models.DecimalField(_("dose"), max_digits=7, decimal_places=2)
+    dose_unit = models.CharField(_("unit of the dose"), max_length=10, choices=DoseUnit.choices)
+    times = models.JSONField(_("times of the day"), default=list)  # ["10:00", "14:30"]
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    reason = models.CharField(_("reason"), max_length=200)
+    photo = models.FileField(_("photo of the box or prescription"), upload_to="health/medication/%Y/%m/")
+    confirmed_text = models.CharField(_("parent's confirmation"), max_length=200)
+    status = models.CharField(_("status"), max_length=12, choices=MedicationStatus.choices,
+                              default=MedicationStatus.REQUESTED)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("received by"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    checked_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    refusal_reason = models.CharField(_("reason for refusing"), max_length=200, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("entrusted medicine")
+        verbose_name_plural = _("entrusted medicines")
+        ordering = ["-start_date", "-id"]
+        indexes = [models.Index(fields=["kindergarten", "status", "end_date"], name="medication_kg_status_end")]
+
+    def __str__(self):
+        return f"{self.drug_name} {self.dose_amount}{self.dose_unit}"
+
+    @property
+    def dose_text(self) -> str:
+        return f"{self.dose_amount.normalize():f} {self.get_dose_unit_display()}"
+
+
+class MedicationGiven(TenantModel):
+    """One administration of an entrusted medicine: the scheduled day and time, when it was given,
+    the dose and who gave it. Never deleted."""
+
+    scope_paths = {"campus": "request__school_class__campus_id", "class": "request__school_class_id",
+                   "child": "request__child_id"}
+
+    request = models.ForeignKey(MedicationRequest, verbose_name=_("entrusted medicine"), on_delete=models.PROTECT,
+                                related_name="given")
+    date = models.DateField(_("date"))
+    scheduled = models.CharField(_("scheduled time"), max_length=5)
+    given_at = models.DateTimeField(_("given at"))
+    dose_amount = models.DecimalField(_("dose"), max_digits=7, decimal_places=2)
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("given by"), on_delete=models.PROTECT,
+                                 related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("medicine given")
+        verbose_name_plural = _("medicines given")
+        ordering = ["date", "scheduled"]
+        constraints = [models.UniqueConstraint(fields=["request", "date", "scheduled"], name="medication_given_once")]

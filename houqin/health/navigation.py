@@ -30,6 +30,8 @@ register_nav(NavItem(gettext_lazy("Exams and growth"), "health:exams", "health.e
 register_nav(NavItem(gettext_lazy("Vaccination"), "health:vaccination", "health.vaccination.view", icon="capsule", order=53))
 register_nav(NavItem(gettext_lazy("Disinfection"), "health:disinfection", "health.disinfection.view", icon="droplet",
                      order=54))
+register_nav(NavItem(gettext_lazy("Entrusted medicines"), "health:medication", "health.medication.view", icon="capsule-pill",
+                     order=56))
 register_nav(NavItem(gettext_lazy("Health summary"), "health:summary", "health.summary.view", icon="bar-chart", order=55))
 
 
@@ -240,3 +242,26 @@ def health_findings(kindergarten, start, end) -> list[Finding]:
                                      description=_("%(cls)s: no disinfection record on %(date)s") % {
                                          "cls": names.get(class_id, ""), "date": day.isoformat()}))
     return found
+
+
+@register_todos
+def medication_todos(actor) -> list[Todo]:
+    """家长委托喂药: a dose whose time has passed and that nobody recorded is red for the class; a
+    medicine waiting to be received is amber. Four queries at most."""
+    if actor.kindergarten is None or not actor.has("health.medication.give"):
+        return []
+    from houqin.health import medication
+
+    kg = actor.kindergarten.slug
+    todos = []
+    for request, time in medication.missed_doses(actor):
+        todos.append(Todo(title=_("Medicine not given: %(child)s, %(drug)s at %(time)s") % {
+            "child": request.child.name, "drug": request.drug_name, "time": time},
+            url=reverse("health:medication_detail", kwargs={"kg": kg, "code": request.code}), urgency=3,
+            area="health", due=timezone.localdate(), detail=request.dose_text))
+    for request in medication.waiting(actor):
+        todos.append(Todo(title=_("Receive the medicine of %(child)s: %(drug)s") % {
+            "child": request.child.name, "drug": request.drug_name},
+            url=reverse("health:medication_detail", kwargs={"kg": kg, "code": request.code}), urgency=2,
+            area="health", due=request.start_date))
+    return todos

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.health import views
+from houqin.health import medication_views, views
 
 app_name = "health"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path(P, views.overview, name="overview"),
     path(P + "check/<uuid:code>/", views.check, name="check"),
     path(P + "attendance/", views.attendance, name="attendance"),
+    path(P + "medication/", medication_views.medication_list, name="medication"),
+    path(P + "medication/new/<uuid:child>/", medication_views.medication_create, name="medication_create"),
+    path(P + "medication/<uuid:code>/", medication_views.medication_detail, name="medication_detail"),
+    path(P + "medication/<uuid:code>/receive/", medication_views.medication_receive, name="medication_receive"),
+    path(P + "medication/<uuid:code>/give/", medication_views.medication_give, name="medication_give"),
+    path(P + "medication/<uuid:code>/photo/", medication_views.medication_photo, name="medication_photo"),
     path(P + "attendance/<uuid:code>/follow-up/", views.follow_up, name="follow_up"),
     path(P + "cases/", views.cases, name="cases"),
     path(P + "cases/new/", views.case_create, name="case_create"),

@@ -168,13 +168,14 @@ FAMILY_LINKS = [
     ("meal_account", ("canteen:meal_account_public", "canteen:family_account", "canteen:meal_account")),
     ("pickup", ("safety:my_delegations", "safety:delegation_list", "safety:delegations", "safety:delegation_create")),
     ("ratings", ("staff:rate", "staff:rating")),
+    ("medication", ("health:medication",)),
 ]
 
 
 def _family_links(actor) -> list[dict]:
     links = []
     labels = {"menus": _("This week's menu"), "meal_account": _("Meal account"), "pickup": _("Pick-up delegations"),
-              "ratings": _("Rate the nursery staff")}
+              "ratings": _("Rate the nursery staff"), "medication": _("Entrusted medicines")}
     for key, names in FAMILY_LINKS:
         for name in names:
             try:
