@@ -53,10 +53,10 @@ def medication_list(request, kg):
 
 
 @policy.requires("health.medication.request")
-def medication_create(request, kg, child):
+def medication_create(request, kg, code):
     actor = request.actor
     child = policy.get_or_404(actor, "health.medication.request", Child.objects.select_related("school_class"),
-                              code=child)
+                              code=code)
     form = MedicationForm(request.POST or None, request.FILES or None,
                           initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
