@@ -15,9 +15,11 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
+from houqin.core.citations import cite
 from houqin.core.errors import DomainError, NotFound
 from houqin.health import growth, rules
 from houqin.health.models import (
@@ -389,7 +391,7 @@ def _report_text(*, kg, rule, school_class, cases_desc: list[str], start, end, m
         _("Report of a suspected cluster of infectious disease"),
         _("Kindergarten: %(kg)s") % {"kg": kg.name},
         _("Class: %(cls)s") % {"cls": where},
-        _("Rule: %(rule)s (%(source)s)") % {"rule": rule.name, "source": rule.source},
+        _("Rule: %(rule)s (%(source)s)") % {"rule": rule.name, "source": cite(rule.source)},
         _("Period: %(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()},
         _("Cases: %(n)d") % {"n": len(cases_desc)},
         *[f"  - {c}" for c in cases_desc],
@@ -950,7 +952,7 @@ def override_set(*, actor, key: str, value, note: str) -> RuleOverride | None:
     if value in (None, ""):
         RuleOverride.objects.filter(kindergarten=actor.kindergarten, key=key).delete()
         return None
-    v = _decimal(value, "value", _("Value"))
+    v = _decimal(value, "value", pgettext("number", "Value"))
     if v is None or abs(v) > Decimal("999999"):
         raise DomainError(_("Enter a number."))
     if (key.endswith("days") or key.endswith("threshold")) and (v < 1 or v != v.to_integral_value()):

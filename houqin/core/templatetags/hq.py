@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from houqin.core.citations import cite
 from houqin.org.validators import mask_id_number, mask_phone
 
 register = template.Library()
@@ -73,5 +74,6 @@ def grams(value):
     return text
 
 
+register.filter("cite", cite)  # a rule's source by its Chinese title (core.citations)
 register.filter("mask_id", mask_id_number)
 register.filter("mask_phone", mask_phone)
