@@ -72,7 +72,7 @@ def _shipped_figures() -> dict[str, dict]:
     for d in data["diseases"]:
         result[f"disease.{d['code']}.isolation_days"] = {
             "key": f"disease.{d['code']}.isolation_days", "name": f"{d['name']}隔离期", "value": str(d["isolation_days"]),
-            "unit": "天", "status": d["status"], "source": f"{d['isolation_basis']} — {d['source']}"}
+            "unit": "天", "status": d["status"], "source": f"{d['isolation_basis']} — {d.get('title') or d['source']}"}
     for r in data["outbreak_rules"]:
         for part, unit in (("threshold", "例"), ("window_days", "天")):
             result[f"outbreak.{r['key']}.{part}"] = {

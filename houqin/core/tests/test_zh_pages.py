@@ -48,8 +48,13 @@ ALLOWED = {
     # file formats and names used as they are
     "PDF", "Excel", "Word", "CSV", "JPEG", "JPG", "PNG", "WebP", "xlsx", "docx", "pdf", "png", "jpg", "jpeg",
     "QR", "BMI", "WS", "GB", "ABC",
+    # the growth chart's lines as Chinese child-health documents write them (−2SD, +2SD); μgRAE
+    "SD", "gRAE",
     # pinyin initials in the search hints (dm = 大米, qc = 青菜)
     "dm", "qc",
+}
+# Pages still showing English, with what is left to do: each is fixed in its area and taken off.
+KNOWN = {
 }
 # Routes that are not pages a person reads, with the reason.
 NOT_PAGES = {
@@ -204,17 +209,42 @@ def _store_of(world, k="k1"):
         rice=items["大米"], eggs=items["鸡蛋"], tissues=items["抽纸"], bleach=items["84消毒液"])
 
 
+def _menu_of(made_by):
+    """The food safety tests' published menu of this week, or the one the canteen matrix made."""
+
+    def menu(world, k="k1", **kwargs):
+        import datetime as dt
+        from types import SimpleNamespace
+
+        from django.utils import timezone
+
+        from houqin.canteen.models import Dish, Menu
+
+        today = timezone.localdate()
+        existing = Menu.objects.filter(kindergarten=getattr(world, k).kg,
+                                       week_start=today - dt.timedelta(days=today.weekday())).first()
+        if existing is None:
+            return made_by(world, k, **kwargs)
+        existing.status, existing.published_at = "published", existing.published_at or timezone.now()
+        existing.save()
+        dishes = list(Dish.objects.filter(pk__in=existing.entries.values("dish")))
+        return SimpleNamespace(menu=existing, dishes=dishes)
+
+    return menu
+
+
 def _objects_of(module, world):
     if module.__name__.startswith("houqin.assets."):
         from houqin.assets.tests.factories import build_assets
 
         return module._objects(world, build_assets(world))
     if module.__name__.startswith("houqin.foodsafety."):
-        module.make_store, made_by = _store_of, module.make_store
+        store, menu = module.make_store, module.publish_menu
+        module.make_store, module.publish_menu = _store_of, _menu_of(menu)
         try:
             return {kind: {"k1": obj} for kind, obj in module._records(world, "k1").items()}
         finally:
-            module.make_store = made_by
+            module.make_store, module.publish_menu = store, menu
     if module.__name__.startswith("houqin.finance."):
         return _finance_objects(world)
     if module.__name__.startswith("houqin.notices."):
@@ -308,21 +338,23 @@ def test_every_page_of_every_role_speaks_chinese(world):
     allowed = ALLOWED | _allowed_data(world)
     msgids = english_msgids()
     clients = _clients(world)
-    failures, opened = [], 0
+    failures, known, opened = {}, {}, 0
     for url, capability, district_page in found:
+        route = resolve(url.split("?")[0]).route
         for role in _roles(capability, district_page):
             response = clients[role].get(url)
             opened += 1
+            found_here = []
             if response.status_code >= 500:
-                failures.append(f"{role} GET {url}: {response.status_code}")
-                continue
-            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-                continue
-            for problem in problems(page_texts(response.content.decode()), allowed, msgids):
-                failures.append(f"{role} GET {url}: {problem}")
-    print(f"{opened} pages opened; left out (no record in the world): {left_out}")
-    unique = list(dict.fromkeys(re.sub(r"^\S+ GET ", "", f) for f in failures))
-    assert not failures, f"{len(failures)} problems ({len(unique)} distinct):\n" + "\n".join(unique[:200])
+                found_here.append(f"server error {response.status_code} for {role}")
+            elif response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+                found_here = problems(page_texts(response.content.decode()), allowed, msgids)
+            target = known if route in KNOWN and not any(f.startswith("server error") for f in found_here) else failures
+            target.setdefault(route, {}).update(dict.fromkeys(found_here))
+    print(f"{opened} pages opened; left out (no record in the world, or an action without a page): {left_out}")
+    print("known pages still to fix:", {route: len(found) for route, found in known.items() if found})
+    report = "\n".join(f"{route}:\n  " + "\n  ".join(list(found)[:15]) for route, found in failures.items() if found)
+    assert not report, f"{sum(1 for f in failures.values() if f)} pages with developer text:\n{report}"
 
 
 def test_the_chinese_catalogue_has_no_fuzzy_and_no_empty_entry():
