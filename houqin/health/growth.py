@@ -26,6 +26,16 @@ EDITIONS = {
     "who2006": "WHO Child Growth Standards (2006)",
     "who2007": "WHO Growth Reference (2007)",
 }
+# The editions as pages name them (the exam keeps the English name it was assessed with).
+EDITION_NAMES = {
+    "WHO Child Growth Standards (2006)": "世界卫生组织儿童生长标准（2006）",
+    "WHO Growth Reference (2007)": "世界卫生组织儿童青少年生长参考值（2007）",
+}
+
+
+def edition_name(standard: str) -> str:
+    """An exam's growth standard in Chinese ("… + …" for an exam assessed with both)."""
+    return "、".join(EDITION_NAMES.get(part, part) for part in (standard or "").split(" + ") if part)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,13 @@ from houqin.core.registry import tab_links
 register = template.Library()
 
 
+@register.filter
+def edition_name(standard):
+    from houqin.health.growth import edition_name as name
+
+    return name(standard)
+
+
 @register.inclusion_tag("health/_tabs.html", takes_context=True)
 def health_tabs(context):
     return tab_links(context, [
