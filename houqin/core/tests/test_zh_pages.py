@@ -55,6 +55,10 @@ ALLOWED = {
 }
 # Pages still showing English, with what is left to do: each is fixed in its area and taken off.
 KNOWN = {
+    "k/<slug:kg>/health/exams/": "the z-scores labelled WAZ/HAZ/WHZ (shown with 显示Z值)",
+    "k/<slug:kg>/health/children/<uuid:code>/": "the z-scores labelled WAZ/HAZ/WHZ",
+    "k/<slug:kg>/health/settings/": "the growth-judgement figures of the new standards file: their sources need a "
+                                    "\"title\" (core.citations) and English notes like \"(to confirm)\" moved out",
 }
 # Routes that are not pages a person reads, with the reason.
 NOT_PAGES = {
