@@ -352,7 +352,7 @@ def _build_kindergarten(ctx, slug: str) -> dict:
 
     def issue(day, r):
         warehouse = stores[(r.campus.name, WarehouseKind.GENERAL)]
-        at = _at(day, 14, rng.randint(0, 59))
+        at = max(_at(day, 14, rng.randint(0, 59)), r.requested_at + dt.timedelta(minutes=30))  # never before asked
         issued_any = complete = False
         complete = True
         for line in lines_of[id(r)]:
