@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_term_of_health_care():
-    assert any(s.__module__ == "houqin.health.demo" for s in DEMO_STEPS)
     result = demo.build_demo()
+    assert any(s.__module__ == "houqin.health.demo" for s in DEMO_STEPS)  # discovered by build_demo
     assert result["counts"]["attendance"] > 30000
     kg = Kindergarten.objects.get(slug="demo")
     dates = demo.dates_for()
