@@ -21,6 +21,9 @@ urlpatterns = [
     path(P + "exams/", views.exams, name="exams"),
     path(P + "exams/class/<uuid:code>/", views.exam_class, name="exam_class"),
     path(P + "exams/import/", views.exam_import, name="exam_import"),
+    path(P + "exams/reassess/", views.exam_reassess, name="exam_reassess"),
+    path(P + "corrections/", views.corrections, name="corrections"),
+    path(P + "corrections/<uuid:code>/recheck/", views.correction_recheck, name="correction_recheck"),
     path(P + "children/<uuid:code>/", views.child_record, name="child"),
     path(P + "summary/", views.summary, name="summary"),
     path(P + "weak/", views.weak_cases, name="weak_cases"),
@@ -31,6 +34,7 @@ urlpatterns = [
     path(P + "vaccination/catch-up/<uuid:code>/done/", views.catch_up_done, name="catch_up_done"),
     path(P + "disinfection/", views.disinfection, name="disinfection"),
     path(P + "settings/", views.settings_view, name="settings"),
+    path(P + "settings/standard/", views.standard_set, name="standard_set"),
     path(P + "settings/devices/new/", views.device_create, name="device_create"),
     path(P + "settings/devices/<uuid:code>/revoke/", views.device_revoke, name="device_revoke"),
 ]
