@@ -50,6 +50,9 @@ else
 fi
 echo "== migrate, seed_demo, collectstatic"
 "$PY" manage.py migrate --noinput -v0
+# The migrated, empty database: each area's bench command later gets a copy of its own.
+EMPTY_DB="$HOUQIN_DATA_DIR/empty.sqlite3"
+[ -z "${DATABASE_URL:-}" ] && cp "$HOUQIN_DATA_DIR/houqin.sqlite3" "$EMPTY_DB"
 "$PY" manage.py seed_demo | sed -n '1,3p'
 "$PY" manage.py collectstatic --noinput -v0
 
@@ -72,15 +75,29 @@ REPORT="$OUT_DIR/bench-$(date +%Y%m%d-%H%M%S).txt"
 "$PY" scripts/bench.py --base "http://127.0.0.1:$PORT" --server-pid "$GUNICORN_PID" | tee "$REPORT"
 echo "(report saved to $REPORT)"
 
-# Each area's computation benchmarks: management commands named bench_<area>, run against the same
-# throwaway database after the server is stopped; they build their own data and print figures.
+# Each area's computation benchmarks: management commands named bench_<area>. They build their own
+# data, so each runs on a throwaway database of its own: a copy of the migrated, empty SQLite
+# database in a folder of its own (with DATABASE_URL, the bench commands still run on such SQLite
+# copies: they measure the computation, not the server).
 cleanup_server() { [ -n "$GUNICORN_PID" ] && kill -TERM "$GUNICORN_PID" 2>/dev/null; wait "$GUNICORN_PID" 2>/dev/null || true; GUNICORN_PID=""; }
 cleanup_server
+if [ ! -f "$EMPTY_DB" ]; then
+  ( unset DATABASE_URL; export HOUQIN_DATA_DIR="$HOUQIN_DATA_DIR/empty"; mkdir -p "$HOUQIN_DATA_DIR"
+    "$PY" manage.py migrate --noinput -v0 && cp "$HOUQIN_DATA_DIR/houqin.sqlite3" "$EMPTY_DB" )
+fi
+bench_rc=0
 for cmd in $("$PY" manage.py help --commands | grep -E '^bench_' | sort); do
-  echo "== manage.py $cmd"
-  "$PY" manage.py "$cmd" | tee -a "$REPORT"
+  echo "== manage.py $cmd (on a database of its own)"
+  dir="$HOUQIN_DATA_DIR/$cmd"
+  mkdir -p "$dir"
+  cp "$EMPTY_DB" "$dir/houqin.sqlite3"
+  if ! ( unset DATABASE_URL; HOUQIN_DATA_DIR="$dir" "$PY" manage.py "$cmd" ) 2>&1 | tee -a "$REPORT"; then
+    echo "manage.py $cmd failed"; bench_rc=1
+  fi
+  rm -rf "$dir"
 done
 if grep -qiE "error|exception|traceback" "$HOUQIN_DATA_DIR/gunicorn.log"; then
   echo "== gunicorn log (errors):"
   grep -iE -A3 "error|exception|traceback" "$HOUQIN_DATA_DIR/gunicorn.log" | head -40
 fi
+exit $bench_rc

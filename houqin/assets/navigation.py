@@ -5,11 +5,11 @@ from django.utils.translation import gettext_lazy
 
 from houqin.core.registry import NavItem, Todo, register_nav, register_todos
 
-register_nav(NavItem(gettext_lazy("Fixed assets"), "assets:asset_list", "assets.view", icon="▤", order=30))
-register_nav(NavItem(gettext_lazy("Class handovers"), "assets:handover_list", "assets.view", icon="✍", order=31))
-register_nav(NavItem(gettext_lazy("Asset stocktakes"), "assets:stocktake_list", "assets.stocktake", icon="☑",
+register_nav(NavItem(gettext_lazy("Fixed assets"), "assets:asset_list", "assets.view", icon="box-seam", order=30))
+register_nav(NavItem(gettext_lazy("Class handovers"), "assets:handover_list", "assets.view", icon="pen", order=31))
+register_nav(NavItem(gettext_lazy("Asset stocktakes"), "assets:stocktake_list", "assets.stocktake", icon="clipboard-check",
                      order=32))
-register_nav(NavItem(gettext_lazy("Rooms"), "assets:room_list", "assets.change", icon="⌂", order=33))
+register_nav(NavItem(gettext_lazy("Rooms"), "assets:room_list", "assets.change", icon="door-open", order=33))
 
 
 @register_todos

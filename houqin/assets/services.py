@@ -49,6 +49,7 @@ from houqin.assets.models import (
 )
 from houqin.core import files
 from houqin.core.errors import Conflict, DomainError, Forbidden, raise_for
+from houqin.core.workflow import move
 from houqin.org.models import Kindergarten, Membership, Role, SchoolClass
 
 LABEL_PREFIX = "ZC"
@@ -342,9 +343,9 @@ def _set_state(*, actor, asset: Asset, state: str, reason: str = "", system: boo
     reason = (reason or "").strip()
     if state == asset.state:
         raise Conflict(_("The asset is already in this state."))
-    if state not in ASSET_TRANSITIONS[asset.state]:
-        raise Conflict(_("An asset that is %(from)s cannot become %(to)s.")
-                       % {"from": asset.get_state_display(), "to": AssetState(state).label})
+    move(asset, state, ASSET_TRANSITIONS, field="state",
+         message=_("An asset that is %(from)s cannot become %(to)s.")
+         % {"from": asset.get_state_display(), "to": AssetState(state).label})
     if state == AssetState.SCRAPPED and not reason:
         raise_for([{"field": "reason", "message": _("Give a reason for scrapping.")}])
     if len(reason) > 200:
@@ -586,9 +587,9 @@ def handover_set_status(*, actor, handover: Handover, status: str, reason: str =
         _need(actor, capability, handover)
         if handover.is_voided:
             raise DomainError(_("This record has been voided and cannot be changed."))
-        if status not in HANDOVER_TRANSITIONS[handover.status]:
-            raise Conflict(_("A handover that is %(from)s cannot become %(to)s.")
-                           % {"from": handover.get_status_display(), "to": HandoverStatus(status).label})
+        move(handover, status, HANDOVER_TRANSITIONS,
+             message=_("A handover that is %(from)s cannot become %(to)s.")
+             % {"from": handover.get_status_display(), "to": HandoverStatus(status).label})
         now = timezone.now()
         reason = (reason or "").strip()
         fields = ["status", "updated_at"]
@@ -786,8 +787,7 @@ def stocktake_set_status(*, actor, stocktake: AssetStocktake, status: str) -> As
         stocktake = AssetStocktake.objects.select_for_update().get(pk=stocktake.pk)
         if stocktake.is_voided:
             raise DomainError(_("This record has been voided and cannot be changed."))
-        if status not in STOCKTAKE_TRANSITIONS.get(stocktake.status, set()):
-            raise Conflict(_("This stocktake cannot be posted now."))
+        move(stocktake, status, STOCKTAKE_TRANSITIONS, message=_("This stocktake cannot be posted now."))
         lines = list(stocktake.lines.active().select_related("asset").order_by("asset_id"))
         errors = []
         for line in lines:

@@ -290,6 +290,10 @@ class MenuStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
+# A published menu never changes again (voiding is apart: VoidableModel).
+MENU_TRANSITIONS: dict[str, frozenset[str]] = {MenuStatus.DRAFT: frozenset({MenuStatus.PUBLISHED})}
+
+
 class Menu(TenantModel, VoidableModel):
     """The quantified menu of one week (每周带量食谱), Monday `week_start` to Friday (or `days` days)."""
 
@@ -470,6 +474,10 @@ class CommitteeMeeting(TenantModel, VoidableModel):
 class AccountStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
+
+
+# A month's account is published once, to the parents; it is not unpublished.
+ACCOUNT_TRANSITIONS: dict[str, frozenset[str]] = {AccountStatus.DRAFT: frozenset({AccountStatus.PUBLISHED})}
 
 
 class MealAccount(TenantModel, VoidableModel):

@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy
 from houqin.core.registry import Figure, Finding, NavItem, Todo, register_figures, register_findings, register_nav
 from houqin.core.registry import register_todos
 
-register_nav(NavItem(gettext_lazy("Menus and nutrition"), "canteen:menu_list", "canteen.menu.view", icon="🍚",
+register_nav(NavItem(gettext_lazy("Menus and nutrition"), "canteen:menu_list", "canteen.menu.view", icon="egg-fried",
                      order=50, section="meals"))
-register_nav(NavItem(gettext_lazy("Menu of the week"), "canteen:published_list", "canteen.menu.published", icon="🍱",
+register_nav(NavItem(gettext_lazy("Menu of the week"), "canteen:published_list", "canteen.menu.published", icon="calendar-week",
                      order=51, section="meals"))
-register_nav(NavItem(gettext_lazy("Meal account"), "canteen:account_list", "canteen.account.view", icon="¥",
+register_nav(NavItem(gettext_lazy("Meal account"), "canteen:account_list", "canteen.account.view", icon="calculator",
                      order=52, section="meals"))
 register_nav(NavItem(gettext_lazy("Meal accounts"), "canteen:account_published", "canteen.account.published",
-                     icon="¥", order=53, section="meals"))
+                     icon="calculator", order=53, section="meals"))
 
 
 def _month_start(day: dt.date) -> dt.date:

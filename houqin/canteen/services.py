@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from houqin import policy
 from houqin.canteen import selectors
 from houqin.canteen.models import (
+    ACCOUNT_TRANSITIONS,
     MEAL_ORDER,
+    MENU_TRANSITIONS,
     NUTRIENT_FIELDS,
     AccountStatus,
     CanteenSettings,
@@ -38,6 +40,7 @@ from houqin.canteen.models import (
 )
 from houqin.canteen.rules import rules_for, shipped
 from houqin.core.errors import Conflict, Forbidden, raise_for
+from houqin.core.workflow import move
 
 CENT = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -442,8 +445,7 @@ def menu_publish(*, actor, menu: Menu, notify: bool = True) -> Menu:
     menu = _locked(menu)
     if menu.is_voided:
         raise Conflict(_("This menu has been voided."))
-    if menu.is_published:
-        raise Conflict(_("This menu is already published."))
+    move(menu, MenuStatus.PUBLISHED, MENU_TRANSITIONS, message=_("This menu is already published."))
     entries = selectors.menu_entries(menu)
     if not entries:
         raise_for([{"field": None, "message": _("This menu has no meals yet: add dishes before publishing it.")}])
@@ -452,7 +454,6 @@ def menu_publish(*, actor, menu: Menu, notify: bool = True) -> Menu:
         names = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
         raise_for([{"field": None, "message": _("These days have no meals yet: %(days)s.") % {
             "days": "、".join(str(names[d]) for d in empty_days)}}])
-    menu.status = MenuStatus.PUBLISHED
     menu.published_at = timezone.now()
     menu.published_by = actor.user
     menu.summary = summary_of(menu)
@@ -642,8 +643,7 @@ def account_publish(*, actor, account: MealAccount, note: str = "") -> MealAccou
     """Publish a month's account to parents; outside the limit, an explanation is required."""
     _check(actor, "canteen.account.change", account)
     account = MealAccount.objects.select_for_update().get(pk=account.pk)
-    if account.is_published:
-        raise Conflict(_("This month's account is already published."))
+    move(account, AccountStatus.PUBLISHED, ACCOUNT_TRANSITIONS, message=_("This month's account is already published."))
     if account.is_voided:
         raise Conflict(_("This account has been voided."))
     note = (note or account.note or "").strip()
@@ -652,7 +652,6 @@ def account_publish(*, actor, account: MealAccount, note: str = "") -> MealAccou
             "The surplus or deficit is outside ±%(limit)s %%: explain it to the parents before publishing.") % {
             "limit": _num(account.limit_pct)}}])
     account.note = note
-    account.status = AccountStatus.PUBLISHED
     account.published_at = timezone.now()
     account.published_by = actor.user
     account.save()

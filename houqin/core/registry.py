@@ -16,7 +16,7 @@ class NavItem:
     label: str
     url_name: str
     capability: str
-    icon: str = "•"
+    icon: str = "dot"  # a Bootstrap Icons name (https://icons.getbootstrap.com), shown as <i class="bi bi-…">
     order: int = 100
     section: str = ""
 

@@ -6,12 +6,12 @@ from django.utils.translation import ngettext
 
 from houqin.core.registry import NavItem, Todo, register_nav, register_todos
 
-register_nav(NavItem(_("Purchase requests"), "finance:purchase_list", "finance.purchase.view", icon="⊕", order=50))
-register_nav(NavItem(_("Repairs"), "finance:repair_list", "finance.repair.view", icon="⚒", order=51))
-register_nav(NavItem(_("Expenses"), "finance:expense_list", "finance.expense.view", icon="¥", order=52))
-register_nav(NavItem(_("Budgets"), "finance:budget_list", "finance.budget.view", icon="▤", order=53))
-register_nav(NavItem(_("Monthly report"), "finance:report", "finance.report.view", icon="▧", order=54))
-register_nav(NavItem(_("Fee standards"), "finance:fee_list", "finance.fees.view", icon="☰", order=55))
+register_nav(NavItem(_("Purchase requests"), "finance:purchase_list", "finance.purchase.view", icon="cart-plus", order=50))
+register_nav(NavItem(_("Repairs"), "finance:repair_list", "finance.repair.view", icon="tools", order=51))
+register_nav(NavItem(_("Expenses"), "finance:expense_list", "finance.expense.view", icon="currency-yen", order=52))
+register_nav(NavItem(_("Budgets"), "finance:budget_list", "finance.budget.view", icon="wallet2", order=53))
+register_nav(NavItem(_("Monthly report"), "finance:report", "finance.report.view", icon="file-earmark-bar-graph", order=54))
+register_nav(NavItem(_("Fee standards"), "finance:fee_list", "finance.fees.view", icon="list-ul", order=55))
 
 
 @register_todos

@@ -20,14 +20,14 @@ from houqin.core.registry import (
     register_todos,
 )
 
-register_nav(NavItem(gettext_lazy("Kitchen today"), "foodsafety:kitchen", "foodsafety.view", icon="♨", order=50))
-register_nav(NavItem(gettext_lazy("Receiving inspection"), "foodsafety:receipt_list", "foodsafety.view", icon="✔",
+register_nav(NavItem(gettext_lazy("Kitchen today"), "foodsafety:kitchen", "foodsafety.view", icon="fire", order=50))
+register_nav(NavItem(gettext_lazy("Receiving inspection"), "foodsafety:receipt_list", "foodsafety.view", icon="truck",
                      order=51))
 register_nav(NavItem(gettext_lazy("Supplier certificates"), "foodsafety:certificate_list", "foodsafety.view",
-                     icon="▣", order=52))
-register_nav(NavItem(gettext_lazy("Food store checks"), "foodsafety:expiry_list", "foodsafety.view", icon="⌛",
+                     icon="patch-check", order=52))
+register_nav(NavItem(gettext_lazy("Food store checks"), "foodsafety:expiry_list", "foodsafety.view", icon="hourglass-split",
                      order=53))
-register_nav(NavItem(gettext_lazy("Kitchen hygiene"), "foodsafety:hygiene_list", "foodsafety.view", icon="✧",
+register_nav(NavItem(gettext_lazy("Kitchen hygiene"), "foodsafety:hygiene_list", "foodsafety.view", icon="stars",
                      order=54))
 
 AREA = "foodsafety"

@@ -14,13 +14,15 @@ from ninja.security import HttpBearer
 from houqin.core.inputs import Day, Input, Limit
 from houqin import policy
 from houqin.core.errors import DomainError
-from houqin.health import rules, selectors, services
+from houqin.health import judgements, rules, selectors, services
+from houqin.health import statistics as health_statistics
 from houqin.policy import requires
 from houqin.health.models import (
     Attendance,
     CatchUp,
     CheckKind,
     ClassClosure,
+    Correction,
     DiseaseCase,
     Exam,
     ExamKind,
@@ -80,13 +82,28 @@ def _alert_out(a: OutbreakAlert, full=False) -> dict:
     return out
 
 
-def _exam_out(e: Exam) -> dict:
-    return {"code": e.code, "child_code": e.child.code, "child": e.child.name, "school_class": e.school_class.name,
-            "date": e.date, "kind": e.kind, "height_cm": e.height_cm, "weight_kg": e.weight_kg,
-            "vision_left": e.vision_left, "vision_right": e.vision_right, "caries": e.caries,
-            "haemoglobin": e.haemoglobin, "other_findings": e.other_findings, "age_days": e.age_days, "bmi": e.bmi,
-            "waz": e.waz, "haz": e.haz, "whz": e.whz, "bmiz": e.bmiz, "results": e.results, "anaemia": e.anaemia,
-            "standard": e.standard}
+def _exam_out(e: Exam, *, show_z: bool = True) -> dict:
+    """An exam with its judgements (houqin.health.judgements): the position bands and plain words for
+    everyone; the z-scores only for the health teacher (show_z)."""
+    out = {"code": e.code, "child_code": e.child.code, "child": e.child.name, "school_class": e.school_class.name,
+           "date": e.date, "kind": e.kind, "height_cm": e.height_cm, "weight_kg": e.weight_kg,
+           "vision_left": e.vision_left, "vision_right": e.vision_right, "caries": e.caries,
+           "haemoglobin": e.haemoglobin, "other_findings": e.other_findings, "age_days": e.age_days, "bmi": e.bmi,
+           "results": e.results, "anaemia": e.anaemia, "poor_vision": e.poor_vision, "has_caries": e.has_caries,
+           "words": judgements.words(e),
+           "positions": [{"indicator": p["indicator"], "band": p["band"].label, "range": p["band"].range}
+                         for p in judgements.positions(e)],
+           "standard": e.standard, "standard_name": judgements.standard_name(e.standard)}
+    if show_z:
+        out.update({"waz": e.waz, "haz": e.haz, "whz": e.whz, "bmiz": e.bmiz})
+    return out
+
+
+def _correction_out(c: Correction) -> dict:
+    return {"code": c.code, "child_code": c.child.code, "child": c.child.name, "school_class": c.school_class.name,
+            "kind": c.kind, "kind_name": c.get_kind_display(), "opened_on": c.opened_on,
+            "next_check_on": c.next_check_on, "resolved_on": c.resolved_on, "outcome": c.outcome,
+            "checks": [{"date": k.date, "result": k.result, "resolved": k.resolved} for k in c.checks.all()]}
 
 
 # --- inputs ---------------------------------------------------------------------------------------------
@@ -213,6 +230,22 @@ class ExamBatchIn(Input):
     date: dt.date
     kind: str = ExamKind.TERM
     rows: list[ExamBatchRow]
+    update_existing: bool = False
+
+
+class StandardIn(Input):
+    standard: str
+
+
+class ReassessIn(Input):
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class RecheckIn(Input):
+    date: dt.date
+    result: str
+    resolved: bool = False
 
 
 class DoseIn(Input):
@@ -557,7 +590,9 @@ def closure_reopen(request, kg: str, code: UUID, payload: ReopenIn):
 @requires("health.exam.view")
 def exam_list(request, kg: str, class_code: UUID | None = None, limit: Limit = 500):
     school_class = _class(request.actor, "health.exam.view", class_code) if class_code else None
-    return [_exam_out(e) for e in selectors.exam_list(actor=request.actor, school_class=school_class)[:min(limit, 2000)]]
+    show_z = request.actor.has("health.exam.record")
+    return [_exam_out(e, show_z=show_z)
+            for e in selectors.exam_list(actor=request.actor, school_class=school_class)[:min(limit, 2000)]]
 
 
 @router.post(P + "/exams/batch")  # before /exams/{code}, which would take "batch" for a code
@@ -571,8 +606,60 @@ def exam_batch(request, kg: str, payload: ExamBatchIn):
         if r.child_code not in children:
             raise Http404
         rows.append({"child": children[r.child_code], "values": r.dict(exclude={"child_code"})})
-    made = services.exam_batch(actor=actor, day=payload.date, kind=payload.kind, rows=rows)
+    made = services.exam_batch(actor=actor, day=payload.date, kind=payload.kind, rows=rows,
+                               update_existing=payload.update_existing)
     return {"created": len(made)}
+
+
+@router.post(P + "/exams/reassess")  # before /exams/{code}
+@requires("health.exam.record")
+def exam_reassess(request, kg: str, payload: ReassessIn):
+    """Re-assess by the kindergarten's current growth standard the exams assessed by another one."""
+    n = services.exam_reassess(actor=request.actor, start=payload.start, end=payload.end)
+    return {"reassessed": n, "standard": services.growth_standard_of(request.actor.kindergarten)}
+
+
+@router.get(P + "/growth-standard")
+@requires("health.exam.view")
+def growth_standard(request, kg: str):
+    actor = request.actor
+    key = services.growth_standard_of(actor.kindergarten)
+    return {"standard": key, "name": judgements.standard_name(key),
+            "choices": [{"key": s["key"], "name": s["edition"]} for s in rules.growth_standards()],
+            "exams_by_other_standard": selectors.exams_by_other_standard(actor=actor, standard=key)
+            if actor.has("health.exam.record") else None}
+
+
+@router.post(P + "/growth-standard")
+@requires("health.settings")
+def growth_standard_set(request, kg: str, payload: StandardIn):
+    row = services.standard_set(actor=request.actor, standard=payload.standard)
+    return {"standard": row.growth_standard, "name": judgements.standard_name(row.growth_standard)}
+
+
+@router.get(P + "/corrections")
+@requires("health.exam.view")
+def correction_list(request, kg: str, open_only: bool = True):
+    return [_correction_out(c) for c in selectors.correction_list(actor=request.actor, open_only=open_only)[:1000]]
+
+
+@router.post(P + "/corrections/{code}/recheck")
+@requires("health.exam.record")
+def correction_recheck(request, kg: str, code: UUID, payload: RecheckIn):
+    c = selectors.get_scoped(Correction, actor=request.actor, capability="health.exam.record", code=code,
+                             queryset=Correction.objects.active())
+    c = services.correction_recheck(actor=request.actor, correction=c, day=payload.date, result=payload.result,
+                                    resolved=payload.resolved)
+    return _correction_out(Correction.objects.select_related("child", "school_class").get(pk=c.pk))
+
+
+@router.get(P + "/statistics")
+@requires("health.summary.view")
+def statistics(request, kg: str, period: str = "term", date: Day | None = None):
+    """The 卫生保健 statistics of the term (or school year, period=year) containing `date`."""
+    p = health_statistics.period_of(date or _today(), "year" if period == "year" else "term")
+    stats = health_statistics.health_statistics(actor=request.actor, start=p.start, end=min(p.end, _today()))
+    return {"period": p.kind, "label": p.label, **health_statistics.as_json(stats)}
 
 
 @router.get(P + "/exams/{code}")
@@ -581,7 +668,7 @@ def exam_detail(request, kg: str, code: UUID):
     e = selectors.get_scoped(Exam, actor=request.actor, capability="health.exam.view", code=code,
                              queryset=Exam.objects.active().select_related("child", "school_class"))
     request.audit_object = e.child
-    return _exam_out(e)
+    return _exam_out(e, show_z=request.actor.has("health.exam.record"))
 
 
 @router.post(P + "/exams")
@@ -603,7 +690,7 @@ def summary(request, kg: str, start: Day, end: Day):
         return [{**{k: v for k, v in r.items() if k != "school_class"}, "school_class": r["school_class"].name}
                 for r in rows]
 
-    return {"standards": [s["edition"] for s in rules.growth_standards()],
+    return {"standards": [judgements.standard_name(services.growth_standard_of(request.actor.kindergarten))],
             "exams": {"rows": strip(exam["rows"]), "total": exam["total"]},
             "vaccination": {"rows": strip(vac["rows"]), "total": vac["total"]}}
 
@@ -615,16 +702,19 @@ def child_record(request, kg: str, code: UUID):
     child = _child(actor, "health.child.view", code)
     request.audit_object = child
     r = selectors.child_record(actor=actor, child=child)
+    names = {d.vaccine: d.name for d in rules.nip_schedule()}
     return {
         "child": {"code": child.code, "name": child.name, "sex": child.sex, "birth_date": child.birth_date,
                   "school_class": child.school_class.name},
-        "exams": [{k: v for k, v in _exam_out(e).items() if k not in ("child", "school_class")}
+        "exams": [{k: v for k, v in _exam_out(e, show_z=policy.can(actor, "health.exam.record", child)).items()
+                   if k not in ("child", "school_class")}
                   for e in Exam.objects.active().filter(child=child).select_related("child", "school_class")],
         "cases": [{"code": c.code, "disease": c.disease, "onset_date": c.onset_date, "status": c.status,
                    "return_due": c.return_due} for c in r["cases"]],
-        "doses": [{"vaccine": d.vaccine, "dose_no": d.dose_no, "given_on": d.given_on} for d in r["doses"]],
-        "catch_ups": [{"code": c.code, "vaccine": c.vaccine, "dose_no": c.dose_no, "status": c.status} for c in
-                      r["catch_ups"]],
+        "doses": [{"vaccine": d.vaccine, "vaccine_name": names.get(d.vaccine, d.vaccine), "dose_no": d.dose_no,
+                   "given_on": d.given_on} for d in r["doses"]],
+        "catch_ups": [{"code": c.code, "vaccine": c.vaccine, "vaccine_name": names.get(c.vaccine, c.vaccine),
+                       "dose_no": c.dose_no, "status": c.status} for c in r["catch_ups"]],
         "absences": [{"date": a.date, "status": a.status, "symptoms": a.symptoms, "diagnosis": a.diagnosis}
                      for a in r["absences"]],
     }

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from houqin.health import growth, rules
+from houqin.health import growth, judgements, rules
 from houqin.health.models import (
     Attendance,
     CaseStatus,
@@ -198,7 +198,7 @@ def build_exams_vaccination_and_disease(ctx):
         rng = ctx.rng
         health = _health_user(kg)
         cutoffs = rules.growth_cutoffs(kg)
-        anaemia_hb = rules.value(kg, "growth.anaemia_hb")
+        figs = rules.figures(kg)
         children = list(ctx.children_of(slug).select_related("school_class"))
         exams = []
         for child in children:
@@ -214,17 +214,28 @@ def build_exams_vaccination_and_disease(ctx):
                     height = max(height, exams[-1].height_cm + Decimal("0.8"))
                     weight = max(weight - Decimal("0.3"), exams[-1].weight_kg)
                 a = growth.assess(sex=child.sex, birth_date=child.birth_date, on=day, height_cm=height,
-                                  weight_kg=weight, cutoffs=cutoffs)
+                                  weight_kg=weight, cutoffs=cutoffs, standard=growth.WST423)
                 hb = rng.randint(100, 140) if kind == ExamKind.TERM else None
+                left = Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None
+                right = Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None
+                caries = rng.choice([0, 0, 0, 0, 1, 2, 3])
                 exams.append(Exam(
                     kindergarten=kg, created_by=health, child=child, school_class_id=child.school_class_id, date=day,
                     kind=kind, height_cm=height, weight_kg=weight, age_days=a.age_days, bmi=a.bmi, waz=a.waz,
-                    haz=a.haz, whz=a.whz, bmiz=a.bmiz, results=a.results, standard=a.edition,
-                    vision_left=Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None,
-                    vision_right=Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None,
-                    caries=rng.choice([0, 0, 0, 0, 1, 2, 3]), haemoglobin=hb, anaemia=hb is not None and hb < anaemia_hb,
+                    haz=a.haz, whz=a.whz, bmiz=a.bmiz, results=a.results, standard=a.standard,
+                    vision_left=left, vision_right=right, caries=caries, haemoglobin=hb,
+                    anaemia=judgements.anaemic(hb, age_days=a.age_days, figs=figs),
+                    poor_vision=judgements.poor_vision(left, right, age_days=a.age_days, figs=figs),
+                    has_caries=judgements.has_caries(caries, figs=figs),
                     created_at=_at(day, 10)))
         Exam.objects.bulk_create(exams, batch_size=2000)
+        # 矫治 follow-ups: opened by the first exam that found the condition, re-checked by the next
+        from types import SimpleNamespace
+
+        from houqin.health.services import _open_corrections
+
+        _open_corrections(list(Exam.objects.filter(kindergarten=kg)), SimpleNamespace(kindergarten=kg, user=health),
+                          figs)
         exams_n += len(exams)
         latest = {}
         for e in exams:

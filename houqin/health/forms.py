@@ -118,6 +118,25 @@ class ExamImportForm(StyledForm):
     file = forms.FileField(label=_("The clinic's .xlsx"))
     date = forms.DateField(label=_("Exam date (when the file has none)"), widget=DATE)
     kind = forms.ChoiceField(label=_("Exam"), choices=ExamKind.choices)
+    update_existing = forms.BooleanField(
+        label=_("Update existing exams"), required=False,
+        help_text=_("Only when the file corrects exams already imported: their values are replaced."))
+
+
+class StandardForm(StyledForm):
+    standard = forms.ChoiceField(label=_("Growth standard"))
+
+    def __init__(self, *args, **kwargs):
+        from houqin.health import rules
+
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].choices = [(s["key"], s["edition"]) for s in rules.growth_standards()]
+
+
+class RecheckForm(StyledForm):
+    date = forms.DateField(label=_("Re-check date"), widget=DATE)
+    result = forms.CharField(label=_("Result"), max_length=200)
+    resolved = forms.BooleanField(label=_("Resolved"), required=False)
 
 
 class DeviceForm(StyledForm):

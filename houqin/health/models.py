@@ -431,8 +431,9 @@ class GrowthResult(models.TextChoices):
 
 
 class Exam(TenantModel, VoidableModel):
-    """A physical exam (体检) of a child with its growth assessment (z-scores by the LMS method,
-    the edition of the standard they come from, and the results)."""
+    """A physical exam (体检) of a child with its growth assessment: the z-scores (SD positions) by the
+    standard recorded in `standard`, the results and the judgements (houqin.health.judgements).
+    Changing the kindergarten's standard re-assesses only when asked (services.exam_reassess)."""
 
     scope_paths = CHILD_PATHS
 
@@ -456,7 +457,10 @@ class Exam(TenantModel, VoidableModel):
     bmiz = models.DecimalField(_("BMI-for-age Z"), max_digits=4, decimal_places=2, null=True, blank=True)
     results = models.JSONField(_("growth results"), default=list, blank=True)
     anaemia = models.BooleanField(_("anaemia"), default=False)
-    standard = models.CharField(_("growth standard"), max_length=120)
+    poor_vision = models.BooleanField(_("poor vision"), default=False)
+    has_caries = models.BooleanField(_("caries"), default=False)
+    standard = models.CharField(_("growth standard"), max_length=120,
+                                help_text=_("The growth standard the assessment used (wst423_2022 or who2006_2007)."))
 
     history = HistoricalRecords(inherit=True)
 
@@ -472,6 +476,81 @@ class Exam(TenantModel, VoidableModel):
     def result_labels(self) -> list[str]:
         labels = dict(GrowthResult.choices)
         return [str(labels[r]) for r in self.results if r in labels]
+
+
+class HealthSettings(TenantModel):
+    """A kindergarten's choices for health care: the growth standard (WS/T 423-2022 by default; WHO
+    where the 妇幼保健院 asks for it). One row per kindergarten, created when first changed."""
+
+    scope_paths: dict = {}
+
+    growth_standard = models.CharField(_("growth standard"), max_length=20)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("health settings")
+        verbose_name_plural = _("health settings")
+        constraints = [models.UniqueConstraint(fields=["kindergarten"], name="health_settings_once")]
+
+
+class CorrectionKind(models.TextChoices):
+    ANAEMIA = "anaemia", _("Anaemia")
+    VISION = "vision", _("Poor vision")
+    CARIES = "caries", _("Caries")
+
+
+class Correction(TenantModel, VoidableModel):
+    """A follow-up to correction (矫治) of anaemia, poor vision or caries found at an exam: re-checked
+    by the due date (rule figure correction.<kind>.recheck_days) until resolved — by a later exam
+    with a normal result or by a re-check marked resolved."""
+
+    scope_paths = CHILD_PATHS
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    kind = models.CharField(_("condition"), max_length=10, choices=CorrectionKind.choices)
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.PROTECT, related_name="+")
+    opened_on = models.DateField(_("found on"))
+    next_check_on = models.DateField(_("re-check by"), null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("correction follow-up")
+        verbose_name_plural = _("correction follow-ups")
+        ordering = ["resolved_on", "next_check_on", "-opened_on"]
+        constraints = [models.UniqueConstraint(fields=["child", "kind"], name="correction_one_open",
+                                               condition=models.Q(resolved_on__isnull=True, voided_at__isnull=True))]
+        indexes = [models.Index(fields=["kindergarten", "opened_on"], name="correction_kg_opened")]
+
+    def __str__(self):
+        return f"{self.child_id} {self.kind} {self.opened_on}"
+
+
+class CorrectionCheck(TenantModel):
+    """One re-check of a correction follow-up: from a later exam or recorded by the health teacher."""
+
+    scope_paths = {"campus": "correction__school_class__campus_id", "class": "correction__school_class_id",
+                   "child": "correction__child_id"}
+
+    correction = models.ForeignKey(Correction, verbose_name=_("correction follow-up"), on_delete=models.PROTECT,
+                                   related_name="checks")
+    date = models.DateField(_("date"))
+    result = models.CharField(_("result"), max_length=200)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("re-check")
+        verbose_name_plural = _("re-checks")
+        ordering = ["date", "id"]
 
 
 class WeakReason(models.TextChoices):

@@ -25,13 +25,13 @@ from houqin.core.registry import (
     register_todos,
 )
 
-register_nav(NavItem(gettext_lazy("Health today"), "health:overview", "health.view", icon="✚", order=50))
-register_nav(NavItem(gettext_lazy("Infectious disease"), "health:cases", "health.disease.view", icon="☣", order=51))
-register_nav(NavItem(gettext_lazy("Exams and growth"), "health:exams", "health.exam.view", icon="📏", order=52))
-register_nav(NavItem(gettext_lazy("Vaccination"), "health:vaccination", "health.vaccination.view", icon="💉", order=53))
-register_nav(NavItem(gettext_lazy("Disinfection"), "health:disinfection", "health.disinfection.view", icon="🧴",
+register_nav(NavItem(gettext_lazy("Health today"), "health:overview", "health.view", icon="heart-pulse", order=50))
+register_nav(NavItem(gettext_lazy("Infectious disease"), "health:cases", "health.disease.view", icon="virus", order=51))
+register_nav(NavItem(gettext_lazy("Exams and growth"), "health:exams", "health.exam.view", icon="rulers", order=52))
+register_nav(NavItem(gettext_lazy("Vaccination"), "health:vaccination", "health.vaccination.view", icon="capsule", order=53))
+register_nav(NavItem(gettext_lazy("Disinfection"), "health:disinfection", "health.disinfection.view", icon="droplet",
                      order=54))
-register_nav(NavItem(gettext_lazy("Health summary"), "health:summary", "health.summary.view", icon="▦", order=55))
+register_nav(NavItem(gettext_lazy("Health summary"), "health:summary", "health.summary.view", icon="bar-chart", order=55))
 
 
 @register_todos

@@ -25,6 +25,13 @@ def shipped() -> dict:
         return json.load(f)
 
 
+@functools.lru_cache(maxsize=1)
+def shipped_growth() -> dict:
+    """The growth, anaemia, vision and caries judgements' data (data/growth_rules.json)."""
+    with open(DATA / "growth_rules.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -76,6 +83,7 @@ class OutbreakRule:
 def _shipped_figures() -> dict[str, dict]:
     data = shipped()
     result = {f["key"]: f for f in data["figures"]}
+    result.update({f["key"]: f for f in shipped_growth()["figures"]})
     for d in data["diseases"]:
         result[f"disease.{d['code']}.isolation_days"] = {
             "key": f"disease.{d['code']}.isolation_days",
@@ -154,7 +162,22 @@ def growth_cutoffs(kindergarten) -> dict[str, Decimal]:
 
 
 def growth_standards() -> list[dict]:
-    return shipped()["growth_standards"]
+    """The growth standards a kindergarten may choose (key, edition — the Chinese name —, short,
+    default, bmi_from_months, source, status)."""
+    return shipped_growth()["growth_standards"]
+
+
+def growth_standard(key: str) -> dict | None:
+    return next((s for s in growth_standards() if s["key"] == key), None)
+
+
+def default_growth_standard() -> str:
+    return next(s["key"] for s in growth_standards() if s["default"])
+
+
+def growth_bands() -> dict:
+    """The position bands (下, 中下, 中, 中上, 上) with their SD limits, source and status."""
+    return shipped_growth()["growth_bands"]
 
 
 def disinfection_areas() -> list[str]:

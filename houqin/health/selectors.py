@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import F, Count
 
 from houqin.health.models import Attendance, AttendanceStatus
 
@@ -261,6 +261,23 @@ def exam_list(*, actor, school_class=None, capability: str = "health.exam.view")
     if school_class is not None:
         qs = qs.filter(school_class=school_class)
     return qs.order_by("school_class__sort_order", "child__name_pinyin", "-date")
+
+
+def exams_by_other_standard(*, actor, standard: str) -> int:
+    """How many active exams were assessed by another standard than `standard` (to re-assess)."""
+    return policy.scoped(actor, "health.exam.record", Exam.objects.active()).exclude(standard=standard).count()
+
+
+def correction_list(*, actor, open_only: bool = True):
+    """矫治 follow-ups: open ones first (re-check due soonest), then resolved."""
+    from houqin.health.models import Correction
+
+    qs = policy.scoped(actor, "health.exam.view", Correction.objects.active()).select_related(
+        "child", "school_class", "exam").prefetch_related("checks")
+    if open_only:
+        qs = qs.filter(resolved_on__isnull=True)
+    return qs.order_by(F("resolved_on").desc(nulls_first=True), "next_check_on", "school_class__sort_order",
+                       "child__name_pinyin")
 
 
 def exam_summary(*, actor, start: dt.date, end: dt.date, capability: str = "health.summary.view") -> dict:

@@ -17,7 +17,8 @@ from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors
 from houqin.health import forms as f
-from houqin.health import growth, rules, selectors, services
+from houqin.health import growth, judgements, rules, selectors, services
+from houqin.health import statistics as health_statistics
 from houqin.policy import requires
 from houqin.health.models import (
     Attendance,
@@ -26,6 +27,7 @@ from houqin.health.models import (
     CheckAction,
     CheckKind,
     ClassClosure,
+    Correction,
     DeviceToken,
     DiseaseCase,
     DisinfectionArea,
@@ -444,9 +446,22 @@ def exams(request, kg):
     class_list = list(selectors.classes(actor=actor, capability="health.exam.view"))
     school_class = next((c for c in class_list if str(c.code) == request.GET.get("class")), None)
     rows = selectors.exam_list(actor=actor, school_class=school_class)[:500]
+    can_record = actor.has("health.exam.record")
+    standard = services.growth_standard_of(actor.kindergarten)
     return render(request, "health/exams.html", {
-        "exams": rows, "classes": class_list, "school_class": school_class,
-        "can_record": actor.has("health.exam.record"), "standards": rules.growth_standards()})
+        "exams": rows, "classes": class_list, "school_class": school_class, "can_record": can_record,
+        "show_z": can_record, "standard": standard,
+        "other_standard": selectors.exams_by_other_standard(actor=actor, standard=standard) if can_record else 0})
+
+
+@require_POST
+@requires("health.exam.record")
+def exam_reassess(request, kg):
+    """Re-assess the exams assessed by another standard than the kindergarten's: on demand only."""
+    n = services.exam_reassess(actor=request.actor)
+    messages.success(request, _("%(n)d exams have been re-assessed by %(standard)s.") % {
+        "n": n, "standard": judgements.standard_name(services.growth_standard_of(request.actor.kindergarten))})
+    return redirect("health:exams", kg=kg)
 
 
 @require_http_methods(["GET", "POST"])
@@ -493,7 +508,8 @@ def exam_import(request, kg):
     if request.method == "POST" and form.is_valid():
         try:
             made = services.exam_import(actor=actor, upload=form.cleaned_data["file"], day=form.cleaned_data["date"],
-                                        kind=form.cleaned_data["kind"])
+                                        kind=form.cleaned_data["kind"],
+                                        update_existing=form.cleaned_data["update_existing"])
         except DomainError as exc:
             form.add_error(None, exc.message)
             errors = exc.errors
@@ -546,21 +562,73 @@ def child_record(request, kg, code):
         c.label = names.get(f"{c.vaccine}-{c.dose_no}", c.vaccine)
     return render(request, "health/child.html", {
         **record, "charts": charts, "diseases": diseases, "dose_names": names,
+        "show_z": policy.can(actor, "health.exam.record", child),
+        "standard": services.growth_standard_of(actor.kindergarten),
         "standards": rules.growth_standards(), "can_vaccinate": policy.can(actor, "health.vaccination.record", child),
         "can_case": policy.can(actor, "health.disease.manage", child)})
 
 
+def _period(request) -> health_statistics.Period:
+    kind = "year" if request.GET.get("period") == "year" else "term"
+    return health_statistics.period_of(_day(request), kind)
+
+
 @requires("health.summary.view")
 def summary(request, kg):
+    """The 卫生保健 statistics of a term or a school year, per class and for the kindergarten; the
+    same table as .xlsx and PDF (?format=xlsx|pdf)."""
     actor = request.actor
-    day = _day(request)
-    start, end = _term(day)
+    period = _period(request)
+    stats = health_statistics.health_statistics(actor=actor, start=period.start, end=min(period.end, _today()))
+    title = _("Health care statistics, %(period)s") % {"period": period.label}
+    fmt = request.GET.get("format")
+    if fmt in ("xlsx", "pdf"):
+        from django.http import HttpResponse
+
+        if fmt == "xlsx":
+            content = health_statistics.xlsx(actor=actor, stats=stats, title=title)
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            content = health_statistics.pdf(actor=actor, stats=stats, title=title)
+            kind = "application/pdf"
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="health-statistics-{period.start}.{fmt}"'
+        return response
+    header, body = health_statistics.table(stats)
     return render(request, "health/summary.html", {
-        "exam": selectors.exam_summary(actor=actor, start=start, end=end),
-        "vaccination": selectors.vaccination_summary(actor=actor),
-        "attendance": selectors.attendance_rates(actor=actor, start=start, end=min(end, _today()),
-                                                 capability="health.summary.view"),
-        "start": start, "end": end, "results": GrowthResult.choices, "standards": rules.growth_standards()})
+        "stats": stats, "header": header, "body": body, "period": period, "title": title,
+        "standard": services.growth_standard_of(actor.kindergarten), "date": _day(request).isoformat()})
+
+
+@requires("health.exam.view")
+def corrections(request, kg):
+    """矫治 follow-ups of anaemia, poor vision and caries: open ones first, with their re-check dates."""
+    actor = request.actor
+    rows = list(selectors.correction_list(actor=actor, open_only=request.GET.get("all") != "1")[:500])
+    return render(request, "health/corrections.html", {
+        "corrections": rows, "can_record": actor.has("health.exam.record"), "today": _today(),
+        "form": f.RecheckForm(initial={"date": _today()})})
+
+
+@require_POST
+@requires("health.exam.record")
+def correction_recheck(request, kg, code):
+    actor = request.actor
+    correction = selectors.get_scoped(Correction, actor=actor, capability="health.exam.record", code=code,
+                                      queryset=Correction.objects.active())
+    form = f.RecheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the date and the result of the re-check."))
+    else:
+        try:
+            services.correction_recheck(actor=actor, correction=correction, **{
+                "day": form.cleaned_data["date"], "result": form.cleaned_data["result"],
+                "resolved": form.cleaned_data["resolved"]})
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The re-check has been recorded."))
+    return redirect("health:corrections", kg=kg)
 
 
 @require_http_methods(["GET", "POST"])
@@ -743,14 +811,36 @@ def settings_view(request, kg):
         (_("Daily checks and exams"), [v for k, v in figs.items() if k.split(".")[0] in ("temperature", "exam",
                                                                                         "attendance", "vaccination")]),
         (_("Growth assessment cut-offs"), [v for k, v in figs.items() if k.startswith("growth.")]),
+        (_("Vision, caries and corrections"), [v for k, v in figs.items() if k.split(".")[0] in ("vision", "caries",
+                                                                                                "correction")]),
         (_("Isolation periods"), [v for k, v in figs.items() if k.startswith("disease.")]),
         (_("Outbreak reporting rules"), [v for k, v in figs.items() if k.startswith("outbreak.")]),
     ]
     campuses = list(Campus.objects.filter(kindergarten=actor.kindergarten))
     return render(request, "health/settings.html", {
         "groups": groups, "standards": rules.growth_standards(), "edition": rules.NIP_EDITION,
+        "standard": services.growth_standard_of(actor.kindergarten),
+        "standard_form": f.StandardForm(initial={"standard": services.growth_standard_of(actor.kindergarten)}),
         "devices": DeviceToken.objects.filter(kindergarten=actor.kindergarten).select_related("campus"),
         "device_form": f.DeviceForm(campuses=campuses), "new_token": request.session.pop("health_new_token", None)})
+
+
+@require_POST
+@requires("health.settings")
+def standard_set(request, kg):
+    """Choose the growth standard; the exams already assessed keep theirs until re-assessed."""
+    form = f.StandardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a growth standard."))
+    else:
+        try:
+            services.standard_set(actor=request.actor, standard=form.cleaned_data["standard"])
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The growth standard has been changed. Exams already assessed keep their "
+                                        "standard until you re-assess them (Exams page)."))
+    return redirect("health:settings", kg=kg)
 
 
 @require_POST

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from houqin.core.registry import Figure, NavItem, Todo, register_figures, register_nav, register_todos
 
-register_nav(NavItem(gettext_lazy("Notices"), "notices:list", "notices.view", icon="✉", order=90))
+register_nav(NavItem(gettext_lazy("Notices"), "notices:list", "notices.view", icon="envelope", order=90))
 
 URGENT_KINDS = ("disease", "safety")
 

@@ -21,12 +21,12 @@ from houqin.core.registry import (
     register_todos,
 )
 
-register_nav(NavItem(_lazy("Safety"), "safety:index", "safety.view", icon="⛑", order=70))
-register_nav(NavItem(_lazy("Gate and pick-up"), "safety:pickup_list", "safety.pickup.view", icon="⛩", order=71))
-register_nav(NavItem(_lazy("Visitors"), "safety:visitor_list", "safety.gate.view", icon="☖", order=72))
-register_nav(NavItem(_lazy("Incidents"), "safety:incident_list", "safety.incident.view", icon="⚠", order=73))
-register_nav(NavItem(_lazy("Safety reports"), "safety:report_list", "safety.report.view", icon="▦", order=74))
-register_nav(NavItem(_lazy("Safety rules"), "safety:settings", "safety.settings", icon="⚙", order=75))
+register_nav(NavItem(_lazy("Safety"), "safety:index", "safety.view", icon="shield-check", order=70))
+register_nav(NavItem(_lazy("Gate and pick-up"), "safety:pickup_list", "safety.pickup.view", icon="door-closed", order=71))
+register_nav(NavItem(_lazy("Visitors"), "safety:visitor_list", "safety.gate.view", icon="person-badge", order=72))
+register_nav(NavItem(_lazy("Incidents"), "safety:incident_list", "safety.incident.view", icon="exclamation-triangle", order=73))
+register_nav(NavItem(_lazy("Safety reports"), "safety:report_list", "safety.report.view", icon="clipboard-data", order=74))
+register_nav(NavItem(_lazy("Safety rules"), "safety:settings", "safety.settings", icon="gear", order=75))
 
 
 def _url(name, actor, query=""):

@@ -20,17 +20,17 @@ from houqin.core.registry import (
     register_todos,
 )
 
-register_nav(NavItem(gettext_lazy("Logistics staff"), "staff:home", "staff.view", icon="♟", order=60))
-register_nav(NavItem(gettext_lazy("Monthly assessment"), "staff:assessment_list", "staff.assessment.view", icon="✎",
+register_nav(NavItem(gettext_lazy("Logistics staff"), "staff:home", "staff.view", icon="person-workspace", order=60))
+register_nav(NavItem(gettext_lazy("Monthly assessment"), "staff:assessment_list", "staff.assessment.view", icon="clipboard-check",
                      order=61))
 register_nav(NavItem(gettext_lazy("Health certificates"), "staff:certificate_list", "staff.certificate.view",
-                     icon="✚", order=62))
-register_nav(NavItem(gettext_lazy("Trainings"), "staff:training_list", "staff.training.view", icon="✍", order=63))
-register_nav(NavItem(gettext_lazy("Logistics meetings"), "staff:meeting_list", "staff.meeting.view", icon="☷",
+                     icon="card-checklist", order=62))
+register_nav(NavItem(gettext_lazy("Trainings"), "staff:training_list", "staff.training.view", icon="mortarboard", order=63))
+register_nav(NavItem(gettext_lazy("Logistics meetings"), "staff:meeting_list", "staff.meeting.view", icon="chat-square-text",
                      order=64))
-register_nav(NavItem(gettext_lazy("Daily procedure"), "staff:procedure", "staff.procedure.view", icon="☑", order=65))
-register_nav(NavItem(gettext_lazy("Rate the nursery staff"), "staff:rate", "staff.rating.rate", icon="★", order=66))
-register_nav(NavItem(gettext_lazy("My work record"), "staff:me", "staff.self", icon="☺", order=67))
+register_nav(NavItem(gettext_lazy("Daily procedure"), "staff:procedure", "staff.procedure.view", icon="list-check", order=65))
+register_nav(NavItem(gettext_lazy("Rate the nursery staff"), "staff:rate", "staff.rating.rate", icon="star", order=66))
+register_nav(NavItem(gettext_lazy("My work record"), "staff:me", "staff.self", icon="person", order=67))
 
 ACTION_OVERDUE = "staff.action_overdue"
 PROCEDURE_MISSED = "staff.procedure_missed"

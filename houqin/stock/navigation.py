@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy
 
 from houqin.core.registry import NavItem, Todo, register_nav, register_todos
 
-register_nav(NavItem(gettext_lazy("Stock"), "stock:on_hand", "stock.view", icon="▤", order=30))
-register_nav(NavItem(gettext_lazy("Receive goods"), "stock:receive", "stock.receive", icon="⇲", order=31))
-register_nav(NavItem(gettext_lazy("Food to the kitchen"), "stock:kitchen_issue", "stock.issue_kitchen", icon="⇱", order=32))
-register_nav(NavItem(gettext_lazy("Requisitions"), "stock:requisition_list", "stock.requisition.view", icon="☰", order=33))
-register_nav(NavItem(gettext_lazy("My requisitions"), "stock:my_requisitions", "stock.requisition.create", icon="✉",
+register_nav(NavItem(gettext_lazy("Stock"), "stock:on_hand", "stock.view", icon="boxes", order=30))
+register_nav(NavItem(gettext_lazy("Receive goods"), "stock:receive", "stock.receive", icon="box-arrow-in-down", order=31))
+register_nav(NavItem(gettext_lazy("Food to the kitchen"), "stock:kitchen_issue", "stock.issue_kitchen", icon="box-arrow-up-right", order=32))
+register_nav(NavItem(gettext_lazy("Requisitions"), "stock:requisition_list", "stock.requisition.view", icon="list-ul", order=33))
+register_nav(NavItem(gettext_lazy("My requisitions"), "stock:my_requisitions", "stock.requisition.create", icon="envelope-paper",
                      order=34))
-register_nav(NavItem(gettext_lazy("Stocktakes"), "stock:stocktake_list", "stock.stocktake.view", icon="✓", order=36))
-register_nav(NavItem(gettext_lazy("Stock report"), "stock:report", "stock.export", icon="▥", order=37))
+register_nav(NavItem(gettext_lazy("Stocktakes"), "stock:stocktake_list", "stock.stocktake.view", icon="clipboard-check", order=36))
+register_nav(NavItem(gettext_lazy("Stock report"), "stock:report", "stock.export", icon="file-earmark-spreadsheet", order=37))
 
 
 def purchase_request_url(kindergarten, items) -> str | None:

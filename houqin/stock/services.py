@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
 from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
+from houqin.core.workflow import move
 from houqin.org.models import STAFF_ROLES, Campus, Membership, SchoolClass
 from houqin.stock.models import (
     DISPOSALS,
@@ -731,12 +732,9 @@ def requisition_set_status(*, actor, requisition: Requisition, status: str, reas
     locked = Requisition.objects.select_for_update().get(pk=requisition.pk)
     if status == RequisitionStatus.REJECTED:
         policy.forbid_self_approval(actor, locked, "requested_by_id", "created_by_id", message=OWN_REQUISITION())
-    if status not in REQUISITION_TRANSITIONS[locked.status]:
-        raise Conflict(
-            _("This requisition is %(current)s: it cannot become %(new)s.")
-            % {"current": locked.get_status_display(), "new": RequisitionStatus(status).label},
-            code="illegal_transition",
-        )
+    move(locked, status, REQUISITION_TRANSITIONS,
+         message=_("This requisition is %(current)s: it cannot become %(new)s.")
+         % {"current": locked.get_status_display(), "new": RequisitionStatus(status).label})
     now = timezone.now()
     reason = _text(reason, 200)
     if status in (RequisitionStatus.ISSUED, RequisitionStatus.PARTLY_ISSUED):
@@ -910,10 +908,9 @@ def stocktake_set_status(*, actor, stocktake: Stocktake, status: str, reason: st
     if status not in StocktakeStatus.values:
         raise field_error("status", _("Unknown status."))
     locked = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
-    if status not in STOCKTAKE_TRANSITIONS[locked.status]:
-        raise Conflict(_("This stocktake is %(current)s: it cannot become %(new)s.")
-                       % {"current": locked.get_status_display(), "new": StocktakeStatus(status).label},
-                       code="illegal_transition")
+    move(locked, status, STOCKTAKE_TRANSITIONS,
+         message=_("This stocktake is %(current)s: it cannot become %(new)s.")
+         % {"current": locked.get_status_display(), "new": StocktakeStatus(status).label})
     now = timezone.now()
     reason = _text(reason, 200)
     if status == StocktakeStatus.POSTED:

@@ -5,7 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 
 from houqin.org.validators import mask_id_number, mask_phone
 
@@ -47,6 +48,29 @@ def age(birth_date, on=None):
     if (get_language() or "").startswith("zh"):
         return f"{years}岁{months}个月"
     return f"{years} y {months} m"
+
+
+@register.filter
+def tick(value):
+    """A yes/no check as an icon of the icon font (a ✓ glyph is an empty box on many office PCs)."""
+    if value:
+        return format_html('<i class="bi bi-check-lg text-success" role="img" aria-label="{}"></i>', gettext("yes"))
+    return format_html('<i class="bi bi-x-lg text-danger" role="img" aria-label="{}"></i>', gettext("no"))
+
+
+@register.filter
+def grams(value):
+    """A food quantity in grams as a kitchen writes it: whole grams from 10 g up, one decimal below
+    (食盐 0.5 g, not 0), nothing after the point when it is zero (3 g, not 3.0)."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value))
+    places = Decimal("1") if abs(amount) >= 10 else Decimal("0.1")
+    amount = amount.quantize(places, rounding=ROUND_HALF_UP)
+    if amount == 0 and value:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    text = f"{amount.normalize():f}"
+    return text
 
 
 register.filter("mask_id", mask_id_number)

@@ -16,6 +16,7 @@ def health_tabs(context):
         ("health:cases", "health.disease.view", _("Disease")),
         ("health:exams", "health.exam.view", _("Exams")),
         ("health:weak_cases", "health.exam.view", _("Weak children")),
+        ("health:corrections", "health.exam.view", _("Corrections")),
         ("health:vaccination", "health.vaccination.view", _("Vaccination")),
         ("health:disinfection", "health.disinfection.view", _("Disinfection")),
         ("health:summary", "health.summary.view", _("Summary")),
@@ -66,3 +67,45 @@ def get(mapping, key):
 @register.filter
 def contains(container, item):
     return item in (container or ())
+
+
+@register.filter
+def dose_name(vaccine, dose_no=None):
+    """A vaccine dose by its Chinese name ("百白破疫苗 第1剂"), never the code (DTaP-1)."""
+    from houqin.health import rules
+
+    names = {d.vaccine: d.name for d in rules.nip_schedule()}
+    name = names.get(vaccine, vaccine)
+    return _("%(name)s dose %(n)s") % {"name": name, "n": dose_no} if dose_no else name
+
+
+@register.filter
+def standard_name(key):
+    """The growth standard's Chinese name."""
+    from houqin.health import judgements
+
+    return judgements.standard_name(key)
+
+
+@register.filter
+def band(z):
+    """The position band of a z-score: "中上（+1SD～+2SD）"."""
+    from houqin.health import judgements
+
+    b = judgements.band(z)
+    return str(b) if b else "—"
+
+
+@register.filter
+def exam_words(exam):
+    """The plain words of an exam ("正常", "超重、贫血")."""
+    from houqin.health import judgements
+
+    return "、".join(judgements.words(exam))
+
+
+@register.filter
+def exam_positions(exam):
+    from houqin.health import judgements
+
+    return judgements.positions(exam)

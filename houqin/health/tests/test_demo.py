@@ -38,11 +38,15 @@ def test_the_demo_term_of_health_care():
     recorded = Attendance.objects.filter(kindergarten=kg).count()
     assert 0.9 < present / recorded < 0.99  # a few per cent on leave
     assert CheckSession.objects.filter(kindergarten=kg).count() == len(days) * kg_classes(kg)
-    # exams with WHO growth results, the standard named
+    # exams assessed by the national standard (WS/T 423-2022), the standard recorded; 矫治 follow-ups
     exams = Exam.objects.filter(kindergarten=kg)
     assert exams.count() > 1000 and exams.exclude(results=[]).exists()
-    assert set(exams.values_list("standard", flat=True)) <= {
-        "WHO Child Growth Standards (2006)", "WHO Growth Reference (2007)"}
+    assert set(exams.values_list("standard", flat=True)) == {"wst423_2022"}
+    from houqin.health.models import Correction
+
+    corrections = Correction.objects.filter(kindergarten=kg)
+    assert set(corrections.values_list("kind", flat=True)) == {"anaemia", "vision", "caries"}
+    assert corrections.filter(resolved_on__isnull=False).exists() and corrections.filter(resolved_on=None).exists()
     # vaccination: checked, some doses missing, catch-up partly done
     assert VaccinationCheck.objects.filter(kindergarten=kg).count() > 500
     statuses = set(CatchUp.objects.filter(kindergarten=kg).values_list("status", flat=True))
