@@ -820,7 +820,8 @@ def district_report_text(alert: OutbreakAlert) -> str:
                          + (f"，{c.diagnosis_note}" if c.diagnosis_note else ""))
     else:
         symptom = dict(Finding.choices).get(alert.symptom, alert.symptom)
-        cases.append(f"  {_('Similar symptom')}：{symptom}，{alert.case_count}")
+        label = _("Similar symptom")
+        cases.append(f"  {label}：{symptom}，{alert.case_count}")
     local = timezone.localtime
     lines = [
         _("Report of infectious disease: %(rule)s") % {"rule": alert.rule_name},
