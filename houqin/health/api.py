@@ -26,6 +26,7 @@ from houqin.health.models import (
     DiseaseCase,
     Exam,
     ExamKind,
+    HealthObservation,
     OutbreakAlert,
     WeakChildCase,
 )
@@ -60,7 +61,9 @@ def _case_out(c: DiseaseCase) -> dict:
             "child_code": c.child.code if c.child_id else None,
             "school_class": c.school_class.name if c.school_class_id else None, "disease": c.disease,
             "onset_date": c.onset_date, "diagnosis_source": c.diagnosis_source, "isolation_start": c.isolation_start,
-            "isolation_days": c.isolation_days, "return_due": c.return_due, "status": c.status,
+            "isolation_days": c.isolation_days, "isolation_clock": c.isolation_clock, "reported_on": c.reported_on,
+            "fever_end": c.fever_end, "rash_onset": c.rash_onset, "symptoms_end": c.symptoms_end,
+            "treatment_start": c.treatment_start, "return_due": c.return_due, "status": c.status,
             "cleared_on": c.cleared_on, "clearance_note": c.clearance_note}
 
 
@@ -69,9 +72,13 @@ def _alert_out(a: OutbreakAlert, full=False) -> dict:
            "school_class": a.school_class.name if a.school_class_id else None, "window_start": a.window_start,
            "window_end": a.window_end, "case_count": a.case_count, "threshold": a.threshold, "actions": a.actions,
            "status": a.status, "report_made_at": a.report_made_at, "reported_at": a.reported_at,
-           "intensified_until": a.intensified_until, "notice_code": a.notice_code or None}
+           "intensified_until": a.intensified_until, "notice_code": a.notice_code or None,
+           "report_due_at": a.report_due_at, "report_overdue": selectors.report_overdue(a),
+           "minutes_to_report": a.minutes_to_report, "acknowledged_at": a.acknowledged_at,
+           "ack_overdue": selectors.ack_overdue(a)}
     if full:
         out["report_text"] = a.report_text
+        out["district_report"] = a.district_report or None
     return out
 
 
@@ -110,6 +117,25 @@ class CheckEntryIn(Input):
     symptoms: list[str] = []
     action: str = ""
     note: str = ""
+    serious: bool = False
+
+
+class ObservationEntryIn(Input):
+    at: dt.datetime | None = None
+    temperature: Decimal | None = None
+    symptoms: list[str] = []
+    action: str = ""
+    note: str = ""
+
+
+class SendHomeIn(Input):
+    at: dt.datetime | None = None
+    collected_by: str = ""
+    note: str = ""
+
+
+class ObservationEndIn(Input):
+    note: str = ""
 
 
 class CheckIn(Input):
@@ -140,6 +166,11 @@ class CaseIn(Input):
     diagnosis_source: str
     diagnosis_note: str = ""
     isolation_start: dt.date | None = None
+    reported_on: dt.date | None = None
+    fever_end: dt.date | None = None
+    rash_onset: dt.date | None = None
+    symptoms_end: dt.date | None = None
+    treatment_start: dt.date | None = None
 
 
 class ClearIn(Input):
@@ -151,6 +182,17 @@ class AlertActionIn(Input):
     until: dt.date | None = None
     reported_to: str = ""
     planned_end: dt.date | None = None
+    measures: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    class_size: int | None = None
+
+
+class CaseDatesIn(Input):
+    fever_end: dt.date | None = None
+    rash_onset: dt.date | None = None
+    symptoms_end: dt.date | None = None
+    treatment_start: dt.date | None = None
 
 
 class ClosureIn(Input):
@@ -311,6 +353,61 @@ def check_post(request, kg: str, code: UUID, payload: CheckIn):
     return {"code": session.code, "checked_count": session.checked_count, "abnormal_count": session.abnormal_count}
 
 
+def _observation_out(o: HealthObservation) -> dict:
+    return {"code": o.code, "child_code": o.child.code, "child": o.child.name, "school_class": o.school_class.name,
+            "date": o.date, "reason": o.reason, "temperature": o.temperature, "status": o.status,
+            "alarm": o.status == "observing" and o.seen_at is None, "seen_at": o.seen_at,
+            "sent_home_at": o.sent_home_at, "collected_by": o.collected_by or None,
+            "entries": [{"at": e.at, "temperature": e.temperature, "symptoms": e.symptoms, "action": e.action,
+                         "note": e.note} for e in o.entries.all()]}
+
+
+@router.get(P + "/observations")
+@requires("health.view")
+def observation_list(request, kg: str, date: Day | None = None):
+    """The day's all-day observations; `alarm` is true until the health teacher has seen the child
+    (a device on her desk polls this)."""
+    day = min(date or _today(), _today())
+    return [_observation_out(o) for o in selectors.observations(actor=request.actor, day=day)]
+
+
+def _obs(actor, cap, code):
+    return selectors.get_scoped(HealthObservation, actor=actor, capability=cap, code=code,
+                                queryset=HealthObservation.objects.select_related("child", "school_class"))
+
+
+@router.get(P + "/observations/{code}")
+@requires("health.view")
+def observation_detail(request, kg: str, code: UUID):
+    return _observation_out(_obs(request.actor, "health.view", code))
+
+
+@router.post(P + "/observations/{code}/entries")
+@requires("health.check.record")
+def observation_entry(request, kg: str, code: UUID, payload: ObservationEntryIn):
+    obs = _obs(request.actor, "health.check.record", code)
+    services.observation_record(actor=request.actor, observation=obs, at=payload.at, temperature=payload.temperature,
+                                symptoms=payload.symptoms, action=payload.action, note=payload.note)
+    return _observation_out(_obs(request.actor, "health.check.record", code))
+
+
+@router.post(P + "/observations/{code}/send-home")
+@requires("health.check.record")
+def observation_send_home(request, kg: str, code: UUID, payload: SendHomeIn):
+    obs = _obs(request.actor, "health.check.record", code)
+    services.observation_send_home(actor=request.actor, observation=obs, at=payload.at,
+                                   collected_by=payload.collected_by, note=payload.note)
+    return _observation_out(_obs(request.actor, "health.check.record", code))
+
+
+@router.post(P + "/observations/{code}/end")
+@requires("health.check.record")
+def observation_end(request, kg: str, code: UUID, payload: ObservationEndIn):
+    obs = _obs(request.actor, "health.check.record", code)
+    services.observation_end(actor=request.actor, observation=obs, note=payload.note)
+    return _observation_out(_obs(request.actor, "health.check.record", code))
+
+
 @router.get(P + "/attendance")
 @requires("health.view")
 def attendance_rates(request, kg: str, start: Day, end: Day):
@@ -395,8 +492,19 @@ def case_create(request, kg: str, payload: CaseIn):
             raise Http404
     case = services.case_create(actor=actor, child=child, staff=staff, disease=payload.disease,
                                 onset_date=payload.onset_date, diagnosis_source=payload.diagnosis_source,
-                                diagnosis_note=payload.diagnosis_note, isolation_start=payload.isolation_start)
+                                diagnosis_note=payload.diagnosis_note, isolation_start=payload.isolation_start,
+                                reported_on=payload.reported_on, fever_end=payload.fever_end,
+                                rash_onset=payload.rash_onset, symptoms_end=payload.symptoms_end,
+                                treatment_start=payload.treatment_start)
     return _case_out(case)
+
+
+@router.post(P + "/cases/{code}/dates")
+@requires("health.disease.manage")
+def case_dates(request, kg: str, code: UUID, payload: CaseDatesIn):
+    case = selectors.get_scoped(DiseaseCase, actor=request.actor, capability="health.disease.manage", code=code)
+    case = services.case_dates(actor=request.actor, case=case, **payload.dict(exclude_none=True))
+    return _case_out(DiseaseCase.objects.select_related("child", "staff", "school_class").get(pk=case.pk))
 
 
 @router.post(P + "/cases/{code}/clear")
@@ -438,6 +546,10 @@ def alert_action(request, kg: str, code: UUID, action: str, payload: AlertAction
                                 reason=alert.rule_name, alert=alert)
     elif action == "reported":
         services.alert_reported(actor=actor, alert=alert, reported_to=payload.reported_to)
+    elif action == "send-report":
+        services.alert_send_report(actor=actor, alert=alert, measures=payload.measures,
+                                   reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
+                                   class_size=payload.class_size)
     elif action == "close":
         services.alert_close(actor=actor, alert=alert)
     else:
@@ -704,3 +816,34 @@ def rule_figures(request, kg: str):
     return [{"key": f.key, "name": f.name, "value": f.value, "unit": f.unit, "status": f.status,
              "unconfirmed": f.unconfirmed, "source": f.source, "shipped_value": f.shipped_value,
              "overridden": f.overridden, "note": f.note} for f in rules.figures(request.actor.kindergarten).values()]
+
+
+# --- the district: reports sent by its kindergartens --------------------------------------------------------
+
+
+def _district_out(a: OutbreakAlert) -> dict:
+    return {"code": a.code, "kindergarten": a.kindergarten.name, "rule_name": a.rule_name,
+            "school_class": a.school_class.name if a.school_class_id else None, "case_count": a.case_count,
+            "class_size": a.class_size, "discovered_at": a.report_made_at, "reported_at": a.reported_at,
+            "minutes_to_report": a.minutes_to_report, "report": a.district_report, "status": a.status,
+            "acknowledged_at": a.acknowledged_at, "ack_overdue": selectors.ack_overdue(a)}
+
+
+@router.get("/d/{district}/health/reports")
+@requires("health.report.district")
+def district_report_list(request, district: str):
+    return [_district_out(a) for a in selectors.district_reports(district=request.actor.district)[:200]]
+
+
+@router.get("/d/{district}/health/reports/{code}")
+@requires("health.report.district")
+def district_report_detail(request, district: str, code: UUID):
+    return _district_out(selectors.get_district_report(district=request.actor.district, code=code))
+
+
+@router.post("/d/{district}/health/reports/{code}/acknowledge")
+@requires("health.report.acknowledge")
+def district_acknowledge(request, district: str, code: UUID):
+    alert = selectors.get_district_report(district=request.actor.district, code=code)
+    services.alert_acknowledge(actor=request.actor, alert=alert)
+    return _district_out(selectors.get_district_report(district=request.actor.district, code=code))

@@ -9,6 +9,8 @@ P = "k/<slug:kg>/health/"
 urlpatterns = [
     path(P, views.overview, name="overview"),
     path(P + "check/<uuid:code>/", views.check, name="check"),
+    path(P + "observation/<uuid:code>/", views.observation, name="observation"),
+    path(P + "observation/<uuid:code>/<slug:action>/", views.observation_action, name="observation_action"),
     path(P + "attendance/", views.attendance, name="attendance"),
     path(P + "attendance/<uuid:code>/follow-up/", views.follow_up, name="follow_up"),
     path(P + "cases/", views.cases, name="cases"),
@@ -37,4 +39,8 @@ urlpatterns = [
     path(P + "settings/standard/", views.standard_set, name="standard_set"),
     path(P + "settings/devices/new/", views.device_create, name="device_create"),
     path(P + "settings/devices/<uuid:code>/revoke/", views.device_revoke, name="device_revoke"),
+    path("d/<slug:district>/health/reports/", views.district_reports, name="district_reports"),
+    path("d/<slug:district>/health/reports/<uuid:code>/", views.district_report, name="district_report"),
+    path("d/<slug:district>/health/reports/<uuid:code>/acknowledge/", views.district_acknowledge,
+         name="district_acknowledge"),
 ]

@@ -34,6 +34,7 @@ from houqin.health.models import (
     ExamKind,
     Finding,
     GrowthResult,
+    HealthObservation,
     OutbreakAlert,
     WeakChildCase,
 )
@@ -121,6 +122,7 @@ def check(request, kg, code):
                 "symptoms": found if sick else [],  # a sick child's symptoms are ticked in the same list
                 "action": request.POST.get(p + "action", ""),
                 "note": request.POST.get(p + "note", "").strip(),
+                "serious": request.POST.get(p + "serious") == "1",
             }
             if status == AttendanceStatus.PRESENT and not any(v for k, v in entry.items() if k != "status"):
                 continue  # present and normal: the default
@@ -143,6 +145,54 @@ def check(request, kg, code):
         "statuses": AttendanceStatus.choices, "staff": [m.user for m in staff if m.user_id != actor.user.pk],
         "fever": rules.value(actor.kindergarten, "temperature.fever"),
         "figs": rules.figures(actor.kindergarten)})
+
+
+def _observation(actor, capability, code) -> HealthObservation:
+    return selectors.get_scoped(HealthObservation, actor=actor, capability=capability, code=code,
+                                queryset=HealthObservation.objects.select_related("child", "school_class", "seen_by"))
+
+
+@requires("health.view")
+def observation(request, kg, code):
+    """全日健康观察 of one child on one day: the entries through the day, and (class staff, the health
+    teacher) a new entry, sent home (time, who collected) or the observation ended."""
+    actor = request.actor
+    obs = _observation(actor, "health.view", code)
+    request.audit_object = obs.child
+    return render(request, "health/observation.html", {
+        "obs": obs, "entries": list(obs.entries.select_related("created_by")),
+        "can_record": policy.can(actor, "health.check.record", obs), "findings_choices": Finding.choices,
+        "actions": CheckAction.choices[1:], "now": timezone.localtime().strftime("%H:%M"),
+        "fever": rules.value(actor.kindergarten, "temperature.fever")})
+
+
+OBSERVATION_ACTIONS = ("entry", "send-home", "end")
+
+
+@require_POST
+@requires("health.check.record")
+def observation_action(request, kg, code, action):
+    actor = request.actor
+    if action not in OBSERVATION_ACTIONS:
+        raise Http404()
+    obs = _observation(actor, "health.check.record", code)
+    p = request.POST
+    try:
+        if action == "entry":
+            services.observation_record(actor=actor, observation=obs, at=p.get("at"), temperature=p.get("temperature"),
+                                        symptoms=p.getlist("symptoms"), action=p.get("action", ""),
+                                        note=p.get("note", ""))
+            messages.success(request, _("The observation has been recorded."))
+        elif action == "send-home":
+            services.observation_send_home(actor=actor, observation=obs, at=p.get("at"),
+                                           collected_by=p.get("collected_by", ""), note=p.get("note", ""))
+            messages.success(request, _("%(child)s has been sent home.") % {"child": obs.child.name})
+        else:
+            services.observation_end(actor=actor, observation=obs, note=p.get("note", ""))
+            messages.success(request, _("The observation has ended."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("health:observation", kg=kg, code=obs.code)
 
 
 @requires("health.view")
@@ -213,7 +263,10 @@ def case_create(request, kg):
         try:
             case = services.case_create(actor=actor, child=child, staff=person, disease=d["disease"],
                                         onset_date=d["onset_date"], diagnosis_source=d["diagnosis_source"],
-                                        diagnosis_note=d["diagnosis_note"], isolation_start=d["isolation_start"])
+                                        diagnosis_note=d["diagnosis_note"], isolation_start=d["isolation_start"],
+                                        reported_on=d["reported_on"], fever_end=d["fever_end"],
+                                        rash_onset=d["rash_onset"], symptoms_end=d["symptoms_end"],
+                                        treatment_start=d["treatment_start"])
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
@@ -230,8 +283,22 @@ def case_detail(request, kg, code):
     actor = request.actor
     case = selectors.get_scoped(DiseaseCase, actor=actor, capability="health.disease.view", code=code,
                                 queryset=DiseaseCase.objects.active().select_related("child", "staff", "school_class"))
-    form = f.ClearForm(request.POST or None, initial={"returned_on": _today()})
-    if request.method == "POST":
+    dates_post = request.method == "POST" and "fever_end" in request.POST
+    form = f.ClearForm(None if dates_post else (request.POST or None), initial={"returned_on": _today()})
+    dates_form = f.CaseDatesForm(request.POST if dates_post else None, initial={
+        k: getattr(case, k) for k in services.CLOCK_FIELDS})
+    if request.method == "POST" and dates_post:
+        if not policy.can(actor, "health.disease.manage", case):
+            raise Http404
+        if dates_form.is_valid():
+            try:
+                services.case_dates(actor=actor, case=case, **dates_form.cleaned_data)
+            except DomainError as exc:
+                add_domain_errors(dates_form, exc)
+            else:
+                messages.success(request, _("The dates have been recorded."))
+                return redirect("health:case_detail", kg=kg, code=case.code)
+    elif request.method == "POST":
         if not policy.can(actor, "health.disease.manage", case):
             raise Http404
         if form.is_valid():
@@ -245,7 +312,9 @@ def case_detail(request, kg, code):
     request.audit_object = case.child
     disease = rules.diseases(actor.kindergarten).get(case.disease)
     return render(request, "health/case_detail.html", {
-        "case": case, "disease": disease, "form": form, "can_manage": actor.has("health.disease.manage")})
+        "case": case, "disease": disease, "form": form, "dates_form": dates_form,
+        "clock": rules.clock_labels().get(case.isolation_clock, ""),
+        "can_manage": actor.has("health.disease.manage")})
 
 
 @requires("health.disease.view")
@@ -256,7 +325,42 @@ def alert_detail(request, kg, code):
     return render(request, "health/alert_detail.html", {
         "alert": alert, "closures": alert.closures.all(), "can_manage": actor.has("health.disease.manage"),
         "suggested_end": _today() + dt.timedelta(days=max(alert.closure_days, 1)),
-        "default_until": _today() + dt.timedelta(days=7)})
+        "default_until": _today() + dt.timedelta(days=7), "now": timezone.now(),
+        "reporter": actor.user.display_name, "ack_overdue": selectors.ack_overdue(alert)})
+
+
+# --- the district: infectious disease reports sent by its kindergartens -----------------------------
+
+
+@requires("health.report.district")
+def district_reports(request, district):
+    actor = request.actor
+    return render(request, "health/district_reports.html", {
+        "district": actor.district, "reports": selectors.district_reports(district=actor.district)[:200],
+        "now": timezone.now()})
+
+
+@requires("health.report.district")
+def district_report(request, district, code):
+    actor = request.actor
+    alert = selectors.get_district_report(district=actor.district, code=code)
+    return render(request, "health/district_report.html", {
+        "district": actor.district, "alert": alert, "ack_overdue": selectors.ack_overdue(alert),
+        "can_ack": actor.has("health.report.acknowledge")})
+
+
+@require_POST
+@requires("health.report.acknowledge")
+def district_acknowledge(request, district, code):
+    actor = request.actor
+    alert = selectors.get_district_report(district=actor.district, code=code)
+    try:
+        services.alert_acknowledge(actor=actor, alert=alert)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The report has been acknowledged."))
+    return redirect("health:district_report", district=district, code=alert.code)
 
 
 @require_POST
@@ -281,6 +385,12 @@ def alert_action(request, kg, code, action):
         elif action == "reported":
             services.alert_reported(actor=actor, alert=alert, reported_to=request.POST.get("reported_to", ""))
             messages.success(request, _("Recorded as reported."))
+        elif action == "send-report":
+            p = request.POST
+            services.alert_send_report(actor=actor, alert=alert, measures=p.get("measures", ""),
+                                       reporter_name=p.get("reporter_name", ""),
+                                       reporter_phone=p.get("reporter_phone", ""), class_size=p.get("class_size"))
+            messages.success(request, _("The report has been sent to the district."))
         elif action == "close":
             services.alert_close(actor=actor, alert=alert)
         else:

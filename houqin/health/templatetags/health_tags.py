@@ -8,6 +8,7 @@ from houqin.core.registry import tab_links
 register = template.Library()
 
 
+
 @register.inclusion_tag("health/_tabs.html", takes_context=True)
 def health_tabs(context):
     return tab_links(context, [
