@@ -45,7 +45,7 @@ system-deps:
 
 ## make demo: set up, build the demo district in data/houqin.sqlite3 and serve it on http://127.0.0.1:8000
 demo: setup
-	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py migrate --noinput -v0
+	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py migrate_fresh -v0  # empty database: tables from the models; else migrate
 	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py seed_demo
 	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
 

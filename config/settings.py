@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "houqin.core.middleware.SessionLifetimeMiddleware",
     "houqin.core.middleware.RejectedInputMiddleware",
+    "houqin.core.middleware.BusyDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,14 +113,24 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# How long a write waits for a lock another writer holds before it gives up (seconds). A write that
+# gives up is answered "系统繁忙，未保存，请重试" (503, nothing saved; core.middleware.BusyDatabaseMiddleware
+# and the API's handler), never a 500. Kept short on purpose: a request waiting on a lock holds one of
+# the server's few workers, and behind a 25 s lock two waiting writers stalled every page. On SQLite it
+# is the busy timeout; on PostgreSQL the lock_timeout of every session.
+HOUQIN_DB_BUSY_TIMEOUT = env_int("HOUQIN_DB_BUSY_TIMEOUT", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: readers never wait for the writer, and the writer never waits for readers; IMMEDIATE: a
+    # transaction takes the write lock when it begins, so the busy timeout applies there (a deferred
+    # transaction that upgrades to a writer fails at once, whatever the timeout).
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": HOUQIN_DB_BUSY_TIMEOUT,
     }
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c lock_timeout={HOUQIN_DB_BUSY_TIMEOUT * 1000}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -223,6 +234,14 @@ HOUQIN_UPLOAD_IMAGE_MAX_SIDE = env_int("HOUQIN_UPLOAD_IMAGE_MAX_SIDE", 2000)
 HOUQIN_IMPORT_MAX_BYTES = env_int("HOUQIN_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 HOUQIN_IMPORT_MAX_ROWS = env_int("HOUQIN_IMPORT_MAX_ROWS", 5000)
 HOUQIN_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("HOUQIN_IMPORT_MAX_UNCOMPRESSED_BYTES", 50 * 1024 * 1024)
+
+# Backups (manage.py backup / restore; README "Operations"): where the archives go, and how many of
+# the newest are kept (older ones are deleted after each backup; 0 keeps all). 35 nightly archives
+# keep five weeks. Copy the folder off the machine: a backup on the same disk is no backup.
+HOUQIN_BACKUP_DIR = Path(env_str("HOUQIN_BACKUP_DIR", str(DATA_DIR / "backups")))
+HOUQIN_BACKUP_KEEP = env_int("HOUQIN_BACKUP_KEEP", 35)
+# Where pg_dump and pg_restore are (empty: found on PATH); they must be at least the server's version.
+HOUQIN_PG_BIN_DIR = env_str("HOUQIN_PG_BIN_DIR", "")
 
 LOGGING = {
     "version": 1,

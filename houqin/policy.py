@@ -358,6 +358,12 @@ _HEALTH: list[Capability] = [  # houqin.health: checks, attendance, exams and gr
     Capability("health.medication.give", {Role.HEALTH_TEACHER: K, Role.CLASS_TEACHER: C, Role.NURSERY: C},
                sensitive=True,
                description="Receive an entrusted medicine (or refuse it with a reason) and record each administration"),
+    # Disease reports sent to the district: the supervisor reads them (class, onset dates, symptoms, measures,
+    # reporter; never a child's name) and acknowledges them.
+    Capability("health.report.district", {Role.SUPERVISOR: D},
+               description="Infectious disease reports sent by the district's kindergartens (no child's name)"),
+    Capability("health.report.acknowledge", {Role.SUPERVISOR: D},
+               description="Acknowledge an infectious disease report of a kindergarten of the district"),
     Capability("health.settings", {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K},
                description="Rule figures (with their sources) and the kindergarten's overrides; check devices"),
 ]

@@ -8,9 +8,11 @@
 the merge (git's stages 2 and 3; ours wins where both translated the same msgid), rebuilds the
 catalogues from the merged source with makemessages, fills them from that union and compiles.
 
-A translation file is a JSON object {msgid: msgstr} (for a plural entry, the msgid of the singular
-and the one Chinese form). `merge` fills only empty msgstrs, never overwrites a translation in the
-catalogue, and lists what is still missing.
+An entry's key is its context and its msgid together: "Report" (to report a hazard, 上报) and
+"Report" with msgctxt "document" (报表) are two entries, kept apart by every command here. A
+translation file is a JSON object {key: msgstr}, the key being the msgid, or "context|msgid" for an
+entry with a msgctxt (for a plural entry, the msgid of the singular and the one Chinese form).
+`merge` fills only empty msgstrs, never overwrites a translation in the catalogue, and lists what is still missing.
 """
 
 from __future__ import annotations
@@ -30,13 +32,22 @@ from houqin.core.tests.test_i18n import ZH_PO, source_msgids  # noqa: E402
 WORK = Path(os.environ.get("HOUQIN_TRANSLATIONS", "/tmp/zh"))
 
 
+def key(msgctxt: str | None, msgid: str) -> str:
+    """An entry's key: its msgid, or "context|msgid" (the context is part of what an entry is)."""
+    return f"{msgctxt}|{msgid}" if msgctxt else msgid
+
+
+def entry_key(e: polib.POEntry) -> str:
+    return key(e.msgctxt, e.msgid)
+
+
 def translated() -> dict[str, str]:
     catalogue = polib.pofile(str(ZH_PO))
     done = {}
     for e in catalogue:
         text = e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr
         if text.strip() and "fuzzy" not in e.flags:
-            done[e.msgid] = text
+            done[entry_key(e)] = text
     return done
 
 
@@ -45,8 +56,8 @@ def todo(app: str) -> None:
     mine = WORK / f"{app}.json"
     have = json.loads(mine.read_text(encoding="utf-8")) if mine.exists() else {}
     missing = sorted(
-        msgid for (_ctx, msgid, _plural), origin in source_msgids().items()
-        if origin.startswith(f"{app}/") and msgid not in done and msgid not in have
+        key(ctx, msgid) for (ctx, msgid, _plural), origin in source_msgids().items()
+        if origin.startswith(f"{app}/") and key(ctx, msgid) not in done and key(ctx, msgid) not in have
     )
     WORK.mkdir(parents=True, exist_ok=True)
     out = WORK / f"{app}.todo.json"
@@ -65,12 +76,12 @@ def _makemessages() -> None:
 
 
 def _entries(text: str) -> dict[str, str]:
-    """{msgid: translation} of a catalogue's text: translated, not fuzzy, not obsolete."""
+    """{key: translation} of a catalogue's text: translated, not fuzzy, not obsolete."""
     out = {}
     for e in polib.pofile(text):
         value = e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr
         if value.strip() and "fuzzy" not in e.flags and not e.obsolete:
-            out[e.msgid] = value
+            out[entry_key(e)] = value
     return out
 
 
@@ -93,22 +104,23 @@ def resolve() -> None:
         path = ROOT / f"houqin/locale/{lang}/LC_MESSAGES/django.po"
         catalogue = polib.pofile(str(path))
         for e in catalogue:
-            if e.msgid not in union:
+            k = entry_key(e)
+            if k not in union:
                 continue
             if "fuzzy" in e.flags:
                 e.flags.remove("fuzzy")
-                e.previous_msgid = e.previous_msgid_plural = None
+                e.previous_msgid = e.previous_msgid_plural = e.previous_msgctxt = None
             if e.msgid_plural:
-                if not str(e.msgstr_plural.get(0, "")).strip() or e.msgstr_plural.get(0) != union[e.msgid]:
-                    e.msgstr_plural = {0: union[e.msgid]}
+                if not str(e.msgstr_plural.get(0, "")).strip() or e.msgstr_plural.get(0) != union[k]:
+                    e.msgstr_plural = {0: union[k]}
             else:
-                e.msgstr = union[e.msgid]
+                e.msgstr = union[k]
         catalogue.save()
     subprocess.run([sys.executable, str(ROOT / "scripts" / "compile_messages.py")], check=True)
     catalogue = polib.pofile(str(ZH_PO))
-    empty = [e.msgid for e in catalogue if not e.obsolete and not (
+    empty = [entry_key(e) for e in catalogue if not e.obsolete and not (
         e.msgstr_plural.get(0, "") if e.msgid_plural else e.msgstr).strip()]
-    fuzzy = [e.msgid for e in catalogue if "fuzzy" in e.flags]
+    fuzzy = [entry_key(e) for e in catalogue if "fuzzy" in e.flags]
     print(f"catalogues rebuilt: {len(empty)} zh-hans msgids without a translation, {len(fuzzy)} fuzzy")
     for m in empty[:40]:
         print("  missing:", m)
@@ -126,22 +138,23 @@ def merge(folder: Path) -> None:
     for e in catalogue:
         if e.obsolete:
             continue
+        k = entry_key(e)
         if "fuzzy" in e.flags:
             e.flags.remove("fuzzy")
-            e.previous_msgid = e.previous_msgid_plural = None
+            e.previous_msgid = e.previous_msgid_plural = e.previous_msgctxt = None
             e.msgstr = ""
             e.msgstr_plural = {0: ""} if e.msgid_plural else {}
         if e.msgid_plural:
             if not str(e.msgstr_plural.get(0, "")).strip():
-                if e.msgid in given:
-                    e.msgstr_plural = {0: given[e.msgid]}
+                if k in given:
+                    e.msgstr_plural = {0: given[k]}
                 else:
-                    missing.append(e.msgid)
+                    missing.append(k)
         elif not e.msgstr.strip():
-            if e.msgid in given:
-                e.msgstr = given[e.msgid]
+            if k in given:
+                e.msgstr = given[k]
             else:
-                missing.append(e.msgid)
+                missing.append(k)
     catalogue.save()
     subprocess.run([sys.executable, str(ROOT / "scripts" / "compile_messages.py")], check=True)
     (folder / "missing.todo.json").write_text(

@@ -10,7 +10,7 @@ missing, a dispenser damaged, one charge for negligence) already applied to the 
 two classes that have not signed yet (one of them the demo teacher's 中一班) and a few signed ones
 waiting to be closed; a posted stocktake of the kitchen and an open one of the hall.
 
-Deterministic: every choice comes from `ctx.rng`, every date from the fixed term (never today);
+Deterministic: every choice comes from `ctx.rng`, every date from ctx.dates (never the clock);
 the photos are drawn from the same numbers.
 """
 
@@ -42,7 +42,6 @@ from houqin.assets.models import (
 from houqin.org.demo import CHANGE_REASON, demo_step
 
 TZ = ZoneInfo("Asia/Shanghai")
-LAST_DAY = dt.date(2026, 11, 20)
 C = Category
 
 SUPPLIERS = {
@@ -127,9 +126,9 @@ def _quantity(rng, spec, capacity) -> Decimal:
     return Decimal(spec)
 
 
-def _purchase_date(rng) -> dt.date:
-    start = dt.date(2018, 8, 1)
-    return start + dt.timedelta(days=rng.randrange((dt.date(2026, 8, 25) - start).days))
+def _purchase_date(rng, before: dt.date) -> dt.date:
+    start = before.replace(year=before.year - 8)
+    return start + dt.timedelta(days=rng.randrange((before - start).days))
 
 
 def _photo(rng, name: str) -> ContentFile:
@@ -203,7 +202,7 @@ def build_asset_register(ctx):
                     kindergarten=kg, name=name, category=category, campus=school_class.campus, room=room,
                     school_class=school_class, custodian=teachers.get(school_class.pk),
                     quantity=_quantity(rng, spec, school_class.capacity), unit=unit, unit_price=_price(rng, *prices),
-                    purchase_date=_purchase_date(rng), supplier_name=rng.choice(SUPPLIERS[category]),
+                    purchase_date=_purchase_date(rng, ctx.term_start - dt.timedelta(days=7)), supplier_name=rng.choice(SUPPLIERS[category]),
                     created_by=storekeeper, created_at=registered,
                 ))
         for campus in campuses:
@@ -216,7 +215,7 @@ def build_asset_register(ctx):
                         kindergarten=kg, name=name, category=category, campus=campus,
                         room=campus_rooms[(campus.pk, room_name)], custodian=custodian,
                         quantity=_quantity(rng, spec, 0), unit=unit, unit_price=_price(rng, *prices),
-                        purchase_date=_purchase_date(rng), supplier_name=rng.choice(SUPPLIERS[category]),
+                        purchase_date=_purchase_date(rng, ctx.term_start - dt.timedelta(days=7)), supplier_name=rng.choice(SUPPLIERS[category]),
                         created_by=storekeeper, created_at=registered,
                     ))
         # label codes by year of purchase, in purchase order
@@ -259,15 +258,16 @@ def build_asset_register(ctx):
             unsigned = {ctx.classes[("demo", "中一班")].pk,
                         next(c.pk for c in reversed(classes) if c.campus != ctx.campuses[("demo", "本部")])}
         handovers, lines, changed = [], [], []
-        due = ctx.term_start + dt.timedelta(days=9)
+        term = ctx.dates.term  # the start-of-term handovers of the current term
+        due = term.start + dt.timedelta(days=9)
         for index, school_class in enumerate(classes):
-            handover = Handover(kindergarten=kg, school_class=school_class, school_year=ctx.school_year,
-                                term=Term.AUTUMN, kind=HandoverKind.START, due_on=due, created_by=director,
-                                created_at=_at(ctx.term_start - dt.timedelta(days=3), 9))
+            handover = Handover(kindergarten=kg, school_class=school_class, school_year=term.school_year,
+                                term=term.name, kind=HandoverKind.START, due_on=due, created_by=director,
+                                created_at=_at(term.start - dt.timedelta(days=3), 9))
             signed = school_class.pk not in unsigned
             closed = signed and index % 7 != 3
             if signed:
-                day = ctx.term_start + dt.timedelta(days=rng.randint(0, 8))
+                day = min(term.start + dt.timedelta(days=rng.randint(0, 8)), ctx.dates.today - dt.timedelta(days=1))
                 handover.status = HandoverStatus.CLOSED if closed else HandoverStatus.SIGNED
                 handover.signed_by = teachers.get(school_class.pk, director)
                 handover.signed_at = _at(day, 16, rng.randint(0, 59))
@@ -318,15 +318,15 @@ def build_asset_register(ctx):
         # a posted stocktake of the first kitchen, an open one of the first hall
         kitchen = campus_rooms[(campuses[0].pk, "厨房")]
         hall = campus_rooms[(campuses[0].pk, "多功能厅")]
-        counted_on = dt.date(2026, 10, 30)
+        counted_on = ctx.dates.moved(dt.date(2026, 10, 30))
         posted = AssetStocktake(kindergarten=kg, campus=campuses[0], room=kitchen, counted_on=counted_on,
                                 status=StocktakeStatus.POSTED, posted_by=storekeeper,
                                 posted_at=_at(counted_on, 16, 30), notes="月底厨房设备核对", created_by=storekeeper,
                                 created_at=_at(counted_on, 14))
-        pending = AssetStocktake(kindergarten=kg, campus=campuses[0], room=hall, counted_on=LAST_DAY - dt.timedelta(days=2),
-                                 created_by=storekeeper, created_at=_at(LAST_DAY - dt.timedelta(days=2), 14))
+        pending = AssetStocktake(kindergarten=kg, campus=campuses[0], room=hall, counted_on=ctx.dates.back(3),
+                                 created_by=storekeeper, created_at=_at(ctx.dates.back(3), 14))
         bulk_create_with_history([posted, pending], AssetStocktake, default_user=storekeeper,
-                                 default_change_reason=CHANGE_REASON, default_date=_at(LAST_DAY - dt.timedelta(days=2), 15))
+                                 default_change_reason=CHANGE_REASON, default_date=_at(ctx.dates.back(3), 15))
         stock_lines, moved = [], None
         for asset in sorted((a for a in assets if a.room is kitchen and a.state != AssetState.SCRAPPED),
                             key=lambda a: a.label_code):

@@ -1,19 +1,25 @@
 """A term of the canteen for the demo kindergartens (a step of `manage.py seed_demo`).
 
 For `demo`: the canteen settings (breakfast, lunch, afternoon snack; the fee comes from finance's
-伙食费 standard), the kindergarten's own condiments with their label values (食盐, 酱油, 白砂糖), a
-library of ~30 dishes of table foods, a published weekly quantified menu for every school week from
-TERM_START to the week of 2026-11-23 (a four-week cycle, varied by ctx.rng) and next week's menu as a
-draft, the stock item → food links of the food items the stock demo created, October's diet survey,
-a meal committee meeting about it, and the meal accounts of September and October computed by the
-services from the stock ledger and the attendance and published to parents.
+伙食费 standard, MEAL_FEE a child-day), the kindergarten's own condiments with their label values
+(食盐, 酱油, 白砂糖), a library of ~30 dishes of table foods, a weekly quantified menu for every
+school week of ctx.dates (a four-week cycle, varied by ctx.rng), each published on the Friday before
+its week (so this week's is published; the next unpublished week is a draft), the stock item → food
+links of the food items the stock demo created, last month's diet survey, a meal committee meeting
+about it, and the meal account of every complete month of the records, computed by the services from
+the stock ledger and the attendance and published to parents.
+
+The accounts: the stock demo's kitchen spends what meal_cost_target says, so each month's balance is
+within ±2 % of its income (BALANCE_TARGETS) except the planted month (planted_account_month: the
+month before last), −3.25 %, explained in its note and in the committee's minutes; the term's total
+stays within ±2 %.
 
 For `demo2`: settings, condiments, a smaller dish library, the links, and the last four weeks'
 menus (next week as a draft).
 
 Menus, dishes and foods are written with bulk_create (a few dozen queries); the figures of the
-menus (their summary) and of the accounts come from the services. Deterministic: ctx.rng only,
-and every date is fixed (published_at is the Friday before the week, never the clock).
+menus (their summary) and of the accounts come from the services. Deterministic: ctx.rng only, and
+every date from ctx.dates (published_at is the Friday before the week, never the clock).
 """
 
 from __future__ import annotations
@@ -42,11 +48,37 @@ from houqin.canteen.models import (
     StockFoodLink,
 )
 from houqin.core.text import pinyin_initials
-from houqin.org.demo import CHANGE_REASON, TERM_START, demo_step
+from houqin.core import calendar
+from houqin.org.demo import CHANGE_REASON, DemoDates, demo_step
 
 TENTH = Decimal("0.1")
-LAST_PUBLISHED_WEEK = dt.date(2026, 11, 23)  # published on Friday 2026-11-20; the next week is a draft
-SHORT_WEEKS = {dt.date(2026, 9, 21): 4, dt.date(2026, 9, 28): 3}  # 中秋 (Fri 25 Sept), 国庆 (from 1 Oct)
+
+# The demo's meal money (demo figures): the fee a child-day (finance's 伙食费 standard), the share of
+# the food the staff eat (canteen settings), and the balance each month aims at, as a share of its
+# income: most months a small surplus; the planted month a deficit outside the ±2 % line.
+MEAL_FEE = Decimal("13.50")
+STAFF_MEAL_SHARE = Decimal("8")
+BALANCE_TARGETS = [Decimal("0.012"), Decimal("0.008"), Decimal("0.015"), Decimal("0.005"), Decimal("0.010")]
+PLANTED_BALANCE = Decimal("-0.0325")
+
+
+def planted_account_month(dates: DemoDates) -> dt.date | None:
+    """The month whose account is planted outside ±2 %: the month before last month (or the only one)."""
+    months = dates.months
+    return months[-2] if len(months) >= 2 else (months[-1] if months else None)
+
+
+def meal_cost_target(dates: DemoDates, day: dt.date) -> Decimal:
+    """What the kitchen spends on food a child present on `day` (yuan, staff's share included), so that
+    the month's account ends near its BALANCE_TARGETS (income = fee × child-days; spending = the
+    children's share of the food issued)."""
+    month = day.replace(day=1)
+    if month == planted_account_month(dates):
+        balance = PLANTED_BALANCE
+    else:
+        index = dates.months.index(month) if month in dates.months else len(dates.months)
+        balance = BALANCE_TARGETS[index % len(BALANCE_TARGETS)]
+    return MEAL_FEE * (1 - balance) / (1 - STAFF_MEAL_SHARE / 100)
 
 # The kindergarten's own condiments, values per 100 g from the label (energy, protein, fat, carbohydrate, sodium).
 CONDIMENTS = [
@@ -121,10 +153,12 @@ MEETING_MEMBERS = """{director} 后勤主任（主任委员）
 李梅 家长代表（中一班）
 王建华 家长代表（大二班）
 陈晓燕 教师代表"""
-MEETING_MINUTES = """1. 保健老师通报十月份膳食调查：热能、蛋白质达到推荐量，优质蛋白占比合格；钙摄入偏低，蔬菜中深色蔬菜比例不足。
+MEETING_MINUTES = """1. 保健老师通报{survey}月份膳食调查：热能、蛋白质达到推荐量，优质蛋白占比合格；钙摄入偏低，蔬菜中深色蔬菜比例不足。
 2. 家长代表反映孩子喜欢红烧鸡腿、番茄炒蛋，建议午点少用甜食。
-3. 营养员介绍食谱四周循环的安排，及入冬后的时令菜。
-4. 会计通报九、十月伙食帐收支情况：结余偏高，超出控制线，须增加奶制品、鱼虾和时令水果。"""
+3. 营养员介绍食谱四周循环的安排，及时令菜的调整。
+4. 会计通报伙食帐收支情况：{planted}月猪肉、鸡蛋涨价，又按上次会议增加了鱼虾和酸奶，支出超出收入约3%，超出±2%的控制线；其余月份收支基本平衡，学期累计在控制线以内。"""
+PLANTED_NOTE = ("本月猪肉、鸡蛋等价格上涨，又按膳委会决定每周增加鱼虾和酸奶，支出超出收入，超出±2%的控制线；"
+                "下月起调整食谱、控制采购单价，学期累计仍在控制线以内。")
 MEETING_DECISIONS = """1. 下周起每周增加一次酸奶或奶制品点心，提高钙摄入。
 2. 绿豆汤减少用糖量，红枣发糕每两周一次。
 3. 每周至少三次深色蔬菜（青菜、西兰花、油菜）。"""
@@ -163,12 +197,12 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
     suffix = "" if slug == "demo" else "2"
     users = {role: ctx.users[role + suffix] for role in ("director", "health", "canteen", "accountant", "principal")}
     health = users["health"]
-    setup = _at(TERM_START - dt.timedelta(days=10), 9)
+    setup = _at(ctx.term_start - dt.timedelta(days=10), 9)
 
     settings = CanteenSettings(kindergarten=kg, meals=["breakfast", "lunch", "afternoon_snack"],
                                care_type=CareType.FULL_DAY_TWO, factor_toddler=Decimal("0.8"),
                                factor_small=Decimal("0.9"), factor_middle=Decimal("1"), factor_large=Decimal("1.1"),
-                               meal_fee_per_day=Decimal("18.00"), staff_meal_share=Decimal("8"),
+                               meal_fee_per_day=MEAL_FEE, staff_meal_share=STAFF_MEAL_SHARE,
                                created_by=users["director"], created_at=setup)
     bulk_create_with_history([settings], CanteenSettings, default_user=users["director"], default_date=setup,
                              default_change_reason=CHANGE_REASON)
@@ -216,23 +250,32 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
     bulk_create_with_history(links, StockFoodLink, default_user=health, default_date=setup,
                              default_change_reason=CHANGE_REASON)
 
-    # the weekly menus: a four-week cycle drawn once, each week varied a little
-    weeks = _weeks(TERM_START, LAST_PUBLISHED_WEEK + dt.timedelta(days=7))
+    # the weekly menus: a four-week cycle drawn once, each week varied a little; each week's menu is
+    # published on the Friday before it, the first week not yet published is a draft
+    dates = ctx.dates
+    weeks = []
+    for monday in _weeks(ctx.term_start, dates.term_end):
+        open_days = calendar.school_days(monday, monday + dt.timedelta(days=4))
+        if not open_days:
+            continue  # a holiday week: no menu
+        published = monday - dt.timedelta(days=3) < dates.today
+        weeks.append((monday, open_days[-1].weekday() + 1, published))
+        if not published:
+            break
     if not full:
         weeks = weeks[-5:]
     rng = ctx.rng
     cycle = [_draw_week(rng, by_category) for _ in range(4)]
     menus, plans = [], []
-    for n, monday in enumerate(weeks):
+    for n, (monday, open_days, published) in enumerate(weeks):
         plan = [dict(day) for day in cycle[n % 4]]
         for day in plan:  # a seasonal swap now and then
             if rng.random() < 0.3:
                 day["vegetable"] = rng.choice(by_category["vegetable"])
             if rng.random() < 0.3:
                 day["fruit"] = rng.choice(by_category["fruit"])
-        published = monday <= LAST_PUBLISHED_WEEK
         friday_before = monday - dt.timedelta(days=3)
-        menu = Menu(kindergarten=kg, week_start=monday, days=SHORT_WEEKS.get(monday, 5), cycle_week=n % 4 + 1,
+        menu = Menu(kindergarten=kg, week_start=monday, days=open_days, cycle_week=n % 4 + 1,
                     title=f"第{n + 1}周食谱" if full else "", created_by=health,
                     created_at=_at(friday_before - dt.timedelta(days=2), 14),
                     status=MenuStatus.PUBLISHED if published else MenuStatus.DRAFT,
@@ -294,19 +337,28 @@ def _draw_week(rng, by_category) -> list[dict]:
     return days
 
 
+def _weekday_on_or_before(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def _survey_meeting_and_accounts(ctx, kg, users) -> int:
-    """October's diet survey, the committee meeting of 2026-11-06 about it, and the meal accounts
-    of September and October (computed by the services, published to parents)."""
+    """Last month's diet survey, the committee meeting about it, and the meal account of every
+    complete month of the records (computed by the services, published to parents)."""
     from houqin import policy
     from houqin.canteen import selectors, services
 
-    october = dt.date(2026, 10, 1)
-    data = selectors.survey_compute(kindergarten=kg, month=october)
+    dates = ctx.dates
+    surveyed = dates.last_month
+    yesterday = dates.today - dt.timedelta(days=1)
+    data = selectors.survey_compute(kindergarten=kg, month=surveyed)
     survey = None
+    saved_on = _weekday_on_or_before(min(dates.this_month + dt.timedelta(days=2), yesterday))
     if data["child_days"] and data["lines"]:
-        saved_at = _at(dt.date(2026, 11, 3), 15)
+        saved_at = _at(saved_on, 15)
         survey = DietSurvey(
-            kindergarten=kg, month=october, child_days=data["child_days"], created_by=users["health"],
+            kindergarten=kg, month=surveyed, child_days=data["child_days"], created_by=users["health"],
             created_at=saved_at, conclusion="热能、蛋白质基本达到推荐量；钙偏低，建议增加奶制品和深色蔬菜。",
             result={"analysis": data["analysis"].as_dict(), "age": data["age"], "by_grade": data["by_grade"],
                     "lines": [{"name": r["name"], "food": r["food"], "grams_raw": round(r["grams_raw"], 1),
@@ -315,9 +367,11 @@ def _survey_meeting_and_accounts(ctx, kg, users) -> int:
         survey._history_date, survey._history_user = saved_at, users["health"]
         bulk_create_with_history([survey], DietSurvey, default_change_reason=CHANGE_REASON)
 
-    held = dt.date(2026, 11, 6)
+    held = _weekday_on_or_before(min(saved_on + dt.timedelta(days=3), yesterday))
     members = MEETING_MEMBERS.format(**{k: u.full_name for k, u in users.items()})
-    meeting = CommitteeMeeting(kindergarten=kg, held_on=held, members=members, minutes=MEETING_MINUTES,
+    planted = planted_account_month(dates)
+    minutes = MEETING_MINUTES.format(survey=surveyed.month, planted=planted.month if planted else "")
+    meeting = CommitteeMeeting(kindergarten=kg, held_on=held, members=members, minutes=minutes,
                                decisions=MEETING_DECISIONS, survey=survey, created_by=users["director"],
                                created_at=_at(held, 17))
     meeting._history_date, meeting._history_user = meeting.created_at, users["director"]
@@ -325,14 +379,12 @@ def _survey_meeting_and_accounts(ctx, kg, users) -> int:
 
     accountant = policy.actor_for_kindergarten(users["accountant"], kg)
     made = 0
-    for month in (dt.date(2026, 9, 1), october):
+    for month in dates.months:
         account = services.account_prepare(actor=accountant, month=month)
-        note = ""
-        if account.flagged or account.cumulative_flagged:
-            note = ("本月结余超出控制线：食堂按带量食谱采购，米面油等大宗食材按学期合同价结算，单价低于预算；"
-                    "膳委会已决定增加奶制品、鱼虾和时令水果，逐月把结余降到控制范围内。")
+        note = PLANTED_NOTE if (account.flagged or account.cumulative_flagged) else ""
         account = services.account_publish(actor=accountant, account=account, note=note)
-        published = _at(month.replace(month=month.month + 1, day=5), 10)
+        next_month = (month + dt.timedelta(days=32)).replace(day=1)
+        published = _at(min(next_month + dt.timedelta(days=4), dates.today), 8)
         MealAccount.objects.filter(pk=account.pk).update(created_at=published - dt.timedelta(hours=2),
                                                          published_at=published, status=AccountStatus.PUBLISHED)
         made += 1

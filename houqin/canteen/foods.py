@@ -5,6 +5,7 @@ or on demand with `manage.py load_foods`. Kindergartens' own foods are never tou
 from __future__ import annotations
 
 import csv
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +26,23 @@ GROUPS = {
     "禽肉": "meat", "鱼虾蟹贝": "meat", "蛋类": "egg", "乳类": "milk", "坚果": "nuts", "油脂": "oil",
 }
 ALLERGEN_WORDS = ("花生", "芒果", "芝麻", "核桃", "腰果", "杏仁", "荞麦", "蚕豆", "菠萝", "猕猴桃")
+
+
+_FAT = re.compile(r"\bfat\s*(\d+(?:\.\d+)?)\s*g\b", re.I)
+_QUALIFIER = re.compile(r"\s*(?:[（(][^（）()]*(?:[（(][^（）()]*[)）][^（）()]*)*[)）]|\[[^\]]*\])")
+
+
+def full_name(name: str) -> str:
+    """The table's name with its English notes in Chinese: "猪肉（瘦，fat 8g）" → "猪肉（瘦，脂肪8 g）"."""
+    return _FAT.sub(lambda m: f"脂肪{m.group(1)} g", name)
+
+
+def kitchen_name(name: str) -> str:
+    """The plain food name of a table entry, as a kitchen writes it: the name before its
+    qualifiers ("纯牛奶（代表值，全脂）" → "纯牛奶", "猪肉（代表值，fat 30g）" → "猪肉",
+    "猪肾(fat 8g) [猪腰子]" → "猪肾"); a name that is all qualifier keeps its full name."""
+    plain = _QUALIFIER.sub("", name).strip()
+    return plain or full_name(name)
 
 
 def pagoda_group(row: dict) -> str:

@@ -140,6 +140,21 @@ class Food(models.Model):
         return self.kindergarten_id is None
 
     @property
+    def full_name(self) -> str:
+        """The food table's name, in Chinese throughout ("猪肉（代表值，脂肪30 g）", not "fat 30g")."""
+        from houqin.canteen.foods import full_name
+
+        return full_name(self.name)
+
+    @property
+    def kitchen_name(self) -> str:
+        """The name a kitchen writes on a menu ("猪肉", "纯牛奶"): the table's name without its
+        qualifiers; a kindergarten's own food keeps the name it was given."""
+        from houqin.canteen.foods import kitchen_name
+
+        return kitchen_name(self.name) if self.is_shipped else self.name
+
+    @property
     def has_core_nutrients(self) -> bool:
         return self.energy_kcal is not None and self.protein_g is not None
 

@@ -71,12 +71,15 @@ def build_rules(overrides: dict[str, tuple[Decimal, str]] | None = None) -> Rule
     figures = {}
     for key, data in shipped()["figures"].items():
         value = data["value"]
-        figure = Figure(key=key, value=value, unit=data["unit"], label=data["label"], source=data["source"],
-                        status=data["status"], note=data.get("note", ""), shipped_value=value)
+        # pages show the Chinese name, unit and note ("name", "unit_name", "note_name"); the English
+        # label stays in the data file for the people who keep it
+        shown = {"unit": data.get("unit_name") or data["unit"], "label": data.get("name") or data["label"],
+                 "note": data.get("note_name") or data.get("note", "")}
+        figure = Figure(key=key, value=value, source=data["source"], status=data["status"], shipped_value=value, **shown)
         if overrides and key in overrides:
             own, source = overrides[key]
-            figure = Figure(key=key, value=float(own), unit=data["unit"], label=data["label"], source=source,
-                            status=OWN_RULE, note=data.get("note", ""), overridden=True, shipped_value=value)
+            figure = Figure(key=key, value=float(own), source=source, status=OWN_RULE, overridden=True,
+                            shipped_value=value, **shown)
         figures[key] = figure
     return Rules(figures)
 

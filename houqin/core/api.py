@@ -7,7 +7,7 @@ Each area adds a Router in its own api.py; endpoints declare their capability wi
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from houqin.core.errors import DomainError
+from houqin.core.errors import DomainError, busy_message, is_lock_error
 from houqin.core.files import unreadable_request_message
 from houqin.core.inputs import InputParser, InputRejected
 from houqin.core.tokens import api_token_check
@@ -152,6 +152,18 @@ def _integrity(request, exc):
     logging.getLogger("houqin.input").warning("input refused by a constraint: %r", exc)
     return api.create_response(request, {"detail": _("This conflicts with the records kept (a duplicate, or a value "
                                                       "out of range).")}, status=409)
+
+
+@api.exception_handler(OperationalError)
+def _busy(request, exc):
+    """A write that met a locked database: 503 with Retry-After, nothing saved; any other database
+    failure stays what it is."""
+    if not is_lock_error(exc):
+        raise exc
+    logging.getLogger("houqin.busy").warning("write refused, database locked: %r", exc)
+    response = api.create_response(request, {"detail": busy_message(), "code": "busy"}, status=503)
+    response["Retry-After"] = "5"
+    return response
 
 
 def _mount_area_routers():

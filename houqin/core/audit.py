@@ -3,9 +3,62 @@
 import ipaddress
 from functools import lru_cache
 
+from django.apps import apps
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from houqin.core.models import AuditEvent
+
+# What each action of the log means, as the audit page says it (查看了幼儿健康档案), not its key.
+# The key stays in the database (searchable, stable); a new action gets its words here.
+ACTION_LABELS = {
+    "auth.login": _("signed in"),
+    "auth.logout": _("signed out"),
+    "org.child.view_sensitive": _("viewed a child's full identity number"),
+    "org.roster.import": _("imported a roster"),
+    "org.roster.export": _("exported a roster"),
+    "org.staff.add": _("added a staff member"),
+    "org.staff.deactivate": _("deactivated a staff member"),
+    "staff.certificate.view": _("viewed a health certificate"),
+    "staff.certificate.change": _("changed a health certificate"),
+    "health.view": _("viewed today's health overview"),
+    "health.check.record": _("recorded a morning check"),
+    "health.child.view": _("viewed a child's health record"),
+    "health.exam.view": _("viewed health exams"),
+    "health.exam.record": _("recorded a health exam"),
+    "health.vaccination.view": _("viewed vaccination records"),
+    "health.vaccination.record": _("recorded a vaccination check"),
+    "health.disease.view": _("viewed infectious disease records"),
+    "health.disease.manage": _("changed an infectious disease record"),
+    "safety.visitor.view_id": _("viewed a visitor's full identity number"),
+    "safety.pickup.refused": _("refused a pick-up"),
+    "assets.import": _("imported fixed assets"),
+    "assets.export": _("exported the asset register"),
+    "stock.export": _("exported the stock report"),
+    "finance.purchase.approve": _("approved a purchase request"),
+    "finance.purchase.reject": _("rejected a purchase request"),
+    "finance.repair.approve": _("approved a repair"),
+    "finance.repair.reject": _("rejected a repair"),
+    "finance.expense.sign": _("signed an expense"),
+    "finance.expense.pay": _("paid an expense"),
+    "finance.expense.void": _("voided an expense"),
+    "finance.report.export": _("exported the monthly finance report"),
+}
+
+
+def action_label(action: str) -> str:
+    """The words for an action of the log; an action without words shows as "other action"."""
+    return ACTION_LABELS.get(action) or _("other action")
+
+
+def object_label(object_type: str) -> str:
+    """The name of a logged object's kind ("org.Child" → 幼儿), from its model's verbose name."""
+    if not object_type:
+        return ""
+    try:
+        return apps.get_model(object_type)._meta.verbose_name
+    except (LookupError, ValueError):
+        return _("record")
 
 
 @lru_cache(maxsize=8)

@@ -45,6 +45,31 @@ class Conflict(DomainError):
     status_code = 409
 
 
+# serialization failure, deadlock, lock not available (PostgreSQL's lock_timeout)
+LOCK_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def is_lock_error(exc: Exception) -> bool:
+    """The database refused because another writer holds a lock: SQLite's "database is locked" after
+    the busy timeout (settings.HOUQIN_DB_BUSY_TIMEOUT), PostgreSQL's lock timeout, serialization
+    failure or deadlock. Nothing was written; trying again later may succeed."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(exc.__cause__, "sqlstate", None) in LOCK_SQLSTATES:
+        return True
+    text = str(exc).lower()
+    return "locked" in text or "deadlock" in text
+
+
+def busy_message() -> str:
+    """What a user is told when a write met a locked database (503, nothing saved)."""
+    from django.utils.translation import gettext
+
+    return gettext("The system is busy: nothing was saved, please try again.")
+
+
 def field_error(field: str, message, *, cls=None, code: str = "invalid") -> DomainError:
     """The error of one field, for a service to raise:
     `raise field_error("date", _("The date is in the future."))`."""

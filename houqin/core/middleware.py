@@ -1,5 +1,6 @@
-"""Session lifetimes (an idle limit and an absolute limit, longer for parents than for staff), and
-the pages' answer to input that slipped past the forms (400, never 500)."""
+"""Session lifetimes (an idle limit and an absolute limit, longer for parents than for staff), the
+pages' answer to input that slipped past the forms (400, never 500), and to a write that met a
+locked database (503, never 500)."""
 
 import time
 
@@ -86,3 +87,31 @@ class RejectedInputMiddleware:
         from django.shortcuts import render
 
         return render(request, "400.html", {"problems": problems}, status=400)
+
+
+class BusyDatabaseMiddleware:
+    """Pages: a write that met a locked database (another writer held it longer than
+    HOUQIN_DB_BUSY_TIMEOUT) is answered 503 "系统繁忙，未保存，请重试" with Retry-After, not a 500. The
+    request's transaction has rolled back, so nothing is saved. (The API has its own handler.)"""
+
+    RETRY_AFTER = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from houqin.core.errors import busy_message, is_lock_error
+
+        if request.path.startswith("/api/") or not is_lock_error(exception):
+            return None
+        import logging
+
+        from django.shortcuts import render
+
+        logging.getLogger("houqin.busy").warning("write refused, database locked: %r", exception)
+        response = render(request, "503.html", {"message": busy_message()}, status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER)
+        return response

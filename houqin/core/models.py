@@ -128,6 +128,19 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.outcome}"
 
+    @property
+    def action_label(self) -> str:
+        """The action in words (core.audit.ACTION_LABELS)."""
+        from houqin.core.audit import action_label
+
+        return action_label(self.action)
+
+    @property
+    def object_label(self) -> str:
+        from houqin.core.audit import object_label
+
+        return object_label(self.object_type)
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ProtectedRecordError("Audit events are append-only.")

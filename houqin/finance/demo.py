@@ -1,13 +1,15 @@
-"""Demo data of purchasing, repairs and money: an autumn term (1 September – 20 November 2026).
+"""Demo data of purchasing, repairs and money over the records of ctx.dates (the story's windows,
+first told on the autumn term of 2026, are placed on the demo's days by DemoDates.moved).
 
-Per kindergarten: the usual budget categories with 2026 budgets; purchase and repair requests in
+Per kindergarten: the usual budget categories with the year's budgets; purchase and repair requests in
 every state (draft, awaiting the director, awaiting the principal, approved, ordered / under repair,
 done, rejected, cancelled) with the approvals the kindergarten's ¥2,000 rule asks for; expenses with
 small generated receipt images, signed handler → acceptor → principal, most of them paid, a few still
-in the chain and one voided; the fee standards of the autumn term 2026 published to parents (demo
-figures, labelled so) and a draft for the spring term.
+in the chain and one voided; the fee standards of the current term (and of the previous one, when
+the records begin there) published to parents (demo figures, labelled so; 伙食费 is the canteen
+demo's MEAL_FEE a child-day) and a draft for the next term.
 
-Deterministic: every choice comes from `ctx.rng`, every date from the fixed term (never today), and
+Deterministic: every choice comes from `ctx.rng`, every date from ctx.dates (never the clock), and
 the receipt images are drawn from the same numbers.
 """
 
@@ -40,12 +42,12 @@ from houqin.finance.models import (
     Term,
     money,
 )
+from houqin.canteen.demo import MEAL_FEE
 from houqin.finance.services import DEFAULT_CATEGORIES
 from houqin.org.demo import CHANGE_REASON, demo_step
 
 S = RequestStatus
 E = ExpenseStatus
-LAST_DAY = dt.date(2026, 11, 20)
 THRESHOLD = Decimal("2000.00")
 
 BUDGETS_2026 = {  # yuan, for the big kindergarten; the small one gets about a third
@@ -135,7 +137,7 @@ STANDALONE = [
 
 FEES_AUTUMN_2026 = [
     ("保育教育费", "1200.00", FeeUnit.PER_MONTH, "省级示范园收费标准（演示数据）"),
-    ("伙食费", "18.00", FeeUnit.PER_DAY, "按实际出勤天数收取，单独核算，每月公示（演示数据）"),
+    ("伙食费", str(MEAL_FEE), FeeUnit.PER_DAY, "按实际出勤天数收取，单独核算，每月公示（演示数据）"),
     ("幼儿被褥（代办，自愿）", "380.00", FeeUnit.ONCE, "家长自愿，可自带（演示数据）"),
     ("延时照护服务（自愿）", "200.00", FeeUnit.PER_MONTH, "17:00–18:00，家长自愿报名（演示数据）"),
 ]
@@ -165,7 +167,7 @@ def _spread(ctx, specs, status_of, windows) -> list[dt.date]:
     for spec in specs:
         status = status_of(spec)
         index = positions[status] = positions.get(status, -1) + 1
-        start, end = windows[status]
+        start, end = (ctx.dates.moved(d) for d in windows[status])
         width = (end - start).days
         step = width // max(totals[status], 1)
         day = start + dt.timedelta(days=index * step + ctx.rng.randrange(max(step, 1)))
@@ -178,13 +180,14 @@ def _at(day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 
 def _day(ctx, start: dt.date, spread: int) -> dt.date:
-    return min(start + dt.timedelta(days=ctx.rng.randrange(spread + 1)), LAST_DAY)
+    return min(start + dt.timedelta(days=ctx.rng.randrange(spread + 1)), ctx.dates.last_day)
 
 
 def _weekday(day: dt.date) -> dt.date:
-    while day.weekday() >= 5 and day < LAST_DAY:
+    """The day, or the Monday after it if it is a weekend (days come capped at a school day by _day)."""
+    while day.weekday() >= 5:
         day += dt.timedelta(days=1)
-    return min(day, LAST_DAY)
+    return day
 
 
 def _save(obj, when: dt.datetime, user):
@@ -229,18 +232,21 @@ class _Kg:
 
     def number(self, prefix: str) -> str:
         self.numbers[prefix] = self.numbers.get(prefix, 0) + 1
-        return f"{prefix}-2026-{self.numbers[prefix]:04d}"
+        return f"{prefix}-{self.ctx.dates.today.year}-{self.numbers[prefix]:04d}"
 
     def build_budgets(self):
         accountant = self.user("accountant")
-        when = _at(dt.date(2026, 1, 8), 9)
+        years = sorted({self.ctx.dates.start.year, self.ctx.dates.today.year})
+        when = _at(dt.date(years[0], 1, 8), 9)
         for name, order, is_food in DEFAULT_CATEGORIES:
             category = BudgetCategory(kindergarten=self.kg, name=name, sort_order=order, is_food=is_food,
                                       created_by=accountant, created_at=when)
             self.categories[name] = _save(category, when, accountant)
             amount = money(Decimal(BUDGETS_2026[name]) * self.scale / 100) * 100
-            _save(Budget(kindergarten=self.kg, category=category, year=2026, amount=amount,
-                         notes="2026年度预算（演示数据）", created_by=accountant, created_at=when), when, accountant)
+            for year in years:
+                at = _at(dt.date(year, 1, 8), 9)
+                _save(Budget(kindergarten=self.kg, category=category, year=year, amount=amount,
+                             notes=f"{year}年度预算（演示数据）", created_by=accountant, created_at=at), at, accountant)
 
     def approve(self, req, status, submitted: dt.date):
         """Fill in the approvals the ¥2,000 rule asks for, up to `status`."""
@@ -287,7 +293,7 @@ class _Kg:
             total = sum((money(Decimal(q) * Decimal(p)) for _, q, _, p in lines), Decimal("0.00"))
             req = PurchaseRequest(
                 kindergarten=self.kg, number=self.number("SG"), title=title, reason=f"{title}：日常保教和后勤所需，按计划申购。",
-                category=self.categories[cat], budget_year=2026, supplier_name=supplier, total=total,
+                category=self.categories[cat], budget_year=created.year, supplier_name=supplier, total=total,
                 created_by=requester, created_at=_at(created, 9), status=status,
             )
             day = self.approve(req, status, created)
@@ -317,7 +323,7 @@ class _Kg:
             req = RepairRequest(
                 kindergarten=self.kg, number=self.number("WX"), title=title, location=where,
                 campus=campuses[index % len(campuses)] if len(campuses) > 1 and who == "guard" else None,
-                reason=f"{title}，影响正常使用，请安排维修。", category=self.categories["维修"], budget_year=2026,
+                reason=f"{title}，影响正常使用，请安排维修。", category=self.categories["维修"], budget_year=created.year,
                 estimated_cost=Decimal(estimate), created_by=requester, created_at=_at(created, 8, 40), status=status,
             )
             req.asset = self.asset_for(title) if status != S.IN_REPAIR else None
@@ -401,20 +407,31 @@ class _Kg:
         _save(receipt, expense.created_at, handler_user)
         return expense
 
-    def build_fees(self):
+    def build_fees(self) -> int:
+        """The fee standards of the terms of the records, published a week before each began, and a
+        draft for the next term. Returns how many."""
+        from houqin.core import calendar
+
+        dates = self.ctx.dates
         principal = self.user("principal")
-        published = _at(dt.date(2026, 8, 25), 10)
-        for order, (item, amount, unit, notes) in enumerate(FEES_AUTUMN_2026):
-            fee = FeeStandard(kindergarten=self.kg, school_year=2026, term=Term.AUTUMN, item=item,
-                              amount=Decimal(amount), unit=unit, basis=FEE_BASIS, notes=notes, sort_order=order * 10,
-                              published_at=published, published_by=principal, created_by=self.user("accountant"),
-                              created_at=_at(dt.date(2026, 8, 20), 9))
-            _save(fee, published, principal)
-        draft = FeeStandard(kindergarten=self.kg, school_year=2026, term=Term.SPRING, item="保育教育费",
+        terms = [t for t in (dates.previous, dates.term) if t.end >= dates.start]
+        made = 0
+        for term in terms:
+            published = _at(term.start - dt.timedelta(days=7), 10)
+            for order, (item, amount, unit, notes) in enumerate(FEES_AUTUMN_2026):
+                fee = FeeStandard(kindergarten=self.kg, school_year=term.school_year, term=term.name, item=item,
+                                  amount=Decimal(amount), unit=unit, basis=FEE_BASIS, notes=notes,
+                                  sort_order=order * 10, published_at=published, published_by=principal,
+                                  created_by=self.user("accountant"), created_at=_at(term.start - dt.timedelta(days=12), 9))
+                _save(fee, published, principal)
+                made += 1
+        coming = calendar.current_term(dates.term.end + dt.timedelta(days=60))
+        draft = FeeStandard(kindergarten=self.kg, school_year=coming.school_year, term=coming.name, item="保育教育费",
                             amount=Decimal("1200.00"), unit=FeeUnit.PER_MONTH, basis=FEE_BASIS,
-                            notes="春季学期草稿，待物价部门核定（演示数据）", created_by=self.user("accountant"),
-                            created_at=_at(dt.date(2026, 11, 18), 9))
+                            notes="下学期草稿，待物价部门核定（演示数据）", created_by=self.user("accountant"),
+                            created_at=_at(dates.moved(dt.date(2026, 11, 18)), 9))
         _save(draft, draft.created_at, self.user("accountant"))
+        return made + 1
 
 
 def _request_expense_plans(k: _Kg, purchases, repairs, statuses) -> list[dict]:
@@ -450,9 +467,9 @@ def _standalone_plans(k: _Kg, standalone) -> list[dict]:
     dates = _spread(ctx, standalone, lambda spec: spec[5], EXPENSE_WINDOWS)
     for (title, cat, payee, amount, handler, status), start in zip(standalone, dates, strict=True):
         if title.startswith("9月"):  # the September bills arrive in early October
-            start = dt.date(2026, 10, 8)
+            start = ctx.dates.moved(dt.date(2026, 10, 8))
         elif title.startswith("10月"):
-            start = dt.date(2026, 11, 5)
+            start = ctx.dates.moved(dt.date(2026, 11, 5))
         plans.append({"title": title, "category": k.categories[cat], "payee": payee, "amount": amount,
                       "handler": handler, "status": status, "spent_on": _weekday(_day(ctx, start, 1))})
     return plans
@@ -475,10 +492,10 @@ def build_finance(ctx):
         plans += _standalone_plans(k, standalone)
         plans.sort(key=lambda plan: (plan["spent_on"], plan["title"]))  # numbered in the order they were recorded
         expenses = [k.build_expense(**plan) for plan in plans]
-        k.build_fees()
+        fees = k.build_fees()
         counts["budgets"] += len(k.categories)
         counts["purchase requests"] += len(purchases)
         counts["repair requests"] += len(repairs)
         counts["expenses"] += len(expenses)
-        counts["fee standards"] += len(FEES_AUTUMN_2026) + 1
+        counts["fee standards"] += fees
     ctx.counts.update(counts)

@@ -4,14 +4,17 @@ Built on the storeroom's demo term: every food receipt of the stock ledger becom
 inspection by the canteen staff (with a few rejected foods); every supplier of food has its two
 licences; every dish of the published menus (houqin.canteen) gets its sample, discarded 48 hours
 later; every served meal its tableware disinfection; each food store an expiry check every half
-month; the kitchen a hygiene inspection every week.
+month; the kitchen a hygiene inspection every week. Records run to the last school day before
+ctx.dates.today.
 
-Planted in `demo` (the director's to-dos on the day after DEMO_END show exactly these):
-- one dish served on DEMO_END without a sample (when the canteen's demo publishes menus);
-- a supplier's food licence expiring 10 days after DEMO_END; another supplier's business licence
-  expired 10 days before it;
-- no expiry check of the first food store in the first half of November.
-Deterministic: choices come from ctx.rng; no date is read from the clock.
+Planted in `demo` (the director's to-dos on ctx.dates.today show these):
+- one dish served on the last school day without a sample (when the canteen's demo publishes menus;
+  a to-do while that day is within the to-dos' look-back);
+- a supplier's food licence expiring 10 days after today; another supplier's business licence
+  expired 10 days before today: every delivery of that supplier since was accepted only with the
+  director's recorded override (the kindergarten allows it; the reason is on the receipt);
+- no expiry check of the first food store in the half-month before the current one.
+Deterministic: choices come from ctx.rng, dates from ctx.dates.
 """
 
 from __future__ import annotations
@@ -36,10 +39,9 @@ from houqin.foodsafety.models import (
     SupplierCertificate,
     TablewareDisinfection,
 )
-from houqin.org.demo import CHANGE_REASON, TERM_START, demo_step
-from houqin.stock.demo import DEMO_END, school_days
+from houqin.org.demo import CHANGE_REASON, DemoDates, demo_step
 
-TODAY = DEMO_END + dt.timedelta(days=1)  # the day the demo's to-dos are judged on
+OVERRIDE_REASON = "新证已在办理，已收办证回执复印件存档；主任同意临时接收，新证到后补录"
 REJECT_REASONS = ["包装破损", "叶菜发黄、不新鲜", "有异味", "温度超标", "无合格证明"]
 FRIDGES = ["留样冰箱1号", "留样冰箱2号"]
 
@@ -48,13 +50,14 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def planted(slug: str) -> dict:
+def planted(slug: str, dates: DemoDates) -> dict:
     """What the demo plants in kindergarten `slug` (read by the test of the demo)."""
     if slug != "demo":
         return {}
-    return {"sample_missing_day": DEMO_END, "certificate_expiring_on": TODAY + dt.timedelta(days=10),
-            "certificate_expired_on": TODAY - dt.timedelta(days=10),
-            "check_missed": (dt.date(2026, 11, 1), dt.date(2026, 11, 15))}
+    current = selectors.check_period(dates.today, 15)
+    return {"sample_missing_day": dates.last_day, "certificate_expiring_on": dates.today + dt.timedelta(days=10),
+            "certificate_expired_on": dates.today - dt.timedelta(days=10),
+            "check_missed": selectors.check_period(current[0] - dt.timedelta(days=1), 15)}
 
 
 def _save(rows, model):
@@ -73,9 +76,13 @@ def build_foodsafety(ctx):
         health = ctx.users.get("health" + suffix) or director
         if canteen is None or director is None:
             continue
-        plan = planted(slug)
+        dates = ctx.dates
+        plan = planted(slug, dates)
         figures = services.rule_figures(kg)
-        services.fs_settings(kg)
+        fs = services.fs_settings(kg)
+        if plan:  # the demo kindergarten lets its director accept despite an expired certificate
+            fs.allow_certificate_override = True
+            fs.save(update_fields=["allow_certificate_override"])
         items = list(services.hygiene_items(kg))
         retain = lambda day: services.add_months(day, 24)  # noqa: E731 - the shipped 2 years
 
@@ -84,19 +91,21 @@ def build_foodsafety(ctx):
                         .select_related("batch", "item").order_by("occurred_on", "pk"))
         supplier_ids = sorted({m.batch.supplier_id for m in receipts if m.batch.supplier_id})
         certs = []
+        expired_supplier = None
         for index, supplier_id in enumerate(supplier_ids):
             for kind in (CertificateKind.BUSINESS_LICENCE, CertificateKind.FOOD_LICENCE):
                 valid = dt.date(2028 + ctx.rng.randint(0, 2), ctx.rng.randint(1, 12), ctx.rng.randint(1, 28))
-                if plan and index == 0 and kind == CertificateKind.FOOD_LICENCE:
+                if plan and index == 1 and kind == CertificateKind.FOOD_LICENCE:
                     valid = plan["certificate_expiring_on"]
-                if plan and index == 1 and kind == CertificateKind.BUSINESS_LICENCE:
+                if plan and index == 0 and kind == CertificateKind.BUSINESS_LICENCE:
                     valid = plan["certificate_expired_on"]
+                    expired_supplier = supplier_id
                 prefix = "JY" if kind == CertificateKind.FOOD_LICENCE else "91320"
                 certs.append(SupplierCertificate(
                     kindergarten=kg, supplier_id=supplier_id, kind=kind, valid_until=valid,
                     number=f"{prefix}{ctx.rng.randint(10**9, 10**10 - 1)}", issued_on=dt.date(2024, 3, 1),
                     retain_until=services.add_months(valid, 24), created_by=director,
-                    created_at=_at(TERM_START, 9)))
+                    created_at=_at(ctx.term_start, 9)))
         _save(certs, SupplierCertificate)
 
         # --- receiving inspections from the ledger's food receipts (plus rejected foods)
@@ -112,6 +121,8 @@ def build_foodsafety(ctx):
             receipt = Receipt(kindergarten=kg, supplier_id=supplier_id, warehouse_id=warehouse_id, received_on=day,
                               received_at=_at(day, 7, ctx.rng.randint(0, 40)), inspector=canteen,
                               created_by=canteen, retain_until=day, created_at=_at(day, 8))
+            if supplier_id == expired_supplier and day > plan["certificate_expired_on"]:
+                receipt.override_reason, receipt.override_by = OVERRIDE_REASON, director
             receipt_rows.append(receipt)
             for m in movements:
                 b = m.batch
@@ -138,7 +149,7 @@ def build_foodsafety(ctx):
         _save([line for _r, line in line_rows], ReceiptLine)
 
         # --- samples and tableware for every dish served
-        days = school_days(TERM_START, DEMO_END)
+        days = list(dates.past_days)
         samples, logs = [], []
         missing_planted = False
         for day in days:
@@ -152,7 +163,7 @@ def build_foodsafety(ctx):
                              ctx.rng.randint(0, 30))
                 due = stored + dt.timedelta(hours=48)
                 discarded = due + dt.timedelta(minutes=ctx.rng.randint(10, 120))
-                done = discarded <= _at(TODAY, 8)
+                done = discarded <= _at(dates.today, 8)
                 samples.append(Sample(
                     kindergarten=kg, day=day, meal=dish["meal"], meal_label=str(dish.get("meal_label", ""))[:20],
                     dish_code=dish["dish_code"], dish_name=str(dish["dish_name"])[:60],
@@ -178,11 +189,11 @@ def build_foodsafety(ctx):
             batches[b.warehouse_id].append(b)
         soon = services.figure_int(kg, "expiry_soon_days", figures)
         checks, check_lines = [], []
-        for period in selectors.periods_between(TERM_START, DEMO_END, 15):
+        for period in selectors.periods_between(ctx.term_start, dates.last_day, 15):
             for n, store in enumerate(stores):
                 if plan and n == 0 and period == plan["check_missed"]:
                     continue
-                day = min(period[0] + dt.timedelta(days=ctx.rng.randint(3, 10)), DEMO_END)
+                day = min(period[0] + dt.timedelta(days=ctx.rng.randint(3, 10)), dates.last_day)
                 while day.weekday() >= 5:
                     day -= dt.timedelta(days=1)
                 check = ExpiryCheck(kindergarten=kg, warehouse=store, checked_on=day, checked_by=health,
@@ -200,9 +211,8 @@ def build_foodsafety(ctx):
 
         # --- weekly kitchen hygiene inspections (Mondays), a few failed items
         inspections, results = [], []
-        day = TERM_START
-        while day <= DEMO_END:
-            if day.weekday() == 0 or day == TERM_START:
+        for day in dates.past_days:
+            if day.weekday() == 0 or day == dates.past_days[0]:
                 inspection = HygieneInspection(kindergarten=kg, inspected_on=day, inspector=director,
                                                created_by=director, retain_until=retain(day), created_at=_at(day, 16))
                 inspections.append(inspection)
@@ -212,7 +222,6 @@ def build_foodsafety(ctx):
                     results.append((inspection, HygieneResult(
                         kindergarten=kg, item=item, text=item.text, passed=ok, note="" if ok else "当场提醒，已整改",
                         deadline=None if ok else day + dt.timedelta(days=3), created_by=director)))
-            day += dt.timedelta(days=1)
         _save(inspections, HygieneInspection)
         for inspection, result in results:
             result.inspection = inspection

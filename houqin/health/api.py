@@ -14,16 +14,19 @@ from ninja.security import HttpBearer
 from houqin.core.inputs import Day, Input, Limit
 from houqin import policy
 from houqin.core.errors import DomainError
-from houqin.health import rules, selectors, services
+from houqin.health import judgements, rules, selectors, services
+from houqin.health import statistics as health_statistics
 from houqin.policy import requires
 from houqin.health.models import (
     Attendance,
     CatchUp,
     CheckKind,
     ClassClosure,
+    Correction,
     DiseaseCase,
     Exam,
     ExamKind,
+    HealthObservation,
     OutbreakAlert,
     WeakChildCase,
 )
@@ -58,7 +61,9 @@ def _case_out(c: DiseaseCase) -> dict:
             "child_code": c.child.code if c.child_id else None,
             "school_class": c.school_class.name if c.school_class_id else None, "disease": c.disease,
             "onset_date": c.onset_date, "diagnosis_source": c.diagnosis_source, "isolation_start": c.isolation_start,
-            "isolation_days": c.isolation_days, "return_due": c.return_due, "status": c.status,
+            "isolation_days": c.isolation_days, "isolation_clock": c.isolation_clock, "reported_on": c.reported_on,
+            "fever_end": c.fever_end, "rash_onset": c.rash_onset, "symptoms_end": c.symptoms_end,
+            "treatment_start": c.treatment_start, "return_due": c.return_due, "status": c.status,
             "cleared_on": c.cleared_on, "clearance_note": c.clearance_note}
 
 
@@ -67,19 +72,38 @@ def _alert_out(a: OutbreakAlert, full=False) -> dict:
            "school_class": a.school_class.name if a.school_class_id else None, "window_start": a.window_start,
            "window_end": a.window_end, "case_count": a.case_count, "threshold": a.threshold, "actions": a.actions,
            "status": a.status, "report_made_at": a.report_made_at, "reported_at": a.reported_at,
-           "intensified_until": a.intensified_until, "notice_code": a.notice_code or None}
+           "intensified_until": a.intensified_until, "notice_code": a.notice_code or None,
+           "report_due_at": a.report_due_at, "report_overdue": selectors.report_overdue(a),
+           "minutes_to_report": a.minutes_to_report, "acknowledged_at": a.acknowledged_at,
+           "ack_overdue": selectors.ack_overdue(a)}
     if full:
         out["report_text"] = a.report_text
+        out["district_report"] = a.district_report or None
     return out
 
 
-def _exam_out(e: Exam) -> dict:
-    return {"code": e.code, "child_code": e.child.code, "child": e.child.name, "school_class": e.school_class.name,
-            "date": e.date, "kind": e.kind, "height_cm": e.height_cm, "weight_kg": e.weight_kg,
-            "vision_left": e.vision_left, "vision_right": e.vision_right, "caries": e.caries,
-            "haemoglobin": e.haemoglobin, "other_findings": e.other_findings, "age_days": e.age_days, "bmi": e.bmi,
-            "waz": e.waz, "haz": e.haz, "whz": e.whz, "bmiz": e.bmiz, "results": e.results, "anaemia": e.anaemia,
-            "standard": e.standard}
+def _exam_out(e: Exam, *, show_z: bool = True) -> dict:
+    """An exam with its judgements (houqin.health.judgements): the position bands and plain words for
+    everyone; the z-scores only for the health teacher (show_z)."""
+    out = {"code": e.code, "child_code": e.child.code, "child": e.child.name, "school_class": e.school_class.name,
+           "date": e.date, "kind": e.kind, "height_cm": e.height_cm, "weight_kg": e.weight_kg,
+           "vision_left": e.vision_left, "vision_right": e.vision_right, "caries": e.caries,
+           "haemoglobin": e.haemoglobin, "other_findings": e.other_findings, "age_days": e.age_days, "bmi": e.bmi,
+           "results": e.results, "anaemia": e.anaemia, "poor_vision": e.poor_vision, "has_caries": e.has_caries,
+           "words": judgements.words(e),
+           "positions": [{"indicator": p["indicator"], "band": p["band"].label, "range": p["band"].range}
+                         for p in judgements.positions(e)],
+           "standard": e.standard, "standard_name": judgements.standard_name(e.standard)}
+    if show_z:
+        out.update({"waz": e.waz, "haz": e.haz, "whz": e.whz, "bmiz": e.bmiz})
+    return out
+
+
+def _correction_out(c: Correction) -> dict:
+    return {"code": c.code, "child_code": c.child.code, "child": c.child.name, "school_class": c.school_class.name,
+            "kind": c.kind, "kind_name": c.get_kind_display(), "opened_on": c.opened_on,
+            "next_check_on": c.next_check_on, "resolved_on": c.resolved_on, "outcome": c.outcome,
+            "checks": [{"date": k.date, "result": k.result, "resolved": k.resolved} for k in c.checks.all()]}
 
 
 # --- inputs ---------------------------------------------------------------------------------------------
@@ -92,6 +116,25 @@ class CheckEntryIn(Input):
     findings: list[str] = []
     symptoms: list[str] = []
     action: str = ""
+    note: str = ""
+    serious: bool = False
+
+
+class ObservationEntryIn(Input):
+    at: dt.datetime | None = None
+    temperature: Decimal | None = None
+    symptoms: list[str] = []
+    action: str = ""
+    note: str = ""
+
+
+class SendHomeIn(Input):
+    at: dt.datetime | None = None
+    collected_by: str = ""
+    note: str = ""
+
+
+class ObservationEndIn(Input):
     note: str = ""
 
 
@@ -123,6 +166,11 @@ class CaseIn(Input):
     diagnosis_source: str
     diagnosis_note: str = ""
     isolation_start: dt.date | None = None
+    reported_on: dt.date | None = None
+    fever_end: dt.date | None = None
+    rash_onset: dt.date | None = None
+    symptoms_end: dt.date | None = None
+    treatment_start: dt.date | None = None
 
 
 class ClearIn(Input):
@@ -134,6 +182,17 @@ class AlertActionIn(Input):
     until: dt.date | None = None
     reported_to: str = ""
     planned_end: dt.date | None = None
+    measures: str = ""
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    class_size: int | None = None
+
+
+class CaseDatesIn(Input):
+    fever_end: dt.date | None = None
+    rash_onset: dt.date | None = None
+    symptoms_end: dt.date | None = None
+    treatment_start: dt.date | None = None
 
 
 class ClosureIn(Input):
@@ -171,6 +230,22 @@ class ExamBatchIn(Input):
     date: dt.date
     kind: str = ExamKind.TERM
     rows: list[ExamBatchRow]
+    update_existing: bool = False
+
+
+class StandardIn(Input):
+    standard: str
+
+
+class ReassessIn(Input):
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class RecheckIn(Input):
+    date: dt.date
+    result: str
+    resolved: bool = False
 
 
 class DoseIn(Input):
@@ -278,6 +353,61 @@ def check_post(request, kg: str, code: UUID, payload: CheckIn):
     return {"code": session.code, "checked_count": session.checked_count, "abnormal_count": session.abnormal_count}
 
 
+def _observation_out(o: HealthObservation) -> dict:
+    return {"code": o.code, "child_code": o.child.code, "child": o.child.name, "school_class": o.school_class.name,
+            "date": o.date, "reason": o.reason, "temperature": o.temperature, "status": o.status,
+            "alarm": o.status == "observing" and o.seen_at is None, "seen_at": o.seen_at,
+            "sent_home_at": o.sent_home_at, "collected_by": o.collected_by or None,
+            "entries": [{"at": e.at, "temperature": e.temperature, "symptoms": e.symptoms, "action": e.action,
+                         "note": e.note} for e in o.entries.all()]}
+
+
+@router.get(P + "/observations")
+@requires("health.view")
+def observation_list(request, kg: str, date: Day | None = None):
+    """The day's all-day observations; `alarm` is true until the health teacher has seen the child
+    (a device on her desk polls this)."""
+    day = min(date or _today(), _today())
+    return [_observation_out(o) for o in selectors.observations(actor=request.actor, day=day)]
+
+
+def _obs(actor, cap, code):
+    return selectors.get_scoped(HealthObservation, actor=actor, capability=cap, code=code,
+                                queryset=HealthObservation.objects.select_related("child", "school_class"))
+
+
+@router.get(P + "/observations/{code}")
+@requires("health.view")
+def observation_detail(request, kg: str, code: UUID):
+    return _observation_out(_obs(request.actor, "health.view", code))
+
+
+@router.post(P + "/observations/{code}/entries")
+@requires("health.check.record")
+def observation_entry(request, kg: str, code: UUID, payload: ObservationEntryIn):
+    obs = _obs(request.actor, "health.check.record", code)
+    services.observation_record(actor=request.actor, observation=obs, at=payload.at, temperature=payload.temperature,
+                                symptoms=payload.symptoms, action=payload.action, note=payload.note)
+    return _observation_out(_obs(request.actor, "health.check.record", code))
+
+
+@router.post(P + "/observations/{code}/send-home")
+@requires("health.check.record")
+def observation_send_home(request, kg: str, code: UUID, payload: SendHomeIn):
+    obs = _obs(request.actor, "health.check.record", code)
+    services.observation_send_home(actor=request.actor, observation=obs, at=payload.at,
+                                   collected_by=payload.collected_by, note=payload.note)
+    return _observation_out(_obs(request.actor, "health.check.record", code))
+
+
+@router.post(P + "/observations/{code}/end")
+@requires("health.check.record")
+def observation_end(request, kg: str, code: UUID, payload: ObservationEndIn):
+    obs = _obs(request.actor, "health.check.record", code)
+    services.observation_end(actor=request.actor, observation=obs, note=payload.note)
+    return _observation_out(_obs(request.actor, "health.check.record", code))
+
+
 @router.get(P + "/attendance")
 @requires("health.view")
 def attendance_rates(request, kg: str, start: Day, end: Day):
@@ -362,8 +492,19 @@ def case_create(request, kg: str, payload: CaseIn):
             raise Http404
     case = services.case_create(actor=actor, child=child, staff=staff, disease=payload.disease,
                                 onset_date=payload.onset_date, diagnosis_source=payload.diagnosis_source,
-                                diagnosis_note=payload.diagnosis_note, isolation_start=payload.isolation_start)
+                                diagnosis_note=payload.diagnosis_note, isolation_start=payload.isolation_start,
+                                reported_on=payload.reported_on, fever_end=payload.fever_end,
+                                rash_onset=payload.rash_onset, symptoms_end=payload.symptoms_end,
+                                treatment_start=payload.treatment_start)
     return _case_out(case)
+
+
+@router.post(P + "/cases/{code}/dates")
+@requires("health.disease.manage")
+def case_dates(request, kg: str, code: UUID, payload: CaseDatesIn):
+    case = selectors.get_scoped(DiseaseCase, actor=request.actor, capability="health.disease.manage", code=code)
+    case = services.case_dates(actor=request.actor, case=case, **payload.dict(exclude_none=True))
+    return _case_out(DiseaseCase.objects.select_related("child", "staff", "school_class").get(pk=case.pk))
 
 
 @router.post(P + "/cases/{code}/clear")
@@ -405,6 +546,10 @@ def alert_action(request, kg: str, code: UUID, action: str, payload: AlertAction
                                 reason=alert.rule_name, alert=alert)
     elif action == "reported":
         services.alert_reported(actor=actor, alert=alert, reported_to=payload.reported_to)
+    elif action == "send-report":
+        services.alert_send_report(actor=actor, alert=alert, measures=payload.measures,
+                                   reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
+                                   class_size=payload.class_size)
     elif action == "close":
         services.alert_close(actor=actor, alert=alert)
     else:
@@ -445,7 +590,9 @@ def closure_reopen(request, kg: str, code: UUID, payload: ReopenIn):
 @requires("health.exam.view")
 def exam_list(request, kg: str, class_code: UUID | None = None, limit: Limit = 500):
     school_class = _class(request.actor, "health.exam.view", class_code) if class_code else None
-    return [_exam_out(e) for e in selectors.exam_list(actor=request.actor, school_class=school_class)[:min(limit, 2000)]]
+    show_z = request.actor.has("health.exam.record")
+    return [_exam_out(e, show_z=show_z)
+            for e in selectors.exam_list(actor=request.actor, school_class=school_class)[:min(limit, 2000)]]
 
 
 @router.post(P + "/exams/batch")  # before /exams/{code}, which would take "batch" for a code
@@ -459,8 +606,60 @@ def exam_batch(request, kg: str, payload: ExamBatchIn):
         if r.child_code not in children:
             raise Http404
         rows.append({"child": children[r.child_code], "values": r.dict(exclude={"child_code"})})
-    made = services.exam_batch(actor=actor, day=payload.date, kind=payload.kind, rows=rows)
+    made = services.exam_batch(actor=actor, day=payload.date, kind=payload.kind, rows=rows,
+                               update_existing=payload.update_existing)
     return {"created": len(made)}
+
+
+@router.post(P + "/exams/reassess")  # before /exams/{code}
+@requires("health.exam.record")
+def exam_reassess(request, kg: str, payload: ReassessIn):
+    """Re-assess by the kindergarten's current growth standard the exams assessed by another one."""
+    n = services.exam_reassess(actor=request.actor, start=payload.start, end=payload.end)
+    return {"reassessed": n, "standard": services.growth_standard_of(request.actor.kindergarten)}
+
+
+@router.get(P + "/growth-standard")
+@requires("health.exam.view")
+def growth_standard(request, kg: str):
+    actor = request.actor
+    key = services.growth_standard_of(actor.kindergarten)
+    return {"standard": key, "name": judgements.standard_name(key),
+            "choices": [{"key": s["key"], "name": s["edition"]} for s in rules.growth_standards()],
+            "exams_by_other_standard": selectors.exams_by_other_standard(actor=actor, standard=key)
+            if actor.has("health.exam.record") else None}
+
+
+@router.post(P + "/growth-standard")
+@requires("health.settings")
+def growth_standard_set(request, kg: str, payload: StandardIn):
+    row = services.standard_set(actor=request.actor, standard=payload.standard)
+    return {"standard": row.growth_standard, "name": judgements.standard_name(row.growth_standard)}
+
+
+@router.get(P + "/corrections")
+@requires("health.exam.view")
+def correction_list(request, kg: str, open_only: bool = True):
+    return [_correction_out(c) for c in selectors.correction_list(actor=request.actor, open_only=open_only)[:1000]]
+
+
+@router.post(P + "/corrections/{code}/recheck")
+@requires("health.exam.record")
+def correction_recheck(request, kg: str, code: UUID, payload: RecheckIn):
+    c = selectors.get_scoped(Correction, actor=request.actor, capability="health.exam.record", code=code,
+                             queryset=Correction.objects.active())
+    c = services.correction_recheck(actor=request.actor, correction=c, day=payload.date, result=payload.result,
+                                    resolved=payload.resolved)
+    return _correction_out(Correction.objects.select_related("child", "school_class").get(pk=c.pk))
+
+
+@router.get(P + "/statistics")
+@requires("health.summary.view")
+def statistics(request, kg: str, period: str = "term", date: Day | None = None):
+    """The 卫生保健 statistics of the term (or school year, period=year) containing `date`."""
+    p = health_statistics.period_of(date or _today(), "year" if period == "year" else "term")
+    stats = health_statistics.health_statistics(actor=request.actor, start=p.start, end=min(p.end, _today()))
+    return {"period": p.kind, "label": p.label, **health_statistics.as_json(stats)}
 
 
 @router.get(P + "/exams/{code}")
@@ -469,7 +668,7 @@ def exam_detail(request, kg: str, code: UUID):
     e = selectors.get_scoped(Exam, actor=request.actor, capability="health.exam.view", code=code,
                              queryset=Exam.objects.active().select_related("child", "school_class"))
     request.audit_object = e.child
-    return _exam_out(e)
+    return _exam_out(e, show_z=request.actor.has("health.exam.record"))
 
 
 @router.post(P + "/exams")
@@ -491,7 +690,7 @@ def summary(request, kg: str, start: Day, end: Day):
         return [{**{k: v for k, v in r.items() if k != "school_class"}, "school_class": r["school_class"].name}
                 for r in rows]
 
-    return {"standards": [s["edition"] for s in rules.growth_standards()],
+    return {"standards": [judgements.standard_name(services.growth_standard_of(request.actor.kindergarten))],
             "exams": {"rows": strip(exam["rows"]), "total": exam["total"]},
             "vaccination": {"rows": strip(vac["rows"]), "total": vac["total"]}}
 
@@ -503,16 +702,19 @@ def child_record(request, kg: str, code: UUID):
     child = _child(actor, "health.child.view", code)
     request.audit_object = child
     r = selectors.child_record(actor=actor, child=child)
+    names = {d.vaccine: d.name for d in rules.nip_schedule()}
     return {
         "child": {"code": child.code, "name": child.name, "sex": child.sex, "birth_date": child.birth_date,
                   "school_class": child.school_class.name},
-        "exams": [{k: v for k, v in _exam_out(e).items() if k not in ("child", "school_class")}
+        "exams": [{k: v for k, v in _exam_out(e, show_z=policy.can(actor, "health.exam.record", child)).items()
+                   if k not in ("child", "school_class")}
                   for e in Exam.objects.active().filter(child=child).select_related("child", "school_class")],
         "cases": [{"code": c.code, "disease": c.disease, "onset_date": c.onset_date, "status": c.status,
                    "return_due": c.return_due} for c in r["cases"]],
-        "doses": [{"vaccine": d.vaccine, "dose_no": d.dose_no, "given_on": d.given_on} for d in r["doses"]],
-        "catch_ups": [{"code": c.code, "vaccine": c.vaccine, "dose_no": c.dose_no, "status": c.status} for c in
-                      r["catch_ups"]],
+        "doses": [{"vaccine": d.vaccine, "vaccine_name": names.get(d.vaccine, d.vaccine), "dose_no": d.dose_no,
+                   "given_on": d.given_on} for d in r["doses"]],
+        "catch_ups": [{"code": c.code, "vaccine": c.vaccine, "vaccine_name": names.get(c.vaccine, c.vaccine),
+                       "dose_no": c.dose_no, "status": c.status} for c in r["catch_ups"]],
         "absences": [{"date": a.date, "status": a.status, "symptoms": a.symptoms, "diagnosis": a.diagnosis}
                      for a in r["absences"]],
     }
@@ -614,6 +816,37 @@ def rule_figures(request, kg: str):
     return [{"key": f.key, "name": f.name, "value": f.value, "unit": f.unit, "status": f.status,
              "unconfirmed": f.unconfirmed, "source": f.source, "shipped_value": f.shipped_value,
              "overridden": f.overridden, "note": f.note} for f in rules.figures(request.actor.kindergarten).values()]
+
+
+# --- the district: reports sent by its kindergartens --------------------------------------------------------
+
+
+def _district_out(a: OutbreakAlert) -> dict:
+    return {"code": a.code, "kindergarten": a.kindergarten.name, "rule_name": a.rule_name,
+            "school_class": a.school_class.name if a.school_class_id else None, "case_count": a.case_count,
+            "class_size": a.class_size, "discovered_at": a.report_made_at, "reported_at": a.reported_at,
+            "minutes_to_report": a.minutes_to_report, "report": a.district_report, "status": a.status,
+            "acknowledged_at": a.acknowledged_at, "ack_overdue": selectors.ack_overdue(a)}
+
+
+@router.get("/d/{district}/health/reports")
+@requires("health.report.district")
+def district_report_list(request, district: str):
+    return [_district_out(a) for a in selectors.district_reports(district=request.actor.district)[:200]]
+
+
+@router.get("/d/{district}/health/reports/{code}")
+@requires("health.report.district")
+def district_report_detail(request, district: str, code: UUID):
+    return _district_out(selectors.get_district_report(district=request.actor.district, code=code))
+
+
+@router.post("/d/{district}/health/reports/{code}/acknowledge")
+@requires("health.report.acknowledge")
+def district_acknowledge(request, district: str, code: UUID):
+    alert = selectors.get_district_report(district=request.actor.district, code=code)
+    services.alert_acknowledge(actor=request.actor, alert=alert)
+    return _district_out(selectors.get_district_report(district=request.actor.district, code=code))
 
 
 # --- 家长委托喂药: medicines entrusted by parents ----------------------------------------------------

@@ -1,14 +1,20 @@
 """A term of health care for the demo kindergartens (steps of `manage.py seed_demo`).
 
-For every school day from TERM_START to DEMO_END: attendance of every enrolled child (a few per cent
+For every school day of ctx.dates before today: attendance of every enrolled child (a few per cent
 on sick or personal leave, illness absences followed up except the last days'), the morning check of
 every class (a few exceptions), disinfection records (a few missing, for the to-dos and findings).
+Today, as at 9 a.m.: about two classes in three have done their morning check (one child with a fever
+sent home), the others are still to check; no disinfection yet (it is done in the afternoon).
 The admission exam and the November term exam with their growth assessment (WHO LMS), the
 vaccination certificate check (some doses missing, catch-up partly done), weak-child cases, an
-influenza case cleared in October and THE PLANTED CLUSTER: two hand-foot-mouth cases in 小二班 of 本部
-within a week, which fires the class rule (report prefilled, actions proposed).
+influenza case cleared some weeks ago and THE PLANTED CLUSTER: two hand-foot-mouth cases in 小二班 of
+本部 within the last week, which fires the class rule (report prefilled, actions proposed); one
+catch-up dose reminded long ago and still not given (the late catch-up).
 
-Deterministic (ctx.rng only, no clock); bulk_create throughout.
+Haemoglobin is drawn around 122 g/L (SD 7): a few per cent of the exams fall under the anaemia line;
+overweight, thin and short children are a few per cent, as in a city kindergarten.
+
+Deterministic (ctx.rng and ctx.dates only, no clock); bulk_create throughout.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from houqin.health import growth, rules
+from houqin.health import growth, judgements, rules
 from houqin.health.models import (
     Attendance,
     CaseStatus,
@@ -39,10 +45,9 @@ from houqin.health.models import (
 from houqin.org.demo import demo_step
 from houqin.org.models import Membership, Role
 
-DEMO_END = dt.date(2026, 11, 20)  # the last school day so far (a Friday)
-HOLIDAYS = {dt.date(2026, 9, 25)} | {dt.date(2026, 10, d) for d in range(1, 9)}
 CLUSTER_CLASS = ("本部", "小二班")
-CLUSTER = [("2026-11-16", "hospital", "市儿童医院"), ("2026-11-19", "hospital", "市儿童医院")]
+CLUSTER = [(5, "hospital", "市儿童医院"), (2, "hospital", "市儿童医院")]  # onset: school days before today
+CHECKED_TODAY = 0.65  # share of the classes that have done today's morning check by 9 a.m.
 SICK_SYMPTOMS = [["fever"], ["fever", "cough"], ["cough", "runny_nose"], ["vomiting"], ["diarrhoea"], ["fever", "sore_throat"]]
 DIAGNOSES = ["上呼吸道感染", "急性支气管炎", "发热", "胃肠炎", "扁桃体炎", "感冒"]
 CHECK_FINDINGS = [(["runny_nose"], "observe"), (["cough"], "observe"), (["injury"], "parent_called"),
@@ -50,15 +55,6 @@ CHECK_FINDINGS = [(["runny_nose"], "observe"), (["cough"], "observe"), (["injury
                   (["fever"], "sent_home")]
 AREAS = rules.disinfection_areas()
 METHOD = {"toys": ("chlorine", 500, 30), "tableware": ("cabinet", None, 20), "room": ("chlorine", 500, 30)}
-
-
-def school_days(start: dt.date, end: dt.date) -> list[dt.date]:
-    days, day = [], start
-    while day <= end:
-        if day.weekday() < 5 and day not in HOLIDAYS:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -83,7 +79,8 @@ def _health_user(kg):
 def build_attendance_and_checks(ctx):
     """Attendance, morning checks and disinfection of every school day of the term so far (the
     canteen's meal account reads the attendance)."""
-    days = school_days(ctx.term_start, DEMO_END)
+    dates = ctx.dates
+    days = list(dates.days)  # today too, if it is a school day (only the classes checked by 9 a.m.)
     n_att = n_find = n_dis = 0
     for slug in ctx.kindergartens:
         kg = ctx.kindergartens[slug]
@@ -94,15 +91,23 @@ def build_attendance_and_checks(ctx):
         cluster_class = ctx.classes.get((slug, CLUSTER_CLASS[1])) if slug == "demo" else None
         cluster_kids = ([c for c in children if c.school_class_id == cluster_class.pk][:2] if cluster_class else [])
         cluster_absent = {(kid.pk, day) for kid, (onset, _s, _n) in zip(cluster_kids, CLUSTER)
-                          for day in days if day >= dt.date.fromisoformat(onset)}
+                          for day in days if day >= dates.back(onset)}
+        unchecked = set()  # the classes still to check this morning
+        if dates.is_school_day:
+            class_ids = sorted({c.school_class_id for c in children})
+            unchecked = set(rng.sample(class_ids, round(len(class_ids) * (1 - CHECKED_TODAY))))
+        fever_today = dates.is_school_day
         attendance, sessions, findings, disinfections = [], [], [], []
         by_class: dict[int, list] = {}
         for c in children:
             by_class.setdefault(c.school_class_id, []).append(c)
         sick_spell: dict[int, int] = {}
         for day in days:
-            recent = (DEMO_END - day).days < 3
+            recent = (dates.today - day).days <= 3
+            is_today = day == dates.today
             for class_id, kids in by_class.items():
+                if is_today and class_id in unchecked:
+                    continue
                 present = 0
                 for child in kids:
                     if child.enrolled_on > day or (child.left_on and child.left_on < day):
@@ -130,7 +135,13 @@ def build_attendance_and_checks(ctx):
                         followed_up_by=health if diagnosis else None))
                     if status == "present":
                         present += 1
-                        if rng.random() < 0.012:
+                        if is_today and fever_today and class_id not in unchecked:
+                            fever_today = False  # today's one fever: 38.2 °C at the gate, sent home
+                            findings.append((class_id, day, CheckFinding(
+                                kindergarten=kg, child=child, school_class_id=class_id, date=day,
+                                temperature=Decimal("38.2"), findings=["fever"], action="sent_home", is_abnormal=True,
+                                created_at=_at(day, 8, 5))))
+                        elif rng.random() < 0.012:
                             found, action = rng.choice(CHECK_FINDINGS)
                             temp = Decimal(str(round(rng.uniform(37.4, 38.6), 1))) if "fever" in found else None
                             findings.append((class_id, day, CheckFinding(
@@ -142,8 +153,10 @@ def build_attendance_and_checks(ctx):
                     second_checker_id=staff.get(class_id, {}).get(Role.NURSERY), checked_count=present,
                     created_by_id=checker, created_at=_at(day, 8, 20)))
                 nursery = staff.get(class_id, {}).get(Role.NURSERY, health.pk)
-                # planted gaps: a few days without disinfection records in two classes
-                if (class_id % 7 == 3 and day.day in (12, 19)) or (class_id % 7 == 5 and day == days[-1]):
+                # disinfection is done in the afternoon: none yet today; planted gaps: a few days
+                # without records in two classes
+                if is_today or (class_id % 7 == 3 and day.day in (12, 19)) or (
+                        class_id % 7 == 5 and day == dates.last_day):
                     continue
                 for area in AREAS:
                     method, conc, minutes = METHOD[area]
@@ -176,15 +189,15 @@ def build_attendance_and_checks(ctx):
 def _measure(rng, child, day, cutoffs):
     days = (day - child.birth_date).days
     hlms, _ = growth.lms_for("length_height_for_age", child.sex, age_days=days)
-    z = rng.gauss(0.1, 1.0)
-    if rng.random() < 0.02:
+    z = max(min(rng.gauss(0.2, 0.8), 1.9), -1.9)
+    if rng.random() < 0.01:
         z = rng.uniform(-2.6, -2.1)  # a few short children
     height = round(hlms.value_at(max(min(z, 3), -3)), 1)
     wlms, _ = growth.lms_for("weight_for_height", child.sex, age_days=days, height_cm=height)
-    wz = rng.gauss(0.3, 1.0)
-    if rng.random() < 0.04:
+    wz = max(min(rng.gauss(0.3, 0.8), 1.9), -1.9)
+    if rng.random() < 0.03:
         wz = rng.uniform(2.1, 3.4)  # overweight and obese children
-    if rng.random() < 0.02:
+    if rng.random() < 0.01:
         wz = rng.uniform(-2.8, -2.1)  # thin children
     weight = round(wlms.value_at(max(min(wz, 3.5), -3.5)), 1) if wlms else round(height * 0.16, 1)
     return Decimal(str(height)), Decimal(str(weight))
@@ -198,33 +211,46 @@ def build_exams_vaccination_and_disease(ctx):
         rng = ctx.rng
         health = _health_user(kg)
         cutoffs = rules.growth_cutoffs(kg)
-        anaemia_hb = rules.value(kg, "growth.anaemia_hb")
+        figs = rules.figures(kg)
         children = list(ctx.children_of(slug).select_related("school_class"))
         exams = []
         for child in children:
             if child.left_on:
                 continue
+            admitted = child.enrolled_on >= ctx.term_start - dt.timedelta(days=31)
             for day, kind in ((max(child.enrolled_on, ctx.term_start) + dt.timedelta(days=rng.randint(0, 6)),
-                               ExamKind.ADMISSION if child.enrolled_on >= dt.date(2026, 8, 1) else ExamKind.TERM),
-                              (dt.date(2026, 11, 2) + dt.timedelta(days=rng.randint(0, 9)), ExamKind.TERM)):
-                if day > DEMO_END or rng.random() < 0.02:
+                               ExamKind.ADMISSION if admitted else ExamKind.TERM),
+                              (ctx.dates.moved(dt.date(2026, 11, 2) + dt.timedelta(days=rng.randint(0, 9))),
+                               ExamKind.TERM)):
+                if day >= ctx.dates.today or rng.random() < 0.02:
                     continue  # a few absent on exam day
                 height, weight = _measure(rng, child, day, cutoffs)
                 if exams and exams[-1].child_id == child.pk:
                     height = max(height, exams[-1].height_cm + Decimal("0.8"))
                     weight = max(weight - Decimal("0.3"), exams[-1].weight_kg)
                 a = growth.assess(sex=child.sex, birth_date=child.birth_date, on=day, height_cm=height,
-                                  weight_kg=weight, cutoffs=cutoffs)
-                hb = rng.randint(100, 140) if kind == ExamKind.TERM else None
+                                  weight_kg=weight, cutoffs=cutoffs, standard=growth.WST423)
+                hb = max(95, min(150, round(rng.gauss(122, 7)))) if kind == ExamKind.TERM else None
+                left = Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None
+                right = Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None
+                caries = rng.choice([0, 0, 0, 0, 1, 2, 3])
                 exams.append(Exam(
                     kindergarten=kg, created_by=health, child=child, school_class_id=child.school_class_id, date=day,
                     kind=kind, height_cm=height, weight_kg=weight, age_days=a.age_days, bmi=a.bmi, waz=a.waz,
-                    haz=a.haz, whz=a.whz, bmiz=a.bmiz, results=a.results, standard=a.edition,
-                    vision_left=Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None,
-                    vision_right=Decimal(rng.choice(["4.8", "4.9", "5.0", "5.0", "5.1"])) if kind == ExamKind.TERM else None,
-                    caries=rng.choice([0, 0, 0, 0, 1, 2, 3]), haemoglobin=hb, anaemia=hb is not None and hb < anaemia_hb,
+                    haz=a.haz, whz=a.whz, bmiz=a.bmiz, results=a.results, standard=a.standard,
+                    vision_left=left, vision_right=right, caries=caries, haemoglobin=hb,
+                    anaemia=judgements.anaemic(hb, age_days=a.age_days, figs=figs),
+                    poor_vision=judgements.poor_vision(left, right, age_days=a.age_days, figs=figs),
+                    has_caries=judgements.has_caries(caries, figs=figs),
                     created_at=_at(day, 10)))
         Exam.objects.bulk_create(exams, batch_size=2000)
+        # 矫治 follow-ups: opened by the first exam that found the condition, re-checked by the next
+        from types import SimpleNamespace
+
+        from houqin.health.services import _open_corrections
+
+        _open_corrections(list(Exam.objects.filter(kindergarten=kg)), SimpleNamespace(kindergarten=kg, user=health),
+                          figs)
         exams_n += len(exams)
         latest = {}
         for e in exams:
@@ -273,13 +299,15 @@ def build_exams_vaccination_and_disease(ctx):
                              checked_on=day, missing=missing, created_at=_at(day, 11)) for c, day, missing in checks])
         by_key = {d.key: d for d in schedule}
         extra_doses = []
+        late = slug == "demo"  # planted: the first catch-up of the demo kindergarten is long overdue
         for check, (child, day, missing) in zip(made, checks):
             for key in missing:
                 d = by_key[key]
-                done = rng.random() < 0.5
-                done_on = day + dt.timedelta(days=rng.randint(7, 40)) if done else None
-                if done_on and done_on > DEMO_END:
-                    done, done_on = False, None
+                done_on = day + dt.timedelta(days=rng.randint(7, 40))  # most parents catch up within weeks
+                done = done_on < ctx.dates.today and not late
+                if not done:
+                    done_on = None
+                late = False
                 catch_ups.append(CatchUp(kindergarten=kg, created_by=health, child=child, check_record=check,
                                          vaccine=d.vaccine, dose_no=d.dose_no,
                                          status=CatchUpStatus.DONE if done else CatchUpStatus.PENDING, done_on=done_on,
@@ -294,13 +322,13 @@ def build_exams_vaccination_and_disease(ctx):
         # disease: an influenza case cleared in October; in demo the planted HFMD cluster
         flu_child = next(c for c in children if not c.left_on)
         diseases = rules.diseases(kg)
-        onset = dt.date(2026, 10, 19)
+        onset = ctx.dates.moved(dt.date(2026, 10, 19))
         DiseaseCase.objects.create(
             kindergarten=kg, created_by=health, child=flu_child, school_class_id=flu_child.school_class_id,
             disease="influenza", onset_date=onset, diagnosis_source="hospital", diagnosis_note="区人民医院",
             isolation_start=onset, isolation_days=diseases["influenza"].isolation_days,
             return_due=onset + dt.timedelta(days=diseases["influenza"].isolation_days), status=CaseStatus.CLEARED,
-            cleared_on=dt.date(2026, 10, 26), clearance_note="区人民医院复课证明")
+            cleared_on=ctx.dates.moved(dt.date(2026, 10, 26)), clearance_note="区人民医院复课证明")
         if slug == "demo":
             _plant_cluster(ctx, kg, health, children)
     ctx.counts["exams"] = exams_n
@@ -317,10 +345,10 @@ def _plant_cluster(ctx, kg, health, children):
     kids = [c for c in children if c.school_class_id == cls.pk][:2]
     actor = actor_for_kindergarten(health, kg)
     for kid, (onset, source, note) in zip(kids, CLUSTER):
-        services.case_create(actor=actor, child=kid, disease="hfmd", onset_date=dt.date.fromisoformat(onset),
+        services.case_create(actor=actor, child=kid, disease="hfmd", onset_date=ctx.dates.back(onset),
                              diagnosis_source=source, diagnosis_note=note)
     alert = OutbreakAlert.objects.get(kindergarten=kg, rule_key="hfmd_class")
-    made_at = _at(dt.date.fromisoformat(CLUSTER[-1][0]), 10, 40)  # fixed: the demo never reads the clock
+    made_at = _at(ctx.dates.back(CLUSTER[-1][0]), 10, 40)  # from ctx.dates: the demo never reads the clock
     rule = next(r for r in rules.outbreak_rules(kg) if r.key == "hfmd_class")
     cases = DiseaseCase.objects.filter(kindergarten=kg, disease="hfmd").select_related("child", "school_class")
     alert.report_made_at = made_at

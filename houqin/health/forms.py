@@ -27,12 +27,27 @@ class CaseForm(StyledForm):
     diagnosis_note = forms.CharField(label=_("Hospital or doctor"), max_length=100, required=False)
     isolation_start = forms.DateField(label=_("Isolation from"), widget=DATE, required=False,
                                       help_text=_("Empty: from the onset."))
+    reported_on = forms.DateField(label=_("Reported on"), widget=DATE, required=False,
+                                  help_text=_("Empty: today."))
+    fever_end = forms.DateField(label=_("Fever ended"), widget=DATE, required=False)
+    rash_onset = forms.DateField(label=_("Rash onset"), widget=DATE, required=False)
+    symptoms_end = forms.DateField(label=_("Symptoms ended"), widget=DATE, required=False)
+    treatment_start = forms.DateField(label=_("Treatment started"), widget=DATE, required=False,
+                                      help_text=_("The isolation runs from the date the disease's rule names; a date "
+                                                  "not yet known can be added later on the case."))
 
     def __init__(self, *args, children=(), staff=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child"].choices = [("", "—")] + [(str(c.code), f"{c.school_class.name} {c.name}") for c in children]
         self.fields["staff"].choices = [("", "—")] + [(str(u.pk), u.display_name) for u in staff]
         self.fields["disease"].choices = rules.disease_choices()
+
+
+class CaseDatesForm(StyledForm):
+    fever_end = forms.DateField(label=_("Fever ended"), widget=DATE, required=False)
+    rash_onset = forms.DateField(label=_("Rash onset"), widget=DATE, required=False)
+    symptoms_end = forms.DateField(label=_("Symptoms ended"), widget=DATE, required=False)
+    treatment_start = forms.DateField(label=_("Treatment started"), widget=DATE, required=False)
 
 
 class ClearForm(StyledForm):
@@ -103,6 +118,25 @@ class ExamImportForm(StyledForm):
     file = forms.FileField(label=_("The clinic's .xlsx"))
     date = forms.DateField(label=_("Exam date (when the file has none)"), widget=DATE)
     kind = forms.ChoiceField(label=_("Exam"), choices=ExamKind.choices)
+    update_existing = forms.BooleanField(
+        label=_("Update existing exams"), required=False,
+        help_text=_("Only when the file corrects exams already imported: their values are replaced."))
+
+
+class StandardForm(StyledForm):
+    standard = forms.ChoiceField(label=_("Growth standard"))
+
+    def __init__(self, *args, **kwargs):
+        from houqin.health import rules
+
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].choices = [(s["key"], s["edition"]) for s in rules.growth_standards()]
+
+
+class RecheckForm(StyledForm):
+    date = forms.DateField(label=_("Re-check date"), widget=DATE)
+    result = forms.CharField(label=_("Result"), max_length=200)
+    resolved = forms.BooleanField(label=_("Resolved"), required=False)
 
 
 class DeviceForm(StyledForm):

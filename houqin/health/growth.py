@@ -1,5 +1,14 @@
-"""Growth assessment by the LMS method: WHO Child Growth Standards 2006 (0–5 years, by day) and
-WHO Growth Reference 2007 (5–19 years, by month), read from the files in houqin/health/data/.
+"""Growth assessment: z-scores of a measurement against a growth standard, read from the files in
+houqin/health/data/. Two standards (the kindergarten chooses; every exam records the one used):
+
+- "wst423_2022" (default): WS/T 423-2022《7岁以下儿童生长标准》, published as SD tables (−3SD…+3SD
+  values by age in months, or by length/height in cm). The position of a measurement is read off
+  the SD lines: linear between the two lines around it (rows interpolated linearly in age or
+  height), beyond ±3SD in units of the 2–3SD distance. So "< −2SD" is exactly "below the −2SD value".
+- "who2006_2007": WHO Child Growth Standards 2006 (0–5 years, by day) and WHO Growth Reference 2007
+  (5–19 years, by month), by the LMS method below.
+
+The judgements (低体重, 超重, the band "中上"…) are in houqin.health.judgements.
 
 Pure functions, no database. z = ((X/M)^L − 1) / (L·S) (ln(X/M)/S when L = 0). For the weight-based
 indicators (weight-for-age, weight-for-length/height, BMI-for-age) WHO's restricted rule applies
@@ -25,7 +34,12 @@ WEIGHT_BASED = {"weight_for_age", "weight_for_length", "weight_for_height", "bmi
 EDITIONS = {
     "who2006": "WHO Child Growth Standards (2006)",
     "who2007": "WHO Growth Reference (2007)",
+    "wst423_2022": "WS/T 423-2022",
 }
+WST423 = "wst423_2022"
+WHO = "who2006_2007"
+STANDARDS = (WST423, WHO)
+SD_LINES = (-3, -2, -1, 0, 1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,61 @@ def zscore(x: float, lms: LMS, *, weight_based: bool) -> float:
     return z
 
 
+# --- WS/T 423-2022: SD tables ------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _wst423() -> dict[tuple[str, str], list[tuple[float, tuple[float, ...]]]]:
+    """{(indicator, sex): [(x, (−3SD … +3SD))]}, x ascending (age in months, or length/height in cm)."""
+    import json
+
+    with open(DATA / "wst423_2022_growth_sd_tables.json", encoding="utf-8") as f:
+        data = json.load(f)
+    tables = {}
+    for indicator, table in data["tables"].items():
+        for sex in ("M", "F"):
+            tables[(indicator, sex)] = sorted((float(r[0]), tuple(float(v) for v in r[1:8])) for r in table[sex])
+    return tables
+
+
+def _sd_row(rows, x: float) -> tuple[float, ...] | None:
+    """The SD values at x, linear between the two rows around it; None outside the table."""
+    if not rows or x < rows[0][0] or x > rows[-1][0]:
+        return None
+    for (x0, a), (x1, b) in zip(rows, rows[1:]):
+        if x0 <= x <= x1:
+            t = 0 if x1 == x0 else (x - x0) / (x1 - x0)
+            return tuple(va + (vb - va) * t for va, vb in zip(a, b))
+    return rows[-1][1]
+
+
+def sd_values(indicator: str, sex: str, *, age_days: int | None = None, height_cm: float | None = None
+              ) -> tuple[float, ...] | None:
+    """WS/T 423-2022: the −3SD…+3SD values of `indicator` for a child (None outside the tables).
+    Weight-for-length under 24 months (731 days), weight-for-height from then on."""
+    if age_days is None or age_days < 0:
+        return None
+    if indicator in ("weight_for_length", "weight_for_height"):
+        if height_cm is None:
+            return None
+        indicator = "weight_for_length" if age_days < 731 else "weight_for_height"
+        return _sd_row(_wst423().get((indicator, sex), []), height_cm)
+    return _sd_row(_wst423().get((indicator, sex), []), age_days / DAYS_PER_MONTH)
+
+
+def sd_position(x: float, values: tuple[float, ...]) -> float:
+    """The position of x in SD units, read off the SD lines (see the module's docstring)."""
+    if x < values[0]:
+        return -3 - (values[0] - x) / (values[1] - values[0])
+    if x > values[6]:
+        return 3 + (x - values[6]) / (values[6] - values[5])
+    for k in range(6):
+        low, high = values[k], values[k + 1]
+        if low <= x <= high:
+            return SD_LINES[k] + (x - low) / (high - low)
+    return 0.0  # not reached: the lines are ascending
+
+
 def age_in_days(birth_date: dt.date, on: dt.date) -> int:
     return (on - birth_date).days
 
@@ -121,68 +190,74 @@ class Assessment:
     haz: Decimal | None
     whz: Decimal | None
     bmiz: Decimal | None
-    edition: str
+    edition: str  # the standard used: WST423 or WHO
     results: list[str]  # underweight, stunting, wasting, overweight, obesity
+
+    @property
+    def standard(self) -> str:
+        return self.edition
 
 
 def _d(z: float | None) -> Decimal | None:
     return None if z is None else Decimal(str(round(z, 2)))
 
 
-def assess(*, sex: str, birth_date: dt.date, on: dt.date, height_cm, weight_kg, cutoffs: dict) -> Assessment:
-    """The z-scores and the classification of one measurement. `cutoffs` are the rule figures
-    (growth.underweight_waz, …) as Decimals, from houqin.health.rules."""
+def scores(*, sex: str, age_days: int, height_cm: float | None, weight_kg: float | None,
+           standard: str = WST423) -> dict[str, float | None]:
+    """The z-scores (waz, haz, whz, bmiz) of one measurement by `standard`; None where the standard
+    has no table for the child."""
+    h, w = height_cm, weight_kg
+    bmi = w / (h / 100) ** 2 if h and w else None
+    result: dict[str, float | None] = {"waz": None, "haz": None, "whz": None, "bmiz": None}
+    for key, indicator, x in (("waz", "weight_for_age", w), ("haz", "length_height_for_age", h),
+                              ("whz", "weight_for_height", w), ("bmiz", "bmi_for_age", bmi)):
+        if x is None:
+            continue
+        if standard == WST423:
+            values = sd_values(indicator, sex, age_days=age_days, height_cm=h)
+            if values is not None:
+                result[key] = sd_position(x, values)
+        else:
+            lms, _edition = lms_for(indicator, sex, age_days=age_days, height_cm=h)
+            if lms is not None:
+                result[key] = zscore(x, lms, weight_based=indicator in WEIGHT_BASED)
+    return result
+
+
+def assess(*, sex: str, birth_date: dt.date, on: dt.date, height_cm, weight_kg, cutoffs: dict,
+           standard: str = WST423) -> Assessment:
+    """The z-scores and the classification of one measurement by `standard`. `cutoffs` are the rule
+    figures (growth.underweight_waz, …) as Decimals, from houqin.health.rules; the classification is
+    houqin.health.judgements.classify."""
+    from houqin.health import judgements
+
+    if standard not in STANDARDS:
+        raise ValueError(f"unknown growth standard {standard!r}")
     days = age_in_days(birth_date, on)
     h = float(height_cm) if height_cm is not None else None
     w = float(weight_kg) if weight_kg is not None else None
-    scores: dict[str, float | None] = {"waz": None, "haz": None, "whz": None, "bmiz": None}
-    editions = set()
+    z = scores(sex=sex, age_days=days, height_cm=h, weight_kg=w, standard=standard)
     bmi = w / (h / 100) ** 2 if h and w else None
-    for key, indicator, x, kwargs in (
-        ("waz", "weight_for_age", w, {"age_days": days}),
-        ("haz", "length_height_for_age", h, {"age_days": days}),
-        ("whz", "weight_for_height", w, {"age_days": days, "height_cm": h}),
-        ("bmiz", "bmi_for_age", bmi, {"age_days": days}),
-    ):
-        if x is None:
-            continue
-        lms, edition = lms_for(indicator, sex, **kwargs)
-        if lms is None:
-            continue
-        scores[key] = zscore(x, lms, weight_based=indicator in WEIGHT_BASED)
-        editions.add(edition)
-    c = {k: float(v) for k, v in cutoffs.items()}
-    results = []
-    under5 = days <= WHO2006_LAST_DAY
-    if scores["waz"] is not None and scores["waz"] < c["growth.underweight_waz"]:
-        results.append("underweight")
-    if scores["haz"] is not None and scores["haz"] < c["growth.stunting_haz"]:
-        results.append("stunting")
-    thinness = scores["whz"] if under5 else scores["bmiz"]
-    if thinness is not None and thinness < c["growth.wasting_whz"]:
-        results.append("wasting")
-    if under5 and scores["whz"] is not None:
-        if scores["whz"] > c["growth.obesity_whz"]:
-            results.append("obesity")
-        elif scores["whz"] > c["growth.overweight_whz"]:
-            results.append("overweight")
-    elif not under5 and scores["bmiz"] is not None:
-        if scores["bmiz"] > c["growth.obesity_bmiz"]:
-            results.append("obesity")
-        elif scores["bmiz"] > c["growth.overweight_bmiz"]:
-            results.append("overweight")
-    edition = " + ".join(EDITIONS[e] for e in sorted(editions))
+    results = judgements.classify(z, age_days=days, standard=standard, cutoffs=cutoffs)
     return Assessment(age_days=days, bmi=Decimal(str(round(bmi, 2))) if bmi else None,
-                      waz=_d(scores["waz"]), haz=_d(scores["haz"]), whz=_d(scores["whz"]), bmiz=_d(scores["bmiz"]),
-                      edition=edition, results=results)
+                      waz=_d(z["waz"]), haz=_d(z["haz"]), whz=_d(z["whz"]), bmiz=_d(z["bmiz"]),
+                      edition=standard, results=results)
 
 
-def chart_bands(indicator: str, sex: str, *, from_days: int, to_days: int, step_days: int = 30) -> list[dict]:
-    """The −3…+3 SD lines of an age-based indicator, for a growth chart."""
+def chart_bands(indicator: str, sex: str, *, from_days: int, to_days: int, step_days: int = 30,
+                standard: str = WST423) -> list[dict]:
+    """The −3…+3 SD lines of an age-based indicator by `standard`, for a growth chart:
+    [{"age_days", "sd-3", "sd-2", "sd-1", "sd0", "sd1", "sd2", "sd3"}]."""
     points = []
     for days in range(max(from_days, 0), to_days + 1, step_days):
+        if standard == WST423:
+            values = sd_values(indicator, sex, age_days=days)
+            if values is None:
+                continue
+            points.append({"age_days": days, **{f"sd{z}": round(v, 2) for z, v in zip(SD_LINES, values)}})
+            continue
         lms, _ = lms_for(indicator, sex, age_days=days)
         if lms is None:
             continue
-        points.append({"age_days": days, **{f"sd{z}": round(lms.value_at(z), 2) for z in (-3, -2, 0, 2, 3)}})
+        points.append({"age_days": days, **{f"sd{z}": round(lms.value_at(z), 2) for z in SD_LINES}})
     return points

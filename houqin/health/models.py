@@ -125,7 +125,8 @@ class CheckAction(models.TextChoices):
     OBSERVE = "observe", _("Observe")
     ISOLATE = "isolate", _("Isolate")
     SENT_HOME = "sent_home", _("Sent home")
-    PARENT_CALLED = "parent_called", _("Parent called")
+    PARENT_CALLED = "parent_called", _("Parent called to collect")
+    SEE_DOCTOR = "see_doctor", _("Sent to a doctor")
     OBJECT_TAKEN = "object_taken", _("Object taken away")
 
 
@@ -145,6 +146,9 @@ class CheckFinding(TenantModel):
     action = models.CharField(_("action taken"), max_length=20, choices=CheckAction.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     is_abnormal = models.BooleanField(_("exception"), default=True)
+    serious = models.BooleanField(_("serious"), default=False,
+                                  help_text=_("A fever or a serious finding: it needs an action and alerts the health "
+                                              "teacher."))
 
     history = HistoricalRecords(inherit=True)
 
@@ -178,6 +182,75 @@ class DeviceToken(TenantModel):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class ObservationStatus(models.TextChoices):
+    OBSERVING = "observing", _("Under observation")
+    SENT_HOME = "sent_home", _("Sent home")
+    ENDED = "ended", _("Observation ended")
+
+
+OBSERVATION_TRANSITIONS = {
+    ObservationStatus.OBSERVING: {ObservationStatus.SENT_HOME, ObservationStatus.ENDED},
+}
+
+
+class HealthObservation(TenantModel):
+    """全日健康观察: a child watched through one day after a fever or a serious finding (at the morning
+    check, a device's reading or later). Opens with an alert to the health teacher and a notice to
+    the parents; ends with the child sent home (time, who collected) or the observation ended."""
+
+    scope_paths = CHILD_PATHS
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    date = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=200)
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=ObservationStatus.choices,
+                              default=ObservationStatus.OBSERVING)
+    seen_at = models.DateTimeField(_("seen by the health teacher at"), null=True, blank=True)
+    seen_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("seen by"), on_delete=models.PROTECT,
+                                null=True, blank=True, related_name="+")
+    sent_home_at = models.DateTimeField(_("sent home at"), null=True, blank=True)
+    collected_by = models.CharField(_("collected by"), max_length=60, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    parent_notice_code = models.CharField(_("notice"), max_length=40, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("all-day observation")
+        verbose_name_plural = _("all-day observations")
+        ordering = ["-date", "school_class_id", "child_id"]
+        constraints = [models.UniqueConstraint(fields=["child", "date"], name="observation_one_per_child_day")]
+        indexes = [models.Index(fields=["kindergarten", "date", "status"], name="observation_kg_date_status")]
+
+    def __str__(self):
+        return f"{self.child_id} {self.date}"
+
+
+class ObservationEntry(TenantModel):
+    """One look at a child under observation: time, temperature, symptoms, action."""
+
+    scope_paths = {"campus": "observation__school_class__campus_id", "class": "observation__school_class_id",
+                   "child": "observation__child_id"}
+
+    observation = models.ForeignKey(HealthObservation, verbose_name=_("observation"), on_delete=models.PROTECT,
+                                    related_name="entries")
+    at = models.DateTimeField(_("time"))
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
+    action = models.CharField(_("action taken"), max_length=20, choices=CheckAction.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("observation entry")
+        verbose_name_plural = _("observation entries")
+        ordering = ["at", "id"]
 
 
 class PersonKind(models.TextChoices):
@@ -215,9 +288,17 @@ class DiseaseCase(TenantModel, VoidableModel):
     onset_date = models.DateField(_("onset"))
     diagnosis_source = models.CharField(_("diagnosed by"), max_length=20, choices=DiagnosisSource.choices)
     diagnosis_note = models.CharField(_("hospital or doctor"), max_length=100, blank=True)
+    reported_on = models.DateField(_("reported on"), null=True, blank=True,
+                                   help_text=_("The day the case became known to the kindergarten."))
+    fever_end = models.DateField(_("fever ended"), null=True, blank=True)
+    rash_onset = models.DateField(_("rash onset"), null=True, blank=True)
+    symptoms_end = models.DateField(_("symptoms ended"), null=True, blank=True)
+    treatment_start = models.DateField(_("treatment started"), null=True, blank=True)
     isolation_start = models.DateField(_("isolation from"))
     isolation_days = models.PositiveSmallIntegerField(_("isolation period (days)"))
-    return_due = models.DateField(_("may return from"))
+    isolation_clock = models.CharField(_("isolation counted from"), max_length=20, default="onset")
+    return_due = models.DateField(_("may return from"), null=True, blank=True,
+                                  help_text=_("Empty until the date the isolation runs from is known."))
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.ISOLATING)
     cleared_on = models.DateField(_("returned on"), null=True, blank=True)
     clearance_note = models.CharField(_("return clearance"), max_length=100, blank=True,
@@ -244,7 +325,15 @@ class DiseaseCase(TenantModel, VoidableModel):
 class AlertStatus(models.TextChoices):
     OPEN = "open", _("Open")
     REPORTED = "reported", _("Reported")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by the district")
     CLOSED = "closed", _("Closed")
+
+
+ALERT_TRANSITIONS = {
+    AlertStatus.OPEN: {AlertStatus.REPORTED, AlertStatus.CLOSED},
+    AlertStatus.REPORTED: {AlertStatus.ACKNOWLEDGED, AlertStatus.CLOSED},
+    AlertStatus.ACKNOWLEDGED: {AlertStatus.CLOSED},
+}
 
 
 class OutbreakAlert(TenantModel):
@@ -269,9 +358,26 @@ class OutbreakAlert(TenantModel):
     report_made_at = models.DateTimeField(_("report made at"))
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     reported_to = models.CharField(_("reported to"), max_length=100, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    status = models.CharField(_("status"), max_length=14, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     intensified_until = models.DateField(_("intensified disinfection until"), null=True, blank=True)
     notice_code = models.CharField(_("notice"), max_length=40, blank=True)
+    # the report to the district (疾控/教育局): what a report needs, when it was due, sent, acknowledged
+    report_due_at = models.DateTimeField(_("report due by"), null=True, blank=True)
+    class_size = models.PositiveSmallIntegerField(_("children in the class (or kindergarten)"), null=True, blank=True)
+    measures = models.TextField(_("measures taken"), blank=True)
+    reporter_name = models.CharField(_("reporter"), max_length=60, blank=True)
+    reporter_phone = models.CharField(_("reporter's phone"), max_length=30, blank=True)
+    district_report = models.TextField(_("report sent to the district"), blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("acknowledged by"),
+                                        on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    @property
+    def minutes_to_report(self) -> int | None:
+        """From discovery (the rule fired) to the report sent."""
+        if self.reported_at is None:
+            return None
+        return int((self.reported_at - self.report_made_at).total_seconds() // 60)
 
     history = HistoricalRecords(inherit=True)
 
@@ -325,8 +431,9 @@ class GrowthResult(models.TextChoices):
 
 
 class Exam(TenantModel, VoidableModel):
-    """A physical exam (体检) of a child with its growth assessment (z-scores by the LMS method,
-    the edition of the standard they come from, and the results)."""
+    """A physical exam (体检) of a child with its growth assessment: the z-scores (SD positions) by the
+    standard recorded in `standard`, the results and the judgements (houqin.health.judgements).
+    Changing the kindergarten's standard re-assesses only when asked (services.exam_reassess)."""
 
     scope_paths = CHILD_PATHS
 
@@ -350,7 +457,10 @@ class Exam(TenantModel, VoidableModel):
     bmiz = models.DecimalField(_("BMI-for-age Z"), max_digits=4, decimal_places=2, null=True, blank=True)
     results = models.JSONField(_("growth results"), default=list, blank=True)
     anaemia = models.BooleanField(_("anaemia"), default=False)
-    standard = models.CharField(_("growth standard"), max_length=120)
+    poor_vision = models.BooleanField(_("poor vision"), default=False)
+    has_caries = models.BooleanField(_("caries"), default=False)
+    standard = models.CharField(_("growth standard"), max_length=120,
+                                help_text=_("The growth standard the assessment used (wst423_2022 or who2006_2007)."))
 
     history = HistoricalRecords(inherit=True)
 
@@ -366,6 +476,81 @@ class Exam(TenantModel, VoidableModel):
     def result_labels(self) -> list[str]:
         labels = dict(GrowthResult.choices)
         return [str(labels[r]) for r in self.results if r in labels]
+
+
+class HealthSettings(TenantModel):
+    """A kindergarten's choices for health care: the growth standard (WS/T 423-2022 by default; WHO
+    where the 妇幼保健院 asks for it). One row per kindergarten, created when first changed."""
+
+    scope_paths: dict = {}
+
+    growth_standard = models.CharField(_("growth standard"), max_length=20)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("health settings")
+        verbose_name_plural = _("health settings")
+        constraints = [models.UniqueConstraint(fields=["kindergarten"], name="health_settings_once")]
+
+
+class CorrectionKind(models.TextChoices):
+    ANAEMIA = "anaemia", _("Anaemia")
+    VISION = "vision", _("Poor vision")
+    CARIES = "caries", _("Caries")
+
+
+class Correction(TenantModel, VoidableModel):
+    """A follow-up to correction (矫治) of anaemia, poor vision or caries found at an exam: re-checked
+    by the due date (rule figure correction.<kind>.recheck_days) until resolved — by a later exam
+    with a normal result or by a re-check marked resolved."""
+
+    scope_paths = CHILD_PATHS
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    kind = models.CharField(_("condition"), max_length=10, choices=CorrectionKind.choices)
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.PROTECT, related_name="+")
+    opened_on = models.DateField(_("found on"))
+    next_check_on = models.DateField(_("re-check by"), null=True, blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("correction follow-up")
+        verbose_name_plural = _("correction follow-ups")
+        ordering = ["resolved_on", "next_check_on", "-opened_on"]
+        constraints = [models.UniqueConstraint(fields=["child", "kind"], name="correction_one_open",
+                                               condition=models.Q(resolved_on__isnull=True, voided_at__isnull=True))]
+        indexes = [models.Index(fields=["kindergarten", "opened_on"], name="correction_kg_opened")]
+
+    def __str__(self):
+        return f"{self.child_id} {self.kind} {self.opened_on}"
+
+
+class CorrectionCheck(TenantModel):
+    """One re-check of a correction follow-up: from a later exam or recorded by the health teacher."""
+
+    scope_paths = {"campus": "correction__school_class__campus_id", "class": "correction__school_class_id",
+                   "child": "correction__child_id"}
+
+    correction = models.ForeignKey(Correction, verbose_name=_("correction follow-up"), on_delete=models.PROTECT,
+                                   related_name="checks")
+    date = models.DateField(_("date"))
+    result = models.CharField(_("result"), max_length=200)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    exam = models.ForeignKey(Exam, verbose_name=_("exam"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("re-check")
+        verbose_name_plural = _("re-checks")
+        ordering = ["date", "id"]
 
 
 class WeakReason(models.TextChoices):

@@ -20,6 +20,7 @@ from houqin.core.registry import (
     Todo,
     register_figures,
     register_findings,
+    register_district_todos,
     register_nav,
     register_todos,
 )
@@ -49,14 +50,43 @@ def health_todos(actor) -> list[Todo]:
     today = timezone.localdate()
     todos: list[Todo] = []
     if actor.has("health.disease.manage"):
+        now = timezone.now()
         for alert in selectors.open_alerts(actor=actor):
-            if alert.status == "open":
+            url = reverse("health:alert_detail", kwargs={"kg": slug, "code": alert.code})
+            if selectors.report_overdue(alert, now):
+                todos.append(Todo(
+                    title=_("Report overdue: %(rule)s") % {"rule": alert.rule_name}, url=url, urgency=3,
+                    area="health", due=timezone.localtime(alert.report_due_at).date(),
+                    detail=_("The report was due by %(at)s: send it to the district now.") % {
+                        "at": timezone.localtime(alert.report_due_at).strftime("%m-%d %H:%M")}))
+            elif selectors.ack_overdue(alert, now):
+                todos.append(Todo(
+                    title=_("The district has not acknowledged the report: %(rule)s") % {"rule": alert.rule_name},
+                    url=url, urgency=2, area="health", detail=_("Call the district to confirm it was received.")))
+            elif alert.status == "open":
                 todos.append(Todo(
                     title=_("Outbreak rule fired: %(rule)s") % {"rule": alert.rule_name},
                     url=reverse("health:alert_detail", kwargs={"kg": slug, "code": alert.code}), urgency=3,
                     area="health", due=alert.window_end,
                     detail=_("%(n)d cases. Proposed: intensified disinfection, notice to parents, report to the "
                              "authority.") % {"n": alert.case_count}))
+    if actor.has("health.check.record"):
+        from houqin import policy
+
+        alerted = actor.widest_scope("health.check.record") == policy.Scope.KINDERGARTEN
+        for obs in selectors.observations(actor=actor, day=today, capability="health.check.record"):
+            if obs.status != "observing":
+                continue
+            url = reverse("health:observation", kwargs={"kg": slug, "code": obs.code})
+            if obs.seen_at is None and alerted:
+                todos.append(Todo(title=_("Alarm: %(child)s (%(cls)s) — %(reason)s") % {
+                    "child": obs.child.name, "cls": obs.school_class.name, "reason": obs.reason},
+                    url=url, urgency=3, area="health", due=today,
+                    detail=_("See the child and record the observation; the parents have been notified.")))
+            else:
+                todos.append(Todo(title=_("Under observation: %(child)s (%(cls)s)") % {
+                    "child": obs.child.name, "cls": obs.school_class.name}, url=url, urgency=2, area="health",
+                    due=today, detail=obs.reason))
     if today.weekday() >= 5:
         return todos
     if actor.has("health.check.record"):
@@ -97,6 +127,25 @@ def health_todos(actor) -> list[Todo]:
         if n:
             todos.append(Todo(title=_("%(n)d catch-up doses pending") % {"n": n},
                               url=reverse("health:vaccination", kwargs={"kg": slug}), urgency=2, area="health"))
+    return todos
+
+
+@register_district_todos
+def health_district_todos(actor) -> list[Todo]:
+    """The supervisor: infectious disease reports to acknowledge (red once overdue). One query."""
+    if actor.district is None or not actor.has("health.report.acknowledge"):
+        return []
+    from houqin.health import selectors
+
+    now = timezone.now()
+    todos = []
+    for alert in selectors.district_reports(district=actor.district).filter(acknowledged_at__isnull=True)[:50]:
+        overdue = selectors.ack_overdue(alert, now)
+        todos.append(Todo(
+            title=_("Disease report to acknowledge: %(kg)s — %(rule)s") % {"kg": alert.kindergarten.name,
+                                                                            "rule": alert.rule_name},
+            url=reverse("health:district_report", kwargs={"district": actor.district.slug, "code": alert.code}),
+            urgency=3 if overdue else 2, area="health", due=timezone.localtime(alert.reported_at).date()))
     return todos
 
 

@@ -25,6 +25,13 @@ def shipped() -> dict:
         return json.load(f)
 
 
+@functools.lru_cache(maxsize=1)
+def shipped_growth() -> dict:
+    """The growth, anaemia, vision and caries judgements' data (data/growth_rules.json)."""
+    with open(DATA / "growth_rules.json", encoding="utf-8") as f:
+        return json.load(f)
+
+
 @dataclass(frozen=True)
 class Figure:
     key: str
@@ -50,6 +57,11 @@ class Disease:
     isolation_basis: str
     status: str
     source: str
+    clock: str = "onset"  # the date the isolation period runs from: onset, fever_end, rash_onset, …
+    single_case_report: bool = False
+
+
+CLOCKS = ("onset", "fever_end", "rash_onset", "symptoms_end", "treatment_start")
 
 
 @dataclass(frozen=True)
@@ -64,20 +76,25 @@ class OutbreakRule:
     closure_days: int
     status: str
     source: str
+    report_hours: int = 24  # the report is due this many hours after the rule fired (discovery)
+    per_class: int = 0  # scope "classes": a class counts when it has at least this many cases
 
 
 def _shipped_figures() -> dict[str, dict]:
     data = shipped()
     result = {f["key"]: f for f in data["figures"]}
+    result.update({f["key"]: f for f in shipped_growth()["figures"]})
     for d in data["diseases"]:
         result[f"disease.{d['code']}.isolation_days"] = {
-            "key": f"disease.{d['code']}.isolation_days", "name": f"{d['name']}隔离期", "value": str(d["isolation_days"]),
-            "unit": "天", "status": d["status"], "source": f"{d['isolation_basis']} — {d['source']}"}
+            "key": f"disease.{d['code']}.isolation_days",
+            "name": f"{d['name']}隔离期（自{data['_clocks'][d.get('clock', 'onset')]}起）", "value": str(d["isolation_days"]),
+            "unit": "天", "status": d["status"], "source": f"{d['isolation_basis']} — {d.get('title') or d['source']}"}
     for r in data["outbreak_rules"]:
-        for part, unit in (("threshold", "例"), ("window_days", "天")):
+        for part, unit, word in (("threshold", "例" if r["scope"] != "classes" else "个班", "例数"),
+                                 ("window_days", "天", "天数"), ("report_hours", "小时", "报告时限")):
             result[f"outbreak.{r['key']}.{part}"] = {
-                "key": f"outbreak.{r['key']}.{part}", "name": f"{r['name']}（{'例数' if part == 'threshold' else '天数'}）",
-                "value": str(r[part]), "unit": unit, "status": r["status"], "source": r["source"]}
+                "key": f"outbreak.{r['key']}.{part}", "name": f"{r['name']}（{word}）",
+                "value": str(r.get(part, 24)), "unit": unit, "status": r["status"], "source": r["source"]}
     return result
 
 
@@ -108,7 +125,8 @@ def diseases(kindergarten=None) -> dict[str, Disease]:
     result = {}
     for d in shipped()["diseases"]:
         days = int(figs[f"disease.{d['code']}.isolation_days"].value) if figs else d["isolation_days"]
-        result[d["code"]] = Disease(d["code"], d["name"], days, d["isolation_basis"], d["status"], d["source"])
+        result[d["code"]] = Disease(d["code"], d["name"], days, d["isolation_basis"], d["status"], d["source"],
+                                    d.get("clock", "onset"), bool(d.get("single_case_report")))
     return result
 
 
@@ -122,9 +140,21 @@ def outbreak_rules(kindergarten=None) -> list[OutbreakRule]:
     for r in shipped()["outbreak_rules"]:
         threshold = int(figs[f"outbreak.{r['key']}.threshold"].value) if figs else r["threshold"]
         window = int(figs[f"outbreak.{r['key']}.window_days"].value) if figs else r["window_days"]
+        hours = int(figs[f"outbreak.{r['key']}.report_hours"].value) if figs else int(r.get("report_hours", 24))
         result.append(OutbreakRule(r["key"], r["name"], r["disease"], r["scope"], window, threshold,
-                                   tuple(r["actions"]), r["closure_days"], r["status"], r["source"]))
+                                   tuple(r["actions"]), r["closure_days"], r["status"], r["source"],
+                                   hours, int(r.get("per_class", 0))))
     return result
+
+
+def clock_labels() -> dict[str, str]:
+    """The dates an isolation period may run from, by name (发病日期, 退热日期…)."""
+    return dict(shipped()["_clocks"])
+
+
+def morning_check() -> dict:
+    """The morning check's alarm: which findings are serious and which actions answer an alarm."""
+    return shipped()["morning_check"]
 
 
 def growth_cutoffs(kindergarten) -> dict[str, Decimal]:
@@ -132,7 +162,22 @@ def growth_cutoffs(kindergarten) -> dict[str, Decimal]:
 
 
 def growth_standards() -> list[dict]:
-    return shipped()["growth_standards"]
+    """The growth standards a kindergarten may choose (key, edition — the Chinese name —, short,
+    default, bmi_from_months, source, status)."""
+    return shipped_growth()["growth_standards"]
+
+
+def growth_standard(key: str) -> dict | None:
+    return next((s for s in growth_standards() if s["key"] == key), None)
+
+
+def default_growth_standard() -> str:
+    return next(s["key"] for s in growth_standards() if s["default"])
+
+
+def growth_bands() -> dict:
+    """The position bands (下, 中下, 中, 中上, 上) with their SD limits, source and status."""
+    return shipped_growth()["growth_bands"]
 
 
 def disinfection_areas() -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import F, Count
 
 from houqin.health.models import Attendance, AttendanceStatus
 
@@ -67,6 +67,8 @@ from houqin.health.models import (  # noqa: E402
     Disinfection,
     Exam,
     GrowthResult,
+    HealthObservation,
+    ObservationStatus,
     OutbreakAlert,
     VaccinationCheck,
     VaccinationDose,
@@ -134,12 +136,19 @@ def daily_overview(*, actor, day: dt.date) -> dict:
         sessions[s.school_class_id][s.kind] = s
     disinfected = dict(Disinfection.objects.active().filter(school_class_id__in=class_ids, date=day)
                        .values("school_class_id").annotate(n=Count("pk")).values_list("school_class_id", "n"))
+    observed = observations(actor=actor, day=day)
+    sent_home = defaultdict(int)
+    for o in observed:
+        if o.status == ObservationStatus.SENT_HOME:
+            sent_home[o.school_class_id] += 1
     rows = []
     for c in class_list:
         a = att.get(c.pk, {})
         n = enrolled_n.get(c.pk, 0)
         recorded = sum(a.values())
-        rows.append({"school_class": c, "enrolled": n, "present": a.get(AttendanceStatus.PRESENT, 0),
+        rows.append({"school_class": c, "enrolled": n, "sent_home": sent_home.get(c.pk, 0),
+                     "in_care": a.get(AttendanceStatus.PRESENT, 0) - sent_home.get(c.pk, 0),
+                     "present": a.get(AttendanceStatus.PRESENT, 0),
                      "sick": a.get(AttendanceStatus.SICK, 0), "personal": a.get(AttendanceStatus.PERSONAL, 0),
                      "unrecorded": max(n - recorded, 0), "morning": sessions[c.pk].get(CheckKind.MORNING),
                      "noon": sessions[c.pk].get(CheckKind.NOON), "disinfections": disinfected.get(c.pk, 0)})
@@ -148,11 +157,47 @@ def daily_overview(*, actor, day: dt.date) -> dict:
     follow_ups = list(Attendance.objects.filter(school_class_id__in=class_ids, status=AttendanceStatus.SICK,
                                                 diagnosis="", date__gte=day - dt.timedelta(days=14), date__lte=day)
                       .select_related("child", "school_class").order_by("-date"))
-    totals = {k: sum(r[k] for r in rows) for k in ("enrolled", "present", "sick", "personal", "unrecorded")}
+    totals = {k: sum(r[k] for r in rows) for k in ("enrolled", "present", "sick", "personal", "unrecorded",
+                                                   "sent_home", "in_care")}
     totals["rate"] = round(100 * totals["present"] / totals["enrolled"], 1) if totals["enrolled"] else None
+    links = fever_before(follow_ups)
+    for a in follow_ups:
+        a.fever_before = links.get(a.pk)
     return {"rows": rows, "exceptions": exceptions, "follow_ups": follow_ups, "totals": totals,
+            "observations": observed,
             "cases": isolating_cases(actor=actor, day=day), "alerts": open_alerts(actor=actor),
             "closures": active_closures(actor=actor, day=day)}
+
+
+def observations(*, actor, day: dt.date, capability: str = "health.view") -> list[HealthObservation]:
+    """The day's all-day observations (全日健康观察) the actor may see, with their entries. Two queries."""
+    if not actor.has(capability):
+        return []
+    return list(policy.scoped(actor, capability, HealthObservation.objects.filter(date=day))
+                .select_related("child", "school_class", "seen_by").prefetch_related("entries")
+                .order_by("status", "school_class__sort_order", "child__name_pinyin"))
+
+
+def fever_before(absences, days: int = 3) -> dict[int, HealthObservation]:
+    """{attendance pk: the observation} for illness absences that follow a fever or a serious finding
+    of the same child in the days just before (a fever today, absent tomorrow: the illness-absence
+    follow-up starts from what was seen). One query."""
+    absences = list(absences)
+    if not absences:
+        return {}
+    child_ids = {a.child_id for a in absences}
+    lo = min(a.date for a in absences) - dt.timedelta(days=days)
+    hi = max(a.date for a in absences)
+    seen: dict[int, list[HealthObservation]] = defaultdict(list)
+    for o in HealthObservation.objects.filter(child_id__in=child_ids, date__gte=lo, date__lt=hi).order_by("-date"):
+        seen[o.child_id].append(o)
+    result = {}
+    for a in absences:
+        for o in seen.get(a.child_id, []):
+            if a.date - dt.timedelta(days=days) <= o.date < a.date:
+                result[a.pk] = o
+                break
+    return result
 
 
 def isolating_cases(*, actor, day: dt.date) -> list:
@@ -216,6 +261,23 @@ def exam_list(*, actor, school_class=None, capability: str = "health.exam.view")
     if school_class is not None:
         qs = qs.filter(school_class=school_class)
     return qs.order_by("school_class__sort_order", "child__name_pinyin", "-date")
+
+
+def exams_by_other_standard(*, actor, standard: str) -> int:
+    """How many active exams were assessed by another standard than `standard` (to re-assess)."""
+    return policy.scoped(actor, "health.exam.record", Exam.objects.active()).exclude(standard=standard).count()
+
+
+def correction_list(*, actor, open_only: bool = True):
+    """矫治 follow-ups: open ones first (re-check due soonest), then resolved."""
+    from houqin.health.models import Correction
+
+    qs = policy.scoped(actor, "health.exam.view", Correction.objects.active()).select_related(
+        "child", "school_class", "exam").prefetch_related("checks")
+    if open_only:
+        qs = qs.filter(resolved_on__isnull=True)
+    return qs.order_by(F("resolved_on").desc(nulls_first=True), "next_check_on", "school_class__sort_order",
+                       "child__name_pinyin")
 
 
 def exam_summary(*, actor, start: dt.date, end: dt.date, capability: str = "health.summary.view") -> dict:
@@ -353,3 +415,40 @@ def child_record(*, actor, child) -> dict:
         out["catch_ups"] = list(CatchUp.objects.filter(child=child).order_by("status", "vaccine", "dose_no"))
         out["weak_cases"] = list(WeakChildCase.objects.active().filter(child=child).prefetch_related("follow_ups"))
     return out
+
+
+# --- reports to the district -----------------------------------------------------------------------------
+
+
+def ack_overdue(alert: OutbreakAlert, now=None) -> bool:
+    """A report sent to the district and not acknowledged within the rule figure's hours."""
+    from django.utils import timezone
+
+    if alert.reported_at is None or alert.acknowledged_at is not None or not alert.district_report:
+        return False
+    hours = rules.value(alert.kindergarten, "report.ack_hours")
+    return (now or timezone.now()) > alert.reported_at + dt.timedelta(hours=int(hours))
+
+
+def report_overdue(alert: OutbreakAlert, now=None) -> bool:
+    """A rule fired and no report made within the rule's hours."""
+    from django.utils import timezone
+
+    return (alert.reported_at is None and alert.status == AlertStatus.OPEN and alert.report_due_at is not None
+            and (now or timezone.now()) > alert.report_due_at)
+
+
+def district_reports(*, district):
+    """Reports the district's kindergartens sent (figures and the report text, which names no child)."""
+    return (OutbreakAlert.objects.filter(kindergarten__district=district, reported_at__isnull=False)
+            .exclude(district_report="").select_related("kindergarten", "school_class", "acknowledged_by")
+            .order_by("acknowledged_at", "-reported_at"))
+
+
+def get_district_report(*, district, code) -> OutbreakAlert:
+    from django.http import Http404
+
+    alert = district_reports(district=district).filter(code=code).first()
+    if alert is None:
+        raise Http404
+    return alert

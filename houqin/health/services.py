@@ -15,11 +15,14 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
-from houqin.core.errors import DomainError, NotFound
-from houqin.health import growth, rules
+from houqin.core.citations import cite
+from houqin.core.errors import Conflict, DomainError, NotFound
+from houqin.core.workflow import move
+from houqin.health import growth, judgements, rules
 from houqin.health.models import (
     AlertStatus,
     Attendance,
@@ -38,9 +41,18 @@ from houqin.health.models import (
     Disinfection,
     DisinfectionArea,
     DisinfectionMethod,
+    Correction,
+    CorrectionCheck,
+    CorrectionKind,
     Exam,
     ExamKind,
     Finding,
+    HealthObservation,
+    HealthSettings,
+    ObservationEntry,
+    ObservationStatus,
+    OBSERVATION_TRANSITIONS,
+    ALERT_TRANSITIONS,
     OutbreakAlert,
     PersonKind,
     RuleOverride,
@@ -68,10 +80,13 @@ def _decimal(value, field: str, label) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value).strip())
+        result = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
+        result = None
+    if result is None or not result.is_finite():  # "nan", "inf" are not measurements
         raise DomainError(_("%(field)s is not a number.") % {"field": label},
-                          errors=[{"field": field, "message": _("Not a number.")}]) from None
+                          errors=[{"field": field, "message": _("Not a number.")}])
+    return result
 
 
 def check_temperature(kindergarten, value, field: str = "temperature", figs=None) -> Decimal | None:
@@ -111,7 +126,7 @@ def _closure_on(school_class, day) -> ClassClosure | None:
 def _refuse_early_return(case: DiseaseCase, child, day):
     diseases = rules.diseases()
     name = diseases[case.disease].name if case.disease in diseases else case.disease
-    if day < case.return_due:
+    if case.return_due is not None and day < case.return_due:
         message = _("%(child)s is isolating for %(disease)s until %(date)s: record the return clearance "
                     "(复课证明) before marking the child present.") % {
             "child": child.name, "disease": name, "date": case.return_due.isoformat()}
@@ -119,6 +134,46 @@ def _refuse_early_return(case: DiseaseCase, child, day):
         message = _("%(child)s has an open %(disease)s case: record the return clearance (复课证明) before "
                     "marking the child present.") % {"child": child.name, "disease": name}
     raise DomainError(message, code="clearance_required")
+
+
+CLOCK_FIELDS = ("fever_end", "rash_onset", "symptoms_end", "treatment_start")
+
+
+def _clock_dates(*, onset_date: dt.date, reported_on: dt.date, dates: dict) -> dict:
+    """The case's dates checked against each other: nothing after the report date (or today), no
+    end of fever or symptoms, rash or treatment before the onset."""
+    labels = {"fever_end": _("The end of fever"), "rash_onset": _("The rash onset"),
+              "symptoms_end": _("The end of symptoms"), "treatment_start": _("The start of treatment")}
+    cleaned = {}
+    for field in CLOCK_FIELDS:
+        value = dates.get(field)
+        if value in (None, ""):
+            cleaned[field] = None
+            continue
+        if not isinstance(value, dt.date):
+            try:
+                value = dt.date.fromisoformat(str(value))
+            except ValueError:
+                message = _("Enter a date.")
+                raise DomainError(message, errors=[{"field": field, "message": message}]) from None
+        if value < onset_date:
+            message = _("%(what)s (%(date)s) cannot be before the onset (%(onset)s).") % {
+                "what": labels[field], "date": value.isoformat(), "onset": onset_date.isoformat()}
+            raise DomainError(message, errors=[{"field": field, "message": message}])
+        if value > today():
+            message = _("%(what)s cannot be in the future.") % {"what": labels[field]}
+            raise DomainError(message, errors=[{"field": field, "message": message}])
+        cleaned[field] = value
+    return cleaned
+
+
+def return_due_for(disease: rules.Disease, *, isolation_start: dt.date, dates: dict) -> dt.date | None:
+    """The first day back: the date the disease's rule counts from plus its isolation period; None
+    while that date is not known (a return before it needs the 复课证明)."""
+    if disease.clock == "onset":
+        return isolation_start + dt.timedelta(days=disease.isolation_days)
+    start = dates.get(disease.clock)
+    return start + dt.timedelta(days=disease.isolation_days) if start else None
 
 
 # --- daily checks and attendance ------------------------------------------------------------------
@@ -149,6 +204,7 @@ def record_check(*, actor, school_class, day: dt.date, kind: str = CheckKind.MOR
         raise DomainError(_("A child of another class was sent."))
     open_cases = _open_case_children(kg, ids, day)
     fever = figs["temperature.fever"].value
+    alarm = rules.morning_check()
     findings_rows, attendance_rows, sick_symptoms = [], [], []
     for child in children:
         entry = entries.get(child.pk, {})
@@ -168,9 +224,12 @@ def record_check(*, actor, school_class, day: dt.date, kind: str = CheckKind.MOR
         if status == AttendanceStatus.SICK and not symptoms and child.pk in open_cases:
             symptoms = []
         note = (entry.get("note") or "")[:200]
+        serious = status == AttendanceStatus.PRESENT and is_alarm(temperature, found, fever, entry.get("serious"))
+        if serious and action not in alarm["alarm_actions"]:
+            _refuse_alarm_without_action(child, temperature, found, alarm)
         if status == AttendanceStatus.PRESENT and (found or action or temperature is not None or note):
             findings_rows.append(dict(child=child, temperature=temperature, findings=found, action=action, note=note,
-                                      is_abnormal=bool(found or action)))
+                                      is_abnormal=bool(found or action), serious=serious))
         attendance_rows.append((child, status, symptoms, (entry.get("absence_note") or "")[:200]))
         if status == AttendanceStatus.SICK and symptoms:
             sick_symptoms.extend(symptoms)
@@ -200,8 +259,161 @@ def record_check(*, actor, school_class, day: dt.date, kind: str = CheckKind.MOR
                 row.note = note or row.note
                 row.save(update_fields=["status", "symptoms", "note", "updated_at"])
         bulk_create_with_history(new, Attendance, default_user=actor.user)
+    for f in findings_rows:
+        if f["serious"]:
+            open_observation(kindergarten=kg, user=actor.user, child=f["child"], school_class=school_class, day=day,
+                             temperature=f["temperature"], findings=f["findings"], action=f["action"],
+                             note=f["note"], source=dict(CheckKind.choices)[kind])
     evaluate_symptom_rules(actor=actor, school_class=school_class, day=day)
     return session
+
+
+def is_alarm(temperature, findings, fever, marked_serious=False) -> bool:
+    """A fever (at or above the rule figure) or a serious finding (rule data) raises the alarm."""
+    serious = set(rules.morning_check()["serious_findings"])
+    return bool((temperature is not None and temperature >= fever) or serious & set(findings or ())
+                or marked_serious)
+
+
+def _refuse_alarm_without_action(child, temperature, found, alarm):
+    labels = dict(CheckAction.choices)
+    what = f"{temperature} °C" if temperature is not None else "、".join(
+        str(dict(Finding.choices).get(f, f)) for f in found)
+    message = _("%(child)s: %(what)s — choose an action (%(actions)s) before submitting the check.") % {
+        "child": child.name, "what": what,
+        "actions": " / ".join(str(labels[a]) for a in alarm["alarm_actions"])}
+    raise DomainError(message, code="action_required",
+                      errors=[{"field": f"c{child.pk}-action", "message": message}])
+
+
+def _observation_reason(temperature, findings, source: str) -> str:
+    labels = dict(Finding.choices)
+    parts = [f"{temperature} °C"] if temperature is not None else []
+    parts += [str(labels.get(f, f)) for f in findings if f != Finding.FEVER or temperature is None]
+    return f"{source}：{'、'.join(parts)}"[:200]
+
+
+def open_observation(*, kindergarten, user, child, school_class, day: dt.date, temperature=None, findings=(),
+                     action: str = "", note: str = "", source: str = "") -> HealthObservation:
+    """The alarm: a child with a fever or a serious finding is put under all-day observation (全日健康
+    观察), which is the health teacher's red to-do until she has seen the child, and the parents get a
+    notice. Once per child and day: a later alarm adds an entry."""
+    from houqin.notices.models import NoticeKind
+    from houqin.notices.services import publish_notice
+
+    findings = list(findings or ())
+    obs = HealthObservation.objects.select_for_update().filter(child=child, date=day).first()
+    created = obs is None
+    if created:
+        obs = HealthObservation.objects.create(
+            kindergarten=kindergarten, created_by=user, child=child, school_class=school_class, date=day,
+            reason=_observation_reason(temperature, findings, source or _("Check")), temperature=temperature)
+    ObservationEntry.objects.create(kindergarten=kindergarten, created_by=user, observation=obs, at=timezone.now(),
+                                    temperature=temperature, symptoms=findings, action=action or "",
+                                    note=(note or source)[:200])
+    if created:
+        labels = dict(CheckAction.choices)
+        what = obs.reason.partition("：")[2]
+        body = _("At today's %(source)s your child %(child)s had: %(what)s. The kindergarten has taken this action: "
+                 "%(action)s, and the health teacher is watching your child through the day. Please keep your phone "
+                 "at hand; if we ask you to collect your child, please come as soon as you can.") % {
+            "source": source or _("check"), "child": child.name, "what": what,
+            "action": labels.get(action, "") or _("observation")}
+        notice = publish_notice(kindergarten=kindergarten, user=user, kind=NoticeKind.DISEASE,
+                                title=_("Health notice: %(child)s") % {"child": child.name}, body=body,
+                                children=[child], source=f"health.observation:{obs.code}")
+        obs.parent_notice_code = str(notice.code)
+        obs.save(update_fields=["parent_notice_code", "updated_at"])
+    return obs
+
+
+def _at(value, day: dt.date) -> dt.datetime:
+    """A time of the observation's day ("10:30") or a full date-time; never in the future."""
+    if value in (None, ""):
+        at = timezone.now()
+    elif isinstance(value, dt.datetime):
+        at = value if timezone.is_aware(value) else timezone.make_aware(value)
+    else:
+        try:
+            t = value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value).strip())
+        except ValueError:
+            message = _("Enter the time as hh:mm.")
+            raise DomainError(message, errors=[{"field": "at", "message": message}]) from None
+        at = timezone.make_aware(dt.datetime.combine(day, t))
+    if timezone.localdate(at) != day or at > timezone.now() + dt.timedelta(minutes=5):
+        message = _("The time must be on the observation's day and not in the future.")
+        raise DomainError(message, errors=[{"field": "at", "message": message}])
+    return at
+
+
+def _locked_observation(observation: HealthObservation) -> HealthObservation:
+    return HealthObservation.objects.select_for_update().get(pk=observation.pk)
+
+
+def _mark_seen(actor, obs: HealthObservation):
+    if obs.seen_at is None and actor.widest_scope("health.check.record") == policy.Scope.KINDERGARTEN:
+        obs.seen_at, obs.seen_by = timezone.now(), actor.user
+
+
+@transaction.atomic
+def observation_record(*, actor, observation: HealthObservation, at=None, temperature=None, symptoms=(),
+                       action: str = "", note: str = "") -> ObservationEntry:
+    """Class staff or the health teacher look at the child again (time, temperature, symptoms,
+    action). The health teacher's first entry clears her red alert."""
+    _require(actor, "health.check.record", observation)
+    obs = _locked_observation(observation)
+    if obs.status != ObservationStatus.OBSERVING:
+        raise Conflict(_("This observation has ended."))
+    t = check_temperature(actor.kindergarten, temperature)
+    found = _clean_findings(symptoms)
+    if action not in CheckAction.values:
+        raise DomainError(_("Unknown action."), errors=[{"field": "action", "message": _("Unknown action.")}])
+    note = (note or "").strip()[:200]
+    if t is None and not found and not action and not note:
+        message = _("Record a temperature, a symptom, an action or a note.")
+        raise DomainError(message, errors=[{"field": "note", "message": message}])
+    when = _at(at, obs.date)
+    entry = ObservationEntry.objects.create(kindergarten=actor.kindergarten, created_by=actor.user, observation=obs,
+                                            at=when, temperature=t, symptoms=found, action=action, note=note)
+    _mark_seen(actor, obs)
+    obs.save()
+    return entry
+
+
+@transaction.atomic
+def observation_send_home(*, actor, observation: HealthObservation, at=None, collected_by: str = "",
+                          note: str = "") -> HealthObservation:
+    """The child is collected: when, and by whom (the parent or an authorised person)."""
+    _require(actor, "health.check.record", observation)
+    obs = _locked_observation(observation)
+    collected_by = (collected_by or "").strip()
+    if not collected_by:
+        message = _("Say who collected the child.")
+        raise DomainError(message, errors=[{"field": "collected_by", "message": message}])
+    when = _at(at, obs.date)
+    move(obs, ObservationStatus.SENT_HOME, OBSERVATION_TRANSITIONS)
+    obs.sent_home_at, obs.collected_by = when, collected_by[:60]
+    _mark_seen(actor, obs)
+    obs.save()
+    ObservationEntry.objects.create(kindergarten=actor.kindergarten, created_by=actor.user, observation=obs, at=when,
+                                    action=CheckAction.SENT_HOME,
+                                    note=(_("Collected by %(who)s") % {"who": collected_by} + (
+                                        f"；{note.strip()}" if (note or "").strip() else ""))[:200])
+    return obs
+
+
+@transaction.atomic
+def observation_end(*, actor, observation: HealthObservation, note: str = "") -> HealthObservation:
+    """The child stays and the observation ends (normal again by the end of the day)."""
+    _require(actor, "health.check.record", observation)
+    obs = _locked_observation(observation)
+    move(obs, ObservationStatus.ENDED, OBSERVATION_TRANSITIONS)
+    obs.ended_at = timezone.now()
+    _mark_seen(actor, obs)
+    obs.save()
+    ObservationEntry.objects.create(kindergarten=actor.kindergarten, created_by=actor.user, observation=obs,
+                                    at=obs.ended_at, note=((note or "").strip() or _("Observation ended"))[:200])
+    return obs
 
 
 @transaction.atomic
@@ -311,6 +523,11 @@ def device_reading(*, device: DeviceToken, child_code, temperature, findings=(),
     CheckSession.objects.filter(pk=session.pk).update(
         checked_count=CheckFinding.objects.filter(session=session).count(),
         abnormal_count=CheckFinding.objects.filter(session=session, is_abnormal=True).count())
+    if is_alarm(t, found, fever):
+        CheckFinding.objects.filter(pk=row.pk).update(serious=True)
+        open_observation(kindergarten=device.kindergarten, user=None, child=child, school_class=child.school_class,
+                         day=day, temperature=t, findings=found, source=_("Check device %(name)s") % {
+                             "name": device.name})
     return row
 
 
@@ -319,9 +536,11 @@ def device_reading(*, device: DeviceToken, child_code, temperature, findings=(),
 
 @transaction.atomic
 def case_create(*, actor, disease: str, onset_date: dt.date, diagnosis_source: str, child=None, staff=None,
-                diagnosis_note: str = "", isolation_start: dt.date | None = None) -> DiseaseCase:
-    """Record a case; the return date comes from the disease's isolation period (a rule figure).
-    Evaluates the outbreak rules of the disease."""
+                diagnosis_note: str = "", isolation_start: dt.date | None = None, reported_on: dt.date | None = None,
+                **dates) -> DiseaseCase:
+    """Record a case; the return date comes from the date the disease's rule counts from (onset, end
+    of fever, rash onset, end of symptoms, start of treatment) plus its isolation period (rule
+    figures). Evaluates the outbreak and single-case reporting rules of the disease."""
     _require(actor, "health.disease.manage")
     kg = actor.kindergarten
     diseases = rules.diseases(kg)
@@ -334,21 +553,55 @@ def case_create(*, actor, disease: str, onset_date: dt.date, diagnosis_source: s
         policy.require(actor, "health.disease.manage", child)
     if staff is not None and not staff.memberships.filter(kindergarten=kg, is_active=True).exists():
         raise NotFound()
-    if onset_date > today():
-        raise DomainError(_("The onset cannot be in the future."), errors=[{"field": "onset_date",
-                                                                           "message": _("In the future.")}])
+    unknown = set(dates) - set(CLOCK_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    reported_on = reported_on or today()
+    if reported_on > today():
+        message = _("The report date cannot be in the future.")
+        raise DomainError(message, errors=[{"field": "reported_on", "message": message}])
+    if onset_date > reported_on:
+        message = _("The onset (%(onset)s) cannot be after the report date (%(reported)s).") % {
+            "onset": onset_date.isoformat(), "reported": reported_on.isoformat()}
+        raise DomainError(message, errors=[{"field": "onset_date", "message": message}])
     if diagnosis_source not in DiagnosisSource.values:
         raise DomainError(_("Say who made the diagnosis."))
     start = isolation_start or onset_date
     if start < onset_date:
         raise DomainError(_("Isolation cannot start before the onset."))
-    days = diseases[disease].isolation_days
+    cleaned = _clock_dates(onset_date=onset_date, reported_on=reported_on, dates=dates)
+    d = diseases[disease]
     case = DiseaseCase.objects.create(
         kindergarten=kg, created_by=actor.user, person_kind=PersonKind.CHILD if child else PersonKind.STAFF,
         child=child, staff=staff, school_class=child.school_class if child else None, disease=disease,
-        onset_date=onset_date, diagnosis_source=diagnosis_source, diagnosis_note=diagnosis_note[:100],
-        isolation_start=start, isolation_days=days, return_due=start + dt.timedelta(days=days))
+        onset_date=onset_date, reported_on=reported_on, diagnosis_source=diagnosis_source,
+        diagnosis_note=diagnosis_note[:100], isolation_start=start, isolation_days=d.isolation_days,
+        isolation_clock=d.clock, return_due=return_due_for(d, isolation_start=start, dates=cleaned), **cleaned)
     evaluate_disease_rules(actor=actor, disease=disease, day=onset_date, school_class=case.school_class)
+    return case
+
+
+@transaction.atomic
+def case_dates(*, actor, case: DiseaseCase, **dates) -> DiseaseCase:
+    """Record the dates learnt later (fever ended, symptoms ended…); the return date follows."""
+    _require(actor, "health.disease.manage", case)
+    case = DiseaseCase.objects.select_for_update().get(pk=case.pk)
+    if case.status != CaseStatus.ISOLATING:
+        raise Conflict(_("This case is already closed."))
+    unknown = set(dates) - set(CLOCK_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    merged = {f: getattr(case, f) for f in CLOCK_FIELDS}
+    merged.update({k: v for k, v in dates.items() if v not in (None, "")})
+    cleaned = _clock_dates(onset_date=case.onset_date, reported_on=case.reported_on or today(), dates=merged)
+    for f, v in cleaned.items():
+        setattr(case, f, v)
+    d = rules.diseases(case.kindergarten).get(case.disease)
+    if d is not None:
+        d = rules.Disease(d.code, d.name, case.isolation_days, d.isolation_basis, d.status, d.source,
+                          case.isolation_clock, d.single_case_report)
+        case.return_due = return_due_for(d, isolation_start=case.isolation_start, dates=cleaned)
+    case.save()
     return case
 
 
@@ -361,9 +614,9 @@ def case_clear(*, actor, case: DiseaseCase, returned_on: dt.date, clearance_note
     if case.status != CaseStatus.ISOLATING:
         raise DomainError(_("This case is already closed."))
     if not clearance_note:
-        if returned_on < case.return_due:
+        if case.return_due is None or returned_on < case.return_due:
             message = _("The isolation period ends on %(date)s: a return before then needs a return clearance "
-                        "(复课证明).") % {"date": case.return_due.isoformat()}
+                        "(复课证明).") % {"date": case.return_due.isoformat() if case.return_due else "—"}
         else:
             message = _("Record who issued the return clearance (复课证明).")
         raise DomainError(message, errors=[{"field": "clearance_note", "message": message}])
@@ -389,7 +642,7 @@ def _report_text(*, kg, rule, school_class, cases_desc: list[str], start, end, m
         _("Report of a suspected cluster of infectious disease"),
         _("Kindergarten: %(kg)s") % {"kg": kg.name},
         _("Class: %(cls)s") % {"cls": where},
-        _("Rule: %(rule)s (%(source)s)") % {"rule": rule.name, "source": rule.source},
+        _("Rule: %(rule)s (%(source)s)") % {"rule": rule.name, "source": cite(rule.source)},
         _("Period: %(start)s to %(end)s") % {"start": start.isoformat(), "end": end.isoformat()},
         _("Cases: %(n)d") % {"n": len(cases_desc)},
         *[f"  - {c}" for c in cases_desc],
@@ -412,13 +665,17 @@ def _fire(*, actor, kg, rule, school_class, day, count, cases_desc, symptom="") 
             existing.save(update_fields=["case_count", "window_end", "updated_at"])
         return existing
     made_at = timezone.now()
+    size = Child.objects.active().filter(kindergarten=kg, left_on__isnull=True)
+    if school_class is not None:
+        size = size.filter(school_class=school_class)
     return OutbreakAlert.objects.create(
         kindergarten=kg, created_by=actor.user if actor else None, rule_key=rule.key, rule_name=rule.name,
         disease=rule.disease, symptom=symptom, school_class=school_class, window_start=start, window_end=day,
         case_count=count, threshold=rule.threshold, actions=list(rule.actions), closure_days=rule.closure_days,
         report_text=_report_text(kg=kg, rule=rule, school_class=school_class, cases_desc=cases_desc, start=start,
                                  end=day, made_at=made_at),
-        report_made_at=made_at)
+        report_made_at=made_at, report_due_at=made_at + dt.timedelta(hours=rule.report_hours),
+        class_size=size.count())
 
 
 def evaluate_disease_rules(*, actor, disease: str, day: dt.date, school_class=None) -> list[OutbreakAlert]:
@@ -439,6 +696,20 @@ def evaluate_disease_rules(*, actor, disease: str, day: dt.date, school_class=No
         if rule.scope == "class":
             cases = cases.filter(school_class=school_class)
         cases = list(cases)
+        if rule.scope == "classes":  # so many classes with at least `per_class` cases each
+            per: dict[int, int] = {}
+            for c in cases:
+                if c.school_class_id:
+                    per[c.school_class_id] = per.get(c.school_class_id, 0) + 1
+            hit = {cid for cid, n in per.items() if n >= max(rule.per_class, 1)}
+            if len(hit) < rule.threshold:
+                continue
+            cases = [c for c in cases if c.school_class_id in hit]
+            desc = [f"{c.person_name}（{c.school_class.name}），{names[c.disease].name}，{_('onset')} "
+                    f"{c.onset_date.isoformat()}" for c in cases]
+            fired.append(_fire(actor=actor, kg=kg, rule=rule, school_class=None, day=day, count=len(hit),
+                               cases_desc=desc))
+            continue
         if len(cases) >= rule.threshold:
             desc = [f"{c.person_name}（{c.school_class.name if c.school_class else _('staff')}），"
                     f"{names[c.disease].name}，{_('onset')} {c.onset_date.isoformat()}" for c in cases]
@@ -520,10 +791,104 @@ def alert_notify_parents(*, actor, alert: OutbreakAlert, title: str = "", body: 
 
 @transaction.atomic
 def alert_reported(*, actor, alert: OutbreakAlert, reported_to: str) -> OutbreakAlert:
+    """The report was made by other means (the 疾控's own system, a phone call): to whom, now."""
     _require(actor, "health.disease.manage", alert)
+    alert = OutbreakAlert.objects.select_for_update().get(pk=alert.pk)
     if not (reported_to or "").strip():
         raise DomainError(_("Say to whom the report was made."))
-    alert.reported_at, alert.reported_to, alert.status = timezone.now(), reported_to.strip()[:100], AlertStatus.REPORTED
+    move(alert, AlertStatus.REPORTED, ALERT_TRANSITIONS)
+    alert.reported_at, alert.reported_to = timezone.now(), reported_to.strip()[:100]
+    alert.save()
+    return alert
+
+
+PHONE_CHARS = set("0123456789-+ ")
+
+
+def district_report_text(alert: OutbreakAlert) -> str:
+    """What the district reads (the fields a 疾控 report needs): no child's name — the class, the
+    cases with onset dates and symptoms, the measures, the reporter, discovery and report times."""
+    names = rules.diseases()
+    cases = []
+    if alert.disease:
+        qs = DiseaseCase.objects.active().filter(kindergarten_id=alert.kindergarten_id, disease=alert.disease,
+                                                 onset_date__gte=alert.window_start, onset_date__lte=alert.window_end)
+        if alert.school_class_id:
+            qs = qs.filter(school_class_id=alert.school_class_id)
+        for i, c in enumerate(qs.select_related("school_class").order_by("onset_date", "pk"), 1):
+            what = names[c.disease].name if c.disease in names else c.disease
+            cls = c.school_class.name if c.school_class_id else _("staff")
+            cases.append(f"  {i}. {cls}，{what}，{_('onset')} {c.onset_date.isoformat()}"
+                         + (f"，{c.diagnosis_note}" if c.diagnosis_note else ""))
+    else:
+        symptom = dict(Finding.choices).get(alert.symptom, alert.symptom)
+        label = _("Similar symptom")
+        cases.append(f"  {label}：{symptom}，{alert.case_count}")
+    local = timezone.localtime
+    lines = [
+        _("Report of infectious disease: %(rule)s") % {"rule": alert.rule_name},
+        _("Kindergarten: %(kg)s") % {"kg": alert.kindergarten.name},
+        _("Class: %(cls)s (%(n)s children)") % {"cls": alert.school_class.name if alert.school_class_id else
+                                               _("whole kindergarten"), "n": alert.class_size or "—"},
+        _("Period: %(start)s to %(end)s") % {"start": alert.window_start.isoformat(), "end": alert.window_end.isoformat()},
+        _("Cases: %(n)d") % {"n": alert.case_count}, *cases,
+        _("Measures taken: %(m)s") % {"m": alert.measures},
+        _("Reporter: %(name)s, phone %(phone)s") % {"name": alert.reporter_name, "phone": alert.reporter_phone},
+        _("Discovered at: %(at)s") % {"at": local(alert.report_made_at).strftime("%Y-%m-%d %H:%M")},
+        _("Reported at: %(at)s") % {"at": local(alert.reported_at).strftime("%Y-%m-%d %H:%M")},
+    ]
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def alert_send_report(*, actor, alert: OutbreakAlert, measures: str, reporter_name: str, reporter_phone: str,
+                      class_size=None) -> OutbreakAlert:
+    """Send the report to the district (the supervisor sees it and acknowledges): the measures, the
+    reporter and phone; the time from discovery (the rule fired) to the report is kept."""
+    _require(actor, "health.disease.manage", alert)
+    alert = OutbreakAlert.objects.select_for_update().select_related("kindergarten", "school_class").get(pk=alert.pk)
+    errors = []
+    measures, reporter_name = (measures or "").strip(), (reporter_name or "").strip()
+    phone = (reporter_phone or "").strip()
+    if not measures:
+        errors.append({"field": "measures", "message": _("Write the measures taken.")})
+    if not reporter_name:
+        errors.append({"field": "reporter_name", "message": _("Give the reporter's name.")})
+    if not phone:
+        errors.append({"field": "reporter_phone", "message": _("Give the reporter's phone: the district calls back.")})
+    elif not set(phone) <= PHONE_CHARS or sum(ch.isdigit() for ch in phone) < 7:
+        errors.append({"field": "reporter_phone", "message": _("The phone number is not valid.")})
+    if class_size not in (None, ""):
+        try:
+            class_size = int(class_size)
+            if class_size < alert.case_count or class_size > 2000:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors.append({"field": "class_size", "message": _("The number of children is not valid.")})
+    if errors:
+        raise DomainError(errors[0]["message"], errors=errors)
+    if alert.kindergarten.district_id is None:
+        raise DomainError(_("The kindergarten belongs to no district: report by other means."))
+    move(alert, AlertStatus.REPORTED, ALERT_TRANSITIONS)
+    alert.measures, alert.reporter_name, alert.reporter_phone = measures[:2000], reporter_name[:60], phone[:30]
+    if class_size not in (None, ""):
+        alert.class_size = class_size
+    alert.reported_at = timezone.now()
+    alert.reported_to = alert.kindergarten.district.name[:100]
+    alert.district_report = district_report_text(alert)
+    alert.save()
+    return alert
+
+
+@transaction.atomic
+def alert_acknowledge(*, actor, alert: OutbreakAlert) -> OutbreakAlert:
+    """The district supervisor acknowledges a report of one of the district's kindergartens."""
+    _require(actor, "health.report.acknowledge")
+    alert = OutbreakAlert.objects.select_for_update().select_related("kindergarten").get(pk=alert.pk)
+    if actor.district is None or alert.kindergarten.district_id != actor.district.pk or not alert.district_report:
+        raise NotFound()
+    move(alert, AlertStatus.ACKNOWLEDGED, ALERT_TRANSITIONS)
+    alert.acknowledged_at, alert.acknowledged_by = timezone.now(), actor.user
     alert.save()
     return alert
 
@@ -531,7 +896,8 @@ def alert_reported(*, actor, alert: OutbreakAlert, reported_to: str) -> Outbreak
 @transaction.atomic
 def alert_close(*, actor, alert: OutbreakAlert) -> OutbreakAlert:
     _require(actor, "health.disease.manage", alert)
-    alert.status = AlertStatus.CLOSED
+    alert = OutbreakAlert.objects.select_for_update().get(pk=alert.pk)
+    move(alert, AlertStatus.CLOSED, ALERT_TRANSITIONS)
     alert.save(update_fields=["status", "updated_at"])
     return alert
 
@@ -600,6 +966,8 @@ def _validate_exam(*, kg, child, day, values: dict, last_height, figs) -> tuple[
         try:
             v = Decimal(str(raw).strip())
         except (InvalidOperation, ValueError):
+            v = None
+        if v is None or not v.is_finite():  # "nan", "inf", "-Infinity": not a measurement
             bad(field, _("%(field)s is not a number.") % {"field": labels[field]})
             continue
         if v < low or v > high:
@@ -616,14 +984,40 @@ def _validate_exam(*, kg, child, day, values: dict, last_height, figs) -> tuple[
     return cleaned, errors
 
 
-def _exam_row(*, actor, child, day, kind, cleaned, cutoffs, anaemia_hb) -> Exam:
-    a = growth.assess(sex=child.sex, birth_date=child.birth_date, on=day, height_cm=cleaned["height_cm"],
-                      weight_kg=cleaned["weight_kg"], cutoffs=cutoffs)
-    hb = cleaned.get("haemoglobin")
-    return Exam(kindergarten=actor.kindergarten, created_by=actor.user, child=child,
-                school_class_id=child.school_class_id, date=day, kind=kind, age_days=a.age_days, bmi=a.bmi, waz=a.waz,
-                haz=a.haz, whz=a.whz, bmiz=a.bmiz, results=a.results, standard=a.edition,
-                anaemia=hb is not None and hb < anaemia_hb, **cleaned)
+def growth_standard_of(kindergarten) -> str:
+    """The kindergarten's growth standard (WS/T 423-2022 unless it chose WHO)."""
+    row = HealthSettings.objects.filter(kindergarten=kindergarten).first()
+    return row.growth_standard if row else rules.default_growth_standard()
+
+
+@transaction.atomic
+def standard_set(*, actor, standard: str) -> HealthSettings:
+    """Choose the kindergarten's growth standard. Exams already assessed keep theirs until
+    re-assessed on demand (exam_reassess): never silently."""
+    _require(actor, "health.settings")
+    if rules.growth_standard(standard) is None:
+        raise DomainError(_("Choose a growth standard."), errors=[{"field": "standard", "message": _("Required.")}])
+    row, _created = HealthSettings.objects.update_or_create(
+        kindergarten=actor.kindergarten, defaults={"growth_standard": standard, "created_by": actor.user})
+    return row
+
+
+def _assess_into(exam: Exam, *, child, standard, figs) -> Exam:
+    """Fill the exam's assessment (z-scores, results, anaemia, poor vision, caries) by `standard`."""
+    a = growth.assess(sex=child.sex, birth_date=child.birth_date, on=exam.date, height_cm=exam.height_cm,
+                      weight_kg=exam.weight_kg, cutoffs=figs, standard=standard)
+    exam.age_days, exam.bmi, exam.waz, exam.haz, exam.whz, exam.bmiz = a.age_days, a.bmi, a.waz, a.haz, a.whz, a.bmiz
+    exam.results, exam.standard = a.results, standard
+    exam.anaemia = judgements.anaemic(exam.haemoglobin, age_days=a.age_days, figs=figs)
+    exam.poor_vision = judgements.poor_vision(exam.vision_left, exam.vision_right, age_days=a.age_days, figs=figs)
+    exam.has_caries = judgements.has_caries(exam.caries, figs=figs)
+    return exam
+
+
+def _exam_row(*, actor, child, day, kind, cleaned, figs, standard) -> Exam:
+    exam = Exam(kindergarten=actor.kindergarten, created_by=actor.user, child=child,
+                school_class_id=child.school_class_id, date=day, kind=kind, **cleaned)
+    return _assess_into(exam, child=child, standard=standard, figs=figs)
 
 
 def _last_heights(child_ids, before: dt.date) -> dict[int, Decimal]:
@@ -658,6 +1052,92 @@ def _open_weak_cases(exams: list[Exam], actor) -> None:
     bulk_create_with_history(new, WeakChildCase, default_user=actor.user)
 
 
+def _open_corrections(exams: list[Exam], actor, figs) -> None:
+    """Anaemia, poor vision and caries found at an exam open a correction follow-up (矫治) with a
+    re-check date, one open per child and condition; a later exam re-checks the open ones: still
+    found, the next re-check is due; measured and normal, the follow-up is resolved."""
+    conditions = ((CorrectionKind.ANAEMIA, "anaemia", "haemoglobin"), (CorrectionKind.VISION, "poor_vision", "vision_left"),
+                  (CorrectionKind.CARIES, "has_caries", "caries"))
+    open_ = {(c.child_id, c.kind): c for c in Correction.objects.active().filter(
+        child_id__in={e.child_id for e in exams}, resolved_on__isnull=True)}
+    new, checks, changed = [], [], []
+    for e in sorted(exams, key=lambda x: (x.date, x.pk or 0)):
+        for kind, flag, measured in conditions:
+            found = getattr(e, flag)
+            days = int(figs[f"correction.{kind}.recheck_days"].value)
+            current = open_.get((e.child_id, kind))
+            if current is not None and current.exam_id != e.pk and e.date >= current.opened_on:
+                if found:
+                    current.next_check_on = e.date + dt.timedelta(days=days)
+                    checks.append(CorrectionCheck(kindergarten=actor.kindergarten, created_by=actor.user,
+                                                  correction=current, date=e.date, exam=e,
+                                                  result=str(_("Still found at the exam."))))
+                    changed.append(current)
+                elif getattr(e, measured) is not None:
+                    current.resolved_on, current.next_check_on = e.date, None
+                    current.outcome = str(_("Normal at the exam of %(date)s.") % {"date": e.date.isoformat()})
+                    checks.append(CorrectionCheck(kindergarten=actor.kindergarten, created_by=actor.user,
+                                                  correction=current, date=e.date, exam=e, resolved=True,
+                                                  result=str(_("Normal at the exam."))))
+                    changed.append(current)
+                    del open_[(e.child_id, kind)]
+            elif current is None and found:
+                c = Correction(kindergarten=actor.kindergarten, created_by=actor.user, child_id=e.child_id,
+                               school_class_id=e.school_class_id, kind=kind, exam=e, opened_on=e.date,
+                               next_check_on=e.date + dt.timedelta(days=days))
+                new.append(c)
+                open_[(e.child_id, kind)] = c
+    for c in {id(c): c for c in changed}.values():
+        if c.pk:
+            c.save()
+    if new:
+        bulk_create_with_history(new, Correction, default_user=actor.user)
+    for check in checks:
+        check.correction_id = check.correction.pk
+    if checks:
+        bulk_create_with_history(checks, CorrectionCheck, default_user=actor.user)
+
+
+@transaction.atomic
+def correction_recheck(*, actor, correction: Correction, day: dt.date, result: str, resolved: bool = False
+                       ) -> Correction:
+    """A re-check of a correction follow-up by the health teacher (e.g. the dentist's filling, new
+    glasses): the next re-check is due after the rule's interval, or the follow-up is resolved."""
+    _require(actor, "health.exam.record", correction)
+    if correction.resolved_on or correction.voided_at:
+        raise DomainError(_("This follow-up is closed."))
+    errors = []
+    if day is None:
+        errors.append({"field": "date", "message": _("Enter the date.")})
+    elif day > today():
+        errors.append({"field": "date", "message": _("The date cannot be in the future.")})
+    elif day < correction.opened_on:
+        errors.append({"field": "date", "message": _("The re-check cannot be before the condition was found.")})
+    if not (result or "").strip():
+        errors.append({"field": "result", "message": _("Write the result of the re-check.")})
+    if errors:
+        raise DomainError(errors[0]["message"], errors=errors)
+    CorrectionCheck.objects.create(kindergarten=actor.kindergarten, created_by=actor.user, correction=correction,
+                                   date=day, result=result.strip()[:200], resolved=resolved)
+    if resolved:
+        correction.resolved_on, correction.next_check_on, correction.outcome = day, None, result.strip()[:200]
+    else:
+        days = int(rules.figures(actor.kindergarten)[f"correction.{correction.kind}.recheck_days"].value)
+        correction.next_check_on = day + dt.timedelta(days=days)
+    correction.save()
+    return correction
+
+
+def _existing_exams(child_days: list[tuple[int, dt.date]], kind: str) -> dict[tuple[int, dt.date], Exam]:
+    """The active exams of these children on these days (the same exam recorded again)."""
+    if not child_days:
+        return {}
+    rows = Exam.objects.active().filter(child_id__in={c for c, _d in child_days}, date__in={d for _c, d in child_days},
+                                        kind=kind)
+    wanted = set(child_days)
+    return {(e.child_id, e.date): e for e in rows if (e.child_id, e.date) in wanted}
+
+
 @transaction.atomic
 def exam_record(*, actor, child, day: dt.date, kind: str = ExamKind.TERM, **values) -> Exam:
     """One child's exam with its growth assessment. Bad values: a clear message, nothing saved."""
@@ -668,18 +1148,25 @@ def exam_record(*, actor, child, day: dt.date, kind: str = ExamKind.TERM, **valu
     cleaned, errors = _validate_exam(kg=actor.kindergarten, child=child, day=day, values=values,
                                      last_height=_last_heights([child.pk], day).get(child.pk) if day else None,
                                      figs=figs)
+    if not errors and _existing_exams([(child.pk, day)], kind):
+        errors.append({"field": "date", "message": _("%(name)s already has this exam on %(date)s.") % {
+            "name": child.name, "date": day.isoformat()}})
     if errors:
         raise DomainError(errors[0]["message"], errors=errors)
-    exam = _exam_row(actor=actor, child=child, day=day, kind=kind, cleaned=cleaned,
-                     cutoffs=rules.growth_cutoffs(actor.kindergarten), anaemia_hb=figs["growth.anaemia_hb"].value)
+    exam = _exam_row(actor=actor, child=child, day=day, kind=kind, cleaned=cleaned, figs=figs,
+                     standard=growth_standard_of(actor.kindergarten))
     exam.save()
     _open_weak_cases([exam], actor)
+    _open_corrections([exam], actor, figs)
     return exam
 
 
 @transaction.atomic
-def exam_batch(*, actor, day: dt.date, kind: str, rows: list[dict], source_rows: list[int] | None = None) -> list[Exam]:
+def exam_batch(*, actor, day: dt.date, kind: str, rows: list[dict], source_rows: list[int] | None = None,
+               update_existing: bool = False) -> list[Exam]:
     """Exams of many children (a class table or an import): all or nothing. `rows`: {child, values}.
+    A child who already has this exam on that day is refused (the row says so and nothing is saved),
+    unless `update_existing`: then that exam's values are replaced and it is re-assessed.
     Raises DomainError listing every row's problem."""
     from houqin.core.errors import RowError
 
@@ -690,41 +1177,76 @@ def exam_batch(*, actor, day: dt.date, kind: str, rows: list[dict], source_rows:
     allowed = set(policy.scoped(actor, "health.exam.record", Child.objects.filter(pk__in=[c.pk for c in children]))
                   .values_list("pk", flat=True))
     figs = rules.figures(actor.kindergarten)
-    cutoffs = rules.growth_cutoffs(actor.kindergarten)
+    standard = growth_standard_of(actor.kindergarten)
+    existing = _existing_exams([(r["child"].pk, r.get("date") or day) for r in rows if (r.get("date") or day)], kind)
     last = _last_heights([c.pk for c in children], day) if day else {}
-    exams, problems = [], []
+    exams, updated, problems = [], [], []
     for index, r in enumerate(rows):
         child = r["child"]
         number = source_rows[index] if source_rows else index + 1
         if child.pk not in allowed:
             problems.append(RowError(row=number, column="", message=str(_("Not found."))).as_dict())
             continue
-        cleaned, errors = _validate_exam(kg=actor.kindergarten, child=child, day=r.get("date") or day,
-                                         values=r["values"], last_height=last.get(child.pk), figs=figs)
+        exam_day = r.get("date") or day
+        old = existing.get((child.pk, exam_day))
+        cleaned, errors = _validate_exam(kg=actor.kindergarten, child=child, day=exam_day, values=r["values"],
+                                         last_height=None if old else last.get(child.pk), figs=figs)
+        if old is not None and not update_existing:
+            errors.append({"field": "date", "message": _("already has this exam on %(date)s (recorded before).") % {
+                "date": exam_day.isoformat()}, "code": "exists"})
         for e in errors:
-            problems.append(RowError(row=number, column=e["field"], message=f"{child.name}：{e['message']}").as_dict())
-        if not errors:
-            exams.append(_exam_row(actor=actor, child=child, day=r.get("date") or day, kind=kind, cleaned=cleaned,
-                                   cutoffs=cutoffs, anaemia_hb=figs["growth.anaemia_hb"].value))
+            problems.append(RowError(row=number, column=e["field"], message=f"{child.name}：{e['message']}",
+                                     code=e.get("code", "invalid")).as_dict())
+        if errors:
+            continue
+        if old is not None:
+            for k, v in cleaned.items():
+                setattr(old, k, v)
+            updated.append(_assess_into(old, child=child, standard=standard, figs=figs))
+        else:
+            exams.append(_exam_row(actor=actor, child=child, day=exam_day, kind=kind, cleaned=cleaned, figs=figs,
+                                   standard=standard))
     if problems:
+        exists = sorted({p["row"] for p in problems if p["code"] == "exists"})
+        if exists and len(exists) == len({p["row"] for p in problems}):
+            raise DomainError(_("Nothing was saved: %(n)d rows are exams already recorded (rows %(rows)s). Submit "
+                                "again with \"update existing exams\" to replace their values.") % {
+                "n": len(exists), "rows": "、".join(str(n) for n in exists)}, errors=problems)
         raise DomainError(_("Nothing was saved: %(n)d rows have problems.") % {"n": len({p['row'] for p in problems})},
                           errors=problems)
-    if not exams:
+    if not exams and not updated:
         raise DomainError(_("Enter at least one child's height and weight."))
-    exams = bulk_create_with_history(exams, Exam, default_user=actor.user)
-    exams = list(Exam.objects.filter(child_id__in=[e.child_id for e in exams], date__in={e.date for e in exams},
-                                     kind=kind).order_by("pk"))
-    _open_weak_cases(exams, actor)
-    return exams
+    for e in updated:
+        e.save()
+    created = bulk_create_with_history(exams, Exam, default_user=actor.user) if exams else []
+    result = list(Exam.objects.filter(pk__in=[e.pk for e in updated]).order_by("pk"))
+    if created:
+        result += list(Exam.objects.filter(child_id__in=[e.child_id for e in created],
+                                           date__in={e.date for e in created}, kind=kind, voided_at__isnull=True)
+                       .exclude(pk__in=[e.pk for e in updated]).order_by("pk"))
+    _open_weak_cases(result, actor)
+    _open_corrections(result, actor, figs)
+    return result
 
 
 IMPORT_COLUMNS = ("班级", "姓名", "体检日期", "身高", "体重", "左眼视力", "右眼视力", "龋齿", "血红蛋白", "其他")
 IMPORT_OPTIONAL = frozenset({"体检日期", "左眼视力", "右眼视力", "龋齿", "血红蛋白", "其他"})
 
 
-def exam_import(*, actor, upload, day: dt.date, kind: str = ExamKind.TERM) -> list[Exam]:
-    """The clinic's .xlsx (班级, 姓名, 身高, 体重, …): every row checked, all or nothing."""
-    from houqin.core.spreadsheets import BadValue, Problems, cell_text, load_table, match_key, parse_date, read_upload
+def exam_import(*, actor, upload, day: dt.date, kind: str = ExamKind.TERM, update_existing: bool = False
+                ) -> list[Exam]:
+    """The clinic's .xlsx (班级, 姓名, 身高, 体重, …): every row checked, all or nothing. A file
+    submitted again is refused row by row ("already recorded") unless `update_existing`."""
+    from houqin.core.spreadsheets import (
+        BadValue,
+        ImportRejected,
+        Problems,
+        cell_text,
+        load_table,
+        match_key,
+        parse_date,
+        read_upload,
+    )
 
     _require(actor, "health.exam.record")
     table = load_table(read_upload(upload), IMPORT_COLUMNS, IMPORT_OPTIONAL)
@@ -762,13 +1284,41 @@ def exam_import(*, actor, upload, day: dt.date, kind: str = ExamKind.TERM) -> li
     if problems:
         raise problems.reject()
     try:
-        return exam_batch(actor=actor, day=day, kind=kind, rows=rows, source_rows=numbers)
+        return exam_batch(actor=actor, day=day, kind=kind, rows=rows, source_rows=numbers,
+                          update_existing=update_existing)
     except DomainError as exc:
         if exc.errors:
+            columns = {"date": "体检日期", "height_cm": "身高", "weight_kg": "体重", "vision_left": "左眼视力",
+                       "vision_right": "右眼视力", "caries": "龋齿", "haemoglobin": "血红蛋白"}
             for e in exc.errors:
-                problems.add(e["row"], e["column"], e.get("code", "invalid"), e["message"])
-            raise problems.reject() from None
+                problems.add(e["row"], columns.get(e["column"], e["column"]), e.get("code", "invalid"), e["message"])
+            rejected = problems.reject()
+            if any(e.get("code") == "exists" for e in exc.errors):  # the file was submitted before: say so
+                rejected = ImportRejected(exc.message, rejected.errors)
+            raise rejected from None
         raise
+
+
+@transaction.atomic
+def exam_reassess(*, actor, start: dt.date | None = None, end: dt.date | None = None) -> int:
+    """Re-assess, by the kindergarten's current growth standard, the exams (of the period) that were
+    assessed by another one: the action taken on demand after changing the standard. Returns how many."""
+    from simple_history.utils import bulk_update_with_history
+
+    _require(actor, "health.exam.record")
+    standard = growth_standard_of(actor.kindergarten)
+    figs = rules.figures(actor.kindergarten)
+    qs = policy.scoped(actor, "health.exam.record", Exam.objects.active()).exclude(standard=standard)
+    if start:
+        qs = qs.filter(date__gte=start)
+    if end:
+        qs = qs.filter(date__lte=end)
+    exams = [_assess_into(e, child=e.child, standard=standard, figs=figs) for e in qs.select_related("child")]
+    if exams:
+        bulk_update_with_history(exams, Exam, ["age_days", "bmi", "waz", "haz", "whz", "bmiz", "results", "standard",
+                                               "anaemia", "poor_vision", "has_caries", "updated_at"],
+                                 default_user=actor.user, batch_size=500)
+    return len(exams)
 
 
 def exam_void(*, actor, exam: Exam, reason: str) -> Exam:
@@ -950,7 +1500,7 @@ def override_set(*, actor, key: str, value, note: str) -> RuleOverride | None:
     if value in (None, ""):
         RuleOverride.objects.filter(kindergarten=actor.kindergarten, key=key).delete()
         return None
-    v = _decimal(value, "value", _("Value"))
+    v = _decimal(value, "value", pgettext("number", "Value"))
     if v is None or abs(v) > Decimal("999999"):
         raise DomainError(_("Enter a number."))
     if (key.endswith("days") or key.endswith("threshold")) and (v < 1 or v != v.to_integral_value()):

@@ -17,7 +17,8 @@ from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors
 from houqin.health import forms as f
-from houqin.health import growth, rules, selectors, services
+from houqin.health import growth, judgements, rules, selectors, services
+from houqin.health import statistics as health_statistics
 from houqin.policy import requires
 from houqin.health.models import (
     Attendance,
@@ -26,12 +27,13 @@ from houqin.health.models import (
     CheckAction,
     CheckKind,
     ClassClosure,
+    Correction,
     DeviceToken,
     DiseaseCase,
     DisinfectionArea,
     ExamKind,
     Finding,
-    GrowthResult,
+    HealthObservation,
     OutbreakAlert,
     WeakChildCase,
 )
@@ -119,6 +121,7 @@ def check(request, kg, code):
                 "symptoms": found if sick else [],  # a sick child's symptoms are ticked in the same list
                 "action": request.POST.get(p + "action", ""),
                 "note": request.POST.get(p + "note", "").strip(),
+                "serious": request.POST.get(p + "serious") == "1",
             }
             if status == AttendanceStatus.PRESENT and not any(v for k, v in entry.items() if k != "status"):
                 continue  # present and normal: the default
@@ -141,6 +144,54 @@ def check(request, kg, code):
         "statuses": AttendanceStatus.choices, "staff": [m.user for m in staff if m.user_id != actor.user.pk],
         "fever": rules.value(actor.kindergarten, "temperature.fever"),
         "figs": rules.figures(actor.kindergarten)})
+
+
+def _observation(actor, capability, code) -> HealthObservation:
+    return selectors.get_scoped(HealthObservation, actor=actor, capability=capability, code=code,
+                                queryset=HealthObservation.objects.select_related("child", "school_class", "seen_by"))
+
+
+@requires("health.view")
+def observation(request, kg, code):
+    """全日健康观察 of one child on one day: the entries through the day, and (class staff, the health
+    teacher) a new entry, sent home (time, who collected) or the observation ended."""
+    actor = request.actor
+    obs = _observation(actor, "health.view", code)
+    request.audit_object = obs.child
+    return render(request, "health/observation.html", {
+        "obs": obs, "entries": list(obs.entries.select_related("created_by")),
+        "can_record": policy.can(actor, "health.check.record", obs), "findings_choices": Finding.choices,
+        "actions": CheckAction.choices[1:], "now": timezone.localtime().strftime("%H:%M"),
+        "fever": rules.value(actor.kindergarten, "temperature.fever")})
+
+
+OBSERVATION_ACTIONS = ("entry", "send-home", "end")
+
+
+@require_POST
+@requires("health.check.record")
+def observation_action(request, kg, code, action):
+    actor = request.actor
+    if action not in OBSERVATION_ACTIONS:
+        raise Http404()
+    obs = _observation(actor, "health.check.record", code)
+    p = request.POST
+    try:
+        if action == "entry":
+            services.observation_record(actor=actor, observation=obs, at=p.get("at"), temperature=p.get("temperature"),
+                                        symptoms=p.getlist("symptoms"), action=p.get("action", ""),
+                                        note=p.get("note", ""))
+            messages.success(request, _("The observation has been recorded."))
+        elif action == "send-home":
+            services.observation_send_home(actor=actor, observation=obs, at=p.get("at"),
+                                           collected_by=p.get("collected_by", ""), note=p.get("note", ""))
+            messages.success(request, _("%(child)s has been sent home.") % {"child": obs.child.name})
+        else:
+            services.observation_end(actor=actor, observation=obs, note=p.get("note", ""))
+            messages.success(request, _("The observation has ended."))
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("health:observation", kg=kg, code=obs.code)
 
 
 @requires("health.view")
@@ -211,7 +262,10 @@ def case_create(request, kg):
         try:
             case = services.case_create(actor=actor, child=child, staff=person, disease=d["disease"],
                                         onset_date=d["onset_date"], diagnosis_source=d["diagnosis_source"],
-                                        diagnosis_note=d["diagnosis_note"], isolation_start=d["isolation_start"])
+                                        diagnosis_note=d["diagnosis_note"], isolation_start=d["isolation_start"],
+                                        reported_on=d["reported_on"], fever_end=d["fever_end"],
+                                        rash_onset=d["rash_onset"], symptoms_end=d["symptoms_end"],
+                                        treatment_start=d["treatment_start"])
         except DomainError as exc:
             add_domain_errors(form, exc)
         else:
@@ -228,8 +282,22 @@ def case_detail(request, kg, code):
     actor = request.actor
     case = selectors.get_scoped(DiseaseCase, actor=actor, capability="health.disease.view", code=code,
                                 queryset=DiseaseCase.objects.active().select_related("child", "staff", "school_class"))
-    form = f.ClearForm(request.POST or None, initial={"returned_on": _today()})
-    if request.method == "POST":
+    dates_post = request.method == "POST" and "fever_end" in request.POST
+    form = f.ClearForm(None if dates_post else (request.POST or None), initial={"returned_on": _today()})
+    dates_form = f.CaseDatesForm(request.POST if dates_post else None, initial={
+        k: getattr(case, k) for k in services.CLOCK_FIELDS})
+    if request.method == "POST" and dates_post:
+        if not policy.can(actor, "health.disease.manage", case):
+            raise Http404
+        if dates_form.is_valid():
+            try:
+                services.case_dates(actor=actor, case=case, **dates_form.cleaned_data)
+            except DomainError as exc:
+                add_domain_errors(dates_form, exc)
+            else:
+                messages.success(request, _("The dates have been recorded."))
+                return redirect("health:case_detail", kg=kg, code=case.code)
+    elif request.method == "POST":
         if not policy.can(actor, "health.disease.manage", case):
             raise Http404
         if form.is_valid():
@@ -243,7 +311,9 @@ def case_detail(request, kg, code):
     request.audit_object = case.child
     disease = rules.diseases(actor.kindergarten).get(case.disease)
     return render(request, "health/case_detail.html", {
-        "case": case, "disease": disease, "form": form, "can_manage": actor.has("health.disease.manage")})
+        "case": case, "disease": disease, "form": form, "dates_form": dates_form,
+        "clock": rules.clock_labels().get(case.isolation_clock, ""),
+        "can_manage": actor.has("health.disease.manage")})
 
 
 @requires("health.disease.view")
@@ -254,7 +324,42 @@ def alert_detail(request, kg, code):
     return render(request, "health/alert_detail.html", {
         "alert": alert, "closures": alert.closures.all(), "can_manage": actor.has("health.disease.manage"),
         "suggested_end": _today() + dt.timedelta(days=max(alert.closure_days, 1)),
-        "default_until": _today() + dt.timedelta(days=7)})
+        "default_until": _today() + dt.timedelta(days=7), "now": timezone.now(),
+        "reporter": actor.user.display_name, "ack_overdue": selectors.ack_overdue(alert)})
+
+
+# --- the district: infectious disease reports sent by its kindergartens -----------------------------
+
+
+@requires("health.report.district")
+def district_reports(request, district):
+    actor = request.actor
+    return render(request, "health/district_reports.html", {
+        "district": actor.district, "reports": selectors.district_reports(district=actor.district)[:200],
+        "now": timezone.now()})
+
+
+@requires("health.report.district")
+def district_report(request, district, code):
+    actor = request.actor
+    alert = selectors.get_district_report(district=actor.district, code=code)
+    return render(request, "health/district_report.html", {
+        "district": actor.district, "alert": alert, "ack_overdue": selectors.ack_overdue(alert),
+        "can_ack": actor.has("health.report.acknowledge")})
+
+
+@require_POST
+@requires("health.report.acknowledge")
+def district_acknowledge(request, district, code):
+    actor = request.actor
+    alert = selectors.get_district_report(district=actor.district, code=code)
+    try:
+        services.alert_acknowledge(actor=actor, alert=alert)
+    except DomainError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The report has been acknowledged."))
+    return redirect("health:district_report", district=district, code=alert.code)
 
 
 @require_POST
@@ -279,6 +384,12 @@ def alert_action(request, kg, code, action):
         elif action == "reported":
             services.alert_reported(actor=actor, alert=alert, reported_to=request.POST.get("reported_to", ""))
             messages.success(request, _("Recorded as reported."))
+        elif action == "send-report":
+            p = request.POST
+            services.alert_send_report(actor=actor, alert=alert, measures=p.get("measures", ""),
+                                       reporter_name=p.get("reporter_name", ""),
+                                       reporter_phone=p.get("reporter_phone", ""), class_size=p.get("class_size"))
+            messages.success(request, _("The report has been sent to the district."))
         elif action == "close":
             services.alert_close(actor=actor, alert=alert)
         else:
@@ -334,9 +445,22 @@ def exams(request, kg):
     class_list = list(selectors.classes(actor=actor, capability="health.exam.view"))
     school_class = next((c for c in class_list if str(c.code) == request.GET.get("class")), None)
     rows = selectors.exam_list(actor=actor, school_class=school_class)[:500]
+    can_record = actor.has("health.exam.record")
+    standard = services.growth_standard_of(actor.kindergarten)
     return render(request, "health/exams.html", {
-        "exams": rows, "classes": class_list, "school_class": school_class,
-        "can_record": actor.has("health.exam.record"), "standards": rules.growth_standards()})
+        "exams": rows, "classes": class_list, "school_class": school_class, "can_record": can_record,
+        "show_z": can_record, "standard": standard,
+        "other_standard": selectors.exams_by_other_standard(actor=actor, standard=standard) if can_record else 0})
+
+
+@require_POST
+@requires("health.exam.record")
+def exam_reassess(request, kg):
+    """Re-assess the exams assessed by another standard than the kindergarten's: on demand only."""
+    n = services.exam_reassess(actor=request.actor)
+    messages.success(request, _("%(n)d exams have been re-assessed by %(standard)s.") % {
+        "n": n, "standard": judgements.standard_name(services.growth_standard_of(request.actor.kindergarten))})
+    return redirect("health:exams", kg=kg)
 
 
 @require_http_methods(["GET", "POST"])
@@ -383,7 +507,8 @@ def exam_import(request, kg):
     if request.method == "POST" and form.is_valid():
         try:
             made = services.exam_import(actor=actor, upload=form.cleaned_data["file"], day=form.cleaned_data["date"],
-                                        kind=form.cleaned_data["kind"])
+                                        kind=form.cleaned_data["kind"],
+                                        update_existing=form.cleaned_data["update_existing"])
         except DomainError as exc:
             form.add_error(None, exc.message)
             errors = exc.errors
@@ -435,22 +560,74 @@ def child_record(request, kg, code):
     for c in list(record.get("catch_ups", [])) + list(record.get("doses", [])):
         c.label = names.get(f"{c.vaccine}-{c.dose_no}", c.vaccine)
     return render(request, "health/child.html", {
-        **record, "charts": charts, "show_z": actor.has("health.exam.record"), "diseases": diseases, "dose_names": names,
+        **record, "charts": charts, "diseases": diseases, "dose_names": names,
+        "show_z": policy.can(actor, "health.exam.record", child),
+        "standard": services.growth_standard_of(actor.kindergarten),
         "standards": rules.growth_standards(), "can_vaccinate": policy.can(actor, "health.vaccination.record", child),
         "can_case": policy.can(actor, "health.disease.manage", child)})
 
 
+def _period(request) -> health_statistics.Period:
+    kind = "year" if request.GET.get("period") == "year" else "term"
+    return health_statistics.period_of(_day(request), kind)
+
+
 @requires("health.summary.view")
 def summary(request, kg):
+    """The 卫生保健 statistics of a term or a school year, per class and for the kindergarten; the
+    same table as .xlsx and PDF (?format=xlsx|pdf)."""
     actor = request.actor
-    day = _day(request)
-    start, end = _term(day)
+    period = _period(request)
+    stats = health_statistics.health_statistics(actor=actor, start=period.start, end=min(period.end, _today()))
+    title = _("Health care statistics, %(period)s") % {"period": period.label}
+    fmt = request.GET.get("format")
+    if fmt in ("xlsx", "pdf"):
+        from django.http import HttpResponse
+
+        if fmt == "xlsx":
+            content = health_statistics.xlsx(actor=actor, stats=stats, title=title)
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            content = health_statistics.pdf(actor=actor, stats=stats, title=title)
+            kind = "application/pdf"
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="health-statistics-{period.start}.{fmt}"'
+        return response
+    header, body = health_statistics.table(stats)
     return render(request, "health/summary.html", {
-        "exam": selectors.exam_summary(actor=actor, start=start, end=end),
-        "vaccination": selectors.vaccination_summary(actor=actor),
-        "attendance": selectors.attendance_rates(actor=actor, start=start, end=min(end, _today()),
-                                                 capability="health.summary.view"),
-        "start": start, "end": end, "results": GrowthResult.choices, "standards": rules.growth_standards()})
+        "stats": stats, "header": header, "body": body, "period": period, "title": title,
+        "standard": services.growth_standard_of(actor.kindergarten), "date": _day(request).isoformat()})
+
+
+@requires("health.exam.view")
+def corrections(request, kg):
+    """矫治 follow-ups of anaemia, poor vision and caries: open ones first, with their re-check dates."""
+    actor = request.actor
+    rows = list(selectors.correction_list(actor=actor, open_only=request.GET.get("all") != "1")[:500])
+    return render(request, "health/corrections.html", {
+        "corrections": rows, "can_record": actor.has("health.exam.record"), "today": _today(),
+        "form": f.RecheckForm(initial={"date": _today()})})
+
+
+@require_POST
+@requires("health.exam.record")
+def correction_recheck(request, kg, code):
+    actor = request.actor
+    correction = selectors.get_scoped(Correction, actor=actor, capability="health.exam.record", code=code,
+                                      queryset=Correction.objects.active())
+    form = f.RecheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the date and the result of the re-check."))
+    else:
+        try:
+            services.correction_recheck(actor=actor, correction=correction, **{
+                "day": form.cleaned_data["date"], "result": form.cleaned_data["result"],
+                "resolved": form.cleaned_data["resolved"]})
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The re-check has been recorded."))
+    return redirect("health:corrections", kg=kg)
 
 
 @require_http_methods(["GET", "POST"])
@@ -633,14 +810,36 @@ def settings_view(request, kg):
         (_("Daily checks and exams"), [v for k, v in figs.items() if k.split(".")[0] in ("temperature", "exam",
                                                                                         "attendance", "vaccination")]),
         (_("Growth assessment cut-offs"), [v for k, v in figs.items() if k.startswith("growth.")]),
+        (_("Vision, caries and corrections"), [v for k, v in figs.items() if k.split(".")[0] in ("vision", "caries",
+                                                                                                "correction")]),
         (_("Isolation periods"), [v for k, v in figs.items() if k.startswith("disease.")]),
         (_("Outbreak reporting rules"), [v for k, v in figs.items() if k.startswith("outbreak.")]),
     ]
     campuses = list(Campus.objects.filter(kindergarten=actor.kindergarten))
     return render(request, "health/settings.html", {
         "groups": groups, "standards": rules.growth_standards(), "edition": rules.NIP_EDITION,
+        "standard": services.growth_standard_of(actor.kindergarten),
+        "standard_form": f.StandardForm(initial={"standard": services.growth_standard_of(actor.kindergarten)}),
         "devices": DeviceToken.objects.filter(kindergarten=actor.kindergarten).select_related("campus"),
         "device_form": f.DeviceForm(campuses=campuses), "new_token": request.session.pop("health_new_token", None)})
+
+
+@require_POST
+@requires("health.settings")
+def standard_set(request, kg):
+    """Choose the growth standard; the exams already assessed keep theirs until re-assessed."""
+    form = f.StandardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a growth standard."))
+    else:
+        try:
+            services.standard_set(actor=request.actor, standard=form.cleaned_data["standard"])
+        except DomainError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The growth standard has been changed. Exams already assessed keep their "
+                                        "standard until you re-assess them (Exams page)."))
+    return redirect("health:settings", kg=kg)
 
 
 @require_POST

@@ -11,7 +11,7 @@ from django.utils import timezone
 from houqin.org.demo import demo_step
 
 NOTICES = [
-    # days after the term start, kind, audience, target ("all", "class", "child", "staff"), title, body, read by parent
+    # days after the story's term start (1 Sept 2026, placed by DemoDates.moved), kind, audience, target ("all", "class", "child", "staff"), title, body, read by parent
     (2, "general", "parents", "all", "2026年秋季开学告家长书", "各位家长：新学期将于9月1日开学，请按时送孩子入园，并带好接送卡。", True),
     (10, "meals", "parents", "all", "九月第二周带量食谱公示", "本周食谱已在公示栏和家长园地公布，欢迎家长监督。", True),
     (28, "safety", "parents", "all", "国庆假期安全告家长书", "国庆假期请注意交通安全、防溺水、用火用电安全。", True),
@@ -38,7 +38,8 @@ def build_notices(ctx):
         for offset, kind, audience, target, title, body, parent_read in NOTICES:
             if slug == "demo2" and kind in ("disease", "vaccination"):
                 continue
-            at = timezone.make_aware(dt.datetime.combine(ctx.term_start + dt.timedelta(days=offset), dt.time(8, 30)))
+            day = ctx.dates.moved(dt.date(2026, 9, 1) + dt.timedelta(days=offset))  # the story's day, on ctx.dates
+            at = timezone.make_aware(dt.datetime.combine(day, dt.time(8, 30)))
             notice = Notice.objects.create(kindergarten=kg, created_by=director, kind=kind, audience=audience,
                                            title=title, body=body, published_at=at, source="demo", created_at=at)
             if target == "class" and guardian:

@@ -11,10 +11,15 @@ What it builds
   `teacher` and `nursery` own 中一班 of 本部; `parent` is the primary guardian of a child of 中一班.
   All demo logins share DEMO_PASSWORD. Other staff have unusable passwords.
 
-It is deterministic: `plan_demo(seed)` draws every name, date and number from one
-`random.Random(seed)` (never the global random state, never today's date: every date is relative
-to the fixed term TERM_START), so the same seed always gives the same district. `build_demo` then
-writes the plan in one transaction, and does nothing if the `demo` kindergarten already exists.
+It lives on the day it is built: `build_demo(today=...)` (default: today's date) builds the district
+as a real kindergarten looks at 9 a.m. that day. DemoDates holds every day a step may use (today, the
+current and the previous term from core.calendar, the school days up to today, this week, last month)
+and every step takes its dates from `ctx.dates` — never a frozen day, never the clock. Records run up
+to that day: this week's menu published, last month's meal account published, today's morning checks
+partly done (some classes still to check), a few to-dos due or overdue. The same seed and the same day
+give the same district: `plan_demo(seed, dates)` draws every name, date and number from one
+`random.Random(seed)` (never the global random state). `build_demo` then writes the plan in one
+transaction, and does nothing if the `demo` kindergarten already exists.
 
 Extending the demo (other areas)
 --------------------------------
@@ -26,7 +31,7 @@ Each area may add a term of its own records (menus, morning checks, assets…). 
     @demo_step
     def build_morning_checks(ctx):
         for school_class in ctx.classes_of("demo"):
-            ...  # draw from ctx.rng, date from ctx.term_start, write with bulk_create_with_history
+            ...  # draw from ctx.rng, dates from ctx.dates, write with bulk_create_with_history
         ctx.counts["morning checks"] = n
 
 `build_demo` imports every installed app's `demo` module (like the admin's autodiscovery), then runs
@@ -34,7 +39,7 @@ DEMO_STEPS in order — INSTALLED_APPS order, then definition order within a mod
 transaction, after the organisation is built. Each step gets `ctx.rng`, a fresh `random.Random`
 seeded from the demo seed and the step's own name, so adding or changing one step never changes the
 data of another. See DemoContext for what else the context holds (kindergartens, campuses, classes,
-users by username, the term dates, counts). Steps must not read today's date either.
+users by username, ctx.dates, counts). Steps read no clock: their today is ctx.dates.today.
 """
 
 from __future__ import annotations
@@ -43,17 +48,21 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from django.db import transaction
 
+from houqin.core import calendar
 from houqin.org.models import GRADE_AGE, Grade, Relation, Role, Sex
 
 DEMO_PASSWORD = "Houqin-2026"  # long, mixed case, not common, not numeric: passes Django's validators
 DEFAULT_SEED = 2026
 DEMO_URL = "http://127.0.0.1:8000/"
+# The reference term of the tools that want one fixed district (bench commands); the demo itself
+# takes its dates from DemoDates.
 SCHOOL_YEAR = 2026
 TERM_START = dt.date(2026, 9, 1)  # autumn term of school year 2026–2027
-TERM_END = dt.date(2027, 1, 22)
+TERM_END = dt.date(2027, 1, 15)
 DEMO_SLUG = "demo"
 DISTRICT_NAME = "城南区教育局"
 DISTRICT_SLUG = "chengnan"
@@ -135,6 +144,133 @@ def person_name(rng: random.Random, sex: str, generation: str = "child", family:
 # --- dates and numbers ---------------------------------------------------------------------------
 
 
+# The story of the demo was first told on a frozen term: 1 September – Friday 20 November 2026.
+# DemoDates.moved() places a day of that story on the demo's own days.
+STORY_START = dt.date(2026, 9, 1)
+STORY_LAST = dt.date(2026, 11, 20)
+STORY_TODAY = dt.date(2026, 11, 23)  # the school day after STORY_LAST
+MIN_TERM_DAYS = 40  # fewer school days of the current term so far: the records start with the previous term
+
+
+@dataclass(frozen=True)
+class DemoDates:
+    """The days of the demo, all from `today` and core.calendar (weekends and national holidays have no
+    school days). Built once by build_demo and handed to every step as `ctx.dates`.
+
+    - `term`: the term of today, or, in a vacation, the term that ended last; `previous`: the one before.
+    - `start`: the first day of records: the term's start or, when the term has had fewer than
+      MIN_TERM_DAYS school days so far, the previous term's start (a demo needs some history).
+    - `days`: the school days from `start` up to and including today; `past_days` the ones before today.
+    """
+
+    today: dt.date
+
+    @cached_property
+    def term(self) -> calendar.Term:
+        return calendar.current_term(self.today)
+
+    @cached_property
+    def previous(self) -> calendar.Term:
+        return calendar.previous_term(self.today)
+
+    @cached_property
+    def start(self) -> dt.date:
+        so_far = calendar.school_days(self.term.start, min(self.today - dt.timedelta(days=1), self.term.end))
+        return self.term.start if len(so_far) >= MIN_TERM_DAYS else self.previous.start
+
+    @cached_property
+    def days(self) -> tuple[dt.date, ...]:
+        return tuple(calendar.school_days(self.start, min(self.today, self.term.end)))
+
+    @cached_property
+    def past_days(self) -> tuple[dt.date, ...]:
+        return tuple(d for d in self.days if d < self.today)
+
+    @property
+    def is_school_day(self) -> bool:
+        return calendar.is_school_day(self.today)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last school day before today (a complete day of records)."""
+        return self.past_days[-1]
+
+    @property
+    def school_year(self) -> int:
+        return self.term.school_year
+
+    @property
+    def term_start(self) -> dt.date:
+        return self.term.start
+
+    @property
+    def term_end(self) -> dt.date:
+        return self.term.end
+
+    @property
+    def week_start(self) -> dt.date:
+        """Monday of this week."""
+        return self.today - dt.timedelta(days=self.today.weekday())
+
+    @property
+    def this_week(self) -> list[dt.date]:
+        """The school days of this week (Monday to Friday), also those still to come."""
+        return calendar.school_days(self.week_start, self.week_start + dt.timedelta(days=6))
+
+    @property
+    def this_month(self) -> dt.date:
+        return self.today.replace(day=1)
+
+    @property
+    def last_month(self) -> dt.date:
+        return (self.this_month - dt.timedelta(days=1)).replace(day=1)
+
+    @cached_property
+    def months(self) -> list[dt.date]:
+        """The complete months (before this one) that had school days in the records, oldest first."""
+        return sorted({d.replace(day=1) for d in self.past_days if d < self.this_month})
+
+    def in_term(self, day: dt.date) -> bool:
+        return self.start <= day <= self.today
+
+    def back(self, n: int) -> dt.date:
+        """The n-th school day before today (1: the last one), never before the first."""
+        return self.past_days[-min(max(n, 1), len(self.past_days))]
+
+    def at(self, fraction: float) -> dt.date:
+        """The school day at this fraction of the records so far (0: the first, 1: the last)."""
+        return self.past_days[round(fraction * (len(self.past_days) - 1))]
+
+    def on_or_after(self, day: dt.date) -> dt.date:
+        """The first school day of the records on or after `day` (the last one if none)."""
+        return next((d for d in self.past_days if d >= day), self.last_day)
+
+    def moved(self, day: dt.date) -> dt.date:
+        """A day of the demo's first story (the term 1 Sept – 20 Nov 2026, judged on 23 Nov) placed on
+        these dates: a school day of the story keeps its distance in school days from the last one
+        (clamped to the first day of records); a day before the story keeps its distance in days from
+        its start; a day after it its distance in days from today."""
+        if day < STORY_START:
+            return self.start - (STORY_START - day)
+        if day > STORY_LAST:
+            return self.today + (day - STORY_TODAY)
+        behind = len(_story_days()) - len([d for d in _story_days() if d <= day])
+        return self.past_days[max(len(self.past_days) - 1 - behind, 0)]
+
+
+@lru_cache(maxsize=1)
+def _story_days() -> list[dt.date]:
+    return calendar.school_days(STORY_START, STORY_LAST)
+
+
+def dates_for(today: dt.date | None = None) -> DemoDates:
+    """The demo's dates on `today` (default: today in the kindergartens' time zone)."""
+    from django.utils import timezone
+
+    return DemoDates(today or timezone.localdate())
+
+
+
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Age in whole years on `day`."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
@@ -149,7 +285,8 @@ def birth_date_for(rng: random.Random, grade: str, school_year: int = SCHOOL_YEA
     return earliest + dt.timedelta(days=rng.randrange((latest - earliest).days + 1))
 
 
-def enrolment_date_for(rng: random.Random, grade: str, birth_date: dt.date, school_year: int = SCHOOL_YEAR) -> dt.date:
+def enrolment_date_for(rng: random.Random, grade: str, birth_date: dt.date, school_year: int = SCHOOL_YEAR,
+                       latest_day: dt.date | None = None) -> dt.date:
     """Most children started with their cohort on 1 September (托 and 小 this year, 中 last year,
     大 two years ago); some came up from a toddler class a year earlier; a few joined later."""
     years_in = {Grade.TODDLER: 0, Grade.SMALL: 0, Grade.MIDDLE: 1, Grade.LARGE: 2}[Grade(grade)]
@@ -160,7 +297,8 @@ def enrolment_date_for(rng: random.Random, grade: str, birth_date: dt.date, scho
     if roll > 0.9:  # a transfer: joined later in the year
         latest = min(dt.date(school_year - years_in + 1, 6, 30), dt.date(school_year, 10, 30))
         start += dt.timedelta(days=rng.randrange((latest - start).days + 1))
-    return max(start, birth_date + dt.timedelta(days=365 * 2))
+    start = max(start, birth_date + dt.timedelta(days=365 * 2))
+    return min(start, latest_day) if latest_day else start  # nobody joins after the demo's today
 
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -265,6 +403,7 @@ class DemoPlan:
     district_slug: str
     supervisor: StaffPlan
     kindergartens: list[KindergartenPlan]
+    dates: DemoDates
 
 
 @dataclass(frozen=True)
@@ -318,12 +457,12 @@ KINDERGARTENS = [
 ]
 
 
-def _plan_child(rng: random.Random, grade: str, phones: set[str], ids: set[str]) -> ChildPlan:
+def _plan_child(rng: random.Random, grade: str, phones: set[str], ids: set[str], dates: DemoDates) -> ChildPlan:
     sex = rng.choice([Sex.MALE, Sex.FEMALE])
     family = surname(rng)
     name = person_name(rng, sex, "child", family)
-    birth = birth_date_for(rng, grade)
-    enrolled = enrolment_date_for(rng, grade, birth)
+    birth = birth_date_for(rng, grade, dates.school_year)
+    enrolled = enrolment_date_for(rng, grade, birth, dates.school_year, latest_day=dates.today)
     id_number = ""
     if rng.random() < 0.4:
         while not id_number or id_number in ids:
@@ -360,8 +499,8 @@ def _plan_child(rng: random.Random, grade: str, phones: set[str], ids: set[str])
             name=person_name(rng, sex_of, "adult"),
             relation=relation,
             phone=mobile_number(rng, phones),
-            valid_from=max(enrolled, TERM_START),
-            valid_until=TERM_END if rng.random() < 0.5 else None,
+            valid_from=max(enrolled, dates.start),
+            valid_until=dates.term_end if rng.random() < 0.5 else None,
         ))
     return ChildPlan(name, sex, birth, enrolled, id_number, notes, guardians, pickups)
 
@@ -371,7 +510,7 @@ def _staff(rng, phones, username, role, post, sex=Sex.FEMALE, **kwargs) -> Staff
 
 
 def _plan_kindergarten(
-    rng: random.Random, spec: _KindergartenSpec, phones: set[str], ids: set[str]
+    rng: random.Random, spec: _KindergartenSpec, phones: set[str], ids: set[str], dates: DemoDates
 ) -> KindergartenPlan:
     plan = KindergartenPlan(spec.slug, spec.name, spec.short_name, spec.address, spec.phone, spec.suffix, [])
     for campus_name, address, grades in spec.campuses:
@@ -380,7 +519,7 @@ def _plan_kindergarten(
             for number in numbers:
                 low, high = CLASS_SIZE[grade]
                 school_class = ClassPlan(f"{GRADE_PREFIX[grade]}{NUMERALS[number - 1]}班", grade, CAPACITY[grade])
-                school_class.children = [_plan_child(rng, grade, phones, ids) for _ in range(rng.randint(low, high))]
+                school_class.children = [_plan_child(rng, grade, phones, ids, dates) for _ in range(rng.randint(low, high))]
                 campus.classes.append(school_class)
         plan.campuses.append(campus)
 
@@ -432,14 +571,15 @@ def _plan_kindergarten(
     return plan
 
 
-def plan_demo(seed: int = DEFAULT_SEED) -> DemoPlan:
-    """Everything the demo builds, as plain data: same seed, same plan (no database, no today)."""
+def plan_demo(seed: int = DEFAULT_SEED, dates: DemoDates | None = None) -> DemoPlan:
+    """Everything the demo builds, as plain data: same seed and day, same plan (no database)."""
+    dates = dates or dates_for()
     rng = random.Random(seed)
     phones: set[str] = set()
     ids: set[str] = set()
-    kindergartens = [_plan_kindergarten(rng, spec, phones, ids) for spec in KINDERGARTENS]
+    kindergartens = [_plan_kindergarten(rng, spec, phones, ids, dates) for spec in KINDERGARTENS]
     supervisor = _staff(rng, phones, SUPERVISOR_USERNAME, Role.SUPERVISOR, SUPERVISOR_POST, login=True)
-    return DemoPlan(seed, DISTRICT_NAME, DISTRICT_SLUG, supervisor, kindergartens)
+    return DemoPlan(seed, DISTRICT_NAME, DISTRICT_SLUG, supervisor, kindergartens, dates)
 
 
 def demo_usernames() -> list[str]:
@@ -458,9 +598,10 @@ class DemoContext:
     seed: int
     rng: random.Random
     password_hash: str
+    dates: DemoDates  # today, the terms, the school days: every step's dates come from here
     school_year: int
-    term_start: dt.date
-    term_end: dt.date
+    term_start: dt.date  # the first day of records (dates.start)
+    term_end: dt.date  # the end of the current term
     district: object
     kindergartens: dict  # slug → Kindergarten
     campuses: dict  # (slug, campus name) → Campus
@@ -532,8 +673,8 @@ def _write(plan: DemoPlan, password_hash: str) -> DemoContext:
     User = get_user_model()
     district, _ = District.objects.get_or_create(slug=plan.district_slug, defaults={"name": plan.district_name})
     ctx = DemoContext(
-        seed=plan.seed, rng=random.Random(plan.seed), password_hash=password_hash, school_year=SCHOOL_YEAR,
-        term_start=TERM_START, term_end=TERM_END, district=district, kindergartens={}, campuses={}, classes={},
+        seed=plan.seed, rng=random.Random(plan.seed), password_hash=password_hash, dates=plan.dates,
+        school_year=plan.dates.school_year, term_start=plan.dates.start, term_end=plan.dates.term_end, district=district, kindergartens={}, campuses={}, classes={},
         users={},
     )
     counts = {"kindergartens": 0, "campuses": 0, "classes": 0, "children": 0, "guardians": 0, "pickup people": 0,
@@ -564,7 +705,7 @@ def _write(plan: DemoPlan, password_hash: str) -> DemoContext:
             for class_plan in campus_plan.classes:
                 school_class = SchoolClass.objects.create(
                     kindergarten=kg, campus=campus, name=class_plan.name, grade=class_plan.grade,
-                    school_year=SCHOOL_YEAR, capacity=class_plan.capacity,
+                    school_year=plan.dates.school_year, capacity=class_plan.capacity,
                 )
                 ctx.classes[(kg.slug, school_class.name)] = school_class
                 counts["classes"] += 1
@@ -646,8 +787,9 @@ def demo_logins() -> list[dict]:
     return rows
 
 
-def build_demo(*, seed: int = DEFAULT_SEED, password: str = DEMO_PASSWORD) -> dict:
-    """Build the demo district (in one transaction) unless the `demo` kindergarten exists.
+def build_demo(today: dt.date | None = None, *, seed: int = DEFAULT_SEED, password: str = DEMO_PASSWORD) -> dict:
+    """Build the demo district as it is at 9 a.m. on `today` (default: today), in one transaction,
+    unless the `demo` kindergarten exists.
 
     Returns {"created": bool, "counts": {what: how many}, "logins": demo_logins()}.
     """
@@ -659,7 +801,7 @@ def build_demo(*, seed: int = DEFAULT_SEED, password: str = DEMO_PASSWORD) -> di
     with transaction.atomic():
         if Kindergarten.objects.filter(slug=DEMO_SLUG).exists():
             return {"created": False, "counts": {}, "logins": demo_logins()}
-        plan = plan_demo(seed)
+        plan = plan_demo(seed, dates_for(today))
         ctx = _write(plan, make_password(password))  # hashed once for every demo login
         for step in ordered_steps():
             ctx.rng = random.Random(f"{seed}:{step.__module__}.{step.__qualname__}")

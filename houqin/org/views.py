@@ -239,5 +239,8 @@ def audit_log(request, kg):
 
 @policy.requires("district.view")
 def district(request, district):
+    from houqin.core.registry import district_todos_for
+
     rows = selectors.district_overview(actor=request.actor)
-    return render(request, "org/district.html", {"rows": rows, "district": request.actor.district})
+    return render(request, "org/district.html", {"rows": rows, "district": request.actor.district,
+                                                 "todos": district_todos_for(request.actor)})

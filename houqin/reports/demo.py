@@ -1,4 +1,4 @@
-"""Demo: the autumn term 2026 of both kindergartens, and the demo kindergarten's logistics summary
+"""Demo: the current term (ctx.dates.term) of both kindergartens, and the demo kindergarten's logistics summary
 drafted from everything the other demo steps recorded (this step runs last), then edited once by
 the director (version 2)."""
 
@@ -18,8 +18,10 @@ def build_term_summaries(ctx):
     with translation.override("zh-hans"):
         for slug in ("demo", "demo2"):
             kg = ctx.kindergartens[slug]
-            Term.objects.create(kindergarten=kg, name=f"{ctx.school_year}–{ctx.school_year + 1}学年第一学期",
-                                start=ctx.term_start, end=ctx.term_end, created_by=ctx.users["director"])
+            term = ctx.dates.term
+            which = "第一学期" if term.name == "autumn" else "第二学期"
+            Term.objects.create(kindergarten=kg, name=f"{term.school_year}–{term.school_year + 1}学年{which}",
+                                start=term.start, end=term.end, created_by=ctx.users["director"])
         kg = ctx.kindergartens["demo"]
         director = policy.actor_for_kindergarten(ctx.users["director"], kg)
         term = Term.objects.get(kindergarten=kg)

@@ -1,8 +1,8 @@
 """Drafting the semester summary from figures, and rendering its figure tokens.
 
-Pure functions (no database): `compose(...)` turns the term's figures into the sections of the
-summary in the seeds' order, in plain Chinese prose with a token `[[key]]` where each number goes;
-`render_html` / `render_text` put the numbers back, as links to their records or as plain text.
+Pure functions (no database): the writer (writer.py) turns the term's figures into the sections of
+the summary with a token `[[key]]` where each number goes; `render_html` / `render_text` put the
+numbers back, as links to their records or as plain text.
 """
 
 from __future__ import annotations
@@ -54,13 +54,17 @@ def format_value(fig: dict) -> str:
         return f"{value}{unit}"
     if unit in ("元", "yuan"):
         text = f"{number:,.2f}"
-        return f"{text} 元"
+        return f"{text}元" if unit == "元" else f"{text} yuan"
     if number == number.to_integral_value():
         text = f"{number:,.0f}"
     else:
         text = f"{number.normalize():f}"
     if unit == "%":
         return f"{text}%"
+    if unit and not unit.isascii():  # 78次, 598名: no space before a Chinese measure word
+        return f"{text}{unit}"
+    if unit.startswith(" "):
+        return f"{text}{unit}"
     return f"{text} {unit}".strip()
 
 
@@ -93,77 +97,3 @@ def render_html(text: str, figures: dict) -> str:
 
 def tokens_in(text: str) -> list[str]:
     return TOKEN.findall(text)
-
-
-# Rates that must reach 100 % (入园体检率、预防接种证查验率、补种完成率 …); attendance or the
-# prevalence of stunting are not among them.
-FULL_RATES = ("exam_rate", "vaccination", "catch", "completion", "check_rate", "coverage", "sample_rate",
-              "signed_rate", "closed_rate")
-
-
-def _is_zero(fig: dict) -> bool:
-    try:
-        return fig["value"] is None or Decimal(fig["value"]) == 0
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def _clause(key: str, fig: dict) -> str:
-    return f"{fig['label']} [[{key}]]"
-
-
-def _problem(key: str, fig: dict) -> str | None:
-    """A sentence for the problems section when the figure shows a gap: something overdue, expired
-    or missing, or a rate under 100 %."""
-    if fig["value"] is None:
-        return None
-    try:
-        value = Decimal(fig["value"])
-    except Exception:  # noqa: BLE001
-        return None
-    words = key.rsplit(".", 1)[-1]
-    if fig["unit"] == "%" and value < 100 and any(w in words for w in FULL_RATES):
-        return _("%(label)s was %(token)s, short of 100%%: we will follow it up next term.") % {
-            "label": fig["label"], "token": f"[[{key}]]"}
-    if value > 0 and any(w in words for w in ("overdue", "expired", "missing", "open", "unclosed", "late")):
-        return _("%(label)s: %(token)s; each will be closed with a named person and a date.") % {
-            "label": fig["label"], "token": f"[[{key}]]"}
-    return None
-
-
-def compose(*, kindergarten_name: str, term_name: str, start: dt.date, end: dt.date, figures: dict) -> list[dict]:
-    """The draft: [{key, heading, text}] — an introduction, the five areas in the seeds' order and
-    the problems and next steps. `figures` is {key: snapshot}. Every number is a token."""
-    headings = section_headings()
-    by_section: dict[str, list[tuple[str, dict]]] = {s: [] for s in SECTION_ORDER}
-    for key, fig in figures.items():
-        by_section.setdefault(fig.get("section") or "assets", []).append((key, fig))
-    period = _("from %(start)s to %(end)s") % {"start": f"{start.year}年{start.month}月{start.day}日",
-                                               "end": f"{end.year}年{end.month}月{end.day}日"}
-    sections = [{"key": "intro", "heading": headings["intro"], "text": _(
-        "This term (%(term)s, %(period)s), the logistics work of %(kg)s served the children and the teaching "
-        "with safety first. The figures below are counted from the records kept in Houqin; each links to its "
-        "records. The logistics work of the term is summarised as follows.") % {
-        "term": term_name, "period": period, "kg": kindergarten_name}}]
-    for section in SECTION_ORDER[:-1]:
-        items = by_section.get(section, [])
-        shown = [(k, f) for k, f in items if not _is_zero(f)]
-        quiet = [(k, f) for k, f in items if _is_zero(f)]
-        paragraphs = []
-        if shown:
-            paragraphs.append(_("This term: %(clauses)s.") % {"clauses": "，".join(_clause(k, f) for k, f in shown)})
-        events = [line for _k, f in shown for line in f.get("items", [])][:12]
-        if events:
-            paragraphs.append(_("Among them: %(events)s.") % {"events": "；".join(events)})
-        if quiet:
-            paragraphs.append(_("Nothing was recorded this term for: %(labels)s.") % {
-                "labels": "、".join(f"{f['label']}（[[{k}]]）" for k, f in quiet)})
-        if not items:
-            paragraphs.append(_("No records of this area were kept in Houqin this term."))
-        sections.append({"key": section, "heading": headings[section], "text": "\n".join(paragraphs)})
-    problems = [p for key, fig in figures.items() if (p := _problem(key, fig))]
-    text = "\n".join(problems) if problems else _("The records of the term show nothing overdue or missing.")
-    text += "\n" + _("Next term we will keep every register up to date, close each hazard within its time limit "
-                     "and report to the bureau on time.")
-    sections.append({"key": "problems", "heading": headings["problems"], "text": text})
-    return sections

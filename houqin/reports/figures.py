@@ -116,3 +116,124 @@ def assets_and_stock_figures(kindergartens, start, end) -> dict[int, list[Figure
                    "meals", _url("stock:alerts", k.slug), detail=str(money(-(m.get("disposed") or 0)))),
         ]
     return result
+
+
+@register_figures
+def summary_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
+    """What the summary and the problem finder need beyond the areas' own figures: children and
+    classes (the district comparison counts per 100 children), morning checks and disinfection
+    records, meal committee meetings with their decisions, outbreak reports made late or never,
+    deliveries accepted while the supplier's licence had expired, the weak-child share, the
+    energy target of the published menus. Ten grouped queries for any number of kindergartens."""
+    import datetime as dt
+
+    from django.db.models import Avg
+    from django.db.models.fields.json import KT
+
+    from houqin.canteen.models import CommitteeMeeting, MealAccount, Menu, MenuStatus
+    from houqin.foodsafety.models import REQUIRED_CERTIFICATE_KINDS, Receipt, SupplierCertificate
+    from houqin.health.models import CheckSession, Disinfection, OutbreakAlert, WeakChildCase
+    from houqin.org.models import Child, SchoolClass
+    from houqin.reports.rules import limit
+
+    ids = [k.pk for k in kindergartens]
+    if not ids:
+        return {}
+    children = dict(Child.objects.active().filter(kindergarten_id__in=ids, enrolled_on__lte=end)
+                    .filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
+                    .values("kindergarten_id").annotate(n=Count("pk")).values_list("kindergarten_id", "n"))
+    classes = dict(SchoolClass.objects.filter(kindergarten_id__in=ids, is_active=True)
+                   .values("kindergarten_id").annotate(n=Count("pk")).values_list("kindergarten_id", "n"))
+    checks = dict(CheckSession.objects.filter(kindergarten_id__in=ids, date__gte=start, date__lte=end)
+                  .values("kindergarten_id").annotate(n=Count("pk")).values_list("kindergarten_id", "n"))
+    disinfections = dict(Disinfection.objects.active().filter(kindergarten_id__in=ids, date__gte=start, date__lte=end)
+                         .values("kindergarten_id").annotate(n=Count("pk")).values_list("kindergarten_id", "n"))
+    committee: dict[int, list] = {}
+    for m in (CommitteeMeeting.objects.active().filter(kindergarten_id__in=ids, held_on__gte=start, held_on__lte=end)
+              .order_by("held_on").only("kindergarten_id", "held_on", "decisions")):
+        first = (m.decisions or "").strip().splitlines()
+        committee.setdefault(m.kindergarten_id, []).append(
+            f"{m.held_on.month}月{m.held_on.day}日" + (f"：{first[0].strip().rstrip('。；;')}" if first else ""))
+    hours = dt.timedelta(hours=float(limit("outbreak_report_hours")))
+    outbreaks: dict[int, dict] = {}
+    for a in (OutbreakAlert.objects.filter(kindergarten_id__in=ids, report_made_at__date__gte=start,
+                                           report_made_at__date__lte=end)
+              .order_by("report_made_at").only("kindergarten_id", "rule_name", "disease", "symptom", "case_count",
+                                               "window_start", "report_made_at", "reported_at")):
+        o = outbreaks.setdefault(a.kindergarten_id, {"n": 0, "unreported": [], "late": [], "items": []})
+        o["n"] += 1
+        line = f"{a.window_start.month}月{a.window_start.day}日 {a.rule_name}（{a.case_count}例）"
+        o["items"].append(line)
+        if a.reported_at is None:
+            o["unreported"].append(line)
+        elif a.reported_at - a.report_made_at > hours:
+            o["late"].append(line)
+    weak = dict(WeakChildCase.objects.active().filter(kindergarten_id__in=ids, opened_on__lte=end)
+                .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+                .values("kindergarten_id").annotate(n=Count("pk")).values_list("kindergarten_id", "n"))
+    accounts = dict(MealAccount.objects.active().filter(kindergarten_id__in=ids, status="published",
+                                                        month__gte=start.replace(day=1), month__lte=end)
+                    .values("kindergarten_id").annotate(n=Count("pk")).values_list("kindergarten_id", "n"))
+    targets = dict(Menu.objects.active().filter(kindergarten_id__in=ids, status=MenuStatus.PUBLISHED,
+                                                week_start__gte=start - dt.timedelta(days=6), week_start__lte=end)
+                   .annotate(t=KT("summary__target_pct")).exclude(t__isnull=True)
+                   .values("kindergarten_id").annotate(avg=Avg(KT("summary__target_pct")))
+                   .values_list("kindergarten_id", "avg"))
+    # Deliveries with an accepted line from a supplier none of whose certificates of a required kind
+    # was valid that day (it had one, and it had expired).
+    receipts = list(Receipt.objects.filter(kindergarten_id__in=ids, voided_at__isnull=True, received_on__gte=start,
+                                           received_on__lte=end, lines__accepted=True).distinct()
+                    .values_list("pk", "kindergarten_id", "supplier_id", "supplier__name", "received_on"))
+    certs: dict[tuple, list] = {}
+    for supplier_id, kind, issued, until in (
+            SupplierCertificate.objects.filter(supplier_id__in={r[2] for r in receipts}, voided_at__isnull=True,
+                                               kind__in=list(REQUIRED_CERTIFICATE_KINDS))
+            .values_list("supplier_id", "kind", "issued_on", "valid_until")):
+        certs.setdefault((supplier_id, kind), []).append((issued, until))
+    expired: dict[int, dict] = {}
+    for _pk, kg_id, supplier_id, supplier_name, day in receipts:
+        for kind in REQUIRED_CERTIFICATE_KINDS:
+            held = certs.get((supplier_id, kind))
+            if held and not any((i is None or i <= day) and day <= u for i, u in held):
+                e = expired.setdefault(kg_id, {"n": 0, "suppliers": {}})
+                e["n"] += 1
+                e["suppliers"][supplier_name] = e["suppliers"].get(supplier_name, 0) + 1
+                break
+    result = {}
+    for k in kindergartens:
+        n = children.get(k.pk, 0)
+        o = outbreaks.get(k.pk, {"n": 0, "unreported": [], "late": [], "items": []})
+        e = expired.get(k.pk, {"n": 0, "suppliers": {}})
+        w = weak.get(k.pk, 0)
+        share = (Decimal(w * 100) / n).quantize(Decimal("0.1")) if n else None
+        target = targets.get(k.pk)
+        child_url = _url("org:child_list", k.slug)
+        cases_url = _url("health:cases", k.slug)
+        receipts_url = _url("foodsafety:receipt_list", k.slug, f"start={start:%Y-%m-%d}&end={end:%Y-%m-%d}")
+        result[k.pk] = [
+            Figure("summary.children", _("children enrolled"), n, _("children"), "intro", child_url, district=True),
+            Figure("summary.classes", _("classes"), classes.get(k.pk, 0), _("classes"), "intro", child_url),
+            Figure("summary.morning_checks", _("morning and noon checks recorded"), checks.get(k.pk, 0), _("times"),
+                   "health", _url("health:overview", k.slug)),
+            Figure("summary.disinfections", _("disinfection records"), disinfections.get(k.pk, 0), _("times"),
+                   "health", _url("health:disinfection", k.slug)),
+            Figure("summary.committee_meetings", _("meal committee meetings"), len(committee.get(k.pk, [])),
+                   _("times"), "meals", _url("canteen:committee_list", k.slug), items=tuple(committee.get(k.pk, ()))),
+            Figure("summary.accounts_published", _("monthly meal accounts published"), accounts.get(k.pk, 0),
+                   _("months"), "meals", _url("canteen:account_list", k.slug)),
+            Figure("summary.energy_target", _("energy target of the menus, % of the reference intake"),
+                   None if target is None else Decimal(str(target)).quantize(Decimal("0.1")), "%", "meals",
+                   _url("canteen:menu_list", k.slug)),
+            Figure("summary.outbreaks", _("outbreak alerts"), o["n"], _("times"), "health", cases_url,
+                   items=tuple(o["items"])),
+            Figure("summary.outbreaks_unreported", _("outbreak alerts never reported"), len(o["unreported"]),
+                   _("times"), "health", cases_url, items=tuple(o["unreported"]), district=True),
+            Figure("summary.outbreaks_late", _("outbreak alerts reported late"), len(o["late"]), _("times"), "health",
+                   cases_url, items=tuple(o["late"])),
+            Figure("summary.weak_child_share", _("share of children in weak-child cases"), share, "%", "health",
+                   _url("health:weak_cases", k.slug), detail=f"{w} / {n}", district=True),
+            Figure("summary.receipts_expired_licence", _("deliveries accepted while the supplier's licence had expired"),
+                   e["n"], _("times"), "meals", receipts_url,
+                   items=tuple(f"{name}（{c}批次）" for name, c in sorted(e["suppliers"].items())), district=True),
+        ]
+    return result

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.core.registry import figures_for
-from houqin.reports import draft
+from houqin.reports import draft, versions, writer
 from houqin.reports.models import Summary, SummaryVersion, Term
+from houqin.reports.rules import limits_for, measure
 
 MAX_SECTION = 20000
 
@@ -50,9 +51,29 @@ def term_create(*, actor, name: str, start: dt.date, end: dt.date) -> Term:
 
 
 def term_figures(term: Term) -> dict:
-    """{key: snapshot} of every figure the areas give for the term, in the registry's order."""
+    """{key: snapshot} of every figure the areas give for the term, in the registry's order, each
+    counted in its measure word (次, 处, 份, 名 …)."""
     figures = figures_for([term.kindergarten], term.start, term.end).get(term.kindergarten_id, [])
-    return {f.key: draft.snapshot(f) for f in figures}
+    out = {}
+    for f in figures:
+        snap = draft.snapshot(f)
+        snap["unit"] = measure(f.key, snap["unit"])
+        out[f.key] = snap
+    return out
+
+
+def previous_term(term: Term) -> Term | None:
+    return (Term.objects.filter(kindergarten_id=term.kindergarten_id, end__lt=term.start)
+            .order_by("-start").first())
+
+
+def write_draft(term: Term) -> tuple[list[dict], dict]:
+    """The text and figures of a fresh draft of the term: the figures now, compared with the
+    previous term's, the problems the records show."""
+    previous = previous_term(term)
+    return writer.compose(kindergarten_name=term.kindergarten.name, term_name=term.name, figures=term_figures(term),
+                          previous=term_figures(previous) if previous else None,
+                          limits=limits_for([term.kindergarten])[term.kindergarten_id])
 
 
 def _next_number(summary: Summary) -> int:
@@ -74,13 +95,24 @@ def summary_draft(*, actor, term: Term) -> SummaryVersion:
             kindergarten=term.kindergarten, created_by=actor.user, term=term,
             title=_("%(kg)s logistics summary, %(term)s") % {"kg": term.kindergarten.name, "term": term.name},
         )
-    figures = term_figures(term)
-    sections = draft.compose(kindergarten_name=term.kindergarten.name, term_name=term.name, start=term.start,
-                             end=term.end, figures=figures)
+    sections, figures = write_draft(term)
+    note = _("Drafted from the records")
+    current = SummaryVersion.objects.filter(summary=summary).order_by("-number").first()
+    if current is not None and current.origin != SummaryVersion.Origin.DRAFTED:
+        # A person edited (or restored) since the last draft: their paragraphs are kept.
+        base = (SummaryVersion.objects.filter(summary=summary, origin=SummaryVersion.Origin.DRAFTED,
+                                              number__lt=current.number).order_by("-number").first())
+        sections = versions.merge(base.sections if base else [], current.sections, sections)
+        for key, fig in current.figures.items():  # figures the kept text still names
+            figures.setdefault(key, fig)
+        kept = sum(len(s.get("kept", [])) for s in sections)
+        if kept:
+            note = _("Redrafted from the records; %(n)d paragraphs of version %(v)d kept") % {
+                "n": kept, "v": current.number}
     return SummaryVersion.objects.create(
         kindergarten=term.kindergarten, created_by=actor.user, summary=summary, number=_next_number(summary),
         origin=SummaryVersion.Origin.DRAFTED, sections=sections, figures=figures,
-        figures_computed_at=timezone.now(), note=_("Drafted from the records"),
+        figures_computed_at=timezone.now(), note=note[:200],
     )
 
 

@@ -1,7 +1,10 @@
-"""A term of safety records for the demo kindergartens: zones with daily self-checks, inspection
-templates with their rounds, hazards in every state (some overdue), fire equipment, drills (one
-fire drill with every class out in 2 min 10 s), visitors (one still inside), delegations, releases
-and one refused pick-up, duty shifts, an incident and signed weekly reports."""
+"""A term of safety records for the demo kindergartens, up to ctx.dates.today (9 a.m.): zones with
+daily self-checks, inspection templates with their rounds, hazards in every state (planted: some
+overdue), fire equipment (planted: one extinguisher's annual inspection overdue), drills (one fire
+drill with every class out in 2 min 10 s, an earthquake drill, a third only planned: the term is one
+drill short of the rule's three so far), visitors (one inside now), delegations for today, releases
+and one refused pick-up, duty shifts of this week and the next, an incident and signed weekly
+reports. Every date from ctx.dates."""
 
 from __future__ import annotations
 
@@ -9,21 +12,12 @@ import datetime as dt
 
 from django.utils import timezone
 
+from houqin.core import calendar
 from houqin.org.demo import demo_step
-
-DEMO_TODAY_OFFSET = 81  # 2026-11-21, the demo's "today" (term start + 81 days)
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
-
-
-def _school_days(start: dt.date, end: dt.date):
-    day = start
-    while day <= end:
-        if day.weekday() < 5 and not (dt.date(2026, 10, 1) <= day <= dt.date(2026, 10, 7)):
-            yield day
-        day += dt.timedelta(days=1)
 
 
 ZONES = [
@@ -75,7 +69,8 @@ def build_safety(ctx):
     )
 
     rng = ctx.rng
-    today = ctx.term_start + dt.timedelta(days=DEMO_TODAY_OFFSET)
+    dates = ctx.dates
+    today = dates.today
     counts = {"hazards": 0, "rounds": 0, "self-checks": 0}
     for slug, suffix in (("demo", ""), ("demo2", "2")):
         kg = ctx.kindergartens.get(slug)
@@ -85,7 +80,7 @@ def build_safety(ctx):
                  ("principal", "director", "guard", "teacher", "canteen", "health", "storekeeper", "parent", "nursery")}
         classes = sorted(ctx.classes_of(slug), key=lambda c: (c.sort_order, c.name))
         full = slug == "demo"
-        days = list(_school_days(ctx.term_start, today - dt.timedelta(days=1)))
+        days = list(dates.past_days)
         if not full:
             days = days[-20:]
 
@@ -102,7 +97,7 @@ def build_safety(ctx):
         zones = bulk_create_with_history(zones, Zone, default_user=users["director"])
         zones = list(Zone.objects.filter(kindergarten=kg).order_by("pk"))
         bulk_create_with_history([
-            Agreement(kindergarten=kg, year=2026, post=post, holder=users[owner], created_by=users["principal"],
+            Agreement(kindergarten=kg, year=ctx.term_start.year, post=post, holder=users[owner], created_by=users["principal"],
                       duties=f"负责{zone}的日常安全自查，发现隐患及时上报并协助整改。",
                       signed_at=_at(ctx.term_start + dt.timedelta(days=rng.randrange(1, 6)), 10)
                       if owner != "storekeeper" else None)
@@ -153,7 +148,7 @@ def build_safety(ctx):
         for i in range(n):
             place, text = HAZARD_TEXTS[i % len(HAZARD_TEXTS)]
             reported = days[min(len(days) - 1, int(i * len(days) / n))]
-            h = Hazard(kindergarten=kg, number=f"YH-2026-{i + 1:04d}", location=place, description=text,
+            h = Hazard(kindergarten=kg, number=f"YH-{reported.year}-{i + 1:04d}", location=place, description=text,
                        severity=rng.choice(["low", "normal", "normal", "high"]), reported_at=_at(reported, 9, 10),
                        created_by=rng.choice([users["teacher"], users["guard"], users["nursery"], users["director"]]))
             age = (today - reported).days
@@ -184,9 +179,9 @@ def build_safety(ctx):
         # --- fire equipment and monthly checks --------------------------------------------
         equipment = []
         for i in range(12 if full else 4):
-            last = dt.date(2025, 12, 1) + dt.timedelta(days=rng.randrange(0, 200))
+            last = today - dt.timedelta(days=355 - rng.randrange(0, 200))
             if i == 0 and full:
-                last = dt.date(2025, 10, 20)  # planted: annual inspection overdue
+                last = today - dt.timedelta(days=400)  # planted: annual inspection overdue
             equipment.append(FireEquipment(kindergarten=kg, kind="extinguisher" if i < 9 else "hydrant" if i < 11 else "alarm",
                                            model_type="ABC干粉 4kg" if i < 9 else "", label=f"MHQ-{i + 1:03d}",
                                            location=rng.choice(["一楼走廊", "二楼走廊", "厨房门口", "楼梯口", "多功能厅"]),
@@ -201,8 +196,8 @@ def build_safety(ctx):
                       ok=True, created_by=users["guard"]) for e in equipment for m in months])
 
         # --- drills -----------------------------------------------------------------------
-        fire_day = dt.date(2026, 10, 9)
-        drill_specs = [("fire", fire_day, True, 130), ("earthquake", dt.date(2026, 11, 12), False, 150)]
+        fire_day = dates.moved(dt.date(2026, 10, 9))
+        drill_specs = [("fire", fire_day, True, 130), ("earthquake", dates.moved(dt.date(2026, 11, 12)), False, 150)]
         if not full:
             drill_specs = drill_specs[:1]
         made = []
@@ -211,7 +206,8 @@ def build_safety(ctx):
                               children_count=Child.objects.filter(kindergarten=kg).count(), staff_count=60 if full else 15,
                               evacuation_seconds=seconds, recorded_by=users["director"], created_by=users["director"],
                               summary="听到警报后各班按疏散路线有序撤离至操场，清点人数无遗漏。"))
-        made.append(Drill(kindergarten=kg, kind="anti_terror", planned_on=dt.date(2026, 12, 10), announced=True,
+        made.append(Drill(kindergarten=kg, kind="anti_terror", planned_on=dates.moved(dt.date(2026, 12, 10)),
+                          announced=True,
                           created_by=users["director"]))
         bulk_create_with_history(made, Drill, default_user=users["director"])
         for d in Drill.objects.filter(kindergarten=kg, held_at__isnull=False):
@@ -226,7 +222,7 @@ def build_safety(ctx):
                                     id_number="", phone=f"139{rng.randrange(10**8):08d}", arrived_at=arrived,
                                     left_at=arrived + dt.timedelta(minutes=40), created_by=users["guard"]))
         visitors.append(Visitor(kindergarten=kg, name="赵工程师", organisation="消防维保公司", reason="消防设施年检",
-                                host="后勤主任", id_number="32010419850612001X", arrived_at=_at(today, 9, 20),
+                                host="后勤主任", id_number="32010419850612001X", arrived_at=_at(today, 8, 40),
                                 created_by=users["guard"]))
         bulk_create_with_history(visitors, Visitor, default_user=users["guard"])
 
@@ -271,8 +267,8 @@ def build_safety(ctx):
                                       object_code=str(Release.objects.get(outcome="refused", kindergarten=kg).code),
                                       detail={"collector": "孙先生", "kind": "unknown"})
 
-        # --- duty roster (the coming week, two at peak times; one slot short) --------------
-        week = [today + dt.timedelta(days=i) for i in range(2, 9) if (today + dt.timedelta(days=i)).weekday() < 5]
+        # --- duty roster (this week and the next, two at peak times; one slot short) ------
+        week = [d for d in calendar.school_days(dates.week_start, dates.week_start + dt.timedelta(days=13))]
         shifts = []
         for j, day in enumerate(week):
             shifts.append(DutyShift(kindergarten=kg, date=day, slot="morning_peak", person=users["guard"], post="大门"))
@@ -285,8 +281,8 @@ def build_safety(ctx):
 
         # --- an incident, and signed weekly reports ----------------------------------------
         bulk_create_with_history([Incident(
-            kindergarten=kg, kind="injury", occurred_at=_at(dt.date(2026, 11, 3), 10, 15),
-            reported_at=_at(dt.date(2026, 11, 3), 10, 40), location="户外活动区", child=kids[0] if kids else None,
+            kindergarten=kg, kind="injury", occurred_at=_at(dates.moved(dt.date(2026, 11, 3)), 10, 15),
+            reported_at=_at(dates.moved(dt.date(2026, 11, 3)), 10, 40), location="户外活动区", child=kids[0] if kids else None,
             description="幼儿奔跑时摔倒，膝盖擦伤。", actions="保健老师消毒包扎，已通知家长。", created_by=users["teacher"])],
             Incident, default_user=users["teacher"])
         from houqin.safety.figures import report_figures

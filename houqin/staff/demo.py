@@ -1,16 +1,16 @@
-"""Demo term of the logistics staff: posts and assessment items, trainings (六T, 食品添加剂 for the
-kitchen, 餐前消毒 for the nursery staff, fire safety for everyone), weekly meetings with action items
-(one overdue), three months of assessments (October has a mistake the nursery staff was trained on:
-the deduction is doubled), a rating period for 爱心阿姨, the daily procedure ticked, and health
-certificates (one expired, one expiring within 30 days)."""
+"""Demo term of the logistics staff, up to ctx.dates.today: posts and assessment items, trainings
+(六T, 食品添加剂 for the kitchen, 餐前消毒 for the nursery staff, fire safety for everyone), weekly
+meetings with action items (the last one overdue), the assessments of the last two complete months
+(confirmed; last month has a mistake the nursery staff was trained on: the deduction is doubled) and
+of this month, a rating period for 爱心阿姨 this month (teachers, peers and parents have rated), the
+daily procedure ticked, and health certificates (a cook's expired some days ago, a nursery staff's
+expiring within 30 days). Every date from ctx.dates."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from houqin.org.demo import demo_step
-
-DEMO_TODAY = dt.date(2026, 11, 21)
 
 POSTS = [  # name, bonus at full points (None: the kindergarten's), needs a certificate, roles
     ("保育员", None, True, ("nursery",)),
@@ -72,6 +72,8 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
 
     rng = ctx.rng
     counts = ctx.counts
+    dates = ctx.dates
+    today = dates.today
     with translation.override("zh-hans"):
         topics = {name: services.topic_save(actor=director, name=name, category=cat) for name, cat in TOPICS}
         posts = {}
@@ -93,11 +95,11 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
         health = _actor(kg, health_user)
 
         # trainings: the kitchen's 六T and food additives, the nursery staff's pre-meal disinfection, fire safety
-        plan = [(dt.date(2026, 9, 5), "六T管理", "区食堂管理培训：六T实务", "区教育局后勤科 李老师", canteen, False),
-                (dt.date(2026, 9, 19), "餐前消毒流程", "保育员餐前消毒规范（微格教研）", health_user.display_name, nursery, False),
-                (dt.date(2026, 10, 17), "食品添加剂的种类及对人体的危害", "《食品添加剂的种类及对人体的危害》知识讲座",
+        plan = [(dates.moved(dt.date(2026, 9, 4)), "六T管理", "区食堂管理培训：六T实务", "区教育局后勤科 李老师", canteen, False),
+                (dates.moved(dt.date(2026, 9, 18)), "餐前消毒流程", "保育员餐前消毒规范（微格教研）", health_user.display_name, nursery, False),
+                (dates.moved(dt.date(2026, 10, 16)), "食品添加剂的种类及对人体的危害", "《食品添加剂的种类及对人体的危害》知识讲座",
                  "区疾控中心 王医生", canteen, True),
-                (dt.date(2026, 11, 7), "防火安全与疏散", "消防日防火安全培训", "消防大队 张教官", everyone, True)]
+                (dates.moved(dt.date(2026, 11, 6)), "防火安全与疏散", "消防日防火安全培训", "消防大队 张教官", everyone, True)]
         if not full:
             plan = plan[:2]
         trainings = []
@@ -120,19 +122,25 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
         subjects = ["检查各班消毒记录", "更换厨房排风扇滤网", "整理留样柜并核对留样记录", "检查消防器材", "清点各班被褥",
                     "修理中二班水龙头", "冬季防滑垫铺设", "整理仓库过期物品", "检查户外大型玩具", "准备流感防控物资",
                     "补充各班洗手液"]
-        monday = dt.date(2026, 9, 7)
+        # Mondays up to the last one whose action (due on Wednesday) is overdue today
+        last_monday = dates.week_start if today > dates.week_start + dt.timedelta(days=2) else (
+            dates.week_start - dt.timedelta(days=7))
+        last_monday = min(last_monday, dates.last_day)
+        mondays = [d for d in dates.past_days if d.weekday() == 0 and d <= last_monday]
+        if not full:
+            mondays = mondays[-3:]
         week = 0
-        while monday <= dt.date(2026, 11, 16) and (full or week < 3):
+        for monday in mondays:
             m = services.meeting_create(
                 actor=director, date=monday, title=f"第{week + 2}周后勤例会",
                 agenda="1. 上周工作回顾\n2. 本周重点工作\n3. 业务学习", minutes="各岗位汇报上周工作，主任点评巡查中发现的问题。",
                 decisions=f"本周重点：{subjects[week % len(subjects)]}。", attendees=everyone[:12])
             if owners:
                 owner = owners[week % len(owners)]
-                due = monday + dt.timedelta(days=4 if monday < dt.date(2026, 11, 16) else 2)
+                due = monday + dt.timedelta(days=4 if monday < mondays[-1] else 2)
                 action = services.action_add(actor=director, meeting=m, description=subjects[week % len(subjects)],
                                              owner=owner, due_date=due)
-                if due < dt.date(2026, 11, 16):
+                if monday < mondays[-1]:
                     action._history_user = director.user
                     from houqin.staff.models import ActionItem
 
@@ -140,7 +148,6 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
                         done_at=timezone.make_aware(dt.datetime.combine(due, dt.time(16, 0))), done_by=owner,
                         done_note="已完成")
             week += 1
-            monday += dt.timedelta(days=7)
         counts["staff meetings"] = counts.get("staff meetings", 0) + week
 
         # the daily procedure: the template, ticked by the nursery staff on school days
@@ -148,43 +155,52 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
             services.step_save(actor=director, time_label=time_label, title=title, description=desc, sort_order=i + 1)
         steps = list(ProcedureStep.objects.filter(kindergarten=kg))
         ticks = []
+        ticked_from, missed = dates.moved(dt.date(2026, 11, 2)), dates.moved(dt.date(2026, 11, 12))
         for m in by_role.get(Role.NURSERY, []):
             for cls in m.classes.all():
-                day = dt.date(2026, 11, 2)
-                while day < DEMO_TODAY:
-                    if day.weekday() < 5 and not (day == dt.date(2026, 11, 12) and m.user == nursery[0]):
+                for day in dates.past_days:
+                    if day >= ticked_from and not (day == missed and m.user == nursery[0]):
                         for step in steps:
                             at = timezone.make_aware(dt.datetime.combine(day, dt.time(*map(int, step.time_label.split(":")))))
                             ticks.append(ProcedureCheck(kindergarten=kg, school_class=cls, date=day, step=step,
                                                         done_by=m.user, done_at=at, created_by=m.user))
-                    day += dt.timedelta(days=1)
         ProcedureCheck.objects.bulk_create(ticks, ignore_conflicts=True)
 
-        # three months of assessments; October has the doubled, trained-on mistake of the demo nursery staff
-        for month in (dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)):
+        # the last two complete months' assessments (confirmed) and this month's; last month has the
+        # doubled, trained-on mistake of the demo nursery staff
+        months = dates.months[-2:]
+        current = dates.this_month if any(d >= dates.this_month for d in dates.past_days) else None
+        planted_day = None
+        if months:
+            in_last = [d for d in dates.past_days if d.replace(day=1) == months[-1]]
+            planted_day = in_last[len(in_last) // 2]
+        for month in months + ([current] if current else []):
             services.assessment_generate(actor=director, month=month)
             sheets = list(Assessment.objects.filter(kindergarten=kg, month=month).select_related("post", "user"))
             for a in sheets:
                 items = list(a.post.items.filter(finding_kind=""))
+                days_in = [d for d in dates.past_days if d.replace(day=1) == month]
                 for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
+                    if not days_in:
+                        break
                     item = rng.choice(items)
-                    day = month + dt.timedelta(days=rng.randint(1, 25))
-                    if month.month == 11:
-                        day = month + dt.timedelta(days=rng.randint(1, 18))
+                    day = rng.choice(days_in)
                     services.deduction_add(actor=director, assessment=a, item=item, date=day,
                                            note=rng.choice(["巡查发现", "推门考核发现", "班主任反映", "保健老师走动管理发现"]))
-            if month.month == 10 and nursery:
+            if months and month == months[-1] and nursery:
                 planted = next(a for a in sheets if a.user == nursery[0])
+                trained = plan[1][0]
                 services.deduction_add(actor=director, assessment=planted,
-                                       item=planted.post.items.get(name="餐前桌面未消毒"), date=dt.date(2026, 10, 14),
-                                       note="午餐前未消毒桌面（9月19日已培训）")
-            if month.month < 11:
+                                       item=planted.post.items.get(name="餐前桌面未消毒"), date=planted_day,
+                                       note=f"午餐前未消毒桌面（{trained.month}月{trained.day}日已培训）")
+            if month != current:
                 services.assessment_confirm_month(actor=director, month=month)
         counts["staff assessments"] = counts.get("staff assessments", 0) + Assessment.objects.filter(kindergarten=kg).count()
 
         # 爱心阿姨: this month's rating period; teachers and peers have rated, parents partly (not the demo parent)
-        rnd = services.round_create(actor=director, title="2026年11月 爱心阿姨评选", starts_on=dt.date(2026, 11, 1),
-                                    ends_on=dt.date(2026, 11, 30), notify_parents=full)
+        month_end = (dates.this_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        rnd = services.round_create(actor=director, title=f"{today.year}年{today.month}月 爱心阿姨评选",
+                                    starts_on=dates.this_month, ends_on=month_end, notify_parents=full)
         ratings = []
         for m in by_role.get(Role.CLASS_TEACHER, []) + by_role.get(Role.NURSERY, []):
             rater = _actor(kg, m.user)
@@ -192,6 +208,34 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
                 ratings.append(Rating(kindergarten=kg, round=rnd, ratee=target.ratee, rater=m.user,
                                       rater_kind=target.kind, school_class=target.school_class,
                                       stars=rng.choice([3, 4, 4, 5, 5, 5]), created_by=m.user))
+        # parents: about one in four of each class has rated its nursery staff (not the demo parent)
+        from houqin.org.models import Guardian
+
+        parent_logins = {m.user_id for m in by_role.get(Role.PARENT, [])}
+        nursery_of = {c.pk: m.user for m in by_role.get(Role.NURSERY, []) for c in m.classes.all()}
+        guardians = (Guardian.objects.filter(kindergarten=kg, is_primary=True, voided_at__isnull=True,
+                                             child__left_on__isnull=True)
+                     .select_related("child").order_by("pk"))
+        parents = [g for g in guardians if g.user_id not in parent_logins and g.child.school_class_id in nursery_of]
+        raters = [g for g in parents if rng.random() < 0.25]
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.hashers import make_password
+
+        User = get_user_model()
+        accounts = User.objects.bulk_create([  # the parents' own accounts (not demo logins)
+            User(username=f"{kg.slug}-parent-{g.pk}", full_name=g.name, phone=g.phone, password=make_password(None))
+            for g in raters])
+        Guardian.objects.bulk_update([setattr(g, "user", u) or g for g, u in zip(raters, accounts, strict=True)],
+                                     ["user"])
+        from houqin.org.models import Membership as OrgMembership
+
+        OrgMembership.objects.bulk_create([OrgMembership(user=u, role=Role.PARENT, kindergarten=kg)
+                                           for u in accounts])
+        for g, u in zip(raters, accounts, strict=True):
+            ratings.append(Rating(kindergarten=kg, round=rnd, ratee=nursery_of[g.child.school_class_id], rater=u,
+                                  rater_kind="parent", school_class_id=g.child.school_class_id,
+                                  stars=rng.choice([4, 4, 5, 5, 5, 5, 3]), created_by=u))
+        counts["parent ratings"] = counts.get("parent ratings", 0) + len(raters)
         Rating.objects.bulk_create(ratings, ignore_conflicts=True)
 
         # health certificates: everyone who needs one; one expired (a cook), one expiring (a nursery staff)
@@ -199,12 +243,14 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
 
         people = selectors.needs_certificate(kg)
         for i, u in enumerate(people):
-            issued = dt.date(2026, 3, 1) + dt.timedelta(days=rng.randint(0, 200))
+            issued = today - dt.timedelta(days=rng.randint(60, 260))
             expires = None
-            if canteen and u == canteen[-1]:
-                issued, expires = dt.date(2025, 11, 10), dt.date(2026, 11, 9)
-            elif nursery and u == nursery[-1]:
-                issued, expires = dt.date(2025, 12, 6), dt.date(2026, 12, 5)
+            if canteen and u == canteen[-1]:  # planted: expired 12 days ago
+                expires = today - dt.timedelta(days=12)
+                issued = expires.replace(year=expires.year - 1) + dt.timedelta(days=1)
+            elif nursery and u == nursery[-1]:  # planted: expires in 14 days
+                expires = today + dt.timedelta(days=14)
+                issued = expires.replace(year=expires.year - 1) + dt.timedelta(days=1)
             services.certificate_add(actor=health, user=u, issued_on=issued, expires_on=expires,
-                                     number=f"{kg.pk:02d}{2026}{i:05d}", issuer="区疾病预防控制中心")
+                                     number=f"{kg.pk:02d}{issued.year}{i:05d}", issuer="区疾病预防控制中心")
         counts["health certificates"] = counts.get("health certificates", 0) + len(people)

@@ -118,22 +118,27 @@ def month_summary(*, actor, month: dt.date) -> dict:
 class Star:
     post: object
     score: Decimal
-    winners: list = field(default_factory=list)
+    winners: list = field(default_factory=list)  # one person: the rule breaks ties
+    tied: int = 1  # how many had the top score
 
 
 def service_stars(kindergarten_ids, month: dt.date) -> dict[int, list[Star]]:
-    """服务之星 of the month: per post the top score among sheets not vetoed (ties all win). One query."""
+    """服务之星 of the month: one per post, the top score among sheets not vetoed; a tie goes to the one
+    with fewer deductions that month, then by name (the rule "service_star" of staff_rules.json; the
+    director may change the award by hand). One query."""
     rows = (Assessment.objects.filter(kindergarten_id__in=list(kindergarten_ids), month=month_start(month),
                                       voided_at__isnull=True, vetoed=False)
-            .select_related("user", "post").order_by("post__sort_order", "post__name", "-score", "user__full_name"))
+            .annotate(n_deductions=Count("deductions", filter=Q(deductions__voided_at__isnull=True)))
+            .select_related("user", "post")
+            .order_by("post__sort_order", "post__name", "-score", "n_deductions", "user__full_name", "pk"))
     best: dict[tuple[int, int], Star] = {}
     for a in rows:
         key = (a.kindergarten_id, a.post_id)
         star = best.get(key)
         if star is None:
-            star = best[key] = Star(a.post, a.score)
-        if a.score == star.score:
-            star.winners.append(a.user)
+            best[key] = Star(a.post, a.score, [a.user])
+        elif a.score == star.score:
+            star.tied += 1
     out: dict[int, list[Star]] = defaultdict(list)
     for (kg_id, _post), star in best.items():
         out[kg_id].append(star)

@@ -1,16 +1,21 @@
 """A term of the storeroom for the demo kindergartens (a step of `manage.py seed_demo`).
 
 For each kindergarten: a food store and a general store per campus, local suppliers, the usual items
-of a kindergarten's stores, and the autumn term from TERM_START to DEMO_END simulated day by day:
-the kitchen's daily issues (fresh food received and issued the same morning, staples restocked when
-they run low), class and staff requisitions issued by the storekeeper, a transfer between campuses,
-a receipt corrected, disposals, and one posted stocktake. A few things are planted for the to-dos:
-items under their minimum, a batch that has expired and batches about to, and open requisitions
-(one from the demo teacher's class, 中一班 of 本部).
+of a kindergarten's stores, and the school days of ctx.dates simulated day by day (today only up to
+9 a.m.: the morning's deliveries and the kitchen's issue): the kitchen's daily issues (fresh food
+received and issued the same morning, staples restocked when they run low), class and staff
+requisitions issued by the storekeeper, a transfer between campuses, a receipt corrected, disposals,
+and one posted stocktake with two differences. A few things are planted for the to-dos: items under
+their minimum, a batch that has expired and batches about to, and open requisitions (one from the
+demo teacher's class, 中一班 of 本部).
+
+The kitchen cooks for the children expected that day (PRESENT_SHARE of those enrolled), the day's
+quantities scaled so that the food costs what the meal fee pays for (see houqin.canteen.demo's
+meal_cost_target): the children's meal account comes out within ±2 % most months, one month out.
 
 The simulation follows the ledger's rules (FEFO, never below zero, never an expired batch) in
 memory, then writes everything with bulk_create: a few dozen queries, whatever the length of the
-term. Deterministic: every choice comes from ctx.rng; no date is read from the clock.
+term. Deterministic: every choice comes from ctx.rng, every date from ctx.dates.
 """
 
 from __future__ import annotations
@@ -46,9 +51,8 @@ from houqin.stock.models import (
     book_value,
 )
 
-DEMO_END = dt.date(2026, 11, 20)  # the last school day of the demo's term so far (a Friday)
-HOLIDAYS = {dt.date(2026, 9, 25)} | {dt.date(2026, 10, d) for d in range(1, 9)}  # 中秋, 国庆
 HALF = Decimal("0.5")
+PRESENT_SHARE = Decimal("0.942")  # of the enrolled children, present on a school day (health's demo attendance)
 
 SUPPLIERS = [
     # key, name, contact, phone, address
@@ -101,6 +105,15 @@ FOOD = [
              restock_days=20),
     ItemSpec("fungus", "黑木耳", "斤", Category.DRY_GOODS, "42.00", "2", 365, "grain", "", "0.004", (2,),
              restock_days=30),
+    ItemSpec("millet", "小米", "斤", Category.GRAIN_OIL, "6.00", "20", 180, "grain", "", "0.05", restock_days=20),
+    ItemSpec("beef", "牛肉", "斤", Category.MEAT_EGG, "42.00", "0", 3, "meat", "牛腩", "0.07", (3,), fresh=True),
+    ItemSpec("bass", "鲈鱼", "斤", Category.MEAT_EGG, "28.00", "0", 2, "meat", "活鱼现杀", "0.14", (2,), fresh=True),
+    ItemSpec("shrimp", "虾仁", "斤", Category.MEAT_EGG, "48.00", "0", 2, "meat", "", "0.05", (4,), fresh=True),
+    ItemSpec("yogurt", "酸奶", "箱", Category.DAIRY, "96.00", "0", 21, "dairy", "100g×24杯", "0.042", (1, 3),
+             fresh=True),
+    ItemSpec("tomato", "番茄", "斤", Category.VEGETABLE, "4.50", "0", 5, "veg", "", "0.18", fresh=True),
+    ItemSpec("broccoli", "西兰花", "斤", Category.VEGETABLE, "6.50", "0", 4, "veg", "", "0.14", (0, 3), fresh=True),
+    ItemSpec("oranges", "橙子", "斤", Category.FRUIT, "5.50", "0", 10, "veg", "", "0.24", (1, 4), fresh=True),
     # used now and then, never in the daily rotation: planted for the expiry to-dos
     ItemSpec("sesame", "芝麻酱", "瓶", Category.SEASONING, "12.00", "0", 270, "grain", "250g"),
     ItemSpec("oats", "燕麦片", "袋", Category.GRAIN_OIL, "18.00", "0", 365, "grain", "1kg"),
@@ -128,15 +141,6 @@ CLASS_ASKS = [("tissues", (2, 6)), ("rolls", (4, 10)), ("handwash", (1, 2)), ("b
 NURSERY_ASKS = [("bleach", (1, 2)), ("bags", (1, 3)), ("rolls", (4, 8)), ("mops", (1, 1)), ("gloves", (1, 1))]
 PURPOSES = ["日常使用", "美工活动", "班级卫生", "消毒用", "区角活动材料", ""]
 PLANTED_LOW = ("handwash", "masks", "paper")
-
-
-def school_days(start: dt.date, end: dt.date) -> list[dt.date]:
-    days, day = [], start
-    while day <= end:
-        if day.weekday() < 5 and day not in HOLIDAYS:
-            days.append(day)
-        day += dt.timedelta(days=1)
-    return days
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -262,6 +266,10 @@ def _build_kindergarten(ctx, slug: str) -> dict:
     # --- who eats where, who asks --------------------------------------------------------------
     children = dict(Child.objects.filter(kindergarten=kg, left_on__isnull=True, voided_at__isnull=True)
                     .values_list("school_class__campus__name").annotate(n=Count("id")).order_by())
+    joined = defaultdict(list)  # campus name → the days its children joined
+    for campus_name, enrolled_on in (Child.objects.filter(kindergarten=kg, left_on__isnull=True, voided_at__isnull=True)
+                                     .values_list("school_class__campus__name", "enrolled_on")):
+        joined[campus_name].append(enrolled_on)
     class_staff = defaultdict(dict)  # class pk → {role: user}
     others = defaultdict(list)  # role → users without classes
     for m in (Membership.objects.filter(kindergarten=kg, is_active=True).select_related("user")
@@ -275,9 +283,14 @@ def _build_kindergarten(ctx, slug: str) -> dict:
     own_class = ctx.classes.get((slug, "中一班")) if slug == "demo" else None
     own_class = next((c for c in classes if c.name == "中一班" and c.campus.name == "本部"), own_class)
 
+    from houqin.canteen.demo import meal_cost_target
+
+    dates = ctx.dates
     ledger = _Ledger(kg)
-    days = school_days(ctx.term_start, DEMO_END)
+    days = list(dates.days)  # today too, if a school day: its morning only
+    past = list(dates.past_days)
     first = days[0]
+    last = dates.last_day
 
     # --- opening stock: the summer's order arrives before term ---------------------------------
     before = ctx.term_start - dt.timedelta(days=3)
@@ -307,12 +320,13 @@ def _build_kindergarten(ctx, slug: str) -> dict:
     main_food = stores[(main.name, WarehouseKind.FOOD)]
     main_general = stores[(main.name, WarehouseKind.GENERAL)]
     ledger.receive(item=items["sesame"], warehouse=main_food, quantity=6, cost="12.00", day=first, by=storekeeper,
-                   supplier=suppliers["grain"], produced=DEMO_END - dt.timedelta(days=273), batch_no="ZMJ2602")
+                   supplier=suppliers["grain"], produced=dates.today - dt.timedelta(days=273), batch_no="ZMJ2602")
     ledger.receive(item=items["oats"], warehouse=main_food, quantity=8, cost="18.00", day=first, by=storekeeper,
-                   supplier=suppliers["grain"], produced=DEMO_END - dt.timedelta(days=360), batch_no="YMP2511")
+                   supplier=suppliers["grain"], produced=dates.today - dt.timedelta(days=360), batch_no="YMP2511")
+    disposal_day = dates.moved(dt.date(2026, 11, 2))
     dates_batch = ledger.receive(item=items["dates"], warehouse=main_food, quantity=5, cost="15.00", day=first,
                                  by=storekeeper, supplier=suppliers["grain"],
-                                 produced=dt.date(2026, 10, 30) - dt.timedelta(days=240))
+                                 produced=disposal_day - dt.timedelta(days=243))
 
     # --- the term, day by day --------------------------------------------------------------------
     requisitions: list[Requisition] = []
@@ -338,7 +352,7 @@ def _build_kindergarten(ctx, slug: str) -> dict:
 
     def issue(day, r):
         warehouse = stores[(r.campus.name, WarehouseKind.GENERAL)]
-        at = _at(day, 14, rng.randint(0, 59))
+        at = max(_at(day, 14, rng.randint(0, 59)), r.requested_at + dt.timedelta(minutes=30))  # never before asked
         issued_any = complete = False
         complete = True
         for line in lines_of[id(r)]:
@@ -355,7 +369,8 @@ def _build_kindergarten(ctx, slug: str) -> dict:
             r.status = RequisitionStatus.ISSUED if complete else RequisitionStatus.PARTLY_ISSUED
             r.issued_by, r.issued_at = storekeeper, at
 
-    last_days = set(days[-2:])
+    last_days = set(past[-2:])
+    stocktake_day = dates.moved(dt.date(2026, 10, 30))
     stocktakes: list[Stocktake] = []
     guard = ctx.users.get("guard" + suffix)
     second_class = classes[1] if len(classes) > 1 else classes[0]
@@ -368,30 +383,35 @@ def _build_kindergarten(ctx, slug: str) -> dict:
                     and batch.item is not items["sesame"] and batch is not dates_batch):
                 ledger.post(batch, MovementKind.DISPOSAL_EXPIRED, -batch.quantity, day, canteen, hour=7,
                             reason="过期，已按规定销毁", witness=health)
-        # morning: deliveries and the kitchen's issues, per campus
+        # morning: deliveries and the kitchen's issues, per campus, for the children expected today, in
+        # the quantities the meal fee pays for
         for campus in campuses:
             food = stores[(campus.name, WarehouseKind.FOOD)]
             eaters = Decimal(children.get(campus.name, 0))
-            for spec in FOOD:
-                if spec.per_child == "0" or weekday not in spec.days:
-                    continue
+            expected = Decimal(sum(1 for d in joined[campus.name] if d <= day)) * PRESENT_SHARE
+            served = [spec for spec in FOOD if spec.per_child != "0" and weekday in spec.days]
+            plain = sum((expected * Decimal(spec.per_child) * Decimal(spec.cost) for spec in served), Decimal("0"))
+            scale = meal_cost_target(dates, day) * expected / plain if plain else Decimal("1")
+            for spec in served:
                 item = items[spec.key]
-                need = _half(eaters * Decimal(spec.per_child) * Decimal(rng.randint(92, 108)) / 100)
+                need = _half(expected * Decimal(spec.per_child) * scale * Decimal(rng.randint(97, 103)) / 100)
                 if spec.fresh:
                     ledger.receive(item=item, warehouse=food, quantity=need, cost=spec.cost, day=day, by=canteen,
                                    supplier=suppliers[spec.supplier], produced=day, hour=6, minute=50)
                 elif ledger.on_hand(item, food, day) < need * 2:
                     order = _half(eaters * Decimal(spec.per_child)) * spec.restock_days
-                    cost = (Decimal(spec.cost) * Decimal(rng.randint(97, 104)) / 100).quantize(Decimal("0.01"))
+                    cost = (Decimal(spec.cost) * Decimal(rng.randint(98, 102)) / 100).quantize(Decimal("0.01"))
                     ledger.receive(item=item, warehouse=food, quantity=order, cost=cost, day=day,
                                    by=storekeeper, supplier=suppliers[spec.supplier],
                                    produced=day - dt.timedelta(days=rng.randint(1, 12 if spec.shelf_life > 60 else 2)),
                                    batch_no=f"{day:%m%d}-{spec.key[:2].upper()}", hour=7, minute=10)
                 ledger.take(item, food, need, day, MovementKind.ISSUE_KITCHEN, canteen, hour=8, minute=20)
+        if day == dates.today:
+            break  # 9 a.m.: the rest of today has not happened yet
         # sesame paste and dates now and then (so their batches are part used)
-        if day in (days[10], days[30]):
+        if day in (past[10], past[30]):
             ledger.take(items["sesame"], main_food, Decimal("1"), day, MovementKind.ISSUE_KITCHEN, canteen, hour=8)
-        if day == days[15]:
+        if day == past[15]:
             ledger.take(items["oats"], main_food, Decimal("2"), day, MovementKind.ISSUE_KITCHEN, canteen, hour=8)
 
         # requisitions: classes ask, the storekeeper issues the next school day (or the same afternoon)
@@ -418,7 +438,7 @@ def _build_kindergarten(ctx, slug: str) -> dict:
             pending.append((day, r))
         still = []
         for asked_on, r in pending:
-            if day in last_days and asked_on >= days[-2]:
+            if day in last_days and asked_on >= past[-2]:
                 still.append((asked_on, r))  # the last two days' requisitions wait for the storekeeper
             elif asked_on < day or rng.random() < 0.4:
                 issue(day, r)
@@ -431,7 +451,7 @@ def _build_kindergarten(ctx, slug: str) -> dict:
             for campus in campuses:
                 general = stores[(campus.name, WarehouseKind.GENERAL)]
                 for spec in GENERAL:
-                    if spec.key in PLANTED_LOW and day >= dt.date(2026, 10, 19):
+                    if spec.key in PLANTED_LOW and day >= dates.moved(dt.date(2026, 10, 19)):
                         continue
                     item = items[spec.key]
                     if ledger.on_hand(item, general, day) < Decimal(spec.minimum) / 2:
@@ -441,14 +461,14 @@ def _build_kindergarten(ctx, slug: str) -> dict:
                                        hour=15)
 
         # one-off events
-        if day == days[6]:  # 卷纸 entered as 2000 instead of 200: corrected, then received again
+        if day == past[6]:  # 卷纸 entered as 2000 instead of 200: corrected, then received again
             wrong = ledger.receive(item=items["rolls"], warehouse=main_general, quantity=2000, cost="1.80", day=day,
                                    by=storekeeper, supplier=suppliers["daily"], hour=10)
             ledger.post(wrong, MovementKind.CORRECTION, Decimal("-2000"), day, storekeeper, hour=10, minute=12,
                         reason="数量录错，应为200卷", reverses=ledger.movements[-1])
             ledger.receive(item=items["rolls"], warehouse=main_general, quantity=200, cost="1.80", day=day,
                            by=storekeeper, supplier=suppliers["daily"], hour=10, minute=15)
-        if day == days[20] and len(campuses) > 1:  # the east campus runs short of tissues
+        if day == past[20] and len(campuses) > 1:  # the east campus runs short of tissues
             source = main_general
             target = stores[(campuses[1].name, WarehouseKind.GENERAL)]
             outs = ledger.take(items["tissues"], source, Decimal("20"), day, MovementKind.TRANSFER_OUT, storekeeper,
@@ -460,35 +480,35 @@ def _build_kindergarten(ctx, slug: str) -> dict:
                 arrived.source = out.batch
                 receipt = ledger.movements[-1]
                 receipt.kind, receipt.counterpart, receipt.reason = MovementKind.TRANSFER_IN, out, "东园区抽纸不足"
-        if day == days[25]:
+        if day == past[25]:
             ledger.take(items["bleach"], main_general, Decimal("2"), day, MovementKind.DISPOSAL_DAMAGED, storekeeper,
                         hour=16, reason="搬运时瓶身破裂渗漏")
-        if day == dt.date(2026, 11, 2):
+        if day == disposal_day:
             ledger.post(dates_batch, MovementKind.DISPOSAL_EXPIRED, -dates_batch.quantity, day, storekeeper, hour=9,
                         reason="超过保质期，当众销毁", witness=health)
 
-        # the end-of-October stocktake of the main general store
-        if day == dt.date(2026, 10, 30):
+        # a month's stocktake of the main general store
+        if day == stocktake_day:
             stocktakes.append(_stocktake(ledger, kg, main_general, day, storekeeper, rng))
         # planted: a guard's request rejected, a class's request withdrawn, and the demo teacher's class
         # asking on the last day (open, for the storekeeper)
-        if day == days[-8] and guard is not None:
+        if day == past[-8] and guard is not None:
             r = ask(day, guard, None, main, [("bags", Decimal("20"))], "门岗", hour=7)
             r.status, r.closed_by, r.closed_at = RequisitionStatus.REJECTED, storekeeper, _at(day, 15)
             r.close_reason = "数量过多，请按周领取"
-        if day == days[-6] and second_teacher is not None:
+        if day == past[-6] and second_teacher is not None:
             r = ask(day, second_teacher, second_class, second_class.campus, [("paper", Decimal("3"))], "美工活动",
                     hour=9)
             r.status, r.closed_by, r.closed_at = RequisitionStatus.CANCELLED, second_teacher, _at(day, 11)
             r.close_reason = "已向隔壁班借用"
-        if day == DEMO_END and own_class is not None:
+        if day == last and own_class is not None:
             ask(day, ctx.users["teacher"], own_class, own_class.campus,
                 [("tissues", Decimal("4")), ("paper", Decimal("2")), ("crayons", Decimal("1"))], "美工活动", hour=9)
 
     # --- minimum levels: the planted items are under theirs, the others above ---------------------
     on_hand = defaultdict(Decimal)
     for b in ledger.batches:
-        if not (b.expiry_date and b.expiry_date < DEMO_END):
+        if not (b.expiry_date and b.expiry_date < dates.today):
             on_hand[b.item.name] += b.quantity
     for key, item in items.items():
         held = on_hand[item.name]
@@ -571,11 +591,17 @@ def _stocktake(ledger: _Ledger, kg, warehouse, day, by, rng) -> Stocktake:
     written with the rest)."""
     opened = _at(day, 15, 30)
     stocktake = Stocktake(kindergarten=kg, number="PD0001", warehouse=warehouse, status=StocktakeStatus.OPEN,
-                          opened_at=opened, note="十月末盘点", created_by=by, created_at=opened)
+                          opened_at=opened, note=f"{day.month}月盘点", created_by=by, created_at=opened)
     stocktake._history_date, stocktake._history_user = opened, by
     on_hand = [b for b in ledger.batches if b.warehouse is warehouse and b.quantity > 0]
-    differences = {"抽纸": (Decimal("-2"), "两包受潮破损，未及时登记"), "彩纸": (Decimal("1"), "上次领用时多记一包")}
-    lines, seen = [], set()
+    # exactly two differences, whatever the day: the first two of these that the shelf allows
+    candidates = [("抽纸", Decimal("-2"), "两包受潮破损，未及时登记"), ("彩纸", Decimal("1"), "上次领用时多记一包"),
+                  ("卷纸", Decimal("-4"), "一提卷纸被雨水打湿，已报损"), ("垃圾袋", Decimal("1"), "上次领用时多记一卷")]
+    differences, seen = {}, set()
+    for name, delta, why in candidates:
+        if len(differences) < 2 and any(b.item.name == name and b.quantity + delta >= 0 for b in on_hand):
+            differences[name] = (delta, why)
+    lines = []
     for batch in on_hand:
         line = StocktakeLine(kindergarten=kg, stocktake=stocktake, batch=batch, book_quantity=batch.quantity,
                              counted_quantity=batch.quantity, counted_by=by, counted_at=_at(day, 16, rng.randint(0, 40)),

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
-from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
+from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, is_lock_error, raise_for
 from houqin.core.workflow import move
 from houqin.org.models import STAFF_ROLES, Campus, Membership, SchoolClass
 from houqin.stock.models import (
@@ -58,7 +58,6 @@ MAX_QUANTITY = Decimal("99999999.999")
 MAX_UNIT_COST = Decimal("99999999.9999")
 MAX_SHELF_LIFE_DAYS = 3650
 MAX_LINES = 50
-_LOCK_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
 LOCK_ATTEMPTS = 8
 
 
@@ -133,11 +132,7 @@ def _is_member(kindergarten, user) -> bool:
 
 
 def _is_lock_error(exc: OperationalError) -> bool:
-    cause = exc.__cause__
-    if getattr(cause, "sqlstate", None) in _LOCK_SQLSTATES:
-        return True
-    text = str(exc).lower()
-    return "locked" in text or "deadlock" in text
+    return is_lock_error(exc)
 
 
 def atomic(func):

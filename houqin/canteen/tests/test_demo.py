@@ -18,7 +18,7 @@ from houqin.canteen.models import (
     MenuStatus,
     StockFoodLink,
 )
-from houqin.canteen.demo import LAST_PUBLISHED_WEEK
+from houqin.canteen.demo import MEAL_FEE
 from houqin.org import demo
 from houqin.org.models import Kindergarten
 
@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_term_of_the_canteen():
     result = demo.build_demo()
     assert result["created"]
+    LAST_PUBLISHED_WEEK = demo.dates_for().week_start  # this week (the suite's day: Wednesday 2026-11-25)
     kg = Kindergarten.objects.get(slug="demo")
 
     # the kindergarten's own condiments, with label values
@@ -71,7 +72,11 @@ def test_the_demo_term_of_the_canteen():
     assert october.is_published and october.published_at.date() == dt.date(2026, 11, 5)
     counts = selectors.attendance_counts(kindergarten=kg, start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31))
     assert october.child_days == counts["present"] > 0
-    assert october.fee_per_day == Decimal("18.00")
+    assert october.fee_per_day == MEAL_FEE == Decimal("13.50")
+    # believable: within ±2 % except the planted month (September, −3.25 % aimed), the term within ±2 %
+    september = accounts[dt.date(2026, 9, 1)]
+    assert -4 < september.balance_pct < -2.5 and september.flagged and september.note
+    assert abs(october.balance_pct) < 2 and abs(october.cumulative_pct) < 2
     assert october.income == october.fee_per_day * october.billed_days
     assert october.billed_days == october.child_days  # sick and personal leave refunded
     assert october.expenditure > 0 and october.balance == october.income - october.expenditure

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language, gettext
 
+from houqin.core.citations import cite
 from houqin.org.validators import mask_id_number, mask_phone
 
 register = template.Library()
@@ -73,5 +74,18 @@ def grams(value):
     return text
 
 
+# Units rule data writes in English words, as a Chinese page says them.
+UNIT_WORDS = {"days": "天", "day": "天", "weeks": "周", "months": "个月", "years": "年", "h": "小时", "hours": "小时",
+              "minutes": "分钟", "min": "分钟", "times": "次"}
+
+
+@register.filter
+def unit(value):
+    """A rule's unit as the page's language says it ("days" → 天 on a Chinese page)."""
+    text = str(value or "")
+    return UNIT_WORDS.get(text, text) if (get_language() or "").startswith("zh") else text
+
+
+register.filter("cite", cite)  # a rule's source by its Chinese title (core.citations)
 register.filter("mask_id", mask_id_number)
 register.filter("mask_phone", mask_phone)

@@ -8,6 +8,7 @@ from houqin.core.registry import tab_links
 register = template.Library()
 
 
+
 @register.inclusion_tag("health/_tabs.html", takes_context=True)
 def health_tabs(context):
     return tab_links(context, [
@@ -16,6 +17,7 @@ def health_tabs(context):
         ("health:cases", "health.disease.view", _("Disease")),
         ("health:exams", "health.exam.view", _("Exams")),
         ("health:weak_cases", "health.exam.view", _("Weak children")),
+        ("health:corrections", "health.exam.view", _("Corrections")),
         ("health:vaccination", "health.vaccination.view", _("Vaccination")),
         ("health:disinfection", "health.disinfection.view", _("Disinfection")),
         ("health:summary", "health.summary.view", _("Summary")),
@@ -69,19 +71,42 @@ def contains(container, item):
 
 
 @register.filter
-def growth_words(exam) -> list[dict]:
-    """An exam's growth in words for parents and teachers ("身高 正常", "体重 超重"): the measurement
-    and the plain word of its result, never an indicator code or a z-score."""
-    from houqin.health.models import GrowthResult
+def dose_name(vaccine, dose_no=None):
+    """A vaccine dose by its Chinese name ("百白破疫苗 第1剂"), never the code (DTaP-1)."""
+    from houqin.health import rules
 
-    results = set(exam.results or [])
-    labels = dict(GrowthResult.choices)
-    height = [labels[r] for r in (GrowthResult.STUNTING,) if r in results]
-    weight = [labels[r] for r in (GrowthResult.UNDERWEIGHT, GrowthResult.WASTING, GrowthResult.OVERWEIGHT,
-                                  GrowthResult.OBESITY) if r in results]
-    return [
-        {"label": _("Height"), "value": f"{exam.height_cm} cm", "word": "、".join(map(str, height)) or _("normal"),
-         "ok": not height},
-        {"label": _("Weight"), "value": f"{exam.weight_kg} kg", "word": "、".join(map(str, weight)) or _("normal"),
-         "ok": not weight},
-    ]
+    names = {d.vaccine: d.name for d in rules.nip_schedule()}
+    name = names.get(vaccine, vaccine)
+    return _("%(name)s dose %(n)s") % {"name": name, "n": dose_no} if dose_no else name
+
+
+@register.filter
+def standard_name(key):
+    """The growth standard's Chinese name."""
+    from houqin.health import judgements
+
+    return judgements.standard_name(key)
+
+
+@register.filter
+def band(z):
+    """The position band of a z-score: "中上（+1SD～+2SD）"."""
+    from houqin.health import judgements
+
+    b = judgements.band(z)
+    return str(b) if b else "—"
+
+
+@register.filter
+def exam_words(exam):
+    """The plain words of an exam ("正常", "超重、贫血")."""
+    from houqin.health import judgements
+
+    return "、".join(judgements.words(exam))
+
+
+@register.filter
+def exam_positions(exam):
+    from houqin.health import judgements
+
+    return judgements.positions(exam)

@@ -5,7 +5,6 @@ hand-foot-mouth cluster that fires its rule with a prefilled report."""
 import pytest
 
 from houqin.health import selectors
-from houqin.health.demo import DEMO_END, school_days
 from houqin.health.models import (
     Attendance,
     CatchUp,
@@ -23,26 +22,34 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_term_of_health_care():
-    assert any(s.__module__ == "houqin.health.demo" for s in DEMO_STEPS)
     result = demo.build_demo()
+    assert any(s.__module__ == "houqin.health.demo" for s in DEMO_STEPS)  # discovered by build_demo
     assert result["counts"]["attendance"] > 30000
     kg = Kindergarten.objects.get(slug="demo")
-    days = school_days(demo.TERM_START, DEMO_END)
+    dates = demo.dates_for()
+    days = list(dates.past_days)
     # every school day, every enrolled child, in both kindergartens
     for slug in ("demo", "demo2"):
         k = Kindergarten.objects.get(slug=slug)
         children = Child.objects.filter(kindergarten=k, voided_at__isnull=True).count()
         assert Attendance.objects.filter(kindergarten=k).count() >= 0.95 * children * len(days)
-        assert set(Attendance.objects.filter(kindergarten=k).values_list("date", flat=True).distinct()) == set(days)
+        assert set(Attendance.objects.filter(kindergarten=k).values_list("date", flat=True).distinct()) == set(
+            dates.days)
     present = selectors.child_days(kindergarten=kg, start=days[0], end=days[-1])
-    recorded = Attendance.objects.filter(kindergarten=kg).count()
+    recorded = Attendance.objects.filter(kindergarten=kg, date__lt=dates.today).count()
     assert 0.9 < present / recorded < 0.99  # a few per cent on leave
-    assert CheckSession.objects.filter(kindergarten=kg).count() == len(days) * kg_classes(kg)
-    # exams with WHO growth results, the standard named
+    assert CheckSession.objects.filter(kindergarten=kg, date__lt=dates.today).count() == len(days) * kg_classes(kg)
+    # 9 a.m. today: some classes checked, some still to check, one fever sent home
+    assert 0 < CheckSession.objects.filter(kindergarten=kg, date=dates.today).count() < kg_classes(kg)
+    # exams assessed by the national standard (WS/T 423-2022), the standard recorded; 矫治 follow-ups
     exams = Exam.objects.filter(kindergarten=kg)
     assert exams.count() > 1000 and exams.exclude(results=[]).exists()
-    assert set(exams.values_list("standard", flat=True)) <= {
-        "WHO Child Growth Standards (2006)", "WHO Growth Reference (2007)"}
+    assert set(exams.values_list("standard", flat=True)) == {"wst423_2022"}
+    from houqin.health.models import Correction
+
+    corrections = Correction.objects.filter(kindergarten=kg)
+    assert set(corrections.values_list("kind", flat=True)) == {"anaemia", "vision", "caries"}
+    assert corrections.filter(resolved_on__isnull=False).exists() and corrections.filter(resolved_on=None).exists()
     # vaccination: checked, some doses missing, catch-up partly done
     assert VaccinationCheck.objects.filter(kindergarten=kg).count() > 500
     statuses = set(CatchUp.objects.filter(kindergarten=kg).values_list("status", flat=True))
@@ -52,7 +59,7 @@ def test_the_demo_term_of_health_care():
     assert alert.rule_key == "hfmd_class" and alert.school_class.name == "小二班" and alert.case_count == 2
     names = DiseaseCase.objects.filter(kindergarten=kg, disease="hfmd").values_list("child__name", flat=True)
     assert all(n in alert.report_text for n in names)
-    assert alert.report_made_at.date().isoformat() == "2026-11-19"
+    assert alert.report_made_at.date() == dates.back(2)
     assert not OutbreakAlert.objects.filter(kindergarten__slug="demo2").exists()
 
 

@@ -66,17 +66,20 @@ def test_interpolates_weight_for_height_between_millimetres_and_age_in_months_af
     assert ed == "who2007" and m61.M == pytest.approx(15.2641, abs=0.01)
 
 
-def test_assessment_classifies_by_the_cutoffs_and_names_the_edition():
+def test_assessment_by_who_classifies_by_the_cutoffs_and_names_the_standard():
     born = dt.date(2022, 5, 1)
     on = dt.date(2026, 5, 1)  # 4 years
-    normal = growth.assess(sex="M", birth_date=born, on=on, height_cm=103.3, weight_kg=16.3, cutoffs=CUTOFFS)
+    who = growth.WHO
+    normal = growth.assess(sex="M", birth_date=born, on=on, height_cm=103.3, weight_kg=16.3, cutoffs=CUTOFFS,
+                           standard=who)
     assert normal.results == [] and abs(normal.haz) < 0.1
-    assert normal.edition == "WHO Child Growth Standards (2006)"
-    small = growth.assess(sex="M", birth_date=born, on=on, height_cm=92.0, weight_kg=11.0, cutoffs=CUTOFFS)
+    assert normal.standard == "who2006_2007"
+    small = growth.assess(sex="M", birth_date=born, on=on, height_cm=92.0, weight_kg=11.0, cutoffs=CUTOFFS,
+                          standard=who)
     assert "stunting" in small.results and "underweight" in small.results
-    heavy = growth.assess(sex="M", birth_date=born, on=on, height_cm=103.0, weight_kg=23.5, cutoffs=CUTOFFS)
+    heavy = growth.assess(sex="M", birth_date=born, on=on, height_cm=103.0, weight_kg=23.5, cutoffs=CUTOFFS,
+                          standard=who)
     assert "obesity" in heavy.results
     older = growth.assess(sex="F", birth_date=dt.date(2020, 1, 1), on=dt.date(2026, 3, 1), height_cm=115.0,
-                          weight_kg=26.0, cutoffs=CUTOFFS)
+                          weight_kg=26.0, cutoffs=CUTOFFS, standard=who)
     assert older.whz is None and older.bmiz is not None and "obesity" in older.results
-    assert "WHO Growth Reference (2007)" in older.edition

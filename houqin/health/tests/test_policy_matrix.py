@@ -40,6 +40,8 @@ ROUTES = [
     ("/k/{kg}/health/vaccination/check/{code}/", "health.vaccination.record", "child"),
     ("/k/{kg}/health/disinfection/", "health.disinfection.view", None),
     ("/k/{kg}/health/settings/", "health.settings", None),
+    ("/k/{kg}/health/corrections/", "health.exam.view", None),
+    ("/k/{kg}/health/summary/?format=xlsx", "health.summary.view", None),
     ("/api/k/{kg}/health/overview", "health.view", None),
     ("/api/k/{kg}/health/classes/{code}/check", "health.check.record", "class"),
     ("/api/k/{kg}/health/attendance?start=2026-11-01&end=2026-11-30", "health.view", None),
@@ -56,6 +58,9 @@ ROUTES = [
     ("/api/k/{kg}/health/catch-ups", "health.vaccination.view", None),
     ("/api/k/{kg}/health/disinfection", "health.disinfection.view", None),
     ("/api/k/{kg}/health/rules", "health.settings", None),
+    ("/api/k/{kg}/health/statistics?period=year", "health.summary.view", None),
+    ("/api/k/{kg}/health/corrections", "health.exam.view", None),
+    ("/api/k/{kg}/health/growth-standard", "health.exam.view", None),
 ]
 
 

@@ -27,6 +27,8 @@ LIST_URLS = [
     "/k/k1/health/vaccination/",
     "/k/k1/health/disinfection/",
     "/k/k1/health/settings/",
+    "/k/k1/health/corrections/",
+    "/k/k1/health/corrections/?all=1",
     "/api/k/k1/health/overview",
     "/api/k/k1/health/classes/{own_class}/check",
     "/api/k/k1/health/cases",
@@ -37,6 +39,10 @@ LIST_URLS = [
     "/api/k/k1/health/catch-ups",
     "/api/k/k1/health/disinfection",
     "/api/k/k1/health/summary?start=2026-09-01&end=2027-01-31",
+    "/api/k/k1/health/statistics",
+    "/api/k/k1/health/statistics?period=year",
+    "/api/k/k1/health/corrections",
+    "/api/k/k1/health/growth-standard",
 ]
 
 

@@ -107,8 +107,8 @@ def test_case_return_date_comes_from_the_figure_and_its_override(world, health):
     assert case.isolation_days == 14 and case.return_due == onset + dt.timedelta(days=14)
     services.override_set(actor=health, key="disease.norovirus.isolation_days", value="4", note="区疾控要求")
     other = services.case_create(actor=health, child=world.k1.children[1], disease="norovirus", onset_date=onset,
-                                 diagnosis_source=DiagnosisSource.CLINIC)
-    assert other.return_due == onset + dt.timedelta(days=4)
+                                 diagnosis_source=DiagnosisSource.CLINIC, symptoms_end=onset + dt.timedelta(days=1))
+    assert other.return_due == onset + dt.timedelta(days=1 + 4)  # norovirus counts from the end of symptoms
     assert rules.figures(world.k1.kg)["disease.norovirus.isolation_days"].overridden
 
 
@@ -116,7 +116,7 @@ def test_unknown_disease_and_future_onset_are_refused(world, health):
     with pytest.raises(DomainError, match="Unknown disease"):
         services.case_create(actor=health, child=world.k1.own_child, disease="plague-x", onset_date=today(),
                              diagnosis_source="hospital")
-    with pytest.raises(DomainError, match="future"):
+    with pytest.raises(DomainError, match="after the report date"):
         services.case_create(actor=health, child=world.k1.own_child, disease="hfmd",
                              onset_date=today() + dt.timedelta(days=1), diagnosis_source="hospital")
     assert DiseaseCase.objects.count() == 0
@@ -188,7 +188,7 @@ def test_exam_assessment_and_bad_input(world, health):
     exam = services.exam_record(actor=health, child=child, day=today(), height_cm="105.0", weight_kg="17.0",
                                 haemoglobin="105")
     assert exam.haz is not None and exam.waz is not None and exam.whz is not None
-    assert exam.standard == "WHO Child Growth Standards (2006)"
+    assert exam.standard == "wst423_2022"  # the national standard by default, recorded on the exam
     assert exam.anaemia and WeakChildCase.objects.filter(child=child, reason="anaemia").exists()
     for kwargs, message in [
         ({"day": child.birth_date - dt.timedelta(days=1)}, "before the child's birth"),
@@ -201,7 +201,7 @@ def test_exam_assessment_and_bad_input(world, health):
             services.exam_record(actor=health, child=child, **values)
     assert Exam.objects.count() == 1
     # within the measurement error (a rule figure) is fine
-    services.exam_record(actor=health, child=child, day=today(), height_cm="104.5", weight_kg="17.1")
+    services.exam_record(actor=health, child=child, day=today(), height_cm="104.5", weight_kg="17.1", kind="other")
 
 
 def test_class_exam_batch_is_all_or_nothing(world, health):
@@ -287,7 +287,8 @@ def test_device_reading_is_limited_to_its_campus(world, health):
 def test_figures_show_source_and_unconfirmed_status(world, health):
     figs = rules.figures(world.k1.kg)
     assert figs["temperature.fever"].unconfirmed
-    assert "湖州" in figs["outbreak.hfmd_class.threshold"].source
+    assert "手足口病聚集性和暴发疫情处置工作规范" in figs["outbreak.hfmd_class.threshold"].source
+    assert figs["outbreak.hfmd_class.threshold"].unconfirmed
     with pytest.raises(DomainError):
         services.override_set(actor=health, key="outbreak.hfmd_class.threshold", value="0", note="x")
     with pytest.raises(DomainError):

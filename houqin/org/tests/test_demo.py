@@ -180,8 +180,10 @@ def test_the_plan_is_deterministic():
     assert demo.plan_demo(2026) == first
 
 
-def test_the_plan_does_not_depend_on_today(monkeypatch):
-    expected = demo.plan_demo(2026)
+def test_the_plan_does_not_depend_on_the_clock(monkeypatch):
+    """The plan reads its day from DemoDates, never the clock."""
+    dates = demo.DemoDates(dt.date(2026, 11, 25))
+    expected = demo.plan_demo(2026, dates)
 
     class NoToday(dt.date):
         @classmethod
@@ -193,7 +195,7 @@ def test_the_plan_does_not_depend_on_today(monkeypatch):
 
     monkeypatch.setattr(demo, "dt", SimpleNamespace(date=NoToday, timedelta=dt.timedelta, datetime=None))
     monkeypatch.setattr("django.utils.timezone.now", no_now)
-    assert demo.plan_demo(2026) == expected
+    assert demo.plan_demo(2026, demo.DemoDates(dt.date(2026, 11, 25))) == expected
     # Dates come from the fixed term: school year 2026, whatever the year is now.
     for kg in expected.kindergartens:
         for campus in kg.campuses:

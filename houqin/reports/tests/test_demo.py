@@ -26,6 +26,8 @@ def test_the_demo_term_summary_and_notices(client):
     assert len(tokens) >= 15
     fresh = {f.key: f for f in figures_for([kg], summary.term.start, summary.term.end)[kg.pk]}
     for key in tokens:
+        if key.split(".")[0] in ("calc", "prev", "delta"):  # derived by the writer, or last term's
+            continue
         value = fresh[key].value
         assert current.figures[key]["value"] == (None if value is None else str(value)), key
     # Notices: the planted disease notice to the parent's class was read by the parent; a safety
@@ -40,6 +42,11 @@ def test_the_demo_term_summary_and_notices(client):
     assert "城南区实验幼儿园" in html and "城南区阳光幼儿园" in html
     names = set(Child.objects.values_list("name", flat=True))
     assert not [n for n in names if n in html]
+    import os
+    if os.environ.get("SHOW_DRAFT"):
+        for s in current.sections:
+            print("##", s["heading"])
+            print(draft.render_text(s["text"], current.figures))
 
 
 def demo_user(username):

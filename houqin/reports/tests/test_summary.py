@@ -60,7 +60,7 @@ def test_the_draft_follows_the_seeds_and_every_number_matches_the_records(world,
     assert Decimal(version.figures["finance.repair_cost"]["value"]) == Decimal("280.00")
     # Rendered, each number links to its records.
     html = draft.render_html(version.sections[4]["text"], version.figures)
-    assert 'href="/k/k1/finance/purchases/?status=approved"' in html and "701.00 元" in html
+    assert 'href="/k/k1/finance/purchases/?status=approved"' in html and "701.00元" in html
 
 
 def test_k2_records_do_not_leak_into_k1(world, term_records):
@@ -85,8 +85,8 @@ def test_editing_saves_a_new_version_keeps_the_figures_and_refuses_unknown_marks
     text = "本学期审批采购[[finance.purchases]]，合计[[finance.purchase_total]]。厨房设备运行良好。"
     v2 = services.summary_save(actor=director, summary=summary, texts={"assets": text}, based_on=1, note="改写资产部分")
     assert v2.number == 2 and v2.figures == v1.figures and v2.created_by == world.k1.users[Role.DIRECTOR]
-    unit = v1.figures["finance.purchases"]["unit"]  # 次 (in the test language)
-    assert draft.render_text(v2.sections[4]["text"], v2.figures) == f"本学期审批采购2 {unit}，合计701.00 元。厨房设备运行良好。"
+    assert v1.figures["finance.purchases"]["unit"] == "项"  # the measure word, not the area's unit
+    assert draft.render_text(v2.sections[4]["text"], v2.figures) == "本学期审批采购2项，合计701.00元。厨房设备运行良好。"
     assert v2.sections[1] == v1.sections[1]  # untouched sections stay
     with pytest.raises(DomainError):
         services.summary_save(actor=director, summary=summary, texts={"assets": "编造的[[finance.invented]]"}, based_on=2)
@@ -128,12 +128,12 @@ def test_pages_draft_edit_and_export(world, term_records, login):
     summary = Summary.objects.get(term=term)
     assert response.status_code == 302 and response["Location"] == f"/k/k1/reports/summaries/{summary.code}/"
     page = client.get(f"/k/k1/reports/summaries/{summary.code}/").content.decode()
-    assert "701.00 元" in page and "/k/k1/finance/purchases/?status=approved" in page
+    assert "701.00元" in page and "/k/k1/finance/purchases/?status=approved" in page
     form = client.get(f"/k/k1/reports/summaries/{summary.code}/edit/")
     assert form.status_code == 200
     data = {"title": "我园2026年秋季后勤工作总结", "based_on": 1, "note": "",
             **{f"s_{s['key']}": s["text"] for s in summary.versions.get(number=1).sections}}
-    data["s_safety"] = "本学期安全工作平稳。[[notices.safety_letters]]份安全告家长书已发出。"
+    data["s_safety"] = "本学期安全工作平稳，已发出安全告家长书[[notices.safety_letters]]。"
     assert client.post(f"/k/k1/reports/summaries/{summary.code}/edit/", data).status_code == 302
     summary.refresh_from_db()
     assert summary.title == "我园2026年秋季后勤工作总结" and summary.versions.count() == 2
@@ -143,8 +143,7 @@ def test_pages_draft_edit_and_export(world, term_records, login):
     from docx import Document
 
     text = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
-    unit = summary.versions.get(number=2).figures["notices.safety_letters"]["unit"]
-    assert "我园2026年秋季后勤工作总结" in text and f"1 {unit}份安全告家长书" in text and "[[" not in text
+    assert "我园2026年秋季后勤工作总结" in text and "已发出安全告家长书1份。" in text and "[[" not in text
     pdf = client.get(f"/k/k1/reports/summaries/{summary.code}/summary.pdf?v=1")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     old = client.get(f"/k/k1/reports/summaries/{summary.code}/?v=1").content.decode()
@@ -161,7 +160,7 @@ def test_the_api_drafts_saves_and_restores(world, term_records, login):
     drafted = client.post(f"/api/k/k1/reports/terms/{term.code}/draft")
     assert drafted.status_code == 201
     body = drafted.json()
-    assert "[[" not in body["sections"][4]["rendered"] and "701.00 元" in body["sections"][4]["rendered"]
+    assert "[[" not in body["sections"][4]["rendered"] and "701.00元" in body["sections"][4]["rendered"]
     code = body["code"]
     saved = client.post(f"/api/k/k1/reports/summaries/{code}/versions", {"based_on": 1, "texts": {"staff": "后勤队伍稳定。"}},
                         content_type="application/json")

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('health', '0001_initial'),
+        ('health', '0003_alarm_observation_report_clocks'),
         ('org', '0002_people_names_labelled_full_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
