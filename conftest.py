@@ -58,6 +58,45 @@ def _fixed_clock(clock_day):
         yield clock_day
 
 
+@pytest.fixture(scope="session")
+def demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo (org.demo.build_demo on the suite's day), built once for the whole run and shared by
+    the tests that only read it: a build takes a minute, and some thirty tests read one.
+
+    It is built inside a transaction that is rolled back when the run ends; each test's own changes
+    roll back at its end as usual (its transaction is a savepoint inside this one). The tests that
+    use it run last (pytest_collection_modifyitems), so no other test ever sees the demo."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from houqin.org import demo
+
+    with django_db_blocker.unblock(), clock_at(TEST_TODAY), \
+            override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = demo.build_demo()
+        except BaseException:
+            outer.__exit__(*__import__("sys").exc_info())
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The tests that read the shared demo (fixture demo_built) run last, after every other test
+    (pytest-django has already put the transactional ones last of the rest): the demo's transaction
+    stays open from the first of them to the end of the run."""
+    shared = [item for item in items if "demo_built" in getattr(item, "fixturenames", ())]
+    if shared:
+        ids = {id(item) for item in shared}
+        items[:] = [item for item in items if id(item) not in ids] + shared
+
+
 @pytest.fixture
 def world(db):
     from houqin.testing import build_world

@@ -306,7 +306,8 @@ class MenuStatus(models.TextChoices):
 
 
 # A published menu never changes again (voiding is apart: VoidableModel).
-MENU_TRANSITIONS: dict[str, frozenset[str]] = {MenuStatus.DRAFT: frozenset({MenuStatus.PUBLISHED})}
+MENU_TRANSITIONS: dict[str, frozenset[str]] = {MenuStatus.DRAFT: frozenset({MenuStatus.PUBLISHED}),
+                                               MenuStatus.PUBLISHED: frozenset()}
 
 
 class Menu(TenantModel, VoidableModel):
@@ -492,7 +493,8 @@ class AccountStatus(models.TextChoices):
 
 
 # A month's account is published once, to the parents; it is not unpublished.
-ACCOUNT_TRANSITIONS: dict[str, frozenset[str]] = {AccountStatus.DRAFT: frozenset({AccountStatus.PUBLISHED})}
+ACCOUNT_TRANSITIONS: dict[str, frozenset[str]] = {AccountStatus.DRAFT: frozenset({AccountStatus.PUBLISHED}),
+                                                  AccountStatus.PUBLISHED: frozenset()}
 
 
 class MealAccount(TenantModel, VoidableModel):

@@ -92,11 +92,13 @@ def history_rows(history) -> list[dict]:
             for change in record.diff_against(previous).changes:
                 label, old, new = _label_and_values(record, change)
                 changes.append({"field": label, "old": old, "new": new})
+        kind = str(record.get_history_type_display())
+        reason = reason_words(record, record.history_change_reason or "")
         rows.append({
             "at": record.history_date,
             "user": record.history_user,
-            "type": record.get_history_type_display(),
-            "reason": reason_words(record, record.history_change_reason or ""),
+            "type": kind,
+            "reason": "" if reason == kind else reason,  # not "已创建（已创建）"
             "changes": changes,
         })
     return rows

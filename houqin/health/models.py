@@ -192,6 +192,8 @@ class ObservationStatus(models.TextChoices):
 
 OBSERVATION_TRANSITIONS = {
     ObservationStatus.OBSERVING: {ObservationStatus.SENT_HOME, ObservationStatus.ENDED},
+    ObservationStatus.SENT_HOME: set(),
+    ObservationStatus.ENDED: set(),
 }
 
 
@@ -333,6 +335,7 @@ ALERT_TRANSITIONS = {
     AlertStatus.OPEN: {AlertStatus.REPORTED, AlertStatus.CLOSED},
     AlertStatus.REPORTED: {AlertStatus.ACKNOWLEDGED, AlertStatus.CLOSED},
     AlertStatus.ACKNOWLEDGED: {AlertStatus.CLOSED},
+    AlertStatus.CLOSED: set(),
 }
 
 

@@ -846,7 +846,8 @@ def alert_send_report(*, actor, alert: OutbreakAlert, measures: str, reporter_na
     """Send the report to the district (the supervisor sees it and acknowledges): the measures, the
     reporter and phone; the time from discovery (the rule fired) to the report is kept."""
     _require(actor, "health.disease.manage", alert)
-    alert = OutbreakAlert.objects.select_for_update().select_related("kindergarten", "school_class").get(pk=alert.pk)
+    alert = (OutbreakAlert.objects.select_for_update(of=("self",))  # school_class is nullable: lock the alert only
+             .select_related("kindergarten", "school_class").get(pk=alert.pk))
     errors = []
     measures, reporter_name = (measures or "").strip(), (reporter_name or "").strip()
     phone = (reporter_phone or "").strip()

@@ -127,8 +127,9 @@ def summary_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
     energy target of the published menus. Ten grouped queries for any number of kindergartens."""
     import datetime as dt
 
-    from django.db.models import Avg
+    from django.db.models import Avg, FloatField
     from django.db.models.fields.json import KT
+    from django.db.models.functions import Cast
 
     from houqin.canteen.models import CommitteeMeeting, MealAccount, Menu, MenuStatus
     from houqin.foodsafety.models import REQUIRED_CERTIFICATE_KINDS, Receipt, SupplierCertificate
@@ -177,7 +178,7 @@ def summary_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
     targets = dict(Menu.objects.active().filter(kindergarten_id__in=ids, status=MenuStatus.PUBLISHED,
                                                 week_start__gte=start - dt.timedelta(days=6), week_start__lte=end)
                    .annotate(t=KT("summary__target_pct")).exclude(t__isnull=True)
-                   .values("kindergarten_id").annotate(avg=Avg(KT("summary__target_pct")))
+                   .values("kindergarten_id").annotate(avg=Avg(Cast(KT("summary__target_pct"), FloatField())))
                    .values_list("kindergarten_id", "avg"))
     # Deliveries with an accepted line from a supplier none of whose certificates of a required kind
     # was valid that day (it had one, and it had expired).

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from houqin.org.demo import demo_step
+from houqin.org.demo import CHANGE_REASON, demo_step
 
 POSTS = [  # name, bonus at full points (None: the kindergarten's), needs a certificate, roles
     ("保育员", None, True, ("nursery",)),
@@ -229,8 +229,10 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
                                      ["user"])
         from houqin.org.models import Membership as OrgMembership
 
-        OrgMembership.objects.bulk_create([OrgMembership(user=u, role=Role.PARENT, kindergarten=kg)
-                                           for u in accounts])
+        from simple_history.utils import bulk_create_with_history
+
+        bulk_create_with_history([OrgMembership(user=u, role=Role.PARENT, kindergarten=kg) for u in accounts],
+                                 OrgMembership, default_change_reason=CHANGE_REASON)
         for g, u in zip(raters, accounts, strict=True):
             ratings.append(Rating(kindergarten=kg, round=rnd, ratee=nursery_of[g.child.school_class_id], rater=u,
                                   rater_kind="parent", school_class_id=g.child.school_class_id,

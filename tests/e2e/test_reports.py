@@ -18,13 +18,22 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def term(world):
     from django.utils import timezone
 
+    from houqin import policy
     from houqin.notices.services import publish_notice
     from houqin.org.models import Role
     from houqin.reports.models import Term
+    from houqin.safety import services as safety
 
     today = timezone.localdate()
-    publish_notice(kindergarten=world.k1.kg, user=world.k1.users[Role.DIRECTOR], title="冬季防火安全告家长书",
+    director = world.k1.users[Role.DIRECTOR]
+    publish_notice(kindergarten=world.k1.kg, user=director, title="冬季防火安全告家长书",
                    body="请注意用火用电安全。", kind="safety", classes=[world.k1.own_class])
+    # a term with a record of its work (a term without any gets the short, honest draft instead)
+    actor = policy.actor_for_kindergarten(director, world.k1.kg)
+    drill = safety.drill_plan(actor=actor, kind="fire", planned_on=today - dt.timedelta(days=20))
+    safety.drill_record(actor=actor, drill=drill, held_at=timezone.now() - dt.timedelta(days=20),
+                        classes=world.k1.classes, children_count=60, staff_count=6, evacuation_seconds=130,
+                        summary="疏散有序")
     return Term.objects.create(kindergarten=world.k1.kg, name="2026秋季学期", start=today - dt.timedelta(days=80),
                                end=today + dt.timedelta(days=60))
 

@@ -23,12 +23,12 @@ def _snapshot():
     return (
         sorted(Asset.objects.values_list("kindergarten__slug", "label_code", "name", "category", "room__name",
                                          "school_class__name", "quantity", "unit_price", "purchase_date", "state",
-                                         "custodian__username")),
+                                         "custodian__username"), key=repr),
         sorted(Handover.objects.values_list("kindergarten__slug", "school_class__name", "status", "signed_at",
-                                            "closed_at")),
+                                            "closed_at"), key=repr),
         sorted(HandoverLine.objects.values_list("asset__label_code", "expected_quantity", "counted_quantity",
-                                                "damaged_quantity", "explanation", "amount_charged")),
-        sorted(AssetStocktake.objects.values_list("kindergarten__slug", "room__name", "status", "counted_on")),
+                                                "damaged_quantity", "explanation", "amount_charged"), key=repr),
+        sorted(AssetStocktake.objects.values_list("kindergarten__slug", "room__name", "status", "counted_on"), key=repr),
     )
 
 

@@ -25,8 +25,8 @@ from houqin.org.models import Kindergarten
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_term_of_the_canteen():
-    result = demo.build_demo()
+def test_the_demo_term_of_the_canteen(demo_built):
+    result = demo_built
     assert result["created"]
     LAST_PUBLISHED_WEEK = demo.dates_for().week_start  # this week (the suite's day: Wednesday 2026-11-25)
     kg = Kindergarten.objects.get(slug="demo")

@@ -27,8 +27,8 @@ TERM = (dt.date(2026, 9, 1), dt.date(2026, 11, 24))  # the records of the demo b
 
 
 @pytest.fixture
-def built(db):
-    return demo.build_demo()
+def built(db, demo_built):
+    return demo_built
 
 
 def test_the_demo_has_a_term_of_requests_and_expenses(built):

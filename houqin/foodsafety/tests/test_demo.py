@@ -16,8 +16,7 @@ from houqin.org.models import Kindergarten
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_term_and_its_planted_gaps():
-    demo.build_demo()
+def test_the_demo_term_and_its_planted_gaps(demo_built):
     dates = demo.dates_for()
     TODAY, DEMO_END = dates.today, dates.last_day
     kg = Kindergarten.objects.get(slug="demo")

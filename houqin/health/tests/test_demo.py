@@ -21,8 +21,8 @@ from houqin.org.models import Child, Kindergarten
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_term_of_health_care():
-    result = demo.build_demo()
+def test_the_demo_term_of_health_care(demo_built):
+    result = demo_built
     assert any(s.__module__ == "houqin.health.demo" for s in DEMO_STEPS)  # discovered by build_demo
     assert result["counts"]["attendance"] > 30000
     kg = Kindergarten.objects.get(slug="demo")

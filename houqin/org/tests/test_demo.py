@@ -32,8 +32,8 @@ CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
 @pytest.fixture
-def built(db):
-    return demo.build_demo()
+def built(db, demo_built):
+    return demo_built
 
 
 def test_the_demo_district_has_two_kindergartens_of_the_right_size(built):

@@ -5,18 +5,16 @@ district supervisor compares both demo kindergartens without a child's name."""
 import pytest
 
 from houqin.core.registry import figures_for
-from houqin.org import demo
 from houqin.reports import draft
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_term_summary_and_notices(client):
+def test_the_demo_term_summary_and_notices(client, demo_built):
     from houqin.notices.models import Notice, NoticeReceipt
     from houqin.org.models import Child, Kindergarten
     from houqin.reports.models import Summary, Term
 
-    demo.build_demo()
     kg = Kindergarten.objects.get(slug="demo")
     assert Term.objects.filter(kindergarten__slug__in=["demo", "demo2"]).count() == 2
     summary = Summary.objects.get(kindergarten=kg)

@@ -5,15 +5,13 @@ import pytest
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-def test_the_demo_has_the_planted_cases():
+def test_the_demo_has_the_planted_cases(demo_built):
     from collections import Counter
 
     from houqin.core.models import AuditEvent
-    from houqin.org.demo import build_demo
     from houqin.org.models import Kindergarten
     from houqin.safety.models import Drill, Hazard, Release, SafetyReport, Visitor
 
-    build_demo()
     kg = Kindergarten.objects.get(slug="demo")
     states = Counter(Hazard.objects.filter(kindergarten=kg).values_list("state", flat=True))
     assert set(states) == {"reported", "assigned", "rectified", "closed"}

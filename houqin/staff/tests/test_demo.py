@@ -10,8 +10,7 @@ from houqin.staff.models import Assessment, ActionItem, Deduction, HealthCertifi
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_term_of_the_staff():
-    demo.build_demo()
+def test_the_demo_term_of_the_staff(demo_built):
     dates = demo.dates_for()
     planted = Deduction.objects.get(kindergarten__slug="demo", note__startswith="午餐前未消毒桌面")
     assert planted.factor == 2 and planted.trained_in.date == dates.moved(dt.date(2026, 9, 18))

@@ -28,8 +28,8 @@ from houqin.stock.models import (
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_term_of_the_storeroom():
-    result = demo.build_demo()
+def test_the_demo_term_of_the_storeroom(demo_built):
+    result = demo_built
     assert result["counts"]["stock movements"] > 1500
     dates = demo.dates_for()
     DEMO_END, today = dates.last_day, dates.today
