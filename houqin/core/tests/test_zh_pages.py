@@ -54,12 +54,7 @@ ALLOWED = {
     "dm", "qc",
 }
 # Pages still showing English, with what is left to do: each is fixed in its area and taken off.
-KNOWN = {
-    "k/<slug:kg>/health/exams/": "the z-scores labelled WAZ/HAZ/WHZ (shown with 显示Z值)",
-    "k/<slug:kg>/health/children/<uuid:code>/": "the z-scores labelled WAZ/HAZ/WHZ",
-    "k/<slug:kg>/health/settings/": "the growth-judgement figures of the new standards file: their sources need a "
-                                    "\"title\" (core.citations) and English notes like \"(to confirm)\" moved out",
-}
+KNOWN: dict[str, str] = {}
 # Routes that are not pages a person reads, with the reason.
 NOT_PAGES = {
     "logout/": "signing out (a POST)",

@@ -154,12 +154,12 @@ def test_parents_and_teachers_see_bands_and_words_never_z_scores(world, health, 
     for role in (Role.PARENT, Role.CLASS_TEACHER):
         client = login(world.k1.users[role])
         page = client.get(f"/k/k1/health/children/{child.code}/").content.decode()
-        assert "WAZ" not in page and "BMIZ" not in page and "WHO" not in page
+        assert 'data-testid="z-scores"' not in page and "Z值" not in page and "WHO" not in page
         assert "中上" in page or "上（" in page
         record = client.get(f"/api/k/k1/health/children/{child.code}/record").json()
         assert "waz" not in record["exams"][0] and record["exams"][0]["positions"]
     client = login(world.k1.users[Role.HEALTH_TEACHER])
-    assert "WAZ" in client.get(f"/k/k1/health/children/{child.code}/").content.decode()
+    assert 'data-testid="z-scores"' in client.get(f"/k/k1/health/children/{child.code}/").content.decode()
     assert "waz" in client.get(f"/api/k/k1/health/children/{child.code}/record").json()["exams"][0]
 
 
