@@ -485,10 +485,6 @@ def items_with_on_hand(*, actor, search: str = "", category: str = "", capabilit
 
 def staff_people(*, actor) -> QuerySet:
     """The kindergarten's staff, to name a recipient or a witness: names only, no other personal data."""
-    from django.contrib.auth import get_user_model
+    from houqin.org.selectors import staff_users
 
-    from houqin.org.models import STAFF_ROLES
-
-    return (get_user_model().objects.filter(memberships__kindergarten=actor.kindergarten, memberships__is_active=True,
-                                            memberships__role__in=STAFF_ROLES).distinct()
-            .order_by("full_name", "username"))
+    return staff_users(actor.kindergarten)
