@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.assets.models import AssetState, Category, HandoverKind, Room, Term
 from houqin.core import files
-from houqin.core.forms import StyledForm
+from houqin.core.forms import StaffChoiceField, StyledForm, staff_labels
 from houqin.org.models import Campus, SchoolClass
 
 PHOTO_ACCEPT = files.ACCEPT_IMAGES
@@ -34,17 +34,13 @@ def money_field(label, *, required=False):
                               widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
 class UserPickField(forms.ChoiceField):
     """A member of staff out of a list read once (a form with a picker per line must not query per line)."""
 
     def __init__(self, *, users, **kwargs):
-        self.users = {str(u.pk): u for u in users}
-        choices = [("", "---------")] + [(pk, u.display_name) for pk, u in self.users.items()]
+        labelled = staff_labels(users)
+        self.users = {str(u.pk): u for u, _label in labelled}
+        choices = [("", "---------")] + [(str(u.pk), label) for u, label in labelled]
         super().__init__(choices=choices, **kwargs)
 
     def clean(self, value):
@@ -72,7 +68,7 @@ class AssetForm(StyledForm):
     unit_price = money_field(_("unit price (yuan)"))
     purchase_date = forms.DateField(label=_("purchase date"), widget=DateInput(), required=False)
     supplier_name = forms.CharField(label=_("supplier"), max_length=100, required=False)
-    custodian = UserChoiceField(label=_("custodian"), queryset=None, required=False)
+    custodian = StaffChoiceField(label=_("custodian"), queryset=None, required=False)
     notes = forms.CharField(label=_("notes"), max_length=200, required=False)
     photo = forms.FileField(label=_("photo"), required=False,
                             help_text=files.limits_text(files.IMAGES),

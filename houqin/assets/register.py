@@ -42,11 +42,11 @@ from houqin.assets.services import (
     in_scope_place,
     lock_register,
     next_label_codes,
-    staff_users,
 )
 from houqin.core.audit import audit_event
 from houqin.core.models import AuditEvent
 from houqin.org.models import Campus, SchoolClass
+from houqin.org.selectors import staff_users
 from houqin.core.spreadsheets import (
     ImportRejected,
     ImportResult,

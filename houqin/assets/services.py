@@ -50,7 +50,8 @@ from houqin.assets.models import (
 from houqin.core import files
 from houqin.core.errors import Conflict, DomainError, Forbidden, raise_for
 from houqin.core.workflow import move
-from houqin.org.models import Kindergarten, Membership, Role, SchoolClass
+from houqin.org.models import Kindergarten, SchoolClass
+from houqin.org.selectors import staff_users
 
 LABEL_PREFIX = "ZC"
 MAX_QUANTITY = Decimal(10) ** (QUANTITY["max_digits"] - QUANTITY["decimal_places"]) - 1
@@ -95,14 +96,6 @@ def decimal_or_error(value, field: str, errors: list, *, places: int = 2, maximu
         errors.append({"field": field, "message": _("At most %(places)s decimal places.") % {"places": places}})
         return None
     return number.quantize(Decimal(1).scaleb(-places))
-
-
-def staff_users(kindergarten):
-    """Users with an active staff role in the kindergarten (custodians, people responsible)."""
-    from django.contrib.auth import get_user_model
-
-    staff = Membership.objects.filter(kindergarten=kindergarten, is_active=True).exclude(role=Role.PARENT)
-    return get_user_model().objects.filter(pk__in=staff.values("user_id"), is_active=True).order_by("full_name")
 
 
 def _check_staff(kindergarten, user, field: str, errors: list) -> None:

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -51,3 +53,52 @@ class StyledForm(forms.Form):
             html5_format = HTML5_FORMATS.get(getattr(widget, "input_type", ""))
             if html5_format and isinstance(widget, (forms.DateInput, forms.DateTimeInput, forms.TimeInput)):
                 widget.format = html5_format  # the browser's picker reads ISO values, never 2026/11/28
+
+
+# --- choosing a member of staff ------------------------------------------------------------------
+
+
+def staff_label(user, *, same_name: bool = False) -> str:
+    """How a picker names a member of staff: "张丽（保育员）", and with the user name when two people
+    share the name ("张丽（保育员）· zhangli2"). The role comes from the `staff_role` the staff
+    queryset annotates (org.selectors.staff_users)."""
+    from houqin.core.roles import Role
+
+    role = getattr(user, "staff_role", None)
+    label = f"{user.display_name}（{Role(role).label}）" if role in Role.values else user.display_name
+    return f"{label} · {user.username}" if same_name else label
+
+
+def staff_labels(people) -> list[tuple[object, str]]:
+    """[(person, label)] for a list of staff, namesakes told apart by their user names."""
+    people = list(people)
+    names = Counter(person.display_name for person in people)
+    return [(person, staff_label(person, same_name=names[person.display_name] > 1)) for person in people]
+
+
+class _StaffChoiceIterator(forms.models.ModelChoiceIterator):
+    """Reads the people once, then labels them, so that namesakes can be told apart."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for person, label in staff_labels(self.queryset):
+            yield (forms.models.ModelChoiceIteratorValue(self.field.prepare_value(person), person), label)
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    """A member of staff, named with their role (and user name for namesakes)."""
+
+    iterator = _StaffChoiceIterator
+
+    def label_from_instance(self, obj):
+        return staff_label(obj)
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Several members of staff, named like StaffChoiceField."""
+
+    iterator = _StaffChoiceIterator
+
+    def label_from_instance(self, obj):
+        return staff_label(obj)

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from houqin.core import files
-from houqin.core.forms import StyledForm
+from houqin.core.forms import StaffChoiceField, StyledForm
 from houqin.finance.models import MONEY, QUANTITY, BudgetCategory, FeeUnit, FixedBy, PaymentMethod, Term
 
 
@@ -140,8 +140,8 @@ class ExpenseForm(ReceiptFields):
     payee = forms.CharField(label=_("paid to"), max_length=100)
     description = forms.CharField(label=_("details"), max_length=500, required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
-    handler = forms.ModelChoiceField(label=_("handler (who spent the money)"), queryset=None, required=False,
-                                     help_text=_("Leave empty if it was you."))
+    handler = StaffChoiceField(label=_("handler (who spent the money)"), queryset=None, required=False,
+                               help_text=_("Leave empty if it was you."))
     purchase_request = forms.ModelChoiceField(label=_("for purchase request"), queryset=None, required=False)
     repair_request = forms.ModelChoiceField(label=_("for repair request"), queryset=None, required=False)
 
@@ -153,7 +153,6 @@ class ExpenseForm(ReceiptFields):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
         self.fields["handler"].queryset = handlers
-        self.fields["handler"].label_from_instance = lambda u: u.display_name
         for name, qs in (("purchase_request", purchases), ("repair_request", repairs)):
             if qs is None:
                 del self.fields[name]

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from houqin.core.forms import StyledForm
+from houqin.core.forms import StyledForm, staff_labels
 from houqin.health import rules
 from houqin.health.models import (
     DiagnosisSource,
@@ -39,7 +39,7 @@ class CaseForm(StyledForm):
     def __init__(self, *args, children=(), staff=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child"].choices = [("", "—")] + [(str(c.code), f"{c.school_class.name} {c.name}") for c in children]
-        self.fields["staff"].choices = [("", "—")] + [(str(u.pk), u.display_name) for u in staff]
+        self.fields["staff"].choices = [("", "—")] + [(str(u.pk), label) for u, label in staff_labels(staff)]
         self.fields["disease"].choices = rules.disease_choices()
 
 

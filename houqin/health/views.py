@@ -248,11 +248,9 @@ def case_create(request, kg):
     actor = request.actor
     children = list(policy.scoped(actor, "health.disease.manage", Child.objects.active().filter(left_on__isnull=True))
                     .select_related("school_class"))
-    from django.contrib.auth import get_user_model
+    from houqin.org.selectors import staff_users
 
-    staff = list(get_user_model().objects.filter(memberships__kindergarten=actor.kindergarten,
-                                                 memberships__is_active=True).exclude(memberships__role="parent")
-                 .distinct().order_by("full_name"))
+    staff = list(staff_users(actor.kindergarten))
     form = f.CaseForm(request.POST or None, children=children, staff=staff,
                       initial={"onset_date": _today(), "child": request.GET.get("child", "")})
     if request.method == "POST" and form.is_valid():

@@ -1,10 +1,11 @@
 """Reads of the organisation, always through the actor's scope. Out of scope looks like missing."""
 
-from django.db.models import Count, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import Http404
 
 from houqin import policy
-from houqin.org.models import Child, Kindergarten, Membership, Role, SchoolClass
+from houqin.org.models import STAFF_ROLES, Child, Kindergarten, Membership, Role, SchoolClass
 
 
 def class_list(*, actor, capability: str = "org.class.view"):
@@ -41,6 +42,16 @@ def get_class(*, actor, code, capability: str = "org.class.view") -> SchoolClass
     if school_class is None:
         raise Http404
     return school_class
+
+
+def staff_users(kindergarten):
+    """The people a form may name as staff of the kindergarten (custodian, assignee, recipient,
+    witness, attendee…): active users with an active staff role there, by name, each annotated with
+    `staff_role` (their first staff role there) for the pickers' labels (core.forms.StaffChoiceField)."""
+    roles = Membership.objects.filter(kindergarten=kindergarten, is_active=True, role__in=STAFF_ROLES)
+    return (get_user_model().objects.filter(pk__in=roles.values("user_id"), is_active=True)
+            .annotate(staff_role=Subquery(roles.filter(user=OuterRef("pk")).order_by("role").values("role")[:1]))
+            .order_by("full_name", "username"))
 
 
 def staff_list(*, actor):

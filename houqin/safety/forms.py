@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from houqin.core import files
-from houqin.core.forms import StyledForm
+from houqin.core.forms import StaffChoiceField, StyledForm
+from houqin.org.selectors import staff_users
 from houqin.safety.models import (
     DrillKind,
     DutySlot,
@@ -23,20 +24,6 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 PHOTO = forms.ClearableFileInput(attrs={"accept": files.ACCEPT_IMAGES, "capture": "environment"})
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
-def staff_queryset(kindergarten):
-    from django.contrib.auth import get_user_model
-
-    from houqin.org.models import Role
-
-    return (get_user_model().objects.filter(memberships__kindergarten=kindergarten, memberships__is_active=True)
-            .exclude(memberships__role__in=[Role.PARENT, Role.SUPERVISOR]).distinct().order_by("full_name", "username"))
-
-
 class HazardForm(StyledForm):
     location = forms.CharField(label=_("Where"), max_length=100, required=False)
     description = forms.CharField(label=_("What is wrong"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -45,13 +32,13 @@ class HazardForm(StyledForm):
 
 
 class AssignForm(StyledForm):
-    assignee = UserChoiceField(label=_("Who rectifies it"), queryset=None)
+    assignee = StaffChoiceField(label=_("Who rectifies it"), queryset=None)
     deadline = forms.DateField(label=_("Deadline"), widget=DATE)
     note = forms.CharField(label=_("Instructions"), max_length=200, required=False)
 
     def __init__(self, *args, kindergarten, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = staff_queryset(kindergarten)
+        self.fields["assignee"].queryset = staff_users(kindergarten)
 
 
 class RectifyForm(StyledForm):
@@ -78,7 +65,7 @@ class ZoneForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=ZoneKind.choices)
     post = forms.CharField(label=_("Responsible post"), max_length=40)
-    owner = UserChoiceField(label=_("Responsible person"), queryset=None, required=False)
+    owner = StaffChoiceField(label=_("Responsible person"), queryset=None, required=False)
     school_class = forms.ModelChoiceField(label=_("Class"), queryset=None, required=False)
     checklist = forms.CharField(label=_("Self-check items, one a line"), widget=forms.Textarea(attrs={"rows": 5}))
 
@@ -86,42 +73,42 @@ class ZoneForm(StyledForm):
         from houqin.org.models import SchoolClass
 
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff_queryset(kindergarten)
+        self.fields["owner"].queryset = staff_users(kindergarten)
         self.fields["school_class"].queryset = SchoolClass.objects.filter(kindergarten=kindergarten, is_active=True)
 
 
 class AgreementForm(StyledForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     post = forms.CharField(label=_("Post"), max_length=40)
-    holder = UserChoiceField(label=_("Holder"), queryset=None)
+    holder = StaffChoiceField(label=_("Holder"), queryset=None)
     duties = forms.CharField(label=_("Responsibilities"), widget=forms.Textarea(attrs={"rows": 6}))
 
     def __init__(self, *args, kindergarten, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["holder"].queryset = staff_queryset(kindergarten)
+        self.fields["holder"].queryset = staff_users(kindergarten)
 
 
 class LeadershipForm(StyledForm):
-    user = UserChoiceField(label=_("Person"), queryset=None)
+    user = StaffChoiceField(label=_("Person"), queryset=None)
     group_role = forms.ChoiceField(label=_("Role in the group"), choices=GroupRole.choices)
     duty = forms.CharField(label=_("Responsible for"), max_length=100, required=False)
 
     def __init__(self, *args, kindergarten, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = staff_queryset(kindergarten)
+        self.fields["user"].queryset = staff_users(kindergarten)
 
 
 class TemplateForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=60)
     category = forms.ChoiceField(label=_("Category"), choices=InspectionCategory.choices)
     frequency = forms.ChoiceField(label=_("Frequency"), choices=Frequency.choices)
-    inspector = UserChoiceField(label=_("Inspector"), queryset=None, required=False)
+    inspector = StaffChoiceField(label=_("Inspector"), queryset=None, required=False)
     items = forms.CharField(label=_("Items, one a line"), widget=forms.Textarea(attrs={"rows": 8}))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, kindergarten, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspector"].queryset = staff_queryset(kindergarten)
+        self.fields["inspector"].queryset = staff_users(kindergarten)
 
 
 class EquipmentForm(StyledForm):
@@ -187,23 +174,23 @@ class ConfirmForm(StyledForm):
 class DutyForm(StyledForm):
     date = forms.DateField(label=_("Date"), widget=DATE)
     slot = forms.ChoiceField(label=_("Time"), choices=DutySlot.choices)
-    person = UserChoiceField(label=_("Member of staff"), queryset=None, required=False)
+    person = StaffChoiceField(label=_("Member of staff"), queryset=None, required=False)
     volunteer_name = forms.CharField(label=_("Or a parent volunteer"), max_length=30, required=False)
     post = forms.CharField(label=_("Post"), max_length=30, required=False)
 
     def __init__(self, *args, kindergarten, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = staff_queryset(kindergarten)
+        self.fields["person"].queryset = staff_users(kindergarten)
 
 
 class SwapForm(StyledForm):
-    person = UserChoiceField(label=_("Member of staff"), queryset=None, required=False)
+    person = StaffChoiceField(label=_("Member of staff"), queryset=None, required=False)
     volunteer_name = forms.CharField(label=_("Or a parent volunteer"), max_length=30, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=100, required=False)
 
     def __init__(self, *args, kindergarten, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = staff_queryset(kindergarten)
+        self.fields["person"].queryset = staff_users(kindergarten)
 
 
 class IncidentForm(StyledForm):

@@ -7,20 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from houqin.core import files
-from houqin.core.forms import StyledForm
+from houqin.core.forms import StaffChoiceField, StaffMultipleChoiceField, StyledForm
 from houqin.staff.models import RaterKind, TrainedMistakeRule, TrainingCategory
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class UserChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
-class UsersChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
 
 
 class SettingsForm(StyledForm):
@@ -66,7 +56,7 @@ class ItemForm(StyledForm):
 
 
 class AssignForm(StyledForm):
-    user = UserChoice(label=_("staff member"), queryset=None)
+    user = StaffChoiceField(label=_("staff member"), queryset=None)
     started_on = forms.DateField(label=_("from"), widget=DATE)
 
     def __init__(self, *args, users, **kwargs):
@@ -103,7 +93,7 @@ class TrainingForm(StyledForm):
     location = forms.CharField(label=_("place"), max_length=60, required=False)
     hours = forms.DecimalField(label=_("hours"), max_digits=4, decimal_places=1, initial=1)
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    attendees = UsersChoice(label=_("attendees"), queryset=None, required=False,
+    attendees = StaffMultipleChoiceField(label=_("attendees"), queryset=None, required=False,
                             widget=forms.SelectMultiple(attrs={"size": 8}))
     has_test = forms.BooleanField(label=_("with a test"), required=False)
     pass_score = forms.DecimalField(label=_("pass score"), max_digits=5, decimal_places=2, initial=60)
@@ -123,7 +113,7 @@ class MeetingForm(StyledForm):
     agenda = forms.CharField(label=_("agenda"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     decisions = forms.CharField(label=_("decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    attendees = UsersChoice(label=_("attendees"), queryset=None, required=False,
+    attendees = StaffMultipleChoiceField(label=_("attendees"), queryset=None, required=False,
                             widget=forms.SelectMultiple(attrs={"size": 8}))
 
     def __init__(self, *args, users, **kwargs):
@@ -134,7 +124,7 @@ class MeetingForm(StyledForm):
 
 class ActionForm(StyledForm):
     description = forms.CharField(label=_("action"), max_length=200)
-    owner = UserChoice(label=_("owner"), queryset=None)
+    owner = StaffChoiceField(label=_("owner"), queryset=None)
     due_date = forms.DateField(label=_("due date"), widget=DATE)
 
     def __init__(self, *args, users, **kwargs):
@@ -143,7 +133,7 @@ class ActionForm(StyledForm):
 
 
 class CertificateForm(StyledForm):
-    user = UserChoice(label=_("staff member"), queryset=None)
+    user = StaffChoiceField(label=_("staff member"), queryset=None)
     number = forms.CharField(label=_("certificate number"), max_length=40, required=False)
     issuer = forms.CharField(label=_("issued by"), max_length=60, required=False)
     issued_on = forms.DateField(label=_("issued on"), widget=DATE)

@@ -37,14 +37,6 @@ from houqin.staff.services import get_settings, month_start
 CERTIFICATE_ROLES = (Role.CANTEEN, Role.NURSERY, Role.CLASS_TEACHER, Role.HEALTH_TEACHER)
 
 
-def staff_members(kindergarten):
-    """Active staff of the kindergarten (one row per person), by name."""
-    User = get_user_model()
-    ids = Membership.objects.filter(kindergarten=kindergarten, is_active=True).exclude(
-        role__in=[Role.PARENT, Role.SUPERVISOR]).values("user_id")
-    return User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "username")
-
-
 # --- posts and items ------------------------------------------------------------------------------------
 
 

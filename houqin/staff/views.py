@@ -21,6 +21,7 @@ from houqin.core.history import history_rows
 from houqin.core.registry import FINDING_KINDS
 from houqin.core.web import add_domain_errors, form_action, xlsx_response
 from houqin.org.models import SchoolClass
+from houqin.org.selectors import staff_users
 from houqin.staff import exports, rules, selectors, services
 from houqin.staff.forms import (
     RATER_LABELS,
@@ -73,7 +74,7 @@ def _run(request, func, success: str, **kwargs):
 
 
 def _users(actor):
-    return selectors.staff_members(actor.kindergarten)
+    return staff_users(actor.kindergarten)
 
 
 def _period(request):

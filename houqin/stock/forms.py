@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from houqin.core.forms import StyledForm
+from houqin.core.forms import StaffChoiceField, StyledForm
 from houqin.stock.models import DISPOSALS, Category, MovementKind, WarehouseKind
 
 
@@ -40,11 +40,6 @@ class ItemChoiceField(forms.ModelChoiceField):
         return f"{obj} · {obj.unit}"
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
 class ReceiveForm(StyledForm):
     item = ItemChoiceField(label=_("item"), queryset=None)
     quantity = quantity_field()
@@ -73,7 +68,7 @@ class IssueForm(StyledForm):
     item = ItemChoiceField(label=_("item"), queryset=None)
     quantity = quantity_field()
     school_class = forms.ModelChoiceField(label=_("class"), queryset=None, required=False)
-    recipient = UserChoiceField(label=_("recipient"), queryset=None, required=False)
+    recipient = StaffChoiceField(label=_("recipient"), queryset=None, required=False)
     occurred_on = forms.DateField(label=_("date"), widget=DateInput())
     reason = forms.CharField(label=_("purpose"), max_length=200, required=False)
 
@@ -126,7 +121,7 @@ class DisposeForm(StyledForm):
                              widget=forms.RadioSelect)
     quantity = quantity_field()
     reason = forms.CharField(label=_("reason"), max_length=200)
-    witness = UserChoiceField(label=_("witness"), queryset=None, required=False)
+    witness = StaffChoiceField(label=_("witness"), queryset=None, required=False)
     occurred_on = forms.DateField(label=_("date"), widget=DateInput())
 
     def __init__(self, *args, people, **kwargs):
@@ -211,7 +206,7 @@ RequisitionLineFormSet = forms.formset_factory(RequisitionLineForm, extra=5, max
 
 class RequisitionIssueForm(StyledForm):
     warehouse = forms.ModelChoiceField(label=_("from warehouse"), queryset=None)
-    recipient = UserChoiceField(label=_("handed to"), queryset=None, required=False,
+    recipient = StaffChoiceField(label=_("handed to"), queryset=None, required=False,
                                 help_text=_("Leave empty when it is the person who asked."))
     occurred_on = forms.DateField(label=_("date"), widget=DateInput())
 

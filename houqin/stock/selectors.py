@@ -11,7 +11,9 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count, DecimalField, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -148,6 +150,14 @@ def movement_list(*, actor, item: Item | None = None, warehouse: Warehouse | Non
     if end is not None:
         qs = qs.filter(occurred_on__lte=end)
     return policy.scoped(actor, capability, qs).order_by("-occurred_on", "-pk")
+
+
+def item_ledger(*, actor, item: Item) -> QuerySet:
+    """The item's ledger (明细账), newest first, each line with `running`: the item's quantity in that
+    warehouse after it (结存), summed over the lines in the reader's scope in the ledger's own order."""
+    return movement_list(actor=actor, item=item).annotate(running=Window(
+        Sum("quantity"), partition_by=[F("warehouse_id")], order_by=[F("occurred_on").asc(), F("pk").asc()],
+    ))
 
 
 def get_movement(*, actor, code, capability: str = "stock.view") -> Movement:
@@ -475,10 +485,6 @@ def items_with_on_hand(*, actor, search: str = "", category: str = "", capabilit
 
 def staff_people(*, actor) -> QuerySet:
     """The kindergarten's staff, to name a recipient or a witness: names only, no other personal data."""
-    from django.contrib.auth import get_user_model
+    from houqin.org.selectors import staff_users
 
-    from houqin.org.models import STAFF_ROLES
-
-    return (get_user_model().objects.filter(memberships__kindergarten=actor.kindergarten, memberships__is_active=True,
-                                            memberships__role__in=STAFF_ROLES).distinct()
-            .order_by("full_name", "username"))
+    return staff_users(actor.kindergarten)

@@ -79,7 +79,7 @@ def item_detail(request, kg, code):
     actor = request.actor
     item = selectors.get_item(actor=actor, code=code)
     batches = selectors.batch_list(actor=actor, item=item)
-    ledger = Paginator(selectors.movement_list(actor=actor, item=item), PAGE_SIZE).get_page(request.GET.get("page"))
+    ledger = Paginator(selectors.item_ledger(actor=actor, item=item), PAGE_SIZE).get_page(request.GET.get("page"))
     history = item.history.select_related("history_user").order_by("-history_date")[:30]
     return render(request, "stock/item_detail.html", {
         "history": history_rows(history),

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django import forms
 from django.utils import translation
 
@@ -17,3 +18,33 @@ def test_date_pickers_get_iso_values_in_chinese():
     with translation.override("zh-hans"):
         html = str(_Form(initial={"day": dt.date(2026, 11, 28), "at": dt.datetime(2026, 11, 28, 7, 30)}))
     assert 'value="2026-11-28"' in html and 'value="2026-11-28T07:30"' in html
+
+
+@pytest.mark.django_db
+def test_staff_pickers_name_the_role_tell_namesakes_apart_and_leave_out_parents(world):
+    """Every staff picker reads org.selectors.staff_users and labels with core.forms: "张丽（保育员）",
+    namesakes with their user names; parents and people who left are not staff."""
+    from houqin.core.forms import StaffChoiceField
+    from houqin.org.models import Membership, Role
+    from houqin.org.selectors import staff_users
+    from houqin.testing import make_member
+
+    kg = world.k1.kg
+    a = make_member("zhangli_a", Role.NURSERY, kg)
+    b = make_member("zhangli_b", Role.CANTEEN, kg)
+    for user in (a, b):
+        user.full_name = "张丽"
+        user.save()
+    gone = make_member("left_us", Role.GUARD, kg)
+    Membership.objects.filter(user=gone).update(is_active=False)
+
+    class _Pick(StyledForm):
+        person = StaffChoiceField(queryset=staff_users(kg))
+
+    with translation.override("zh-hans"):
+        labels = dict((str(v), str(label)) for v, label in _Pick().fields["person"].choices if v != "")
+    assert labels[str(a.pk)] == "张丽（保育员） · zhangli_a" and labels[str(b.pk)] == "张丽（食堂人员） · zhangli_b"
+    director = world.k1.users[Role.DIRECTOR]
+    assert labels[str(director.pk)] == f"{director.display_name}（后勤主任）"
+    people = set(staff_users(kg))
+    assert world.k1.users[Role.PARENT] not in people and gone not in people

@@ -177,3 +177,25 @@ def test_exports_download_as_xlsx(world, store, login):
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         assert response.content[:2] == b"PK"
+
+
+def test_the_item_ledger_shows_the_running_balance_per_warehouse(world, store, login):
+    """结存: each line of the item's ledger shows the quantity left in its warehouse after it, in the
+    order the lines happened (a back-dated receipt counts before the later issues), on every page."""
+    keeper = actor_of(world, Role.STOREKEEPER)
+    receive_tissues(keeper, store, quantity="50")
+    services.issue(actor=keeper, item=store.tissues, warehouse=store.general, quantity="12",
+                   school_class=world.k1.own_class, recipient=keeper.user)
+    services.receive(actor=keeper, warehouse=store.general, item=store.tissues, quantity="20", unit_cost="3.2",
+                     occurred_on=days(-3))  # recorded last, happened before the issue
+    services.issue(actor=keeper, item=store.tissues, warehouse=store.general, quantity="5",
+                   school_class=world.k1.own_class, recipient=keeper.user)
+    client = login(keeper.user)
+    response = client.get(f"/k/k1/stock/items/{store.tissues.code}/")
+    lines = list(response.context["ledger"])
+    # newest first: -5 → 53, -12 → 58, +50 → 70 (today), +20 → 20 (three days ago)
+    assert [(m.quantity, m.running) for m in lines] == [
+        (Decimal("-5"), Decimal("53")), (Decimal("-12"), Decimal("58")), (Decimal("50"), Decimal("70")),
+        (Decimal("20"), Decimal("20"))]
+    assert lines[0].running == sum(b.quantity for b in Batch.objects.filter(item=store.tissues))
+    assert 'data-testid="running"' in response.content.decode()
