@@ -100,16 +100,19 @@ def test_the_gate_refuses_a_stranger_and_releases_to_a_confirmed_delegate(world,
     from houqin.safety.models import Delegation, Release
 
     child = world.k1.own_child
-    # the parent asks for a delegate for today
-    sign_in("parent", expect_status=302)
-    page.goto(live_server.url + f"/k/k1/safety/pickup/{child.code}/")
-    page.get_by_test_id("ask-delegate").click()
+    # the parent asks for a delegate for today: one tap from home; the gate's tables stay closed to them
+    assert sign_in("parent", expect_status=302) == "/k/k1/"
+    page.get_by_test_id(f"delegate-{child.code}").first.click()
+    page.wait_for_url(re.compile(rf"/pickup/{child.code}/delegate/$"))
     page.locator("#id_delegate_name").fill("周阿姨")
     page.locator("#id_relation").fill("邻居")
     page.locator("#id_phone").fill("13900001111")
     page.get_by_test_id("safety-form").locator("button[type=submit]").click()
-    page.wait_for_url(re.compile(rf"/pickup/{child.code}/$"))
-    expect(page.get_by_test_id("delegation")).to_have_attribute("data-confirmed", "0")
+    page.wait_for_url(re.compile(r"/safety/pickup/mine/$"))
+    expect(page.get_by_test_id("my-delegations")).to_contain_text("周阿姨")
+    assert Delegation.objects.get(child=child).confirmed_at is None
+    response = page.goto(live_server.url + f"/k/k1/safety/pickup/{child.code}/")
+    assert response.status == 403
     _sign_out(page)
 
     # a stranger comes to the gate: refused and logged; the unconfirmed delegate too
