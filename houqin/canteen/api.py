@@ -12,7 +12,8 @@ from houqin.core.inputs import Day, Input, Limit
 from houqin import policy
 from houqin.canteen import selectors, services
 from houqin.canteen.models import MenuEntry
-from houqin.canteen.rules import rules_for
+from houqin.canteen.rules import AREA, rules_for
+from houqin.core import rules as core_rules
 from houqin.core.errors import DomainError
 from houqin.org.models import Grade
 
@@ -382,5 +383,5 @@ def list_rules(request, kg: str):
 @router.post("/k/{kg}/canteen/rules/{key}")
 @policy.requires("canteen.settings.change")
 def set_rule(request, kg: str, key: str, payload: RuleIn):
-    services.rule_override_set(actor=request.actor, key=key, value=payload.value, source=payload.source)
+    core_rules.override_set(actor=request.actor, area=AREA, key=key, value=payload.value, source=payload.source)
     return rules_for(request.actor.kindergarten).figure(key).as_dict()

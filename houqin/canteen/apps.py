@@ -7,6 +7,8 @@ class CanteenConfig(AppConfig):
     name = "houqin.canteen"
     label = "canteen"
     verbose_name = _("Canteen")
+    rule_figures = "houqin.canteen.rules.shipped_figures"  # core.rules
+    rules_capability = "canteen.settings.change"
 
     def ready(self):
         from houqin.canteen import navigation  # noqa: F401

@@ -107,11 +107,6 @@ class SettingsForm(StyledForm):
                                           decimal_places=2)
 
 
-class RuleForm(StyledForm):
-    value = forms.DecimalField(label=_("Your value"), max_digits=10, decimal_places=2)
-    source = forms.CharField(label=_("Source"), max_length=200)
-
-
 class LinkForm(StyledForm):
     food = forms.CharField(label=_("Food"), max_length=80, widget=forms.TextInput(attrs={"list": "food-options"}))
     grams_per_unit = forms.DecimalField(label=_("Grams per unit"), max_digits=10, decimal_places=1)

@@ -218,25 +218,6 @@ class CanteenSettings(TenantModel):
         return getattr(self, f"factor_{grade}", None) or Decimal("1")
 
 
-class RuleOverride(TenantModel):
-    """A kindergarten's own value for one rule figure of data/nutrition_rules.json, with its source."""
-
-    scope_paths: dict = {}
-
-    key = models.CharField(_("figure"), max_length=60)
-    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
-    source = models.CharField(_("source"), max_length=200)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("rule figure override")
-        verbose_name_plural = _("rule figure overrides")
-        constraints = [models.UniqueConstraint(fields=["kindergarten", "key"], name="canteen_rule_unique_key")]
-
-    def __str__(self):
-        return f"{self.key} = {self.value}"
-
-
 class DishCategory(models.TextChoices):
     STAPLE = "staple", _("Staple")  # 主食
     MEAT = "meat", _("Meat dish")  # 荤菜

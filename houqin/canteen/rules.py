@@ -1,22 +1,25 @@
 """The rule figures of the canteen (DRIs, kindergarten targets, the food pagoda, the meal-account
-limit): shipped in data/nutrition_rules.json with their sources, overridable per kindergarten.
+limit): shipped in data/nutrition_rules.json with their sources, overridable per kindergarten
+through core.rules (one mechanism for every area).
 
-`rules_for(kindergarten)` → a Rules object: `rules.value(key)` and `rules.figure(key)` (value, unit,
-label, source, status, overridden). No regulatory number lives in code."""
+`rules_for(kindergarten)` → a Rules object: `rules.value(key)` and `rules.figure(key)` (a core.rules.Figure). No regulatory number lives in code."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from houqin.canteen.foods import DATA_DIR
+from houqin.core import rules as core_rules
+from houqin.core.rules import Figure, shipped_figure
 
 RULES_FILE = DATA_DIR / "nutrition_rules.json"
+AREA = "canteen"
 UNCONFIRMED = "UNCONFIRMED"
 HOUQIN_DEFAULT = "houqin_default"
-OWN_RULE = "kindergarten"
+OWN_RULE = core_rules.OWN
 
 
 @functools.cache
@@ -25,35 +28,30 @@ def shipped() -> dict:
         return json.load(handle)
 
 
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    value: float | None
-    unit: str
-    label: str
-    source: str
-    status: str
-    note: str = ""
-    overridden: bool = False
-    shipped_value: float | None = None
+def shipped_figures() -> list[Figure]:
+    """The figures as shipped, for core.rules (pages show the Chinese name, unit and note — "name",
+    "unit_name", "note_name"; the English label stays in the data file for the people who keep it)."""
+    return [shipped_figure(key=key, label=data.get("name") or data["label"], value=data["value"],
+                           unit=data.get("unit_name") or data["unit"], source=data["source"], status=data["status"],
+                           note=data.get("note_name") or data.get("note", ""))
+            for key, data in shipped()["figures"].items()]
 
-    @property
-    def unconfirmed(self) -> bool:
-        return self.status == UNCONFIRMED
 
-    @property
-    def is_default(self) -> bool:
-        return self.status == HOUQIN_DEFAULT
+def _as_float(figure: Figure) -> Figure:
+    def plain(number):
+        return None if number is None else float(number)
 
-    def as_dict(self) -> dict:
-        return {"key": self.key, "value": self.value, "unit": self.unit, "label": self.label, "source": self.source,
-                "status": self.status, "note": self.note, "overridden": self.overridden,
-                "shipped_value": self.shipped_value}
+    return dataclasses.replace(figure, value=plain(figure.value), shipped_value=plain(figure.shipped_value))
 
 
 @dataclass
 class Rules:
+    """The canteen's figures in force, their values as floats (the nutrition arithmetic is in floats)."""
+
     figures: dict[str, Figure] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.figures = {key: _as_float(f) for key, f in self.figures.items()}
 
     def figure(self, key: str) -> Figure:
         return self.figures[key]
@@ -67,35 +65,15 @@ class Rules:
         return {"key": key, "value": f.value, "source": f.source, "status": f.status}
 
 
-def build_rules(overrides: dict[str, tuple[Decimal, str]] | None = None) -> Rules:
-    figures = {}
-    for key, data in shipped()["figures"].items():
-        value = data["value"]
-        # pages show the Chinese name, unit and note ("name", "unit_name", "note_name"); the English
-        # label stays in the data file for the people who keep it
-        shown = {"unit": data.get("unit_name") or data["unit"], "label": data.get("name") or data["label"],
-                 "note": data.get("note_name") or data.get("note", "")}
-        figure = Figure(key=key, value=value, source=data["source"], status=data["status"], shipped_value=value, **shown)
-        if overrides and key in overrides:
-            own, source = overrides[key]
-            figure = Figure(key=key, value=float(own), source=source, status=OWN_RULE, overridden=True,
-                            shipped_value=value, **shown)
-        figures[key] = figure
-    return Rules(figures)
+def build_rules(own: dict[str, tuple] | None = None) -> Rules:
+    """The shipped figures, with own values {key: (value, source)} in their place if given."""
+    return Rules(core_rules.apply(core_rules.shipped(AREA), own or {}))
 
 
 def rules_for(kindergarten) -> Rules:
     """The shipped figures with the kindergarten's own values in their place (one query)."""
-    from houqin.canteen.models import RuleOverride
-
-    overrides = {o.key: (o.value, o.source) for o in RuleOverride.objects.filter(kindergarten=kindergarten)}
-    return build_rules(overrides)
+    return Rules(core_rules.figures(kindergarten, AREA))
 
 
 def rules_for_many(kindergartens) -> dict[int, Rules]:
-    from houqin.canteen.models import RuleOverride
-
-    by_kg: dict[int, dict] = {k.pk: {} for k in kindergartens}
-    for o in RuleOverride.objects.filter(kindergarten__in=list(by_kg)):
-        by_kg[o.kindergarten_id][o.key] = (o.value, o.source)
-    return {pk: build_rules(ov) for pk, ov in by_kg.items()}
+    return {pk: Rules(figs) for pk, figs in core_rules.figures_many(kindergartens, AREA).items()}

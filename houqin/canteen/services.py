@@ -35,7 +35,6 @@ from houqin.canteen.models import (
     MenuRevision,
     MenuStatus,
     PagodaGroup,
-    RuleOverride,
     StockFoodLink,
 )
 from houqin.canteen.rules import rules_for, shipped
@@ -126,34 +125,6 @@ def settings_update(*, actor, **data) -> CanteenSettings:
             setattr(settings, name, meals if name == "meals" else data[name])
     settings.save()
     return settings
-
-
-@atomic
-def rule_override_set(*, actor, key: str, value, source: str) -> RuleOverride:
-    _check(actor, "canteen.settings.change")
-    errors = []
-    if key not in shipped()["figures"]:
-        errors.append({"field": "key", "message": _("This rule figure does not exist.")})
-    number = _decimal(value, "value", errors, label=_("a value"))
-    if number is not None and number < 0:
-        errors.append({"field": "value", "message": _("A rule figure cannot be negative.")})
-    source = (source or "").strip()
-    if not source:
-        errors.append({"field": "source", "message": _("Say where your value comes from (document, authority, date).")})
-    if errors:
-        raise_for(errors)
-    override, _created = RuleOverride.objects.update_or_create(
-        kindergarten=actor.kindergarten, key=key,
-        defaults={"value": number, "source": source[:200], "created_by": actor.user})
-    return override
-
-
-@atomic
-def rule_override_clear(*, actor, key: str) -> None:
-    _check(actor, "canteen.settings.change")
-    override = RuleOverride.objects.filter(kindergarten=actor.kindergarten, key=key).first()
-    if override is not None:
-        override.delete()  # the history table keeps the value it had
 
 
 @atomic

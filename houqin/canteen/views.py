@@ -17,9 +17,9 @@ from houqin import policy
 from houqin.canteen import forms as f
 from houqin.canteen import selectors, services
 from houqin.canteen.models import Food, MenuEntry, StockFoodLink
-from houqin.canteen.rules import rules_for
+from houqin.canteen.rules import AREA, rules_for
 from houqin.core.errors import DomainError
-from houqin.core.web import add_domain_errors
+from houqin.core.web import add_domain_errors, rule_figure_post
 from houqin.org.models import Grade
 
 
@@ -508,27 +508,14 @@ def rules_page(request, kg):
     actor = request.actor
     rules = rules_for(actor.kindergarten)
     return render(request, "canteen/rules.html", {
-        "figures": list(rules.figures.values()), "can_change": actor.has("canteen.settings.change")})
+        "figures": list(rules.figures.values()), "can_change": actor.has("canteen.settings.change"),
+        "post": reverse("canteen:rules", kwargs={"kg": kg})})
 
 
 @require_POST
 @policy.requires("canteen.settings.change")
 def rule_set(request, kg, key):
-    actor = request.actor
-    if "clear" in request.POST:
-        services.rule_override_clear(actor=actor, key=key)
-        messages.success(request, _("The shipped figure applies again."))
-    else:
-        form = f.RuleForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise DomainError(_("Enter a value and its source."))
-            services.rule_override_set(actor=actor, key=key, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Saved."))
-    return redirect(reverse("canteen:rules", kwargs={"kg": kg}) + f"#{key}")
+    return rule_figure_post(request, area=AREA, key=key, back=reverse("canteen:rules", kwargs={"kg": kg}))
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class User(AbstractUser):
@@ -172,3 +173,25 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class RuleOverride(TenantModel):
+    """A kindergarten's own value for one shipped rule figure of an area (core.rules), with where
+    the value comes from. The shipped value and its source stay visible beside it."""
+
+    scope_paths: dict = {}
+
+    area = models.CharField(_("area"), max_length=20)
+    key = models.CharField(_("rule figure"), max_length=80)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    source = models.CharField(_("source"), max_length=300)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rule figure override")
+        verbose_name_plural = _("rule figure overrides")
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "area", "key"], name="core_rule_override_once")]
+
+    def __str__(self):
+        return f"{self.area}.{self.key} = {self.value}"

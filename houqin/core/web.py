@@ -45,3 +45,27 @@ def form_action(request, form, action, *, success_url: str, template: str, conte
                 messages.success(request, success_message)
             return redirect(success_url)
     return render(request, template, {"form": form, **(context or {})})
+
+
+def rule_figure_post(request, *, area: str, key: str, back: str):
+    """The POST of a rule figure's row (templates/core/_rule_figures.html), for every area: set the
+    kindergarten's own value with its source, or ("clear") go back to the shipped figure. The area's
+    URL declares the capability; core.rules checks it again and validates."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from houqin.core import rules
+
+    try:
+        if "clear" in request.POST:
+            rules.override_clear(actor=request.actor, area=area, key=key)
+            messages.success(request, _("The shipped figure applies again."))
+        else:
+            row = rules.override_set(actor=request.actor, area=area, key=key, value=request.POST.get("value"),
+                                     source=request.POST.get("source", ""), note=request.POST.get("note", ""))
+            messages.success(request, _("The rule figure has been saved.") if row is not None
+                             else _("The shipped figure applies again."))
+    except DomainError as exc:
+        messages.error(request, "；".join(e["message"] for e in exc.errors if isinstance(e, dict)) or exc.message)
+    return redirect(f"{back}#rule-{key}")

@@ -1,6 +1,7 @@
 """JSON API of food safety: the same selectors and services as the pages, the same policy."""
 
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from uuid import UUID
@@ -22,7 +23,6 @@ MAX_LIMIT = 500
 
 
 class RuleOut(Schema):
-    code: UUID
     key: str
     label: str
     value: Decimal
@@ -31,8 +31,9 @@ class RuleOut(Schema):
     unconfirmed: bool
     source: str
     note: str
-    default_value: Decimal
-    default_source: str
+    overridden: bool
+    shipped_value: Decimal
+    shipped_source: str
 
 
 class FoodSafetyCertificateIn(Input):
@@ -354,9 +355,7 @@ def _limit(limit, offset):
 @router.get("/k/{kg}/foodsafety/rules", response=list[RuleOut])
 @policy.requires("foodsafety.view")
 def list_rules(request, kg: str):
-    return [{"code": f.code, "key": f.key, "label": str(f.get_key_display()), "value": f.value, "unit": f.unit,
-             "status": f.status, "unconfirmed": f.is_unconfirmed, "source": f.source, "note": f.note,
-             "default_value": f.default_value, "default_source": f.default_source}
+    return [{**dataclasses.asdict(f), "unconfirmed": f.unconfirmed}
             for f in services.rule_figures(request.actor.kindergarten).values()]
 
 

@@ -111,12 +111,6 @@ class DisposeForm(StyledForm):
         self.fields["witness"].queryset = people
 
 
-class RuleForm(StyledForm):
-    value = forms.DecimalField(label=pgettext_lazy("number", "Value"), decimal_places=2, max_digits=10)
-    source = forms.CharField(label=_("Source"), max_length=300)
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
-
-
 class SettingsForm(StyledForm):
     allow_certificate_override = forms.BooleanField(
         label=_("The director may accept goods from a supplier with an expired certificate (with a reason)"),

@@ -52,39 +52,6 @@ class FigureKey(models.TextChoices):
     HAZARD_DEADLINE_DAYS = "hazard_deadline_days", _("Failed hygiene item to be put right within")
 
 
-class RuleFigure(TenantModel):
-    """One rule figure of a kindergarten: its value, the shipped default, and where it comes from."""
-
-    scope_paths: dict = {}
-
-    key = models.CharField(_("rule"), max_length=40, choices=FigureKey.choices)
-    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2)
-    unit = models.CharField(_("unit"), max_length=10, blank=True)
-    default_value = models.DecimalField(_("shipped value"), max_digits=10, decimal_places=2, editable=False)
-    default_source = models.CharField(_("shipped source"), max_length=300, editable=False, blank=True)
-    source = models.CharField(_("source"), max_length=300)
-    status = models.CharField(_("status"), max_length=14, choices=FigureStatus.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("rule figure")
-        verbose_name_plural = _("rule figures")
-        ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["kindergarten", "key"], name="fs_rule_figure_unique_key")]
-
-    def __str__(self):
-        return f"{self.get_key_display()}: {self.value} {self.unit}"
-
-    @property
-    def is_overridden(self) -> bool:
-        return self.value != self.default_value or self.source != self.default_source
-
-    @property
-    def is_unconfirmed(self) -> bool:
-        return self.status == FigureStatus.UNCONFIRMED
-
-
 class FoodSafetySettings(TenantModel):
     """Choices of a kindergarten that are not figures."""
 

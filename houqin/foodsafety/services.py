@@ -4,8 +4,8 @@ Each checks the actor's capability, validates everything (every problem reported
 first), writes in one transaction and raises houqin.core.errors.DomainError (422), Forbidden (403)
 or Conflict (409): bad input changes nothing.
 
-Rule figures are read from the kindergarten's RuleFigure rows (seeded from data/rules.json), never
-from constants. Records are never deleted; voiding is refused before their `retain_until` date.
+Rule figures are read through core.rules (shipped in data/rules.json, the kindergarten's own values
+in place), never from constants. Records are never deleted; voiding is refused before their `retain_until` date.
 
 Receiving puts accepted food into the food store through houqin.stock.services (the ledger), in the
 same transaction. The food-safety capability "foodsafety.receiving.record" is what lets canteen
@@ -30,7 +30,9 @@ from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
 from houqin.core import files
+from houqin.core import rules as core_rules
 from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
+from houqin.core.rules import Figure, shipped_figure
 from houqin.foodsafety.models import (
     REQUIRED_CERTIFICATE_KINDS,
     BatchState,
@@ -39,14 +41,12 @@ from houqin.foodsafety.models import (
     ExpiryCheck,
     ExpiryCheckLine,
     FigureKey,
-    FigureStatus,
     FoodSafetySettings,
     HygieneInspection,
     HygieneItem,
     HygieneResult,
     Receipt,
     ReceiptLine,
-    RuleFigure,
     Sample,
     SupplierCertificate,
     TablewareDisinfection,
@@ -132,19 +132,21 @@ def shipped_rules() -> dict:
         return json.load(handle)
 
 
-def rule_figures(kindergarten) -> dict[str, RuleFigure]:
-    """The kindergarten's rule figures by key (the shipped ones are copied in on first use)."""
-    rows = {f.key: f for f in RuleFigure.objects.filter(kindergarten=kindergarten)}
-    missing = [f for f in shipped_rules()["figures"] if f["key"] not in rows]
-    if missing:
-        bulk_create_with_history([
-            RuleFigure(kindergarten=kindergarten, key=f["key"], value=Decimal(f["value"]), unit=f["unit"],
-                       default_value=Decimal(f["value"]), default_source=f["source"][:300], source=f["source"][:300],
-                       status=f["status"], note=f.get("note", "")[:300])
-            for f in missing
-        ], RuleFigure, ignore_conflicts=True)
-        rows = {f.key: f for f in RuleFigure.objects.filter(kindergarten=kindergarten)}
-    return rows
+AREA = "foodsafety"
+SIGNED_FIGURES = (FigureKey.SAMPLE_FRIDGE_MIN_C, FigureKey.SAMPLE_FRIDGE_MAX_C)
+
+
+def shipped_figures() -> list[Figure]:
+    """The figures as shipped (data/rules.json), for core.rules: fridge temperatures may be below zero."""
+    return [shipped_figure(key=f["key"], label=str(FigureKey(f["key"]).label), value=f["value"], unit=f["unit"],
+                           source=f["source"], status=f["status"], note=f.get("note", ""),
+                           minimum=None if f["key"] in SIGNED_FIGURES else Decimal(0), maximum=Decimal("99999"))
+            for f in shipped_rules()["figures"]]
+
+
+def rule_figures(kindergarten) -> dict[str, Figure]:
+    """The kindergarten's rule figures in force, by key (one query)."""
+    return core_rules.figures(kindergarten, AREA)
 
 
 def figure(kindergarten, key: str, figures: dict | None = None) -> Decimal:
@@ -154,28 +156,6 @@ def figure(kindergarten, key: str, figures: dict | None = None) -> Decimal:
 
 def figure_int(kindergarten, key: str, figures: dict | None = None) -> int:
     return int(figure(kindergarten, key, figures))
-
-
-@transaction.atomic
-def rule_update(*, actor, rule: RuleFigure, value, source: str, note: str = "") -> RuleFigure:
-    """Override a figure: the kindergarten's value with its own source (e.g. the local authority's
-    notice). Setting the shipped value and source back restores the shipped status."""
-    policy.same_kindergarten(actor, rule)
-    _require(actor, "foodsafety.rules.change")
-    errors: list = []
-    number = _decimal(value, field="value", errors=errors, places=2, allow_zero=True, maximum=Decimal("99999"),
-                      signed=rule.key in (FigureKey.SAMPLE_FRIDGE_MIN_C, FigureKey.SAMPLE_FRIDGE_MAX_C))
-    source = _text(source, 300)
-    if not source:
-        errors.append({"field": "source", "message": _("Give the source of the figure (a rule, a notice, ...).")})
-    if errors:
-        raise_for(errors)
-    shipped = next(f for f in shipped_rules()["figures"] if f["key"] == rule.key)
-    rule.value, rule.source, rule.note = number, source, _text(note, 300)
-    back_to_default = number == rule.default_value and source == rule.default_source
-    rule.status = shipped["status"] if back_to_default else FigureStatus.KINDERGARTEN
-    rule.save(update_fields=["value", "source", "note", "status", "updated_at"])
-    return rule
 
 
 def fs_settings(kindergarten) -> FoodSafetySettings:

@@ -29,6 +29,6 @@ urlpatterns = [
     path(P + "hygiene/checklist/", views.hygiene_checklist, name="hygiene_checklist"),
     path(P + "hygiene/<uuid:code>/", views.hygiene_detail, name="hygiene_detail"),
     path(P + "rules/", views.rules, name="rules"),
-    path(P + "rules/<uuid:code>/edit/", views.rule_edit, name="rule_edit"),
+    path(P + "rules/<str:key>/", views.rule_set, name="rule_set"),
     path(P + "records/<slug:kind>/<uuid:code>/void/", views.void, name="void"),
 ]

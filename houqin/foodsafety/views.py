@@ -18,7 +18,7 @@ from houqin import policy
 from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
-from houqin.core.web import add_domain_errors
+from houqin.core.web import add_domain_errors, rule_figure_post
 from houqin.foodsafety import selectors, services
 from houqin.foodsafety.forms import (
     CertificateForm,
@@ -27,12 +27,11 @@ from houqin.foodsafety.forms import (
     ReasonForm,
     ReceiptForm,
     ReceiptLineFormSet,
-    RuleForm,
     SampleForm,
     SettingsForm,
     TablewareForm,
 )
-from houqin.foodsafety.models import FigureKey, HygieneItem, RuleFigure
+from houqin.foodsafety.models import FigureKey, HygieneItem
 
 PAGE_SIZE = 50
 
@@ -453,8 +452,6 @@ def hygiene_checklist(request, kg):
 def rules(request, kg):
     actor = request.actor
     figures = list(services.rule_figures(actor.kindergarten).values())
-    order = list(FigureKey.values)
-    figures.sort(key=lambda f: order.index(f.key) if f.key in order else 99)
     row = services.fs_settings(actor.kindergarten)
     can_change = actor.has("foodsafety.rules.change")
     form = SettingsForm(request.POST if request.method == "POST" else None, initial={
@@ -466,28 +463,11 @@ def rules(request, kg):
             services.settings_update(actor=actor, **form.cleaned_data)
             messages.success(request, _("Saved."))
             return redirect("foodsafety:rules", kg=kg)
-    return render(request, "foodsafety/rules.html", {"figures": figures, "form": form, "can_change": can_change})
+    return render(request, "foodsafety/rules.html", {"figures": figures, "form": form, "can_change": can_change,
+                                                     "post": reverse("foodsafety:rules", kwargs={"kg": kg})})
 
 
-@require_http_methods(["GET", "POST"])
+@require_POST
 @policy.requires("foodsafety.rules.change")
-def rule_edit(request, kg, code):
-    actor = request.actor
-    rule = policy.scoped(actor, "foodsafety.rules.change", RuleFigure.objects.filter(code=code)).first()
-    if rule is None:
-        raise Http404
-    form = RuleForm(request.POST or None, initial={"value": rule.value, "source": rule.source, "note": rule.note})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.rule_update(actor=actor, rule=rule, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("foodsafety:rules", kg=kg)
-    history = rule.history.select_related("history_user").order_by("-history_date")[:30]
-    return render(request, "foodsafety/form.html", {
-        "form": form, "title": rule.get_key_display(), "testid": "rule-form", "history": history_rows(history),
-        "hint": _("Shipped: %(value)s %(unit)s — %(source)s") % {
-            "value": services._plain(rule.default_value), "unit": rule.unit, "source": rule.default_source},
-        "back": reverse("foodsafety:rules", kwargs={"kg": kg})})
+def rule_set(request, kg, key):
+    return rule_figure_post(request, area=services.AREA, key=key, back=reverse("foodsafety:rules", kwargs={"kg": kg}))

@@ -813,9 +813,7 @@ def disinfection_create(request, kg: str, payload: DisinfectionIn):
 @router.get(P + "/rules")
 @requires("health.settings")
 def rule_figures(request, kg: str):
-    return [{"key": f.key, "name": f.name, "value": f.value, "unit": f.unit, "status": f.status,
-             "unconfirmed": f.unconfirmed, "source": f.source, "shipped_value": f.shipped_value,
-             "overridden": f.overridden, "note": f.note} for f in rules.figures(request.actor.kindergarten).values()]
+    return [f.as_dict() for f in rules.figures(request.actor.kindergarten).values()]
 
 
 # --- the district: reports sent by its kindergartens --------------------------------------------------------

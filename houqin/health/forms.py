@@ -92,12 +92,6 @@ class DisinfectionForm(StyledForm):
         self.fields["school_class"].choices = [(str(c.code), c.name) for c in classes]
 
 
-class OverrideForm(StyledForm):
-    key = forms.CharField(widget=forms.HiddenInput)
-    value = forms.DecimalField(label=_("Our value"), required=False, max_digits=8, decimal_places=2)
-    note = forms.CharField(label=_("Why"), max_length=200, required=False)
-
-
 class WeakCaseForm(StyledForm):
     child = forms.ChoiceField(label=_("Child"))
     reason = forms.ChoiceField(label=_("Reason"), choices=WeakReason.choices)

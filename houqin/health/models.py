@@ -6,7 +6,7 @@ disinfection.
 
 Rule figures (isolation periods, outbreak thresholds, temperature limits, growth cut-offs…) are not
 here: they are data (houqin/health/data/health_rules.json, see houqin.health.rules), overridden per
-kindergarten by RuleOverride.
+kindergarten through core.rules.
 """
 
 from __future__ import annotations
@@ -714,23 +714,6 @@ class Disinfection(TenantModel, VoidableModel):
         verbose_name_plural = _("disinfection records")
         ordering = ["-date", "school_class_id"]
         indexes = [models.Index(fields=["kindergarten", "date"], name="disinfection_kg_date")]
-
-
-class RuleOverride(TenantModel):
-    """A kindergarten's own value for a rule figure (the shipped value and its source stay visible)."""
-
-    scope_paths: dict = {}
-
-    key = models.CharField(_("rule figure"), max_length=60)
-    value = models.DecimalField(_("value"), max_digits=8, decimal_places=2)
-    note = models.CharField(_("why"), max_length=200)
-
-    history = HistoricalRecords(inherit=True)
-
-    class Meta:
-        verbose_name = _("rule figure override")
-        verbose_name_plural = _("rule figure overrides")
-        constraints = [models.UniqueConstraint(fields=["kindergarten", "key"], name="health_override_once")]
 
 
 class DoseUnit(models.TextChoices):

@@ -1,5 +1,5 @@
 """The rule figures of the health area: shipped as data (data/health_rules.json, with source and
-status), overridden per kindergarten (RuleOverride). Nothing in the code names a regulatory number.
+status), overridden per kindergarten through core.rules (one mechanism for every area). Nothing in the code names a regulatory number.
 
 Keys:
 - figures: "temperature.fever", "growth.underweight_waz", … (see the file);
@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from houqin.core import rules as core_rules
+from houqin.core.rules import Figure, shipped_figure
+
 DATA = Path(__file__).resolve().parent / "data"
+AREA = "health"
 
 
 @functools.lru_cache(maxsize=1)
@@ -30,23 +34,6 @@ def shipped_growth() -> dict:
     """The growth, anaemia, vision and caries judgements' data (data/growth_rules.json)."""
     with open(DATA / "growth_rules.json", encoding="utf-8") as f:
         return json.load(f)
-
-
-@dataclass(frozen=True)
-class Figure:
-    key: str
-    name: str
-    value: Decimal
-    unit: str
-    status: str  # confirmed, secondary, UNCONFIRMED, house
-    source: str
-    shipped_value: Decimal
-    overridden: bool = False
-    note: str = ""
-
-    @property
-    def unconfirmed(self) -> bool:
-        return self.status == "UNCONFIRMED"
 
 
 @dataclass(frozen=True)
@@ -98,18 +85,21 @@ def _shipped_figures() -> dict[str, dict]:
     return result
 
 
-def figures(kindergarten) -> dict[str, Figure]:
-    """Every rule figure with the kindergarten's overrides applied (one query)."""
-    from houqin.health.models import RuleOverride
-
-    overrides = {o.key: o for o in RuleOverride.objects.filter(kindergarten=kindergarten)} if kindergarten else {}
-    result = {}
+def shipped_figures() -> list[Figure]:
+    """The figures as shipped, for core.rules: days, case counts and hours are whole numbers of at
+    least 1; temperatures and cut-offs may be signed (z-scores)."""
+    out = []
     for key, f in _shipped_figures().items():
-        base = Decimal(f["value"])
-        o = overrides.get(key)
-        result[key] = Figure(key=key, name=f["name"], value=o.value if o else base, unit=f["unit"], status=f["status"],
-                             source=f["source"], shipped_value=base, overridden=o is not None, note=o.note if o else "")
-    return result
+        whole = key.endswith(("days", "threshold", "hours"))
+        out.append(shipped_figure(key=key, label=f["name"], value=f["value"], unit=f["unit"], source=f["source"],
+                                  status=f["status"], places=0 if whole else 2,
+                                  minimum=Decimal(1) if whole else None, maximum=Decimal("999999")))
+    return out
+
+
+def figures(kindergarten) -> dict[str, Figure]:
+    """Every rule figure with the kindergarten's own values in place (one query)."""
+    return core_rules.figures(kindergarten, AREA)
 
 
 def value(kindergarten, key: str) -> Decimal:

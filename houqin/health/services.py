@@ -55,7 +55,6 @@ from houqin.health.models import (
     ALERT_TRANSITIONS,
     OutbreakAlert,
     PersonKind,
-    RuleOverride,
     VaccinationCheck,
     VaccinationDose,
     WeakChildCase,
@@ -1487,29 +1486,3 @@ def disinfection_record(*, actor, school_class, day: dt.date, area: str, method:
         kindergarten=actor.kindergarten, created_by=actor.user, school_class=school_class, date=day, area=area,
         method=method, concentration_mg_l=int(conc) if conc else None, minutes=minutes or None,
         done_by=done_by or actor.user, intensified=intensified_on(actor.kindergarten, school_class, day))
-
-
-# --- rule figures -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def override_set(*, actor, key: str, value, note: str) -> RuleOverride | None:
-    """Set the kindergarten's own value of a rule figure; an empty value goes back to the shipped one."""
-    _require(actor, "health.settings")
-    if key not in rules.known_keys():
-        raise DomainError(_("Unknown rule figure."))
-    if value in (None, ""):
-        RuleOverride.objects.filter(kindergarten=actor.kindergarten, key=key).delete()
-        return None
-    v = _decimal(value, "value", pgettext("number", "Value"))
-    if v is None or abs(v) > Decimal("999999"):
-        raise DomainError(_("Enter a number."))
-    if (key.endswith("days") or key.endswith("threshold")) and (v < 1 or v != v.to_integral_value()):
-        raise DomainError(_("Enter a whole number of at least 1."))
-    if not (note or "").strip():
-        raise DomainError(_("Say why (for example the local authority's rule)."),
-                          errors=[{"field": "note", "message": _("Required.")}])
-    row, _created = RuleOverride.objects.update_or_create(
-        kindergarten=actor.kindergarten, key=key, defaults={"value": v, "note": note.strip()[:200],
-                                                            "created_by": actor.user})
-    return row

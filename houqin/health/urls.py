@@ -42,6 +42,7 @@ urlpatterns = [
     path(P + "vaccination/catch-up/<uuid:code>/done/", views.catch_up_done, name="catch_up_done"),
     path(P + "disinfection/", views.disinfection, name="disinfection"),
     path(P + "settings/", views.settings_view, name="settings"),
+    path(P + "settings/rules/<str:key>/", views.rule_set, name="rule_set"),
     path(P + "settings/standard/", views.standard_set, name="standard_set"),
     path(P + "settings/devices/new/", views.device_create, name="device_create"),
     path(P + "settings/devices/<uuid:code>/revoke/", views.device_revoke, name="device_revoke"),

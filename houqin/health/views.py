@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from houqin import policy
 from houqin.core.errors import DomainError
-from houqin.core.web import add_domain_errors
+from houqin.core.web import add_domain_errors, rule_figure_post
 from houqin.health import forms as f
 from houqin.health import growth, judgements, rules, selectors, services
 from houqin.health import statistics as health_statistics
@@ -786,23 +786,10 @@ def disinfection(request, kg):
 # --- rule figures and devices -----------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
 @requires("health.settings")
 def settings_view(request, kg):
     actor = request.actor
-    if request.method == "POST":
-        form = f.OverrideForm(request.POST)
-        if form.is_valid():
-            try:
-                services.override_set(actor=actor, key=form.cleaned_data["key"], value=form.cleaned_data["value"],
-                                      note=form.cleaned_data["note"])
-            except DomainError as exc:
-                _error(request, exc)
-            else:
-                messages.success(request, _("The rule figure has been saved."))
-                return redirect("health:settings", kg=kg)
-        else:
-            messages.error(request, _("Enter a number."))
     figs = rules.figures(actor.kindergarten)
     groups = [
         (_("Daily checks and exams"), [v for k, v in figs.items() if k.split(".")[0] in ("temperature", "exam",
@@ -815,11 +802,18 @@ def settings_view(request, kg):
     ]
     campuses = list(Campus.objects.filter(kindergarten=actor.kindergarten))
     return render(request, "health/settings.html", {
-        "groups": groups, "standards": rules.growth_standards(), "edition": rules.NIP_EDITION,
+        "groups": groups, "standards": rules.growth_standards(), "edition": rules.NIP_EDITION, "can_change": True,
+        "post": reverse("health:settings", kwargs={"kg": kg}) + "rules/",
         "standard": services.growth_standard_of(actor.kindergarten),
         "standard_form": f.StandardForm(initial={"standard": services.growth_standard_of(actor.kindergarten)}),
         "devices": DeviceToken.objects.filter(kindergarten=actor.kindergarten).select_related("campus"),
         "device_form": f.DeviceForm(campuses=campuses), "new_token": request.session.pop("health_new_token", None)})
+
+
+@require_POST
+@requires("health.settings")
+def rule_set(request, kg, key):
+    return rule_figure_post(request, area=rules.AREA, key=key, back=reverse("health:settings", kwargs={"kg": kg}))
 
 
 @require_POST

@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from houqin.safety.rules import DEFAULTS, equipment_due
+from houqin.safety.rules import equipment_due, rule_values
 from houqin.safety.models import (
     Drill,
     FireCheck,
@@ -19,7 +19,6 @@ from houqin.safety.models import (
     HazardState,
     Incident,
     InspectionRound,
-    SafetySettings,
     SelfCheck,
     Visitor,
 )
@@ -92,17 +91,6 @@ def fire_overdue(kindergarten_ids: list[int], on: dt.date, rule_values_by_kg: di
     for equipment in FireEquipment.objects.active().filter(kindergarten_id__in=kindergarten_ids):
         if any(overdue for _w, _d, overdue in equipment_due(equipment, on, rule_values_by_kg[equipment.kindergarten_id])):
             result[equipment.kindergarten_id] += 1
-    return result
-
-
-def rule_values(kindergarten_ids: list[int]) -> dict[int, dict]:
-    """The rules in force for each kindergarten (1 query)."""
-    rows = {s.kindergarten_id: s for s in SafetySettings.objects.filter(kindergarten_id__in=kindergarten_ids)}
-    result = {}
-    for pk in kindergarten_ids:
-        row = rows.get(pk)
-        result[pk] = {k: (getattr(row, k, None) if row is not None and getattr(row, k, None) is not None
-                          else spec["value"]) for k, spec in DEFAULTS.items()}
     return result
 
 

@@ -208,12 +208,3 @@ class ReportForm(StyledForm):
 
 class SignForm(StyledForm):
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class SettingsForm(StyledForm):
-    drills_per_term = forms.IntegerField(label=_("Drills a term (at least)"), required=False)
-    hazard_days = forms.IntegerField(label=_("Default days to rectify a hazard"), required=False)
-    fire_check_days = forms.IntegerField(label=_("Days between fire equipment self-checks"), required=False)
-    fire_inspection_months = forms.IntegerField(label=_("Months between annual fire equipment inspections"),
-                                                required=False)
-    peak_posts = forms.IntegerField(label=_("People on duty at the gate at peak times"), required=False)

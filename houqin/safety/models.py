@@ -20,33 +20,6 @@ USER = settings.AUTH_USER_MODEL
 
 
 # --------------------------------------------------------------------------------------------
-# Settings (the rule figures the kindergarten may override)
-
-
-class SafetySettings(TenantModel):
-    """The kindergarten's safety rules. Without a row, the shipped defaults (data/rules.json) apply."""
-
-    scope_paths: dict = {}
-
-    drills_per_term = models.PositiveSmallIntegerField(_("drills a term"), null=True, blank=True)
-    hazard_days = models.PositiveSmallIntegerField(_("default days to rectify a hazard"), null=True, blank=True)
-    fire_check_days = models.PositiveSmallIntegerField(_("days between fire equipment self-checks"), null=True,
-                                                       blank=True)
-    fire_inspection_months = models.PositiveSmallIntegerField(_("months between annual fire inspections"),
-                                                              null=True, blank=True)
-    peak_posts = models.PositiveSmallIntegerField(_("people on duty at peak times"), null=True, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("safety settings")
-        verbose_name_plural = _("safety settings")
-        constraints = [models.UniqueConstraint(fields=["kindergarten"], name="safety_settings_one_per_kg")]
-
-    def __str__(self):
-        return str(self.kindergarten)
-
-
-# --------------------------------------------------------------------------------------------
 # Responsibility: zones, agreements, the leadership group, daily self-checks
 
 

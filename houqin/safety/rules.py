@@ -1,5 +1,6 @@
 """The rules of safety and security: the shipped defaults with their sources (data/rules.json),
-the kindergarten's own values (SafetySettings), and what they make due on fire equipment.
+the kindergarten's own values in their place (core.rules, one mechanism for every area), and what
+they make due on fire equipment.
 
 Below both the services and the term figures, which read them (neither imports the other)."""
 
@@ -7,14 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from houqin.safety.models import FireEquipment, SafetySettings
+from houqin.core import rules as core_rules
+from houqin.core.rules import Figure, shipped_figure
+from houqin.safety.models import FireEquipment
 
+AREA = "safety"
 RULES_FILE = Path(__file__).parent / "data" / "rules.json"
 RULE_LABELS = {
     "drills_per_term": gettext_lazy("Drills a term (at least)"),
@@ -27,22 +31,6 @@ RULE_LIMITS = {"drills_per_term": (1, 20), "hazard_days": (1, 90), "fire_check_d
                "fire_inspection_months": (1, 60), "peak_posts": (1, 6)}
 
 
-@dataclass(frozen=True)
-class Rule:
-    key: str
-    label: str
-    value: int
-    default: int
-    unit: str
-    source: str
-    status: str
-    overridden: bool
-
-    @property
-    def unconfirmed(self) -> bool:
-        return self.status == "UNCONFIRMED" and not self.overridden
-
-
 def _defaults() -> dict:
     data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
     return {k: v for k, v in data.items() if not k.startswith("_")}
@@ -51,16 +39,23 @@ def _defaults() -> dict:
 DEFAULTS = _defaults()
 
 
-def rules(kindergarten, settings_row: SafetySettings | None = None) -> dict[str, Rule]:
+def shipped_figures() -> list[Figure]:
+    """The figures as shipped, for core.rules: whole numbers within the limits a kindergarten may set."""
+    return [shipped_figure(key=key, label=str(RULE_LABELS.get(key, key)), value=spec["value"], unit=spec.get("unit", ""),
+                           source=spec["source"], status=spec["status"], places=0,
+                           minimum=Decimal(RULE_LIMITS[key][0]), maximum=Decimal(RULE_LIMITS[key][1]))
+            for key, spec in DEFAULTS.items()]
+
+
+def rules(kindergarten) -> dict[str, Figure]:
     """The rules in force in the kindergarten: its own value where it set one, else the default."""
-    row = settings_row if settings_row is not None else SafetySettings.objects.filter(kindergarten=kindergarten).first()
-    result = {}
-    for key, spec in DEFAULTS.items():
-        own = getattr(row, key, None) if row is not None else None
-        result[key] = Rule(key=key, label=str(RULE_LABELS.get(key, key)), value=own if own is not None else spec["value"],
-                           default=spec["value"], unit=spec.get("unit", ""), source=spec["source"],
-                           status=spec["status"], overridden=own is not None)
-    return result
+    return core_rules.figures(kindergarten, AREA)
+
+
+def rule_values(kindergarten_ids: list[int]) -> dict[int, dict]:
+    """{kindergarten pk: {rule: value in force}} (1 query)."""
+    return {pk: {key: f.value for key, f in figs.items()}
+            for pk, figs in core_rules.figures_many(kindergarten_ids, AREA).items()}
 
 
 def equipment_due(equipment: FireEquipment, today: dt.date, rule_values: dict) -> list[tuple[str, dt.date, bool]]:

@@ -22,7 +22,7 @@ from houqin.core import files
 from houqin.core.audit import audit_event
 from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
 from houqin.core.workflow import allowed_moves, move
-from houqin.safety.rules import RULE_LIMITS, equipment_due, rules  # noqa: F401 (services.equipment_due, services.rules)
+from houqin.safety.rules import equipment_due, rules  # noqa: F401 (services.equipment_due, services.rules)
 from houqin.safety.models import (
     HAZARD_TRANSITIONS,
     Agreement,
@@ -50,7 +50,6 @@ from houqin.safety.models import (
     ReportPeriod,
     RequestedVia,
     SafetyReport,
-    SafetySettings,
     SelfCheck,
     Severity,
     Visitor,
@@ -66,35 +65,6 @@ MAX_ITEMS = 40
 
 def rule(kindergarten, key: str) -> int:
     return rules(kindergarten)[key].value
-
-
-def settings_update(*, actor, values: dict) -> SafetySettings:
-    """Set the kindergarten's own values; None (or empty) goes back to the default."""
-    if not actor.has("safety.settings"):
-        raise Forbidden()
-    errors = {}
-    clean = {}
-    for key, (low, high) in RULE_LIMITS.items():
-        value = values.get(key)
-        if value in (None, ""):
-            clean[key] = None
-            continue
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            errors[key] = _("Enter a whole number.")
-            continue
-        if not low <= number <= high:
-            errors[key] = _("Enter a number from %(low)d to %(high)d.") % {"low": low, "high": high}
-        clean[key] = number
-    raise_for(errors)
-    with transaction.atomic():
-        row = SafetySettings.objects.select_for_update().filter(kindergarten=actor.kindergarten).first()
-        row = row or SafetySettings(kindergarten=actor.kindergarten, created_by=actor.user)
-        for key, value in clean.items():
-            setattr(row, key, value)
-        _save(row, actor, "settings")
-    return row
 
 
 # --------------------------------------------------------------------------------------------

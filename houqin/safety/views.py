@@ -14,14 +14,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from houqin import policy
 from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
-from houqin.core.web import add_domain_errors, xlsx_response
+from houqin.core.web import add_domain_errors, rule_figure_post, xlsx_response
 from houqin.safety import exports, forms, selectors, services
+from houqin.safety.rules import AREA
 from houqin.safety.models import (
     HAZARD_OPEN,
     PEAK_SLOTS,
@@ -935,18 +936,14 @@ def district_report(request, district, code):
 # Settings
 
 
+@require_GET
 @policy.requires("safety.settings")
 def settings_edit(request, kg):
-    actor = request.actor
-    rules = services.rules(actor.kindergarten)
-    initial = {k: (r.value if r.overridden else None) for k, r in rules.items()}
-    form = forms.SettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.settings_update(actor=actor, values=form.cleaned_data)
-        except DomainError as exc:
-            add_domain_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(_url("settings", kg))
-    return render(request, "safety/settings.html", {"form": form, "rules": rules})
+    figures = list(services.rules(request.actor.kindergarten).values())
+    return render(request, "safety/settings.html", {"figures": figures, "can_change": True, "post": _url("settings", kg)})
+
+
+@require_POST
+@policy.requires("safety.settings")
+def rule_set(request, kg, key):
+    return rule_figure_post(request, area=AREA, key=key, back=_url("settings", kg))

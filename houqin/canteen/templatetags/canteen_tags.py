@@ -68,11 +68,6 @@ def status_badge(status):
     return {"status": status}
 
 
-@register.inclusion_tag("canteen/_source.html")
-def source_badge(status, source=""):
-    return {"status": status, "source": source}
-
-
 @register.filter
 def cell(days, index):
     return days[index]

@@ -89,3 +89,17 @@ def unit(value):
 register.filter("cite", cite)  # a rule's source by its Chinese title (core.citations)
 register.filter("mask_id", mask_id_number)
 register.filter("mask_phone", mask_phone)
+
+
+# The words rule data uses for how sure a figure is (each area's data file grew its own), by kind.
+FIGURE_STATUS_KINDS = {"unconfirmed": "unconfirmed", "confirmed": "confirmed", "confirmed_from_retrieved_text": "confirmed",
+                       "secondary": "secondary", "secondary_source_only": "secondary", "kindergarten": "own",
+                       "kindergarten_rule": "own", "houqin_default": "default", "house": "default"}
+
+
+@register.inclusion_tag("core/_figure_status.html")
+def figure_status(status, source=""):
+    """The badge of a rule figure's status (待核实 stands out), for every area: its source as the tip."""
+    text = str(status or "")
+    kind = "unconfirmed" if text.upper().startswith("UNCONFIRMED") else FIGURE_STATUS_KINDS.get(text, "default")
+    return {"kind": kind, "source": source}

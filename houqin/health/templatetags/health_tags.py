@@ -25,12 +25,6 @@ def health_tabs(context):
     ])
 
 
-@register.inclusion_tag("health/_status.html")
-def figure_status(status):
-    """The status of a rule figure's source: 待核实 (UNCONFIRMED) stands out."""
-    return {"status": status}
-
-
 @register.filter
 def findings_labels(codes):
     from houqin.health.models import Finding
