@@ -6,15 +6,15 @@ from uuid import UUID
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Router, Status
 
 from houqin.core.inputs import Day, Input, Limit
 from houqin import policy
 from houqin.canteen import selectors, services
 from houqin.canteen.models import MenuEntry
-from houqin.canteen.rules import AREA, rules_for
-from houqin.core import rules as core_rules
+from houqin.canteen.rules import AREA
 from houqin.core.errors import DomainError
+from houqin.core.rule_api import add_rule_routes
 from houqin.org.models import Grade
 
 router = Router(tags=["canteen"])
@@ -92,11 +92,6 @@ class CanteenMeetingIn(Input):
 
 class NoteIn(Input):
     note: str = ""
-
-
-class RuleIn(Input):
-    value: Decimal
-    source: str
 
 
 # --- output shapes --------------------------------------------------------------------------------
@@ -374,14 +369,5 @@ def publish_account(request, kg: str, month: Day, payload: NoteIn):
 # --- rule figures ---------------------------------------------------------------------------------
 
 
-@router.get("/k/{kg}/canteen/rules")
-@policy.requires("canteen.menu.view")
-def list_rules(request, kg: str):
-    return [f.as_dict() for f in rules_for(request.actor.kindergarten).figures.values()]
-
-
-@router.post("/k/{kg}/canteen/rules/{key}")
-@policy.requires("canteen.settings.change")
-def set_rule(request, kg: str, key: str, payload: RuleIn):
-    core_rules.override_set(actor=request.actor, area=AREA, key=key, value=payload.value, source=payload.source)
-    return rules_for(request.actor.kindergarten).figure(key).as_dict()
+add_rule_routes(router, area=AREA, path="/k/{kg}/canteen/rules", view_capability="canteen.menu.view",
+                change_capability="canteen.settings.change")

@@ -37,7 +37,7 @@ from houqin.canteen.models import (
     PagodaGroup,
     StockFoodLink,
 )
-from houqin.canteen.rules import rules_for, shipped
+from houqin.canteen.rules import rules_for
 from houqin.core.errors import Conflict, Forbidden, raise_for
 from houqin.core.workflow import move
 

@@ -1,7 +1,6 @@
 """JSON API of food safety: the same selectors and services as the pages, the same policy."""
 
 
-import dataclasses
 import datetime as dt
 from decimal import Decimal
 from uuid import UUID
@@ -13,6 +12,7 @@ from ninja import Router, Schema, Status
 from houqin.core.inputs import Day, Input, Limit, Offset
 from houqin import policy
 from houqin.core.errors import DomainError
+from houqin.core.rule_api import add_rule_routes
 from houqin.foodsafety import selectors, services
 
 router = Router(tags=["foodsafety"])
@@ -20,20 +20,6 @@ MAX_LIMIT = 500
 
 
 # --- schemas --------------------------------------------------------------------------------------
-
-
-class RuleOut(Schema):
-    key: str
-    label: str
-    value: Decimal
-    unit: str
-    status: str
-    unconfirmed: bool
-    source: str
-    note: str
-    overridden: bool
-    shipped_value: Decimal
-    shipped_source: str
 
 
 class FoodSafetyCertificateIn(Input):
@@ -352,11 +338,8 @@ def _limit(limit, offset):
 # --- rules, to-dos ----------------------------------------------------------------------------------
 
 
-@router.get("/k/{kg}/foodsafety/rules", response=list[RuleOut])
-@policy.requires("foodsafety.view")
-def list_rules(request, kg: str):
-    return [{**dataclasses.asdict(f), "unconfirmed": f.unconfirmed}
-            for f in services.rule_figures(request.actor.kindergarten).values()]
+add_rule_routes(router, area=services.AREA, path="/k/{kg}/foodsafety/rules", view_capability="foodsafety.view",
+                change_capability="foodsafety.rules.change")
 
 
 @router.get("/k/{kg}/foodsafety/todos", response=list[TodoOut])

@@ -4,8 +4,8 @@ the tableware disinfection log.
 
 Every record here is a legal record: audited (simple-history), never hard-deleted (VoidableModel),
 and not even voided before its `retain_until` date (houqin.foodsafety.services.void_record).
-Every rule figure (125 g, 48 h, 30 days, …) is a RuleFigure row the kindergarten sees and may
-override, seeded from data/rules.json with its source and status.
+Every rule figure (125 g, 48 h, 30 days, …) ships in data/rules.json with its source and status; the
+kindergarten sees it and may put its own value in place (houqin.core.rules).
 """
 
 from __future__ import annotations
@@ -26,13 +26,6 @@ PRICE = {"max_digits": 12, "decimal_places": 4}
 
 
 # --- rule figures -------------------------------------------------------------------------------
-
-
-class FigureStatus(models.TextChoices):
-    CONFIRMED = "confirmed", _("Confirmed in the statute text")
-    SECONDARY = "secondary", _("Secondary source only")
-    UNCONFIRMED = "unconfirmed", _("To be confirmed")
-    KINDERGARTEN = "kindergarten", _("Kindergarten's own rule")
 
 
 class FigureKey(models.TextChoices):

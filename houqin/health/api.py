@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 from houqin.core.inputs import Day, Input, Limit
 from houqin import policy
 from houqin.core.errors import DomainError
+from houqin.core.rule_api import add_rule_routes
 from houqin.health import judgements, rules, selectors, services
 from houqin.health import statistics as health_statistics
 from houqin.policy import requires
@@ -810,10 +811,8 @@ def disinfection_create(request, kg: str, payload: DisinfectionIn):
     return {"code": r.code, "intensified": r.intensified}
 
 
-@router.get(P + "/rules")
-@requires("health.settings")
-def rule_figures(request, kg: str):
-    return [f.as_dict() for f in rules.figures(request.actor.kindergarten).values()]
+add_rule_routes(router, area=rules.AREA, path=P + "/rules", view_capability="health.settings",
+                change_capability="health.settings")
 
 
 # --- the district: reports sent by its kindergartens --------------------------------------------------------

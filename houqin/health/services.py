@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from houqin import policy

@@ -791,15 +791,15 @@ def disinfection(request, kg):
 def settings_view(request, kg):
     actor = request.actor
     figs = rules.figures(actor.kindergarten)
-    groups = [
-        (_("Daily checks and exams"), [v for k, v in figs.items() if k.split(".")[0] in ("temperature", "exam",
-                                                                                        "attendance", "vaccination")]),
-        (_("Growth assessment cut-offs"), [v for k, v in figs.items() if k.startswith("growth.")]),
-        (_("Vision, caries and corrections"), [v for k, v in figs.items() if k.split(".")[0] in ("vision", "caries",
-                                                                                                "correction")]),
-        (_("Isolation periods"), [v for k, v in figs.items() if k.startswith("disease.")]),
-        (_("Outbreak reporting rules"), [v for k, v in figs.items() if k.startswith("outbreak.")]),
-    ]
+    titles = {"checks": _("Daily checks and exams"), "growth": _("Growth assessment cut-offs"),
+              "eyes": _("Vision, caries and corrections"), "disease": _("Isolation periods"),
+              "outbreak": _("Outbreak reporting rules")}
+    group_of = {"temperature": "checks", "exam": "checks", "attendance": "checks", "vaccination": "checks",
+                "growth": "growth", "vision": "eyes", "caries": "eyes", "correction": "eyes", "disease": "disease"}
+    grouped = {name: [] for name in titles}
+    for key, figure in figs.items():  # every figure on the page: what no group names goes with the reporting rules
+        grouped[group_of.get(key.split(".")[0], "outbreak")].append(figure)
+    groups = [(titles[name], grouped[name]) for name in titles]
     campuses = list(Campus.objects.filter(kindergarten=actor.kindergarten))
     return render(request, "health/settings.html", {
         "groups": groups, "standards": rules.growth_standards(), "edition": rules.NIP_EDITION, "can_change": True,

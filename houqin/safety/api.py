@@ -14,9 +14,11 @@ from ninja.files import UploadedFile
 from houqin.core.inputs import Day, Input
 from houqin import policy
 from houqin.core.errors import DomainError
+from houqin.core.rule_api import add_rule_routes
 from houqin.org.models import SchoolClass
 from houqin.safety import selectors, services
 from houqin.safety.figures import report_figures
+from houqin.safety.rules import AREA
 from houqin.safety.models import InspectionRound
 
 router = Router(tags=["safety"])
@@ -764,3 +766,9 @@ def sign_report(request, kg: str, code: UUID, payload: SafetySignIn):
     actor = request.actor
     report = selectors.get_report(actor=actor, code=code)
     return _report_out(services.report_sign(actor=actor, report=report, remarks=payload.remarks))
+
+
+# --- rule figures ----------------------------------------------------------------------------------
+
+add_rule_routes(router, area=AREA, path=K + "/rules", view_capability="safety.settings",
+                change_capability="safety.settings")

@@ -43,7 +43,6 @@ HAZARD_TEXTS = [
 
 @demo_step
 def build_safety(ctx):
-    from django.contrib.auth.hashers import make_password  # noqa: F401  (users come from ctx)
     from simple_history.utils import bulk_create_with_history
 
     from houqin.org.models import Child, Guardian

@@ -73,7 +73,7 @@ urlpatterns = [
     path(P + "reports/<uuid:code>/report.pdf", views.report_pdf, name="report_pdf"),
     path(P + "reports/<uuid:code>/report.xlsx", views.report_xlsx, name="report_xlsx"),
     path(P + "settings/", views.settings_edit, name="settings"),
-    path(P + "settings/<str:key>/", views.rule_set, name="rule_set"),
+    path(P + "settings/rules/<str:key>/", views.rule_set, name="rule_set"),
     path("d/<slug:district>/safety/reports/", views.district_reports, name="district_reports"),
     path("d/<slug:district>/safety/reports/<uuid:code>/", views.district_report, name="district_report"),
 ]

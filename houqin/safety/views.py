@@ -940,7 +940,8 @@ def district_report(request, district, code):
 @policy.requires("safety.settings")
 def settings_edit(request, kg):
     figures = list(services.rules(request.actor.kindergarten).values())
-    return render(request, "safety/settings.html", {"figures": figures, "can_change": True, "post": _url("settings", kg)})
+    return render(request, "safety/settings.html", {"figures": figures, "can_change": True,
+                                                          "post": _url("settings", kg) + "rules/"})
 
 
 @require_POST

@@ -209,15 +209,16 @@ def test_own_food_needs_its_label_values_and_is_searchable(world, health):
 
 def test_rule_overrides_need_a_source(world, health):
     from houqin.canteen.rules import rules_for
+    from houqin.core import rules as core_rules
 
     with pytest.raises(DomainError) as exc:
-        services.rule_override_set(actor=health, key="account.balance_limit_pct", value="3", source="")
+        core_rules.override_set(actor=health, area="canteen", key="account.balance_limit_pct", value="3", source="")
     assert "Say where your value comes from" in messages(exc)
-    services.rule_override_set(actor=health, key="account.balance_limit_pct", value="3", source="区教育局 2026 文件")
+    core_rules.override_set(actor=health, area="canteen", key="account.balance_limit_pct", value="3", source="区教育局 2026 文件")
     figure = rules_for(world.k1.kg).figure("account.balance_limit_pct")
     assert figure.value == 3 and figure.overridden and figure.shipped_value == 2
     assert rules_for(world.k2.kg).value("account.balance_limit_pct") == 2
-    services.rule_override_clear(actor=health, key="account.balance_limit_pct")
+    core_rules.override_clear(actor=health, area="canteen", key="account.balance_limit_pct")
     assert rules_for(world.k1.kg).value("account.balance_limit_pct") == 2
 
 

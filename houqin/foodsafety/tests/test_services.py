@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from houqin.core import rules as core_rules
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.core.models import ProtectedRecordError
 from houqin.foodsafety import selectors, services
@@ -17,7 +18,6 @@ from houqin.foodsafety.models import (
     BatchState,
     CertificateKind,
     FigureKey,
-    FigureStatus,
     HygieneResult,
     Receipt,
     ReceiptLine,
@@ -52,20 +52,24 @@ def _nothing_saved():
 def test_rule_figures_are_seeded_with_source_and_status_and_can_be_overridden(world, director):
     figures = services.rule_figures(world.k1.kg)
     grams = figures[FigureKey.SAMPLE_MIN_GRAMS]
-    assert grams.value == Decimal("125") and grams.status == FigureStatus.UNCONFIRMED and "GB 31654" in grams.source
+    assert grams.value == Decimal("125") and grams.status == "unconfirmed" and "GB 31654" in grams.source
+    assert grams.unconfirmed
     months = figures[FigureKey.PURCHASE_RECORD_MONTHS]
-    assert months.value == 6 and months.status == FigureStatus.CONFIRMED and "第五十条" in months.source
+    assert months.value == 6 and months.status == "confirmed" and "第五十条" in months.source
     with pytest.raises(DomainError) as exc:
-        services.rule_update(actor=director, rule=grams, value="150", source="")
+        core_rules.override_set(actor=director, area="foodsafety", key=grams.key, value="150", source="")
     assert exc.value.errors[0]["field"] == "source"
-    services.rule_update(actor=director, rule=grams, value="150", source="城南区市场监管局 2026 年通知")
-    grams.refresh_from_db()
-    assert grams.value == 150 and grams.status == FigureStatus.KINDERGARTEN and grams.is_overridden
-    assert grams.history.count() == 2
+    row = core_rules.override_set(actor=director, area="foodsafety", key=grams.key, value="150",
+                                  source="城南区市场监管局 2026 年通知")
+    grams = services.rule_figures(world.k1.kg)[FigureKey.SAMPLE_MIN_GRAMS]
+    assert grams.value == 150 and grams.status == core_rules.OWN and grams.overridden and not grams.unconfirmed
+    assert grams.shipped_value == 125 and "GB 31654" in grams.shipped_source
+    assert row.history.count() == 1
     # another kindergarten keeps the shipped figure
     assert services.rule_figures(world.k2.kg)[FigureKey.SAMPLE_MIN_GRAMS].value == 125
     with pytest.raises(Forbidden):
-        services.rule_update(actor=actor_of(world, Role.CANTEEN), rule=grams, value="100", source="x")
+        core_rules.override_set(actor=actor_of(world, Role.CANTEEN), area="foodsafety", key=grams.key, value="100",
+                                source="x")
 
 
 # --- certificates ---------------------------------------------------------------------------------
@@ -244,8 +248,8 @@ def test_the_database_itself_refuses_an_early_discard_and_a_hard_delete(world, s
 
 def test_an_overridden_minimum_weight_applies(world, store, canteen, director):
     menu = publish_menu(world)
-    rule = services.rule_figures(world.k1.kg)[FigureKey.SAMPLE_MIN_GRAMS]
-    services.rule_update(actor=director, rule=rule, value="100", source="地方规定")
+    core_rules.override_set(actor=director, area="foodsafety", key=FigureKey.SAMPLE_MIN_GRAMS, value="100",
+                            source="地方规定")
     services.sample_record(actor=canteen, day=timezone.localdate(), meal="lunch", dish_code=menu.dishes[0].code,
                            weight_grams="110", fridge="1号")
 

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from django.http import Http404
 
+from houqin.core import rules as core_rules
 from houqin.core.errors import DomainError, Forbidden
 from houqin.health import rules, selectors, services
 from houqin.health.models import (
@@ -105,7 +106,8 @@ def test_case_return_date_comes_from_the_figure_and_its_override(world, health):
     case = services.case_create(actor=health, child=child, disease="hfmd", onset_date=onset,
                                 diagnosis_source=DiagnosisSource.HOSPITAL)
     assert case.isolation_days == 14 and case.return_due == onset + dt.timedelta(days=14)
-    services.override_set(actor=health, key="disease.norovirus.isolation_days", value="4", note="区疾控要求")
+    core_rules.override_set(actor=health, area="health", key="disease.norovirus.isolation_days", value="4",
+                            source="区疾控要求")
     other = services.case_create(actor=health, child=world.k1.children[1], disease="norovirus", onset_date=onset,
                                  diagnosis_source=DiagnosisSource.CLINIC, symptoms_end=onset + dt.timedelta(days=1))
     assert other.return_due == onset + dt.timedelta(days=1 + 4)  # norovirus counts from the end of symptoms
@@ -290,9 +292,15 @@ def test_figures_show_source_and_unconfirmed_status(world, health):
     assert "手足口病聚集性和暴发疫情处置工作规范" in figs["outbreak.hfmd_class.threshold"].source
     assert figs["outbreak.hfmd_class.threshold"].unconfirmed
     with pytest.raises(DomainError):
-        services.override_set(actor=health, key="outbreak.hfmd_class.threshold", value="0", note="x")
+        core_rules.override_set(actor=health, area="health", key="outbreak.hfmd_class.threshold", value="0",
+                                source="x")
     with pytest.raises(DomainError):
-        services.override_set(actor=health, key="outbreak.hfmd_class.threshold", value="3", note="")
-    services.override_set(actor=health, key="outbreak.hfmd_class.threshold", value="3", note="本区要求")
+        core_rules.override_set(actor=health, area="health", key="outbreak.hfmd_class.threshold", value="3",
+                                source="")
+    with pytest.raises(DomainError):  # a count of children is whole
+        core_rules.override_set(actor=health, area="health", key="outbreak.hfmd_class.threshold", value="2.5",
+                                source="本区要求")
+    core_rules.override_set(actor=health, area="health", key="outbreak.hfmd_class.threshold", value="3",
+                            source="本区要求")
     assert rules.outbreak_rules(world.k1.kg)[0].threshold == 3
     assert rules.outbreak_rules(world.k2.kg)[0].threshold == 2

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from houqin.core.errors import Conflict, DomainError, Forbidden
-from houqin.core.models import AuditEvent
+from houqin.core import rules as core_rules
+from houqin.core.models import AuditEvent, RuleOverride
 from houqin.org.models import PickupPerson, Role
 from houqin.safety import figures, services
 from houqin.safety.models import (
@@ -18,7 +19,6 @@ from houqin.safety.models import (
     HazardState,
     InspectionRound,
     Release,
-    SafetySettings,
 )
 from houqin.safety.tests.conftest import actor_of, days, make_safety, png
 
@@ -242,9 +242,9 @@ def test_rules_are_data_with_sources_and_overridable(world):
     assert rules["drills_per_term"].source
     director = actor_of(world, Role.DIRECTOR)
     with pytest.raises(DomainError):
-        services.settings_update(actor=director, values={"drills_per_term": "0"})
-    assert not SafetySettings.objects.exists()
-    services.settings_update(actor=director, values={"drills_per_term": 4})
+        core_rules.override_set(actor=director, area="safety", key="drills_per_term", value="0", source="园务会")
+    assert not RuleOverride.objects.exists()
+    core_rules.override_set(actor=director, area="safety", key="drills_per_term", value=4, source="园务会决定")
     rules = services.rules(world.k1.kg)
     assert rules["drills_per_term"].value == 4 and rules["drills_per_term"].overridden
     assert not rules["drills_per_term"].unconfirmed
