@@ -19,7 +19,7 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -49,6 +49,7 @@ from houqin.assets.models import (
 )
 from houqin.core import files
 from houqin.core.errors import Conflict, DomainError, Forbidden, raise_for
+from houqin.core.numbers import decimal_into
 from houqin.core.workflow import move
 from houqin.org.models import Kindergarten, SchoolClass
 from houqin.org.selectors import staff_users
@@ -67,35 +68,10 @@ def _need(actor, capability: str, obj=None) -> None:
 
 def decimal_or_error(value, field: str, errors: list, *, places: int = 2, maximum: Decimal = MAX_QUANTITY,
                      required: bool = True, positive: bool = False, label: str = "") -> Decimal | None:
-    """A Decimal from a form, the API or a cell; appends {"field", "message"} and returns None when
-    it is not one (never a float on the way)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.append({"field": field, "message": _("This value is required.")})
-        return None
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        errors.append({"field": field, "message": _("Enter a number.")})
-        return None
-    if not number.is_finite():
-        errors.append({"field": field, "message": _("Enter a number.")})
-        return None
-    if number < 0:
-        errors.append({"field": field, "message": _("The number cannot be negative.")})
-        return None
-    if positive and number == 0:
-        errors.append({"field": field, "message": _("The number must be greater than zero.")})
-        return None
-    if number > maximum:
-        errors.append({"field": field, "message": _("The number is too large.")})
-        return None
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        errors.append({"field": field, "message": _("At most %(places)s decimal places.") % {"places": places}})
-        return None
-    return number.quantize(Decimal(1).scaleb(-places))
+    """A Decimal from a form, the API or a cell (core.numbers); appends {"field", "message"} and
+    returns None when it is not one."""
+    return decimal_into(errors, field, value, required=required, required_message=_("This value is required."),
+                        places=places, maximum=maximum, minimum=Decimal(0), positive=positive)
 
 
 def _check_staff(kindergarten, user, field: str, errors: list) -> None:

@@ -4,7 +4,7 @@ DomainError with every problem found, and nothing is saved."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -39,6 +39,7 @@ from houqin.canteen.models import (
 )
 from houqin.canteen.rules import rules_for
 from houqin.core.errors import Conflict, Forbidden, raise_for
+from houqin.core.numbers import decimal_into
 from houqin.core.workflow import move
 
 CENT = Decimal("0.01")
@@ -52,19 +53,8 @@ def _check(actor, capability: str, obj=None):
 
 
 def _decimal(value, field: str, errors: list, *, label: str = "", required: bool = True) -> Decimal | None:
-    if value in (None, ""):
-        if required:
-            errors.append({"field": field, "message": _("Enter %(what)s.") % {"what": label or field}})
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        errors.append({"field": field, "message": _("Enter a number.")})
-        return None
-    if not number.is_finite():
-        errors.append({"field": field, "message": _("Enter a number.")})
-        return None
-    return number
+    return decimal_into(errors, field, value, required=required,
+                        required_message=_("Enter %(what)s.") % {"what": label or field})
 
 
 def _num(value: Decimal) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 
 from django.apps import apps
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from houqin import policy
 from houqin.core.errors import NotFound, raise_for
+from houqin.core.numbers import NumberProblem, read_decimal
 
 OWN = "kindergarten"  # the status of a figure the kindergarten set itself
 MAXIMUM = Decimal("99999999")
@@ -145,25 +146,13 @@ def _figure_for(actor, area: str, key: str) -> Figure:
 
 
 def _parse(figure: Figure, value) -> Decimal:
-    errors: list = []
-    if isinstance(value, float):
-        value = repr(value)
     try:
-        number = Decimal(str(value).strip().replace(",", "")) if value is not None and str(value).strip() else None
-    except (InvalidOperation, ValueError):
-        number = None
-    if number is None or not number.is_finite():
-        errors.append({"field": "value", "message": _("Enter a number.")})
-    elif figure.places == 0 and number != number.to_integral_value():
-        errors.append({"field": "value", "message": _("Enter a whole number.")})
-    elif number != number.quantize(Decimal(1).scaleb(-figure.places)):
-        errors.append({"field": "value", "message": _("Use at most %(n)d decimal places.") % {"n": figure.places}})
-    elif figure.minimum is not None and number < figure.minimum:
-        errors.append({"field": "value", "message": _("Enter a number of at least %(n)s.") % {"n": figure.minimum}})
-    elif number > figure.maximum or number < -figure.maximum:
-        errors.append({"field": "value", "message": _("Enter a number of at most %(n)s.") % {"n": figure.maximum}})
-    if errors:
-        raise_for(errors)
+        number = read_decimal(value, places=figure.places, whole=figure.places == 0, minimum=figure.minimum,
+                              maximum=figure.maximum)
+    except NumberProblem as problem:
+        raise_for([{"field": "value", "message": problem.message}])
+    if number is None:
+        raise_for([{"field": "value", "message": _("Enter a number.")}])
     return number
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -27,6 +27,7 @@ from houqin import policy
 from houqin.core import files
 from houqin.core.audit import audit_event
 from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
+from houqin.core.numbers import NumberProblem, read_decimal
 from houqin.finance.models import (
     AWAITING_APPROVAL,
     COMMITTING,
@@ -57,6 +58,7 @@ from houqin.org.models import Membership, Role
 S = RequestStatus
 E = ExpenseStatus
 MAX_AMOUNT = Decimal("99999999.99")  # ¥99,999,999.99: anything above is a typing mistake
+MAX_QUANTITY = Decimal("999999999.999")
 MAX_RECEIPTS = 10
 MAX_LINES = 50
 ACCEPTOR_ROLES = (Role.DIRECTOR, Role.STOREKEEPER)
@@ -80,35 +82,28 @@ FOOD_CATEGORY = ("食品", 80, True)
 
 
 def parse_money(value, *, allow_zero: bool = True) -> Decimal:
-    """An amount in yuan to the fen. Raises ValueError with the user's message."""
-    if isinstance(value, float):
-        raise ValueError(_("Amounts are exact decimals, never floating-point numbers."))
+    """An amount in yuan to the fen (¥ and thousands separators allowed; core.numbers reads it).
+    Raises ValueError with the user's message."""
+    if isinstance(value, str):
+        value = value.replace("，", "").strip().lstrip("¥￥")
     try:
-        amount = Decimal(str(value).strip().replace(",", "").replace("，", "").lstrip("¥￥"))
-    except (InvalidOperation, ValueError):
-        raise ValueError(_("Enter an amount in yuan, e.g. 1280.50.")) from None
-    if not amount.is_finite():
+        amount = read_decimal(value, places=2, minimum=Decimal(0), maximum=MAX_AMOUNT, positive=not allow_zero,
+                              exact_only=True, positive_message=_("The amount must be more than zero."))
+    except NumberProblem as problem:
+        raise ValueError(problem.message) from None
+    if amount is None:
         raise ValueError(_("Enter an amount in yuan, e.g. 1280.50."))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(_("Amounts are in yuan to the fen: at most two decimal places."))
-    if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValueError(_("The amount must be more than zero.") if not allow_zero else _("The amount cannot be negative."))
-    if amount > MAX_AMOUNT:
-        raise ValueError(_("The amount is too large: check it."))
     return money(amount)
 
 
 def parse_quantity(value) -> Decimal:
-    if isinstance(value, float):
-        raise ValueError(_("Quantities are exact decimals, never floating-point numbers."))
     try:
-        quantity = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValueError(_("Enter a quantity, e.g. 12 or 2.5.")) from None
-    if not quantity.is_finite() or quantity <= 0:
-        raise ValueError(_("The quantity must be more than zero."))
-    if quantity != quantity.quantize(Decimal("0.001")) or quantity >= Decimal("1000000000"):
-        raise ValueError(_("Enter a quantity with at most three decimal places."))
+        quantity = read_decimal(value, places=3, positive=True, maximum=MAX_QUANTITY, exact_only=True,
+                                positive_message=_("The quantity must be more than zero."))
+    except NumberProblem as problem:
+        raise ValueError(problem.message) from None
+    if quantity is None:
+        raise ValueError(_("Enter a quantity, e.g. 12 or 2.5."))
     return quantity
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from houqin import policy
 from houqin.core import files
 from houqin.core import rules as core_rules
 from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, raise_for
+from houqin.core.numbers import decimal_into
 from houqin.core.rules import Figure, shipped_figure
 from houqin.foodsafety.models import (
     REQUIRED_CERTIFICATE_KINDS,
@@ -71,27 +72,8 @@ def _require(actor, capability: str) -> None:
 
 def _decimal(value, *, field: str, errors: list, places: int = 3, allow_zero: bool = False,
              maximum: Decimal = Decimal("99999999"), signed: bool = False) -> Decimal | None:
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        number = Decimal(str(value).strip().replace(",", "")) if value is not None and str(value).strip() else None
-    except (InvalidOperation, ValueError):
-        number = None
-    if number is None or not number.is_finite():
-        errors.append({"field": field, "message": _("Enter a number.")})
-        return None
-    if not signed and (number < 0 or (number == 0 and not allow_zero)):
-        errors.append({"field": field, "message": _("Enter a number greater than zero.") if not allow_zero
-                       else _("Enter zero or more.")})
-        return None
-    if abs(number) > maximum:
-        errors.append({"field": field, "message": _("This number is too large.")})
-        return None
-    step = Decimal(1).scaleb(-places)
-    if number != number.quantize(step):
-        errors.append({"field": field, "message": _("Use at most %(n)d decimal places.") % {"n": places}})
-        return None
-    return number.quantize(step)
+    return decimal_into(errors, field, value, places=places, maximum=maximum, minimum=None if signed else Decimal(0),
+                        positive=not signed and not allow_zero)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from houqin import policy
 from houqin.core import files
 from houqin.core.errors import raise_for
+from houqin.core.numbers import NumberProblem, read_decimal
 from houqin.health.models import DoseUnit, MedicationGiven, MedicationRequest, MedicationStatus
 
 MAX_DAYS = 14  # a request covers at most two weeks (a longer course is asked again)
@@ -40,10 +41,10 @@ def _times(value) -> list[str] | None:
 
 def _amount(value) -> Decimal | None:
     try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
+        d = read_decimal(value)
+    except NumberProblem:
         return None
-    return d if d.is_finite() and Decimal("0") < d < Decimal("10000") else None
+    return d if d is not None and Decimal("0") < d < Decimal("10000") else None
 
 
 def request_medicine(*, actor, child, drug_name: str, dose_amount, dose_unit: str, times, start_date: dt.date,

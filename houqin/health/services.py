@@ -20,6 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from houqin import policy
 from houqin.core.citations import cite
 from houqin.core.errors import Conflict, DomainError, NotFound
+from houqin.core.numbers import NumberProblem, read_decimal
 from houqin.core.workflow import move
 from houqin.health import growth, judgements, rules
 from houqin.health.models import (
@@ -75,16 +76,11 @@ def _require(actor, capability: str, obj=None):
 
 
 def _decimal(value, field: str, label) -> Decimal | None:
-    if value in (None, ""):
-        return None
     try:
-        result = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        result = None
-    if result is None or not result.is_finite():  # "nan", "inf" are not measurements
+        return read_decimal(value)  # "nan", "inf" are not measurements
+    except NumberProblem:
         raise DomainError(_("%(field)s is not a number.") % {"field": label},
-                          errors=[{"field": field, "message": _("Not a number.")}])
-    return result
+                          errors=[{"field": field, "message": _("Not a number.")}]) from None
 
 
 def check_temperature(kindergarten, value, field: str = "temperature", figs=None) -> Decimal | None:

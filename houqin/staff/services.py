@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 from houqin import policy
 from houqin.core import files
 from houqin.core.errors import Conflict, Forbidden, field_error
+from houqin.core.numbers import NumberProblem, read_decimal
 from houqin.core.workflow import allowed_moves, move
 from houqin.org.models import Membership, Role
 from houqin.staff.models import (
@@ -60,18 +61,12 @@ def _save(instance, actor, reason: str = "", **kwargs):
 
 
 def _decimal(value, field: str, *, minimum=None, maximum=None) -> Decimal:
-    if isinstance(value, float):
-        raise field_error(field, _("Enter an exact number."))
     try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, TypeError, ValueError):
-        raise field_error(field, _("Enter a number.")) from None
-    if not number.is_finite():
+        number = read_decimal(value, minimum=minimum, maximum=maximum, exact_only=True)
+    except NumberProblem as problem:
+        raise field_error(field, problem.message) from None
+    if number is None:
         raise field_error(field, _("Enter a number."))
-    if minimum is not None and number < minimum:
-        raise field_error(field, _("Enter a number of at least %(n)s.") % {"n": minimum})
-    if maximum is not None and number > maximum:
-        raise field_error(field, _("Enter a number of at most %(n)s.") % {"n": maximum})
     return number
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import random
 import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.http import Http404
@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
 from houqin.core.errors import Conflict, DomainError, Forbidden, field_error, is_lock_error, raise_for
+from houqin.core.numbers import decimal_into
 from houqin.core.workflow import move
 from houqin.org.models import STAFF_ROLES, Campus, Membership, SchoolClass
 from houqin.stock.models import (
@@ -73,28 +74,9 @@ def qty(value: Decimal) -> str:
 
 
 def _decimal(value, *, field: str, places: int, maximum: Decimal, allow_zero: bool, errors: list) -> Decimal | None:
-    """Parse a quantity or price. Never through float: strings, ints and Decimals only."""
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        number = Decimal(str(value).strip().replace(",", "")) if value is not None and str(value).strip() else None
-    except (InvalidOperation, ValueError):
-        number = None
-    if number is None or not number.is_finite():
-        errors.append({"field": field, "message": _("Enter a number.")})
-        return None
-    if number < 0 or (number == 0 and not allow_zero):
-        message = _("Enter a quantity greater than zero.") if not allow_zero else _("Enter zero or more.")
-        errors.append({"field": field, "message": message})
-        return None
-    if number > maximum:
-        errors.append({"field": field, "message": _("This number is too large.")})
-        return None
-    step = Decimal(1).scaleb(-places)
-    if number != number.quantize(step):
-        errors.append({"field": field, "message": _("Use at most %(n)d decimal places.") % {"n": places}})
-        return None
-    return number.quantize(step)
+    """A quantity or price (core.numbers: never through float)."""
+    return decimal_into(errors, field, value, places=places, maximum=maximum, minimum=Decimal(0),
+                        positive=not allow_zero, positive_message=_("Enter a quantity greater than zero."))
 
 
 def _quantity(value, errors: list, field: str = "quantity", *, allow_zero: bool = False) -> Decimal | None:

@@ -115,7 +115,7 @@ def test_values_are_checked_against_the_figure(world):
         assert "number" in refused(director, "safety", "drills_per_term", "三次")
         assert "number" in refused(director, "safety", "drills_per_term", "NaN")
         assert "decimal places" in refused(health, "canteen", "account.balance_limit_pct", "2.555")
-        assert "at least 0" in refused(health, "canteen", "account.balance_limit_pct", "-1")
+        assert "zero or more" in refused(health, "canteen", "account.balance_limit_pct", "-1")
         assert "whole number" in refused(health, "health", "outbreak.hfmd_class.threshold", "1.5")
     assert not RuleOverride.objects.exists()
     # a temperature may be below zero (the sample fridge's lowest)
