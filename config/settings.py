@@ -163,6 +163,7 @@ AXES_VERBOSE = False
 
 # Sessions: the cookie lives at most 30 days; SessionLifetimeMiddleware enforces the idle and
 # absolute limits per role (staff 30 min idle / 10 h, parents 7 days idle / 30 days).
+SESSION_ENGINE = "houqin.core.sessions"  # database sessions that a locked database does not turn into a 400
 SESSION_COOKIE_AGE = 30 * 24 * 3600
 SESSION_IDLE_SECONDS_STAFF = env_int("HOUQIN_SESSION_IDLE_MINUTES", 30) * 60
 SESSION_ABSOLUTE_SECONDS_STAFF = 10 * 3600
