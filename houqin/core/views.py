@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -63,20 +64,31 @@ def root(request):
 
 
 URGENCY_GROUPS = (
-    (3, "urgent", gettext_lazy("Urgent: overdue, missing, due today")),
+    (3, "urgent", gettext_lazy("Urgent: overdue or missing")),
     (2, "soon", gettext_lazy("Soon: expiring or due in the coming days")),
     (1, "waiting", gettext_lazy("Waiting for you")),
 )
 TODO_COUNTS_SECONDS = 60  # the menu's counts may lag the records by this much
+OPEN_ALL_UP_TO = 10  # a short list shows every group open; a long one folds what is not for today or overdue
+TILES_OPEN_UP_TO = 12  # the home page's shortcut tiles: folded under one heading beyond this many
 
 
-def todo_groups(todos) -> list[dict]:
-    """The to-dos by urgency, most urgent first (each group keeps the providers' order by due date)."""
+def todo_groups(todos, today=None) -> list[dict]:
+    """The to-dos in the order a phone should show them: what is due today first (most urgent
+    first), then the rest by urgency (each group keeps the providers' order by due date). The
+    groups for today and the urgent ones are open; the others fold when the list is long."""
+    today = today or timezone.localdate()
+    due_today = [t for t in todos if t.due == today]
+    due_today.sort(key=lambda t: -(t.urgency if t.urgency in (1, 2, 3) else 1))
+    rest = [t for t in todos if t.due != today]
     groups = []
+    if due_today:
+        groups.append({"key": "today", "label": _("Today"), "todos": due_today, "open": True})
     for level, key, label in URGENCY_GROUPS:
-        items = [t for t in todos if (t.urgency if t.urgency in (1, 2, 3) else 1) == level]
+        items = [t for t in rest if (t.urgency if t.urgency in (1, 2, 3) else 1) == level]
         if items:
-            groups.append({"key": key, "label": label, "todos": items})
+            groups.append({"key": key, "label": label, "todos": items,
+                           "open": key == "urgent" or len(todos) <= OPEN_ALL_UP_TO})
     return groups
 
 
@@ -95,7 +107,7 @@ def home(request, kg):
     todos = todos_for(actor)
     cache.set(_counts_key(actor), _areas(todos), TODO_COUNTS_SECONDS)
     context = {"todos": todos, "todo_groups": todo_groups(todos), "kindergarten": actor.kindergarten,
-               "my_children": [], "my_classes": []}
+               "my_children": [], "my_classes": [], "tiles_open_up_to": TILES_OPEN_UP_TO}
     scope = actor.widest_scope("org.child.view")
     if scope == policy.Scope.CHILD:  # a parent: their own children first
         from houqin.org.selectors import child_list

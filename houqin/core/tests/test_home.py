@@ -71,3 +71,51 @@ def test_a_parent_gets_no_staff_counts(world, login, planted_todos):
     client = login(world.k1.users["parent"])
     html = client.get(reverse("todo_counts", kwargs={"kg": world.k1.kg.slug})).content.decode()
     assert "nav-count-stock" not in html
+
+
+def test_todays_to_dos_come_first_and_a_long_list_folds_what_can_wait(world, login):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+
+    def provider(actor):
+        if actor.kindergarten is None or not actor.has("stock.receive"):
+            return []
+        later = [Todo(title=f"Later {i}", url=f"/l{i}", urgency=1, area="finance") for i in range(12)]
+        return [Todo(title="Overdue thing", url="/o", urgency=3, area="stock", due=today - dt.timedelta(days=3)),
+                Todo(title="Amber today", url="/t2", urgency=2, area="stock", due=today),
+                Todo(title="Red today", url="/t3", urgency=3, area="safety", due=today), *later]
+
+    register_todos(provider)
+    try:
+        client = login(world.k1.users["director"])
+        html = client.get(reverse("home", kwargs={"kg": world.k1.kg.slug})).content.decode()
+    finally:
+        TODO_PROVIDERS.remove(provider)
+    assert html.index('data-testid="todo-group-today"') < html.index('data-testid="todo-group-urgent"')
+    assert html.index("Red today") < html.index("Amber today") < html.index("Overdue thing")
+
+    def group_open(key):
+        start = html.rindex("<details", 0, html.index(f'data-testid="todo-group-{key}"'))
+        return " open" in html[start:html.index(">", start)]
+
+    assert group_open("today") and group_open("urgent") and not group_open("waiting")
+    # the director's many shortcut tiles fold under one heading
+    assert 'data-testid="tiles"' in html
+
+
+def test_a_short_list_stays_open(world, login):
+    def provider(actor):
+        return [Todo(title="Red", url="/r", urgency=3, area="health"), Todo(title="Amber", url="/a", urgency=2),
+                Todo(title="Normal", url="/n", urgency=1)]
+
+    register_todos(provider)
+    try:
+        html = login(world.k1.users["class_teacher"]).get(reverse("home", kwargs={"kg": world.k1.kg.slug}))
+    finally:
+        TODO_PROVIDERS.remove(provider)
+    html = html.content.decode()
+    assert 3 <= html.count('class="hq-todo ') <= 10  # the planted three and what the test world gives
+    assert html.count('<details class="hq-todo-group" open>') == html.count('class="hq-todo-group"') >= 3
