@@ -25,6 +25,7 @@ from houqin.assets.forms import (
 )
 from houqin.assets.models import AssetState, Category, HandoverKind, HandoverStatus, StocktakeStatus, Term
 from houqin.core import files
+from houqin.core.pdf import qr_svg_data_uri
 from houqin.core.errors import DomainError, Forbidden
 from houqin.core.web import add_domain_errors, form_action, xlsx_response
 from houqin.core.history import history_rows
@@ -159,7 +160,7 @@ def asset_detail(request, kg, code):
     return render(request, "assets/asset_detail.html", {
         "asset": asset,
         "history": history_rows(history),
-        "qr": labels.qr_data_uri(scan_url),
+        "qr": qr_svg_data_uri(scan_url),
         "scan_url": scan_url,
         "can_change": can_change,
         "can_scrap": active and policy.can(actor, "assets.scrap", asset),

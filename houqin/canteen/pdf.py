@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from houqin.canteen import selectors
 from houqin.canteen.rules import rules_for
+from houqin.core.pdf import html_to_pdf
 
 
 def menu_pdf(menu) -> bytes:
-    from weasyprint import HTML  # imported when needed: it takes half a second
-
     settings = selectors.settings_for(menu.kindergarten)
     entries = selectors.menu_entries(menu)
     html = render_to_string("canteen/menu_pdf.html", {
@@ -23,12 +22,10 @@ def menu_pdf(menu) -> bytes:
         "analysis": selectors.menu_analysis(menu, entries=entries, settings=settings) if entries else None,
         "made_on": timezone.localdate(),
     })
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def account_pdf(account, actor) -> bytes:
-    from weasyprint import HTML
-
     from houqin.stock.models import Category
 
     labels = dict(Category.choices)
@@ -37,4 +34,4 @@ def account_pdf(account, actor) -> bytes:
         "categories": [(labels.get(k, k), v) for k, v in account.by_category.items()],
         "limit": rules_for(account.kindergarten).figure("account.balance_limit_pct"), "made_on": timezone.localdate(),
     })
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

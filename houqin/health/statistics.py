@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin import policy
 from houqin.core import calendar
+from houqin.core.pdf import html_to_pdf
 from houqin.health import rules
 from houqin.health.models import (
     Attendance,
@@ -247,11 +248,10 @@ def xlsx(*, actor, stats: dict, title: str) -> bytes:
 
 def pdf(*, actor, stats: dict, title: str) -> bytes:
     from django.template.loader import render_to_string
-    from weasyprint import HTML  # imported when needed: it takes half a second
 
     header, body = table(stats)
     grid = [(heading, [row[i] for row in body]) for i, heading in enumerate(header) if i]  # a figure a line
     html = render_to_string("health/statistics_pdf.html", {
         "kindergarten": actor.kindergarten, "title": title, "stats": stats, "names": [row[0] for row in body],
         "grid": grid})
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

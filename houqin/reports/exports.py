@@ -8,6 +8,7 @@ import io
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from houqin.core.pdf import html_to_pdf
 from houqin.reports import draft
 
 CJK_FONT = "Noto Sans CJK SC"
@@ -48,12 +49,10 @@ def summary_docx(*, summary, version) -> bytes:
 
 
 def summary_pdf(*, summary, version) -> bytes:
-    from weasyprint import HTML
-
     sections = [{"heading": s["heading"], "key": s["key"], "paragraphs": _paragraphs(s["text"], version.figures)}
                 for s in version.sections]
     html = render_to_string("reports/summary_pdf.html", {"summary": summary, "version": version, "sections": sections})
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def comparison_xlsx(*, district, table: dict) -> bytes:

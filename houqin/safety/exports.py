@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from houqin.core.pdf import html_to_pdf, qr_svg_data_uri
 from houqin.core.spreadsheets import XlsxWriter
 
 ROWS = [
@@ -40,12 +41,10 @@ def _drills(figures: dict) -> list[dict]:
 
 
 def report_pdf(report, figures: dict) -> bytes:
-    from weasyprint import HTML  # imported when needed: it takes half a second
-
     html = render_to_string("safety/report_pdf.html", {
         "report": report, "kindergarten": report.kindergarten, "rows": report_rows(figures), "drills": _drills(figures),
     })
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def report_xlsx(report, figures: dict) -> bytes:
@@ -71,11 +70,7 @@ def report_xlsx(report, figures: dict) -> bytes:
 
 def qr_sheet_pdf(kindergarten, entries: list[tuple[str, str, str]]) -> bytes:
     """One QR code per zone (name, post, address of the report form), six to an A4 page."""
-    import segno
-    from weasyprint import HTML
-
-    labels = [{"name": name, "post": post, "url": url,
-               "qr": segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=2)}
+    labels = [{"name": name, "post": post, "url": url, "qr": qr_svg_data_uri(url)}
               for name, post, url in entries]
     html = render_to_string("safety/qr_sheet.html", {"kindergarten": kindergarten, "labels": labels})
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

@@ -141,11 +141,25 @@ def test_the_asset_page_shows_the_qr_of_the_scan_address(world, aw, login):
     assert f'src="{expected}"' in page.replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
 
 
-def test_labels_pdf_has_one_label_per_asset(world, aw, login):
+def test_labels_pdf_has_one_label_per_asset(world, aw, login, tmp_path):
+    import subprocess
+
+    from houqin.assets.models import Asset
+
     client = login(world.k1.users[Role.STOREKEEPER])
     response = client.get(f"/k/k1/assets/labels.pdf?room={aw.own_room.code}")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    pdf = tmp_path / "labels.pdf"
+    pdf.write_bytes(response.content)
+    in_room = list(Asset.objects.filter(room=aw.own_room).values_list("label_code", flat=True))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert in_room and all(code in text for code in in_room)
+    # one QR code a label, one pixel a module, drawn without smoothing (sharp when printed)
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in images.splitlines()[2:]]
+    assert len(rows) == len(in_room)
+    assert all(int(r[3]) == int(r[4]) <= 60 and r[9] == "no" for r in rows)
     one = client.get(f"/k/k1/assets/labels.pdf?asset={aw.chairs.code}")
     assert one.status_code == 200
     assert client.get(f"/k/k1/assets/labels.pdf?asset={aw.k2_asset.code}").status_code == 404
