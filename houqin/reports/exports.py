@@ -75,7 +75,7 @@ def comparison_xlsx(*, district, table: dict) -> bytes:
         values, marks = [row["kindergarten"].name], {}
         for cell in row["cells"]:
             if cell["flag"]:
-                marks[len(values)] = (FLAG_FILL, _("Rule: %(rule)s") % {"rule": cell["rule"]} + f"\n{cell['why']}")
+                marks[len(values)] = (FLAG_FILL, _("Rule: %(r)s") % {"r": cell["rule"]} + f"\n{cell['why']}")
             values.append(cell["number"])
         values.append("\n".join(row["problems"]))
         ws.row(values, marks=marks, top=True)
