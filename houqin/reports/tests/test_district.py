@@ -194,3 +194,27 @@ def test_the_comparison_costs_the_same_for_2_and_5_kindergartens(world, login):
         _kindergarten(world.district_a, f"extra{i}", f"新增幼儿园{i}", f"x{i}", [("小一班", 1)])
     assert len(district.comparison(district=world.district_a, start=start, end=end)["rows"]) == 5
     assert count() == before
+
+
+@pytest.mark.django_db
+def test_the_district_home_says_what_needs_the_supervisor_today(world, login):
+    from houqin import policy
+    from houqin.safety import services as safety
+
+    supervisor = login(world.supervisor)
+    html = supervisor.get("/d/chengnan/").content.decode()
+    # No drill this term anywhere: both kindergartens break the drills rule; one line with the count,
+    # linking to the comparison filtered and sorted to them.
+    assert html.count('data-testid="todo-reports"') == 1
+    assert "/d/chengnan/compare/?flagged=1&amp;sort=flags&amp;dir=desc" in html
+    assert world.k1.kg.name in html and world.k3.kg.name not in html
+    # No weekly safety report signed for last week: one line per kindergarten, until it is signed.
+    assert html.count('data-testid="todo-safety"') == 2
+    principal = policy.actor_for_kindergarten(world.k1.users[Role.PRINCIPAL], world.k1.kg)
+    report = safety.report_create(actor=principal, period="week", day=timezone.localdate() - dt.timedelta(days=7))
+    safety.report_sign(actor=principal, report=report)
+    html = supervisor.get("/d/chengnan/").content.decode()
+    assert html.count('data-testid="todo-safety"') == 1
+    assert "/d/chengnan/compare/?flagged=1" in html
+    # A principal's home has none of this.
+    assert login(world.k1.users[Role.PRINCIPAL]).get("/d/chengnan/").status_code == 404
