@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -364,7 +365,9 @@ class Sheet:
         self.count = 0
 
     def row(self, values=(), *, bold: bool = False, size: int | None = None, fill: str | None = None,
-            top: bool = False) -> None:
+            top: bool = False, marks: dict | None = None) -> None:
+        """`marks`: {column index: (fill colour, note)} for single cells (a value outside its rule:
+        a red fill and the rule as the cell's comment)."""
         font = Font(bold=bold, size=size) if (bold or size) else None
         cells = []
         for index, value in enumerate(values):
@@ -373,6 +376,11 @@ class Sheet:
                 cell.font = font
             if fill:
                 cell.fill = PatternFill("solid", fgColor=fill)
+            if marks and index in marks:
+                colour, note = marks[index]
+                cell.fill = PatternFill("solid", fgColor=colour)
+                if note:
+                    cell.comment = Comment(str(note), "Houqin", width=320, height=120)
             if top:
                 cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
             cells.append(cell)

@@ -243,7 +243,8 @@ def health_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
                    url("health:cases"), items=tuple(
                        f"{c.start.month}月{c.start.day}日 {c.school_class.name} {c.reason}" for c in closures[k.pk])),
             Figure("health.attendance_rate", _("Attendance rate"), _pct(a.get(AttendanceStatus.PRESENT, 0), total_att),
-                   "%", "health", url("health:attendance"), f"{a.get(AttendanceStatus.PRESENT, 0)} / {total_att}"),
+                   "%", "health", url("health:attendance"), f"{a.get(AttendanceStatus.PRESENT, 0)} / {total_att}",
+                   district=True),
             Figure("health.weak_child_cases", _("Weak-child cases"), weak.get(k.pk, 0), _("children"), "health",
                    url("health:weak_cases")),
         ]

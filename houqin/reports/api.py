@@ -92,13 +92,22 @@ def restore_version(request, kg: str, code: UUID, number: int):
 
 @router.get("/d/{district}/compare", response=CompareOut)
 @policy.requires("reports.district.compare")
-def district_compare(request, district: str, start: Day | None = None, end: Day | None = None):
+def district_compare(request, district: str, start: Day | None = None, end: Day | None = None, sort: str = "name",
+                     dir: str = "asc", flagged: bool = False):  # noqa: A002 - the page's query parameter
     _name, default_start, default_end = services.default_term_for(timezone.localdate())
     start, end = start or default_start, end or default_end
     if end < start or (end - start).days > 400:
         raise Http404
-    table = district_mod.comparison(district=request.actor.district, start=start, end=end)
-    return {"start": start, "end": end, "columns": table["columns"], "rows": [
-        {"kindergarten": r["kindergarten"].name,
-         "cells": [{"key": c["key"], "value": None if c["value"] is None else str(c["value"]), "display": c["display"]}
-                   for c in r["cells"]]} for r in table["rows"]]}
+    table = district_mod.comparison(district=request.actor.district, start=start, end=end, sort=sort,
+                                    direction=dir, flagged=flagged)
+
+    def cell(c):
+        return {"key": c["key"], "value": None if c["number"] is None else str(c["number"]), "display": c["display"],
+                "flag": c["flag"], "rule": c["rule"], "why": c["why"], "previous": c["before"] or None,
+                "trend": c["trend"]}
+
+    return {"start": start, "end": end, "previous_start": table["before_start"], "previous_end": table["before_end"],
+            "sort": table["sort"], "dir": table["direction"], "breaking": table["breaking"],
+            "columns": table["columns"],
+            "rows": [{"kindergarten": r["kindergarten"].name, "slug": r["kindergarten"].slug, "flags": r["flags"],
+                      "problems": r["problems"], "cells": [cell(c) for c in r["cells"]]} for r in table["rows"]]}

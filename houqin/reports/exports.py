@@ -55,18 +55,28 @@ def summary_pdf(*, summary, version) -> bytes:
     return html_to_pdf(html)
 
 
+FLAG_FILL = "F8CBAD"  # a value outside its rule (red, as on the page)
+
+
 def comparison_xlsx(*, district, table: dict) -> bytes:
-    """One row per kindergarten, one column per figure; no child data (the comparison has none)."""
+    """One row per kindergarten, one column per figure in its basis (per 100 children, %), the
+    values outside their rule filled red with the rule as the cell's comment, and the rules broken
+    in words in the last column; no child data (the comparison has none)."""
     from houqin.core.spreadsheets import XlsxWriter
 
-    header = [_("Kindergarten")] + [f"{c['label']}（{c['unit']}）" if c["unit"] else c["label"] for c in table["columns"]]
+    header = ([_("Kindergarten")] + [f"{c['label']}（{c['basis']}）" if c["basis"] else c["label"]
+                                     for c in table["columns"]] + [_("Rules broken")])
     writer = XlsxWriter()
-    ws = writer.sheet(_("Comparison"), widths=[22] + [14] * (len(header) - 1), freeze="B3")
+    ws = writer.sheet(_("Comparison"), widths=[22] + [14] * len(table["columns"]) + [60], freeze="B3")
     ws.row([f"{district.name} · {table['start']:%Y-%m-%d} – {table['end']:%Y-%m-%d}"])
     ws.header(header)
     for row in table["rows"]:
-        values = [row["kindergarten"].name]
+        values, marks = [row["kindergarten"].name], {}
         for cell in row["cells"]:
-            values.append(None if cell["value"] is None else cell["number"])
-        ws.row(values)
+            if cell["flag"]:
+                marks[len(values)] = (FLAG_FILL, _("Rule: %(r)s") % {"r": cell["rule"]} + f"\n{cell['why']}")
+            values.append(cell["number"])
+        values.append("\n".join(row["problems"]))
+        ws.row(values, marks=marks, top=True)
+    ws.row([_("District (total or mean)")] + [s["number"] for s in table["summary"]], bold=True)
     return writer.content()

@@ -24,6 +24,7 @@ class Problem:
     text: str  # what is wrong, with figure tokens
     measure: str  # what we will do next term
     figures: tuple = ()  # the figure keys it rests on
+    rule: str = ""  # the rule in a few characters (≥95%, ±2%, 0), shown beside a flagged value
 
 
 def _v(figures: dict, key: str) -> Decimal | None:
@@ -49,6 +50,9 @@ def T(zh: str, en: str) -> str:
     return zh if is_zh() else en
 
 
+ZERO = "= 0"  # the rule of a count that should be none (an overdue hazard, an unreported outbreak)
+
+
 # --- the checks ---------------------------------------------------------------------------------
 
 
@@ -61,7 +65,7 @@ def outbreak_unreported(f, limits):
         f"[[summary.outbreaks_unreported]] of infectious disease were never reported ({_items(f, 'summary.outbreaks_unreported')})."),
         T("下学期由保健老师专人负责，聚集性疫情一经发现即向疾控中心和教育局报告，并在系统中登记报告时间，园长每周核查。",
           "Next term the health teacher reports every cluster to the CDC and the bureau as soon as it is found and records the time; the director checks weekly."),
-        ("summary.outbreaks_unreported",))
+        ("summary.outbreaks_unreported",), ZERO)
 
 
 def receipts_expired_licence(f, limits):
@@ -73,7 +77,7 @@ def receipts_expired_licence(f, limits):
         f"[[summary.receipts_expired_licence]] were accepted while the supplier's licence had expired ({_items(f, 'summary.receipts_expired_licence')})."),
         T("开学前逐一核对供应商证照，证照过期的供应商一律暂停供货，验收时先查证后验货。",
           "Before term starts every supplier's licences are checked; a supplier with an expired licence stops delivering until it is renewed."),
-        ("summary.receipts_expired_licence",))
+        ("summary.receipts_expired_licence",), ZERO)
 
 
 def account_balance(f, limits):
@@ -91,7 +95,7 @@ def account_balance(f, limits):
           "Next term the account is checked monthly and the menus "
           + ("improved to use the fees on the children's food, " if surplus else "and purchases adjusted, ")
           + f"to stay within ±{_fmt(limit)}%, and published to the committee and the parents."),
-        ("canteen.account_balance",))
+        ("canteen.account_balance",), f"±{_fmt(limit)}%")
 
 
 def outbreak_late(f, limits):
@@ -103,7 +107,7 @@ def outbreak_late(f, limits):
         f"[[summary.outbreaks_late]]聚集性疫情报告超过{_fmt(hours)}小时才上报（{_items(f, 'summary.outbreaks_late')}）。",
         f"[[summary.outbreaks_late]] were reported more than {_fmt(hours)} hours after they were found ({_items(f, 'summary.outbreaks_late')})."),
         T("完善疫情报告流程，明确报告责任人和时限。", "The reporting steps get a named person and a deadline."),
-        ("summary.outbreaks_late",))
+        ("summary.outbreaks_late",), ZERO)
 
 
 def energy_low(f, limits):
@@ -119,7 +123,7 @@ def energy_low(f, limits):
         + (" and [[canteen.protein_adequacy]] of the protein" if also else "") + ", below the [[summary.energy_target]] target."),
         T("下学期调整带量食谱，增加主食和优质蛋白的供给量，每份食谱发布前先做营养分析，达标后再公布。",
           "Next term the quantified menus get more staples and high-quality protein, and every menu is analysed before it is published."),
-        ("canteen.energy_adequacy", "summary.energy_target"))
+        ("canteen.energy_adequacy", "summary.energy_target"), f"≥{_fmt(target)}%")
 
 
 def protein_low(f, limits):
@@ -132,7 +136,7 @@ def protein_low(f, limits):
         "The menus gave only [[canteen.protein_adequacy]] of the reference protein intake, below the [[summary.energy_target]] target."),
         T("增加蛋、奶、豆制品和瘦肉的供给，保证优质蛋白占一半以上。",
           "More eggs, milk, soy and lean meat, so that high-quality protein is at least half."),
-        ("canteen.protein_adequacy",))
+        ("canteen.protein_adequacy",), f"≥{_fmt(target)}%")
 
 
 def drills_short(f, limits):
@@ -146,7 +150,7 @@ def drills_short(f, limits):
         if n else f"No drill was held, against the rule of {_fmt(minimum)} a term."),
         T("下学期开学初排定消防、地震、防暴等演练时间表，每月至少一次，演练后记录用时并总结。",
           "Next term a drill calendar (fire, earthquake, intruder) is set at the start, at least one a month, each timed and reviewed."),
-        ("safety.drills",))
+        ("safety.drills",), T(f"≥{_fmt(minimum)}次", f"≥ {_fmt(minimum)}"))
 
 
 def hazards_overdue(f, limits):
@@ -157,7 +161,7 @@ def hazards_overdue(f, limits):
         "[[safety.hazards_overdue]] are still open past their deadline."),
         T("逐项明确整改责任人和完成日期，园长每周跟踪，开学前全部销号。",
           "Each gets a named person and a date; the director follows them weekly, all closed before next term."),
-        ("safety.hazards_overdue",))
+        ("safety.hazards_overdue",), ZERO)
 
 
 def weak_child_share(f, limits):
@@ -169,7 +173,7 @@ def weak_child_share(f, limits):
         f"[[summary.weak_child_share]] of the children are in weak-child cases, far above the usual {_fmt(maximum)}%: check the screening and close cases on time."),
         T("保健老师对照体检结果逐一复核专案，已达标的及时结案，其余落实个案干预和家园共育。",
           "The health teacher reviews each case against the exam results, closes those that are resolved and follows the rest."),
-        ("summary.weak_child_share",))
+        ("summary.weak_child_share",), f"≤{_fmt(maximum)}%")
 
 
 def fire_overdue(f, limits):
@@ -178,7 +182,7 @@ def fire_overdue(f, limits):
     return Problem("safety.fire_overdue", 45, "safety", T(
         "有[[safety.fire_overdue]]消防器材逾期未检查或未年检。", "[[safety.fire_overdue]] of fire equipment are overdue for a check."),
         T("联系消防维保单位尽快检测、充装，建立器材到期提醒。", "The maintenance company checks and refills them at once."),
-        ("safety.fire_overdue",))
+        ("safety.fire_overdue",), ZERO)
 
 
 def staff_certificates(f, limits):
@@ -188,7 +192,7 @@ def staff_certificates(f, limits):
         "有[[staff.certificates_expired]]后勤人员健康证已过期。", "[[staff.certificates_expired]] of the staff have an expired health certificate."),
         T("组织相关人员尽快复检，健康证过期者暂停接触幼儿和食品的岗位。",
           "They are re-examined at once and kept away from the children and food until then."),
-        ("staff.certificates_expired",))
+        ("staff.certificates_expired",), ZERO)
 
 
 def supplier_certificates(f, limits):
@@ -199,7 +203,7 @@ def supplier_certificates(f, limits):
         "[[foodsafety.certificates_expired]] of supplier certificates have expired and were not renewed."),
         T("督促供应商在到期前30天提交新证照，逾期未更新的停止供货。",
           "Suppliers hand in new certificates 30 days before expiry, or stop delivering."),
-        ("foodsafety.certificates_expired",))
+        ("foodsafety.certificates_expired",), ZERO)
 
 
 def _rate_check(key, figure, limit_key, weight, section, zh, en, zh_measure, en_measure):
@@ -208,7 +212,7 @@ def _rate_check(key, figure, limit_key, weight, section, zh, en, zh_measure, en_
         if v is None or minimum is None or v >= minimum:
             return None
         return Problem(key, weight, section, T(zh.format(limit=_fmt(minimum)), en.format(limit=_fmt(minimum))),
-                       T(zh_measure, en_measure), (figure,))
+                       T(zh_measure, en_measure), (figure,), f"≥{_fmt(minimum)}%")
 
     check.__name__ = key.replace(".", "_")
     return check
@@ -253,7 +257,7 @@ def disposals_high(f, limits):
         f"因过期、损坏报损物品{disposed}元，占入库金额的{(disposed * 100 / received).quantize(Decimal('0.1'))}%，超过{_fmt(maximum)}%，存在浪费。",
         f"Goods worth {disposed} yuan were written off, {(disposed * 100 / received).quantize(Decimal('0.1'))}% of the goods received, above {_fmt(maximum)}%."),
         T("按需申购、先进先出，临期物品提前预警使用。", "Buy to need, first in first out, and use goods before they expire."),
-        ("stock.disposals", "stock.received"))
+        ("stock.disposals", "stock.received"), f"≤{_fmt(maximum)}%")
 
 
 CHECKS = [outbreak_unreported, receipts_expired_licence, account_balance, outbreak_late, energy_low, protein_low,

@@ -66,12 +66,20 @@ class SummaryIn(Input):
 
 class CompareCell(Schema):
     key: str
-    value: str | None
+    value: str | None  # the normalised value (per 100 children, %, or the count)
     display: str
+    flag: bool  # outside its rule
+    rule: str  # the rule broken, e.g. ≥95%
+    why: str  # the rule broken, in words
+    previous: str | None  # the same value in the previous term
+    trend: str  # up, down, same or "" (no previous value)
 
 
 class CompareRow(Schema):
     kindergarten: str
+    slug: str
+    flags: int
+    problems: list[str]
     cells: list[CompareCell]
 
 
@@ -79,10 +87,17 @@ class CompareColumn(Schema):
     key: str
     label: str
     unit: str
+    mode: str  # raw, per100, rate, ratio
+    basis: str  # what the value counts: per 100 children, %, the unit
 
 
 class CompareOut(Schema):
     start: dt.date
     end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    sort: str
+    dir: str
+    breaking: int  # kindergartens with at least one value outside its rule
     columns: list[CompareColumn]
     rows: list[CompareRow]

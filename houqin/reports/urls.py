@@ -18,5 +18,7 @@ urlpatterns = [
     path(S + "summary.pdf", views.summary_pdf, name="summary_pdf"),
     path("k/<slug:kg>/family/", views.family, name="family"),
     path("d/<slug:district>/compare/", views.district_compare, name="district_compare"),
+    path("d/<slug:district>/compare/<slug:kindergarten>/", views.district_kindergarten,
+         name="district_kindergarten"),
     path("d/<slug:district>/compare.xlsx", views.district_compare_xlsx, name="district_compare_xlsx"),
 ]

@@ -221,20 +221,45 @@ def _period(request) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def _compare(request, district) -> dict:
+    start, end = _period(request)
+    return district_mod.comparison(district=district, start=start, end=end, sort=request.GET.get("sort", "name"),
+                                   direction=request.GET.get("dir", "asc"), flagged=request.GET.get("flagged") == "1")
+
+
 @policy.requires("reports.district.compare")
 def district_compare(request, district):
     actor = request.actor
-    start, end = _period(request)
-    table = district_mod.comparison(district=actor.district, start=start, end=end)
-    reports = district_mod.submitted_reports(district=actor.district, start=start, end=end)
+    table = _compare(request, actor.district)
+    reports = district_mod.submitted_reports(district=actor.district, start=table["start"], end=table["end"])
     return render(request, "reports/district_compare.html", {"table": table, "reports": reports,
+                                                             "chart": district_mod.chart(table),
                                                              "district": actor.district})
 
 
 @policy.requires("reports.district.compare")
 def district_compare_xlsx(request, district):
     actor = request.actor
-    start, end = _period(request)
-    table = district_mod.comparison(district=actor.district, start=start, end=end)
+    table = _compare(request, actor.district)
     return xlsx_response(exports.comparison_xlsx(district=actor.district, table=table),
-                         f"{actor.district.name}-对比-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+                         f"{actor.district.name}-对比-{table['start']:%Y%m%d}-{table['end']:%Y%m%d}.xlsx")
+
+
+@policy.requires("reports.district.compare")
+def district_kindergarten(request, district, kindergarten):
+    """One kindergarten of the district: its figures over the last terms and the reports it sent."""
+    from houqin.org.models import Kindergarten
+
+    actor = request.actor
+    # The district scope grants aggregates, not rows: the kindergartens of the actor's district.
+    kg = policy.get_or_404(actor, None, Kindergarten.objects.filter(district=actor.district, is_active=True),
+                           slug=kindergarten)
+    start, end = _period(request)
+    terms = district_mod.kindergarten_terms(kindergarten=kg, start=start)
+    first = terms["terms"][-1]["start"]
+    reports = district_mod.submitted_reports(district=actor.district, start=first, end=end, kindergarten=kg)
+    return render(request, "reports/district_kindergarten.html", {"kindergarten": kg, "terms": terms,
+                                                                  "reports": reports, "district": actor.district,
+                                                                  "start": start, "end": end,
+                                                                  "can_safety": actor.has("safety.report.view"),
+                                                                  "can_health": actor.has("health.report.district")})

@@ -17,6 +17,7 @@ from houqin.core.registry import (
     Todo,
     register_figures,
     register_findings,
+    register_district_todos,
     register_nav,
     register_todos,
 )
@@ -115,6 +116,33 @@ def safety_todos(actor) -> list[Todo]:
             todos.append(Todo(ngettext("%(n)d pick-up delegation to confirm by phone",
                                        "%(n)d pick-up delegations to confirm by phone", pending) % {"n": pending},
                               _url("delegation_list", actor), urgency=3, area="safety", due=today))
+    return todos
+
+
+@register_district_todos
+def safety_district_todos(actor) -> list[Todo]:
+    """The supervisor: kindergartens of the district that have not signed the weekly safety report
+    of the last complete week (one todo each, red when the week before is missing too). Two queries."""
+    if actor.district is None or not actor.has("safety.report.view"):
+        return []
+    from houqin.org.models import Kindergarten
+    from houqin.safety.models import ReportPeriod
+    from houqin.safety.selectors import district_reports
+    from houqin.safety.services import report_bounds
+
+    today = timezone.localdate()
+    last, _end = report_bounds(ReportPeriod.WEEK, today - dt.timedelta(days=7))
+    before = last - dt.timedelta(days=7)
+    signed = set(district_reports(district=actor.district, period=ReportPeriod.WEEK)
+                 .filter(start__in=[last, before]).values_list("kindergarten_id", "start"))
+    url = reverse("safety:district_reports", kwargs={"district": actor.district.slug})
+    todos = []
+    for k in Kindergarten.objects.filter(district=actor.district, is_active=True).order_by("name"):
+        if (k.pk, last) in signed:
+            continue
+        todos.append(Todo(
+            title=_("Safety report overdue: %(kg)s — week of %(day)s") % {"kg": k.name, "day": f"{last:%m-%d}"},
+            url=url, urgency=3 if (k.pk, before) not in signed else 2, area="safety", due=last + dt.timedelta(days=7)))
     return todos
 
 

@@ -34,7 +34,7 @@ MISSING_UUID = str(uuid.UUID(int=1))
 PARAMS = {
     "kg": "k1", "district": "chengnan", "code": MISSING_UUID, "line": MISSING_UUID,
     "entry": MISSING_UUID, "year": "2026", "month": "11", "kind": "sample", "label": "ZZZ-404",
-    "action": "acknowledge", "key": "no.such.rule", "number": "999",
+    "action": "acknowledge", "key": "no.such.rule", "number": "999", "kindergarten": "k1",
 }
 # A page's <str:month> (the canteen account) is a year-month; <int:month> a month.
 PAGE_PARAMS = {**PARAMS, "str:month": "2026-11"}

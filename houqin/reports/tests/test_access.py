@@ -61,6 +61,17 @@ def test_the_supervisor_compares_their_district_and_never_sees_a_child(world, te
     # The other district's supervisor sees nothing here; staff and parents neither.
     assert login(world.supervisor_b).get("/d/chengnan/compare/").status_code == 404
     assert login(world.k1.users[Role.PRINCIPAL]).get("/d/chengnan/compare/").status_code == 404
+    # The district's GET routes, as the supervisor, the other district's, a principal and a visitor.
+    from django.test import Client
+
+    for url in ("/d/chengnan/compare/", "/d/chengnan/compare.xlsx", "/d/chengnan/compare/k1/",
+                "/d/chengnan/compare/k2/", "/api/d/chengnan/compare"):
+        assert supervisor.get(url).status_code == 200, url
+        assert login(world.supervisor_b).get(url).status_code == 404, url
+        assert login(world.k1.users[Role.DIRECTOR]).get(url).status_code == 404, url
+        assert Client().get(url).status_code == (401 if url.startswith("/api/") else 302), url
+    assert supervisor.get("/d/chengnan/compare/k3/").status_code == 404  # a kindergarten of another district
+    assert supervisor.get("/d/chengnan/compare/nowhere/").status_code == 404
 
 
 def test_the_comparison_costs_a_fixed_number_of_queries(world, term_records, login):

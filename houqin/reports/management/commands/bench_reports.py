@@ -19,6 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, rounds, **options):
         from houqin import policy
+        from houqin.core.registry import district_todos_for
         from houqin.notices.models import Notice
         from houqin.org import demo
         from houqin.org.models import Child, District, Kindergarten
@@ -62,9 +63,23 @@ class Command(BaseCommand):
             for _ in range(rounds):
                 t0 = time.perf_counter()
                 with CaptureQueriesContext(connection) as ctx:
-                    table = district_mod.comparison(district=district, start=demo.TERM_START, end=demo.TERM_END)
+                    table = district_mod.comparison(district=district, start=demo.TERM_START, end=demo.TERM_END,
+                                                    sort="flags", direction="desc")
+                    district_mod.chart(table)
                     district_mod.submitted_reports(district=district, start=demo.TERM_START, end=demo.TERM_END)
                 timings.append(time.perf_counter() - t0)
-            self.stdout.write(f"district comparison ({n} kindergartens, {len(table['columns'])} figures): "
-                              f"best {min(timings):.3f} s, worst {max(timings):.3f} s, {len(ctx.captured_queries)} queries "
-                              f"(target < 1 s)")
+            flags = sum(r["flags"] for r in table["rows"])
+            self.stdout.write(f"district comparison ({n} kindergartens, {len(table['columns'])} columns normalised, "
+                              f"this term and the previous one, {flags} values outside their rule in "
+                              f"{table['breaking']} kindergartens): best {min(timings):.3f} s, worst {max(timings):.3f} s, "
+                              f"{len(ctx.captured_queries)} queries (target < 1 s)")
+            supervisor = policy.actor_for_district(
+                district.memberships.filter(role="supervisor").first().user, district)
+            timings = []
+            for _ in range(rounds):
+                t0 = time.perf_counter()
+                with CaptureQueriesContext(connection) as ctx:
+                    todos = district_todos_for(supervisor)
+                timings.append(time.perf_counter() - t0)
+            self.stdout.write(f"district home to-dos ({n} kindergartens, {len(todos)} to-dos): best {min(timings):.3f} s, "
+                              f"worst {max(timings):.3f} s, {len(ctx.captured_queries)} queries")
