@@ -9,11 +9,11 @@ document.addEventListener("DOMContentLoaded", function () {
     const s = data.series[Number(el.dataset.series)];
     const chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
-      title: { text: s.name, subtext: s.basis, left: "center", textStyle: { fontSize: 14 } },
-      legend: { data: [s.name], bottom: 0 },
+      // one figure a chart: its title names it, the value axis its unit (red bars: outside the rule)
+      title: { text: s.name, left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
-      grid: { left: 48, right: 16, top: 56, bottom: 72 },
-      xAxis: { type: "category", name: data.axis, nameLocation: "middle", nameGap: 44, data: data.kindergartens,
+      grid: { left: 48, right: 16, top: 56, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: data.kindergartens,
                axisLabel: { interval: 0, rotate: data.kindergartens.length > 6 ? 40 : 0, fontSize: 10 } },
       yAxis: { type: "value", name: s.basis },
       series: [{
