@@ -1,6 +1,5 @@
 """JSON API of the reports area: the same selectors and services as the pages, the same policy."""
 
-import datetime as dt
 from uuid import UUID
 
 from django.http import Http404
@@ -11,7 +10,7 @@ from houqin.core.inputs import Day
 from houqin import policy
 from houqin.reports import district as district_mod
 from houqin.reports import draft, selectors, services
-from houqin.reports.schemas import CompareOut, SummaryIn, SummaryOut, TermIn, TermOut, VersionOut
+from houqin.reports.schemas import CompareOut, SummaryDiffOut, SummaryIn, SummaryOut, TermIn, TermOut, VersionOut
 
 router = Router(tags=["reports"])
 
@@ -71,6 +70,15 @@ def get_summary(request, kg: str, code: UUID, version: int | None = None):
 @policy.requires("reports.summary.view")
 def list_versions(request, kg: str, code: UUID):
     return [_version_out(v) for v in selectors.versions(selectors.get_summary(actor=request.actor, code=code))]
+
+
+@router.get("/k/{kg}/reports/summaries/{code}/diff", response=SummaryDiffOut)
+@policy.requires("reports.summary.view")
+def diff_versions(request, kg: str, code: UUID, old: int | None = None, new: int | None = None):
+    """What changed between two versions (by default the one before the current and the current)."""
+    found = selectors.versions_diff(selectors.get_summary(actor=request.actor, code=code), old, new)
+    return {"old": found["old"].number, "new": found["new"].number, "changed": found["changed"],
+            "sections": found["sections"]}
 
 
 @router.post("/k/{kg}/reports/summaries/{code}/versions", response={201: SummaryOut})

@@ -117,7 +117,7 @@ def energy_low(f, limits):
     protein = _v(f, "canteen.protein_adequacy")
     also = protein is not None and protein < target
     return Problem("meals.energy_low", 60, "meals", T(
-        f"食谱营养分析显示，能量平均仅达参考摄入量的[[canteen.energy_adequacy]]"
+        "食谱营养分析显示，能量平均仅达参考摄入量的[[canteen.energy_adequacy]]"
         + ("，蛋白质为[[canteen.protein_adequacy]]" if also else "") + "，低于[[summary.energy_target]]的目标。",
         "The menus gave only [[canteen.energy_adequacy]] of the reference energy intake"
         + (" and [[canteen.protein_adequacy]] of the protein" if also else "") + ", below the [[summary.energy_target]] target."),

@@ -101,3 +101,22 @@ class CompareOut(Schema):
     breaking: int  # kindergartens with at least one value outside its rule
     columns: list[CompareColumn]
     rows: list[CompareRow]
+
+
+class SummaryDiffRowOut(Schema):
+    op: str  # same, added, removed
+    text: str
+
+
+class SummaryDiffSectionOut(Schema):
+    key: str
+    heading: str
+    changed: bool
+    rows: list[SummaryDiffRowOut]
+
+
+class SummaryDiffOut(Schema):
+    old: int
+    new: int
+    changed: int
+    sections: list[SummaryDiffSectionOut]

@@ -45,3 +45,21 @@ def get_version(summary: Summary, number: int) -> SummaryVersion:
     if version is None:
         raise Http404
     return version
+
+
+def versions_diff(summary: Summary, old: int | None, new: int | None) -> dict:
+    """What changed in the summary between two of its versions (by default the one before the
+    current and the current): {old, new, sections: versions.diff(...), changed: count of sections}."""
+    from houqin.reports import versions as summary_versions
+
+    all_versions = list(versions(summary))  # newest first
+    if not all_versions:
+        raise Http404
+    by_number = {v.number: v for v in all_versions}
+    new_version = by_number.get(new) if new else all_versions[0]
+    old_version = by_number.get(old) if old else (all_versions[1] if len(all_versions) > 1 else all_versions[0])
+    if new_version is None or old_version is None:
+        raise Http404
+    sections = summary_versions.diff(old_version, new_version)
+    return {"old": old_version, "new": new_version, "sections": sections, "versions": all_versions,
+            "changed": sum(1 for s in sections if s["changed"])}

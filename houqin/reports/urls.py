@@ -13,6 +13,7 @@ urlpatterns = [
     path(S, views.summary_detail, name="summary"),
     path(S + "edit/", views.summary_edit, name="summary_edit"),
     path(S + "versions/", views.summary_versions, name="summary_versions"),
+    path(S + "versions/diff/", views.summary_diff, name="summary_diff"),
     path(S + "versions/<int:number>/restore/", views.summary_restore, name="summary_restore"),
     path(S + "summary.docx", views.summary_docx, name="summary_docx"),
     path(S + "summary.pdf", views.summary_pdf, name="summary_pdf"),

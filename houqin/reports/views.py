@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from houqin import policy
 from houqin.core.errors import DomainError
@@ -121,6 +121,23 @@ def summary_versions(request, kg, code):
         "summary": summary, "versions": list(selectors.versions(summary)),
         "can_edit": request.actor.has("reports.summary.edit"),
     })
+
+
+@require_GET
+@policy.requires("reports.summary.view")
+def summary_diff(request, kg, code):
+    """Two versions side by side, paragraph by paragraph: what was added, removed or kept."""
+    summary = selectors.get_summary(actor=request.actor, code=code)
+    found = selectors.versions_diff(summary, _version_number(request.GET.get("old")),
+                                    _version_number(request.GET.get("new")))
+    return render(request, "reports/summary_diff.html", {"summary": summary, **found})
+
+
+def _version_number(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 @require_POST

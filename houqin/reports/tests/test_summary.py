@@ -172,3 +172,29 @@ def test_the_api_drafts_saves_and_restores(world, term_records, login):
     assert client.post(f"/api/k/k1/reports/summaries/{code}/versions/1/restore").json()["version"]["number"] == 3
     assert client.post("/api/k/k1/reports/terms", {"name": "", "start": "2031-02-01", "end": "2031-07-01"},
                        content_type="application/json").status_code == 422
+
+
+def test_a_diff_between_two_versions_shows_what_a_person_changed(world, term_records, login,
+                                                               django_assert_max_num_queries):
+    director = actor_of(world, Role.DIRECTOR)
+    v1 = services.summary_draft(actor=director, term=term_records.k1.term)
+    summary = v1.summary
+    services.summary_save(actor=director, summary=summary, based_on=1, note="改写资产部分",
+                          texts={"assets": "本学期审批采购[[finance.purchases]]。厨房设备运行良好。"})
+    client = login(world.k1.users[Role.DIRECTOR])
+    url = f"/k/k1/reports/summaries/{summary.code}/versions/diff/"
+    with django_assert_max_num_queries(12):
+        page = client.get(url).content.decode()  # by default: the version before the current, and the current
+    changed = [s for s in page.split('data-testid="diff-section"')[1:] if 'data-changed="1"' in s]
+    assert len(changed) == 1 and 'data-key="assets"' in changed[0]
+    assert '<p class="mb-1 px-2 bg-success-subtle" data-op="added"><span class="visually-hidden">新增：</span>本学期审批采购2项。厨房设备运行良好。</p>' in changed[0]
+    assert 'data-op="removed"' in changed[0]
+    api = client.get(f"/api/k/k1/reports/summaries/{summary.code}/diff?old=2&new=1").json()
+    assert api["old"] == 2 and api["new"] == 1 and api["changed"] == 1
+    assets = next(s for s in api["sections"] if s["key"] == "assets")
+    assert {"op": "removed", "text": "本学期审批采购2项。厨房设备运行良好。"} in assets["rows"]
+    assert client.get(url + "?old=9").status_code == 404
+    assert client.get(url + "?old=abc").status_code == 404
+    # another kindergarten's summary looks missing
+    other = login(world.k2.users[Role.DIRECTOR])
+    assert other.get(url.replace("/k1/", "/k2/")).status_code == 404
