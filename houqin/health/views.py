@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from houqin import policy
 from houqin.core.errors import DomainError
-from houqin.core.web import add_domain_errors, rule_figure_post
+from houqin.core.web import add_domain_errors, rule_figure_post, xlsx_response
 from houqin.health import forms as f
 from houqin.health import growth, judgements, rules, selectors, services
 from houqin.health import statistics as health_statistics
@@ -207,6 +207,19 @@ def attendance(request, kg):
         "follow_ups": policy.scoped(actor, "health.view", Attendance.objects.filter(
             status=AttendanceStatus.SICK, date__gte=start, date__lte=end)).select_related("child", "school_class")
         .order_by("-date")[:200]})
+
+
+@requires("health.view")
+def illness_absence(request, kg):
+    """因病缺勤监测 of a day (?date=): a row per class, the kindergarten's total; ?format=xlsx is the
+    daily report in the monitoring system's columns."""
+    actor = request.actor
+    day = _day(request)
+    data = selectors.illness_absence(actor=actor, day=day)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(health_statistics.illness_absence_xlsx(actor=actor, data=data),
+                             f"因病缺勤日报-{day.isoformat()}.xlsx")
+    return render(request, "health/illness_absence.html", {**data, "today": _today()})
 
 
 @require_http_methods(["GET", "POST"])
