@@ -47,7 +47,7 @@ def days_by_child(*, kindergarten, start: dt.date, end: dt.date) -> dict[int, di
 
 # --- health care screens -----------------------------------------------------------------------------
 
-from collections import defaultdict  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 from django.db.models import Q  # noqa: E402
@@ -66,6 +66,7 @@ from houqin.health.models import (  # noqa: E402
     DiseaseCase,
     Disinfection,
     Exam,
+    Finding,
     GrowthResult,
     HealthObservation,
     ObservationStatus,
@@ -254,10 +255,6 @@ def illness_absence(*, actor, day: dt.date, capability: str = "health.view") -> 
     first), the causes found by the follow-up, and the children whose attendance is not recorded yet;
     the kindergarten's total (the classes the actor may see). Four queries, whatever the number of
     children."""
-    from collections import Counter
-
-    from houqin.health.models import Finding
-
     class_list, enrolled_n, att = _day_counts(actor=actor, day=day, capability=capability)
     symptoms, causes = defaultdict(Counter), defaultdict(Counter)
     for class_id, codes, diagnosis in (Attendance.objects.filter(school_class_id__in=[c.pk for c in class_list],

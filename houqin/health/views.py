@@ -582,17 +582,15 @@ def summary(request, kg):
     stats = health_statistics.health_statistics(actor=actor, start=period.start, end=min(period.end, _today()))
     title = _("Health care statistics, %(period)s") % {"period": period.label}
     fmt = request.GET.get("format")
-    if fmt in ("xlsx", "pdf"):
+    if fmt == "xlsx":
+        return xlsx_response(health_statistics.xlsx(actor=actor, stats=stats, title=title),
+                             f"health-statistics-{period.start}.xlsx")
+    if fmt == "pdf":
         from django.http import HttpResponse
 
-        if fmt == "xlsx":
-            content = health_statistics.xlsx(actor=actor, stats=stats, title=title)
-            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            content = health_statistics.pdf(actor=actor, stats=stats, title=title)
-            kind = "application/pdf"
-        response = HttpResponse(content, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="health-statistics-{period.start}.{fmt}"'
+        response = HttpResponse(health_statistics.pdf(actor=actor, stats=stats, title=title),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="health-statistics-{period.start}.pdf"'
         return response
     header, body = health_statistics.table(stats)
     return render(request, "health/summary.html", {
