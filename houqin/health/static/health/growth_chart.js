@@ -24,15 +24,19 @@
       name: chart.points_name, type: "line", data: chart.points, symbol: "circle", symbolSize: 8,
       lineStyle: { width: 2, color: "#0d6efd" }, itemStyle: { color: "#0d6efd" }, z: 10
     });
+    var ages = chart.lines[0].data.map(function (p) { return p[0]; });
+    var first = Math.min.apply(null, ages), last = Math.max.apply(null, ages);
+    var step = last - first > 36 ? 12 : 6;
     var plot = echarts.init(element, null, { renderer: "canvas" });
     plot.setOption({
       animation: false,
-      grid: { left: 48, right: 16, top: 56, bottom: 44 },
-      legend: { top: 0, itemWidth: 16, itemHeight: 8, textStyle: { fontSize: 11 } },
+      grid: { left: 40, right: 16, top: 32, bottom: 96 },
+      legend: { bottom: 0, itemWidth: 16, itemHeight: 8, textStyle: { fontSize: 11 } },
       tooltip: { trigger: "item" },
-      xAxis: { type: "value", name: chart.x_name, nameLocation: "middle", nameGap: 26, min: "dataMin", max: "dataMax",
-               splitLine: { show: false } },
-      yAxis: { type: "value", name: chart.y_name, nameLocation: "end", scale: true },
+      // months on the age axis, ticks every half year (every year over a long span)
+      xAxis: { type: "value", name: chart.x_name, nameLocation: "middle", nameGap: 26, interval: step,
+               min: Math.floor(first / step) * step, max: Math.ceil(last / step) * step, splitLine: { show: false } },
+      yAxis: { type: "value", name: chart.y_name, nameLocation: "end", nameTextStyle: { align: "left" }, scale: true },
       series: series
     });
     window.addEventListener("resize", function () { plot.resize(); });
