@@ -422,7 +422,7 @@ def _illness_counts(r: dict) -> dict:
             "personal": r["personal"], "unrecorded": r["unrecorded"],
             "rate": float(r["rate"]) if r["rate"] is not None else None,
             "symptoms": [{"symptom": name, "n": n} for name, n in r["symptoms"]],
-            "causes": [{"cause": name, "n": n} for name, n in r["causes"]]}
+            "causes": [{"cause": name, "n": n} for name, n in r["causes"]], "to_follow_up": r["to_follow_up"]}
 
 
 @router.get(P + "/illness-absence")

@@ -252,22 +252,25 @@ def illness_absence(*, actor, day: dt.date, capability: str = "health.view") -> 
     """因病缺勤监测 of a day, the figures the monitoring system asks of a kindergarten: per class the
     children enrolled (应到), present (实到), absent (缺勤 = enrolled − present), absent for illness
     (因病缺勤) and its rate (÷ enrolled, %), the symptoms recorded with their counts (most frequent
-    first), the causes found by the follow-up, and the children whose attendance is not recorded yet;
+    first), the causes found by the follow-up (追踪) and the absences still to follow up, and the
+    children whose attendance is not recorded yet;
     the kindergarten's total (the classes the actor may see). Four queries, whatever the number of
     children."""
     class_list, enrolled_n, att = _day_counts(actor=actor, day=day, capability=capability)
-    symptoms, causes = defaultdict(Counter), defaultdict(Counter)
+    symptoms, causes, pending = defaultdict(Counter), defaultdict(Counter), Counter()
     for class_id, codes, diagnosis in (Attendance.objects.filter(school_class_id__in=[c.pk for c in class_list],
                                                                   date=day, status=AttendanceStatus.SICK)
                                        .values_list("school_class_id", "symptoms", "diagnosis")):
         symptoms[class_id].update(c for c in codes.split(",") if c)
         if diagnosis:
             causes[class_id][diagnosis] += 1
+        else:
+            pending[class_id] += 1
     labels = dict(Finding.choices)
 
-    def row(n: int, a: dict, seen: Counter, found: Counter) -> dict:
+    def row(n: int, a: dict, seen: Counter, found: Counter, to_follow_up: int) -> dict:
         present, sick = a.get(AttendanceStatus.PRESENT, 0), a.get(AttendanceStatus.SICK, 0)
-        return {"enrolled": n, "present": present, "absent": max(n - present, 0), "sick": sick,
+        return {"enrolled": n, "to_follow_up": to_follow_up, "present": present, "absent": max(n - present, 0), "sick": sick,
                 "personal": a.get(AttendanceStatus.PERSONAL, 0), "unrecorded": max(n - sum(a.values()), 0),
                 "rate": _pct(sick, n), "causes": sorted(found.items(), key=lambda kv: (-kv[1], kv[0])),
                 "symptoms": [(str(labels.get(code, code)), k) for code, k in sorted(seen.items(),
@@ -276,11 +279,12 @@ def illness_absence(*, actor, day: dt.date, capability: str = "health.view") -> 
     rows, total_att, total_symptoms, total_causes = [], Counter(), Counter(), Counter()
     for c in class_list:
         a = att.get(c.pk, {})
-        rows.append({"school_class": c, **row(enrolled_n.get(c.pk, 0), a, symptoms[c.pk], causes[c.pk])})
+        rows.append({"school_class": c, **row(enrolled_n.get(c.pk, 0), a, symptoms[c.pk], causes[c.pk], pending[c.pk])})
         total_att.update(a)
         total_symptoms.update(symptoms[c.pk])
         total_causes.update(causes[c.pk])
-    total = row(sum(enrolled_n.get(c.pk, 0) for c in class_list), total_att, total_symptoms, total_causes)
+    total = row(sum(enrolled_n.get(c.pk, 0) for c in class_list), total_att, total_symptoms, total_causes,
+                sum(pending.values()))
     return {"day": day, "rows": rows, "total": total}
 
 

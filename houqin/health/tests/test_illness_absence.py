@@ -51,7 +51,8 @@ def test_the_days_figures_per_class_and_for_the_kindergarten(world, day):
     by_name = {r["school_class"].name: r for r in data["rows"]}
     own, other, third = by_name["小一班"], by_name["中一班"], by_name["大一班"]
     assert (str(own["rate"]), str(other["rate"]), str(third["rate"])) == ("50.0", "50.0", "0.0")
-    assert own["symptoms"] == [("Fever", 2), ("Cough", 1)] and own["causes"] == []
+    assert own["symptoms"] == [("Fever", 2), ("Cough", 1)] and own["causes"] == [] and own["to_follow_up"] == 2
+    assert other["to_follow_up"] == 0
     assert other["symptoms"] == [("Diarrhoea", 1)] and other["causes"] == [("急性胃肠炎", 1)]
     total = data["total"]
     assert (total["enrolled"], total["present"], total["absent"], total["sick"], str(total["rate"])) == (
@@ -70,6 +71,8 @@ def test_the_page_in_chinese_with_a_date_picker(world, login, day):
     for text in ("因病缺勤", "应到", "实到", "发热2、咳嗽1", "腹泻1", "急性胃肠炎1", "37.5%", "合计"):
         assert text in page, text
     assert page.count('data-testid="row"') == 3
+    assert page.count('data-testid="to-follow-up"') == 1 and "2人待追踪" in page
+    assert f'/k/k1/health/attendance/?month={day:%Y-%m}' in page  # the follow-up list, where each is followed up
     teacher = login(world.k1.users[Role.CLASS_TEACHER]).get("/k/k1/health/attendance/illness/").content.decode()
     assert teacher.count('data-testid="row"') == 1 and "中一班" not in teacher and "腹泻" not in teacher
     assert login(world.k1.users[Role.DIRECTOR]).get("/k/k1/health/attendance/illness/").status_code == 403
@@ -105,7 +108,7 @@ def test_the_api_gives_the_same_figures_under_the_same_capability(world, login, 
     by_name = {c["school_class"]: c for c in data["classes"]}
     assert by_name["小一班"]["symptoms"] == [{"symptom": "发热", "n": 2}, {"symptom": "咳嗽", "n": 1}]
     assert by_name["中一班"]["causes"] == [{"cause": "急性胃肠炎", "n": 1}]
-    assert (data["total"]["sick"], data["total"]["rate"]) == (3, 37.5)
+    assert (data["total"]["sick"], data["total"]["rate"], data["total"]["to_follow_up"]) == (3, 37.5, 2)
     mine = login(world.k1.users[Role.CLASS_TEACHER]).get(f"/api/k/k1/health/illness-absence?date={day.isoformat()}")
     assert [c["school_class"] for c in mine.json()["classes"]] == ["小一班"]
     assert login(world.k1.users[Role.DIRECTOR]).get(
