@@ -417,6 +417,24 @@ def attendance_rates(request, kg: str, start: Day, end: Day):
              "sick": r["sick"], "personal": r["personal"], "rate": r["rate"]} for r in rows]
 
 
+def _illness_counts(r: dict) -> dict:
+    return {"enrolled": r["enrolled"], "present": r["present"], "absent": r["absent"], "sick": r["sick"],
+            "personal": r["personal"], "unrecorded": r["unrecorded"],
+            "rate": float(r["rate"]) if r["rate"] is not None else None,
+            "symptoms": [{"symptom": name, "n": n} for name, n in r["symptoms"]],
+            "causes": [{"cause": name, "n": n} for name, n in r["causes"]], "to_follow_up": r["to_follow_up"]}
+
+
+@router.get(P + "/illness-absence")
+@requires("health.view")
+def illness_absence(request, kg: str, date: Day):
+    """因病缺勤监测 of a day: per class and the total (the page's figures, houqin.health.selectors)."""
+    data = selectors.illness_absence(actor=request.actor, day=date)
+    return {"date": data["day"], "total": _illness_counts(data["total"]),
+            "classes": [{"class_code": r["school_class"].code, "school_class": r["school_class"].name,
+                         **_illness_counts(r)} for r in data["rows"]]}
+
+
 @router.post(P + "/attendance")
 @requires("health.check.record")
 def attendance_post(request, kg: str, payload: HealthAttendanceIn):

@@ -261,3 +261,25 @@ def chart_bands(indicator: str, sex: str, *, from_days: int, to_days: int, step_
             continue
         points.append({"age_days": days, **{f"sd{z}": round(lms.value_at(z), 2) for z in SD_LINES}})
     return points
+
+
+def chart(indicator: str, sex: str, measurements: list[tuple[int, float]], *, standard: str = WST423,
+          margin_days: int = 180, step_days: int = 30) -> dict:
+    """The data of a growth chart of one age-based indicator: the −3…+3 SD lines of `standard` from
+    half a year before the first measurement to half a year after the last, and the child's points,
+    x in months of age (one decimal). {"standard", "lines": {"sd-3": [[month, value]…], …},
+    "points": [[month, value]…]}; no lines when the standard has no table for those ages."""
+    if standard not in STANDARDS:
+        raise ValueError(f"unknown growth standard {standard!r}")
+    if not measurements:
+        return {"standard": standard, "lines": {}, "points": []}
+    ages = [days for days, _value in measurements]
+    bands = chart_bands(indicator, sex, from_days=max(min(ages) - margin_days, 0), to_days=max(ages) + margin_days,
+                        step_days=step_days, standard=standard)
+
+    def month(days: int) -> float:
+        return round(days / DAYS_PER_MONTH, 1)
+
+    lines = {f"sd{z}": [[month(b["age_days"]), b[f"sd{z}"]] for b in bands] for z in SD_LINES} if bands else {}
+    return {"standard": standard, "lines": lines,
+            "points": [[month(days), round(float(value), 2)] for days, value in sorted(measurements)]}

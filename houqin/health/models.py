@@ -472,6 +472,10 @@ class Exam(TenantModel, VoidableModel):
         verbose_name_plural = _("exams")
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["kindergarten", "date"], name="exam_kg_date")]
+        # the same exam of a child on a day is recorded once (a clinic file submitted twice: refused);
+        # a voided exam does not count
+        constraints = [models.UniqueConstraint(fields=["child", "date", "kind"], name="exam_one_per_child_day_kind",
+                                               condition=models.Q(voided_at__isnull=True))]
 
     def __str__(self):
         return f"{self.child_id} {self.date}"

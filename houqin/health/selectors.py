@@ -47,7 +47,7 @@ def days_by_child(*, kindergarten, start: dt.date, end: dt.date) -> dict[int, di
 
 # --- health care screens -----------------------------------------------------------------------------
 
-from collections import defaultdict  # noqa: E402
+from collections import Counter, defaultdict  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 from django.db.models import Q  # noqa: E402
@@ -66,6 +66,7 @@ from houqin.health.models import (  # noqa: E402
     DiseaseCase,
     Disinfection,
     Exam,
+    Finding,
     GrowthResult,
     HealthObservation,
     ObservationStatus,
@@ -118,12 +119,10 @@ def check_screen(*, actor, school_class, day: dt.date, kind: str = CheckKind.MOR
     return {"rows": rows, "session": session}
 
 
-def daily_overview(*, actor, day: dt.date) -> dict:
-    """The kindergarten's (or the class staff's) health overview of a day: per class enrolled, present,
-    sick, personal, not recorded, checks done, exceptions, disinfection records; and the day's
-    exceptions, the absences to follow up, the isolating cases, open alerts and closures. A fixed
-    number of queries, whatever the number of children."""
-    class_list = list(classes(actor=actor, capability="health.view").order_by("campus__name", "sort_order", "name"))
+def _day_counts(*, actor, day: dt.date, capability: str) -> tuple[list, dict[int, int], dict[int, dict[str, int]]]:
+    """The classes the actor may see, with the children enrolled in each on `day` ({class pk: n}) and
+    the day's attendance ({class pk: {status: n}}). Three queries."""
+    class_list = list(classes(actor=actor, capability=capability).order_by("campus__name", "sort_order", "name"))
     class_ids = [c.pk for c in class_list]
     enrolled_n = dict(enrolled(day).filter(school_class_id__in=class_ids).values("school_class_id")
                       .annotate(n=Count("pk")).values_list("school_class_id", "n"))
@@ -131,6 +130,16 @@ def daily_overview(*, actor, day: dt.date) -> dict:
     for row in (Attendance.objects.filter(school_class_id__in=class_ids, date=day).values("school_class_id", "status")
                 .annotate(n=Count("pk"))):
         att[row["school_class_id"]][row["status"]] = row["n"]
+    return class_list, enrolled_n, att
+
+
+def daily_overview(*, actor, day: dt.date) -> dict:
+    """The kindergarten's (or the class staff's) health overview of a day: per class enrolled, present,
+    sick, personal, not recorded, checks done, exceptions, disinfection records; and the day's
+    exceptions, the absences to follow up, the isolating cases, open alerts and closures. A fixed
+    number of queries, whatever the number of children."""
+    class_list, enrolled_n, att = _day_counts(actor=actor, day=day, capability="health.view")
+    class_ids = [c.pk for c in class_list]
     sessions = defaultdict(dict)
     for s in CheckSession.objects.filter(school_class_id__in=class_ids, date=day):
         sessions[s.school_class_id][s.kind] = s
@@ -237,6 +246,46 @@ def attendance_rates(*, actor, start: dt.date, end: dt.date, capability: str = "
                        "sick": a.get(AttendanceStatus.SICK, 0), "personal": a.get(AttendanceStatus.PERSONAL, 0),
                        "total": total, "rate": round(100 * a.get(AttendanceStatus.PRESENT, 0) / total, 1) if total else None})
     return result
+
+
+def illness_absence(*, actor, day: dt.date, capability: str = "health.view") -> dict:
+    """因病缺勤监测 of a day, the figures the monitoring system asks of a kindergarten: per class the
+    children enrolled (应到), present (实到), absent (缺勤 = enrolled − present), absent for illness
+    (因病缺勤) and its rate (÷ enrolled, %), the symptoms recorded with their counts (most frequent
+    first), the causes found by the follow-up (追踪) and the absences still to follow up, and the
+    children whose attendance is not recorded yet;
+    the kindergarten's total (the classes the actor may see). Four queries, whatever the number of
+    children."""
+    class_list, enrolled_n, att = _day_counts(actor=actor, day=day, capability=capability)
+    symptoms, causes, pending = defaultdict(Counter), defaultdict(Counter), Counter()
+    for class_id, codes, diagnosis in (Attendance.objects.filter(school_class_id__in=[c.pk for c in class_list],
+                                                                  date=day, status=AttendanceStatus.SICK)
+                                       .values_list("school_class_id", "symptoms", "diagnosis")):
+        symptoms[class_id].update(c for c in codes.split(",") if c)
+        if diagnosis:
+            causes[class_id][diagnosis] += 1
+        else:
+            pending[class_id] += 1
+    labels = dict(Finding.choices)
+
+    def row(n: int, a: dict, seen: Counter, found: Counter, to_follow_up: int) -> dict:
+        present, sick = a.get(AttendanceStatus.PRESENT, 0), a.get(AttendanceStatus.SICK, 0)
+        return {"enrolled": n, "to_follow_up": to_follow_up, "present": present, "absent": max(n - present, 0), "sick": sick,
+                "personal": a.get(AttendanceStatus.PERSONAL, 0), "unrecorded": max(n - sum(a.values()), 0),
+                "rate": _pct(sick, n), "causes": sorted(found.items(), key=lambda kv: (-kv[1], kv[0])),
+                "symptoms": [(str(labels.get(code, code)), k) for code, k in sorted(seen.items(),
+                                                                                     key=lambda kv: (-kv[1], kv[0]))]}
+
+    rows, total_att, total_symptoms, total_causes = [], Counter(), Counter(), Counter()
+    for c in class_list:
+        a = att.get(c.pk, {})
+        rows.append({"school_class": c, **row(enrolled_n.get(c.pk, 0), a, symptoms[c.pk], causes[c.pk], pending[c.pk])})
+        total_att.update(a)
+        total_symptoms.update(symptoms[c.pk])
+        total_causes.update(causes[c.pk])
+    total = row(sum(enrolled_n.get(c.pk, 0) for c in class_list), total_att, total_symptoms, total_causes,
+                sum(pending.values()))
+    return {"day": day, "rows": rows, "total": total}
 
 
 def case_list(*, actor, include_closed: bool = True):

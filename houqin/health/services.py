@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -61,7 +61,7 @@ from houqin.health.models import (
     WeakChildFollowUp,
     WeakReason,
 )
-from houqin.org.models import Child
+from houqin.org.models import Child, Kindergarten
 
 SYMPTOMS = {Finding.FEVER, Finding.RASH, Finding.SORE_THROAT, Finding.MOUTH_BLISTERS, Finding.HAND_FOOT_BLISTERS,
             Finding.EYE_DISCHARGE, Finding.COUGH, Finding.VOMITING, Finding.DIARRHOEA, Finding.SWOLLEN_CHEEKS}
@@ -1123,6 +1123,18 @@ def correction_recheck(*, actor, correction: Correction, day: dt.date, result: s
     return correction
 
 
+def _exam_saved_once(save) -> None:
+    """Run `save` (the writes of exams); the database keeps one active exam of a kind per child and day
+    (constraint exam_one_per_child_day_kind): the same exam recorded meanwhile by another submission
+    is refused with a message, nothing saved."""
+    try:
+        with transaction.atomic():
+            save()
+    except IntegrityError as exc:
+        raise Conflict(_("Nothing was saved: the same exam was recorded meanwhile (the file or the table was "
+                         "submitted twice). Open the exams and check.")) from exc
+
+
 def _existing_exams(child_days: list[tuple[int, dt.date]], kind: str) -> dict[tuple[int, dt.date], Exam]:
     """The active exams of these children on these days (the same exam recorded again)."""
     if not child_days:
@@ -1150,7 +1162,7 @@ def exam_record(*, actor, child, day: dt.date, kind: str = ExamKind.TERM, **valu
         raise DomainError(errors[0]["message"], errors=errors)
     exam = _exam_row(actor=actor, child=child, day=day, kind=kind, cleaned=cleaned, figs=figs,
                      standard=growth_standard_of(actor.kindergarten))
-    exam.save()
+    _exam_saved_once(exam.save)
     _open_weak_cases([exam], actor)
     _open_corrections([exam], actor, figs)
     return exam
@@ -1168,6 +1180,9 @@ def exam_batch(*, actor, day: dt.date, kind: str, rows: list[dict], source_rows:
     _require(actor, "health.exam.record")
     if kind not in ExamKind.values:
         raise DomainError(_("Unknown exam."))
+    # one batch at a time per kindergarten, so that a file submitted twice at once cannot pass the
+    # "already recorded" check twice (the constraint is the last guard)
+    Kindergarten.objects.select_for_update(no_key=True).filter(pk=actor.kindergarten.pk).first()
     children = [r["child"] for r in rows]
     allowed = set(policy.scoped(actor, "health.exam.record", Child.objects.filter(pk__in=[c.pk for c in children]))
                   .values_list("pk", flat=True))
@@ -1211,9 +1226,15 @@ def exam_batch(*, actor, day: dt.date, kind: str, rows: list[dict], source_rows:
                           errors=problems)
     if not exams and not updated:
         raise DomainError(_("Enter at least one child's height and weight."))
-    for e in updated:
-        e.save()
-    created = bulk_create_with_history(exams, Exam, default_user=actor.user) if exams else []
+    created = []
+
+    def save():
+        for e in updated:
+            e.save()
+        if exams:
+            created.extend(bulk_create_with_history(exams, Exam, default_user=actor.user))
+
+    _exam_saved_once(save)
     result = list(Exam.objects.filter(pk__in=[e.pk for e in updated]).order_by("pk"))
     if created:
         result += list(Exam.objects.filter(child_id__in=[e.child_id for e in created],

@@ -254,4 +254,33 @@ def pdf(*, actor, stats: dict, title: str) -> bytes:
     html = render_to_string("health/statistics_pdf.html", {
         "kindergarten": actor.kindergarten, "title": title, "stats": stats, "names": [row[0] for row in body],
         "grid": grid})
+<<<<<<< HEAD
     return html_to_pdf(html)
+=======
+    return HTML(string=html).write_pdf()
+
+
+# --- 因病缺勤监测: the daily report ----------------------------------------------------------------------
+
+ILLNESS_ABSENCE_COLUMNS = ("日期", "幼儿园", "班级", "应到人数", "实到人数", "缺勤人数", "因病缺勤人数", "因病缺勤率（%）",
+                           "主要症状", "已查明病因", "未登记出勤人数")
+
+
+def counts_text(pairs) -> str:
+    """[(name, n), …] as one cell or line: 发热3、咳嗽1."""
+    return "、".join(f"{name}{n}" for name, n in pairs)
+
+
+def illness_absence_xlsx(*, actor, data: dict) -> bytes:
+    """The day's 因病缺勤 report in the monitoring system's usual columns (ILLNESS_ABSENCE_COLUMNS): a
+    row per class, the kindergarten's total last (houqin.health.selectors.illness_absence)."""
+    from houqin.core.spreadsheets import build_workbook
+
+    def line(name: str, r: dict) -> list:
+        return [data["day"], actor.kindergarten.name, name, r["enrolled"], r["present"], r["absent"], r["sick"],
+                r["rate"], counts_text(r["symptoms"]), counts_text(r["causes"]), r["unrecorded"]]
+
+    rows = [line(r["school_class"].name, r) for r in data["rows"]] + [line(str(_("Total")), data["total"])]
+    return build_workbook("因病缺勤日报", ILLNESS_ABSENCE_COLUMNS,
+                          {"日期": 12, "幼儿园": 20, "主要症状": 30, "已查明病因": 24, "因病缺勤率（%）": 14}, iter(rows))
+>>>>>>> health

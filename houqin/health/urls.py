@@ -12,6 +12,7 @@ urlpatterns = [
     path(P + "observation/<uuid:code>/", views.observation, name="observation"),
     path(P + "observation/<uuid:code>/<slug:action>/", views.observation_action, name="observation_action"),
     path(P + "attendance/", views.attendance, name="attendance"),
+    path(P + "attendance/illness/", views.illness_absence, name="illness_absence"),
     path(P + "medication/", medication_views.medication_list, name="medication"),
     path(P + "medication/new/<uuid:code>/", medication_views.medication_create, name="medication_create"),
     path(P + "medication/<uuid:code>/", medication_views.medication_detail, name="medication_detail"),

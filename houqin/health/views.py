@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from houqin import policy
 from houqin.core.errors import DomainError
-from houqin.core.web import add_domain_errors, rule_figure_post
+from houqin.core.web import add_domain_errors, rule_figure_post, xlsx_response
 from houqin.health import forms as f
 from houqin.health import growth, judgements, rules, selectors, services
 from houqin.health import statistics as health_statistics
@@ -207,6 +207,19 @@ def attendance(request, kg):
         "follow_ups": policy.scoped(actor, "health.view", Attendance.objects.filter(
             status=AttendanceStatus.SICK, date__gte=start, date__lte=end)).select_related("child", "school_class")
         .order_by("-date")[:200]})
+
+
+@requires("health.view")
+def illness_absence(request, kg):
+    """因病缺勤监测 of a day (?date=): a row per class, the kindergarten's total; ?format=xlsx is the
+    daily report in the monitoring system's columns."""
+    actor = request.actor
+    day = _day(request)
+    data = selectors.illness_absence(actor=actor, day=day)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(health_statistics.illness_absence_xlsx(actor=actor, data=data),
+                             f"因病缺勤日报-{day.isoformat()}.xlsx")
+    return render(request, "health/illness_absence.html", {**data, "today": _today()})
 
 
 @require_http_methods(["GET", "POST"])
@@ -517,24 +530,23 @@ def exam_import(request, kg):
                                                        "columns": services.IMPORT_COLUMNS})
 
 
-def _chart(points: list[dict], bands: list[dict], key: str) -> dict:
-    """An SVG growth chart: the −3…+3 SD lines and the child's points, in a 320×200 box."""
-    if not bands:
-        return {}
-    xs = [b["age_days"] for b in bands]
-    ys = [b["sd-3"] for b in bands] + [b["sd3"] for b in bands] + [p[key] for p in points]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-
-    def sx(x):
-        return round(30 + 280 * (x - x0) / max(x1 - x0, 1), 1)
-
-    def sy(y):
-        return round(185 - 170 * (y - y0) / max(y1 - y0, 1e-6), 1)
-
-    lines = {name: " ".join(f"{sx(b['age_days'])},{sy(b[name])}" for b in bands)
-             for name in ("sd-3", "sd-2", "sd0", "sd2", "sd3")}
-    return {"lines": lines, "points": [{"x": sx(p["age_days"]), "y": sy(p[key]), "v": p[key]} for p in points],
-            "y0": round(y0, 1), "y1": round(y1, 1)}
+def _growth_charts(child, exams_, standard: str) -> list[dict]:
+    """The growth charts of the child's page (drawn by health/growth_chart.js with ECharts): the SD
+    lines of the kindergarten's growth standard, the child's measurements, the axes' and lines' names."""
+    names = {"sd-3": "-3SD", "sd-2": "-2SD", "sd-1": "-1SD", "sd0": str(_("median")), "sd1": "+1SD",
+             "sd2": "+2SD", "sd3": "+3SD"}
+    charts = []
+    for indicator, field, title, y_name in (
+            ("weight_for_age", "weight_kg", _("Weight-for-age (kg)"), _("Weight (kg)")),
+            ("length_height_for_age", "height_cm", _("Height-for-age (cm)"), _("Height (cm)"))):
+        data = growth.chart(indicator, child.sex, [(e.age_days, getattr(e, field)) for e in exams_], standard=standard)
+        if not data["lines"]:
+            continue
+        charts.append({"id": f"growth-{indicator}", "data_id": f"growth-{indicator}-data", "title": str(title), "x_name": str(_("Age (months)")),
+                       "y_name": str(y_name), "points_name": str(_("%(name)s's measurements") % {"name": child.name}),
+                       "lines": [{"key": k, "name": names[k], "data": v} for k, v in data["lines"].items()],
+                       "points": data["points"], "standard": judgements.standard_name(standard, short=True)})
+    return charts
 
 
 @requires("health.child.view")
@@ -543,24 +555,15 @@ def child_record(request, kg, code):
     child = _child(actor, "health.child.view", code)
     request.audit_object = child
     record = selectors.child_record(actor=actor, child=child)
-    exams_ = record["exams"]
-    charts = []
-    if exams_:
-        first = min(e.age_days for e in exams_)
-        last = max(e.age_days for e in exams_)
-        for indicator, key, label in (("weight_for_age", "weight", _("Weight-for-age (kg)")),
-                                      ("length_height_for_age", "height", _("Height-for-age (cm)"))):
-            bands = growth.chart_bands(indicator, child.sex, from_days=max(first - 180, 0), to_days=last + 180)
-            pts = [{"age_days": e.age_days, key: float(e.weight_kg if key == "weight" else e.height_cm)} for e in exams_]
-            charts.append({"label": label, **_chart(pts, bands, key)})
+    standard = services.growth_standard_of(actor.kindergarten)
+    charts = _growth_charts(child, record["exams"], standard)
     diseases = rules.diseases()
     names = {d.key: f"{d.name} 第{d.dose_no}剂" for d in rules.nip_schedule()}
     for c in list(record.get("catch_ups", [])) + list(record.get("doses", [])):
         c.label = names.get(f"{c.vaccine}-{c.dose_no}", c.vaccine)
     return render(request, "health/child.html", {
         **record, "charts": charts, "diseases": diseases, "dose_names": names,
-        "show_z": policy.can(actor, "health.exam.record", child),
-        "standard": services.growth_standard_of(actor.kindergarten),
+        "show_z": policy.can(actor, "health.exam.record", child), "standard": standard,
         "standards": rules.growth_standards(), "can_vaccinate": policy.can(actor, "health.vaccination.record", child),
         "can_case": policy.can(actor, "health.disease.manage", child)})
 
@@ -579,17 +582,15 @@ def summary(request, kg):
     stats = health_statistics.health_statistics(actor=actor, start=period.start, end=min(period.end, _today()))
     title = _("Health care statistics, %(period)s") % {"period": period.label}
     fmt = request.GET.get("format")
-    if fmt in ("xlsx", "pdf"):
+    if fmt == "xlsx":
+        return xlsx_response(health_statistics.xlsx(actor=actor, stats=stats, title=title),
+                             f"health-statistics-{period.start}.xlsx")
+    if fmt == "pdf":
         from django.http import HttpResponse
 
-        if fmt == "xlsx":
-            content = health_statistics.xlsx(actor=actor, stats=stats, title=title)
-            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            content = health_statistics.pdf(actor=actor, stats=stats, title=title)
-            kind = "application/pdf"
-        response = HttpResponse(content, content_type=kind)
-        response["Content-Disposition"] = f'attachment; filename="health-statistics-{period.start}.{fmt}"'
+        response = HttpResponse(health_statistics.pdf(actor=actor, stats=stats, title=title),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="health-statistics-{period.start}.pdf"'
         return response
     header, body = health_statistics.table(stats)
     return render(request, "health/summary.html", {

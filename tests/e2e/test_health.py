@@ -68,3 +68,36 @@ def test_morning_check_on_a_phone_and_the_cluster_report(world, page, live_serve
     page.wait_for_url(re.compile(rf"/alerts/{alert.code}/"))
     alert.refresh_from_db()
     assert alert.notice_code
+
+
+def test_growth_chart_draws_the_kindergartens_standard_with_echarts(world, page, live_server, sign_in):
+    """The child's growth charts are drawn by ECharts from the project's own static files, under the
+    Content Security Policy (the console fixture fails on any block), with the WHO lines when the
+    kindergarten chose WHO, the axes and the legend in Chinese and the child's two measurements."""
+    from houqin import policy
+    from houqin.health import growth, services
+    from houqin.org.models import Role
+
+    health = policy.actor_for_kindergarten(world.k1.users[Role.HEALTH_TEACHER], world.k1.kg)
+    principal = policy.actor_for_kindergarten(world.k1.users[Role.PRINCIPAL], world.k1.kg)
+    child = world.k1.own_child
+    today = timezone.localdate()
+    services.exam_record(actor=health, child=child, day=today - dt.timedelta(days=180), height_cm="101.0",
+                         weight_kg="15.5")
+    exam = services.exam_record(actor=health, child=child, day=today, height_cm="104.0", weight_kg="16.5")
+    services.standard_set(actor=principal, standard=growth.WHO)
+    sign_in("parent")
+    page.goto(live_server.url + f"/k/k1/health/children/{child.code}/")
+    chart = page.get_by_test_id("growth-weight_for_age")
+    expect(chart.locator("canvas")).to_have_count(1)
+    option = page.evaluate("""() => {
+        const o = echarts.getInstanceByDom(document.querySelector("[data-testid='growth-weight_for_age']")).getOption();
+        return {x: o.xAxis[0].name, y: o.yAxis[0].name, names: o.series.map(s => s.name),
+                median: o.series[3].data[0], points: o.series[7].data};
+    }""")
+    assert option["x"] == "年龄（月）" and option["y"] == "体重（kg）"
+    assert option["names"][:7] == ["-3SD", "-2SD", "-1SD", "中位数", "+1SD", "+2SD", "+3SD"]
+    assert [p[1] for p in option["points"]] == [15.5, 16.5]
+    who = growth.chart("weight_for_age", child.sex, [(exam.age_days - 180, 15.5), (exam.age_days, 16.5)],
+                       standard=growth.WHO)
+    assert option["median"] == who["lines"]["sd0"][0]

@@ -14,6 +14,7 @@ def health_tabs(context):
     return tab_links(context, [
         ("health:overview", "health.view", _("Today")),
         ("health:attendance", "health.view", _("Attendance")),
+        ("health:illness_absence", "health.view", _("Illness absence")),
         ("health:cases", "health.disease.view", _("Disease")),
         ("health:exams", "health.exam.view", _("Exams")),
         ("health:weak_cases", "health.exam.view", _("Weak children")),
@@ -104,3 +105,11 @@ def exam_positions(exam):
     from houqin.health import judgements
 
     return judgements.positions(exam)
+
+
+@register.filter
+def counts(pairs):
+    """[(name, n), …] as 发热3、咳嗽1 (the symptoms and causes of the illness-absence report)."""
+    from houqin.health.statistics import counts_text
+
+    return counts_text(pairs)

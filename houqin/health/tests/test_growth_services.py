@@ -124,6 +124,42 @@ def test_the_same_clinic_file_twice_creates_no_duplicates(world, health):
     assert Correction.objects.filter(child=b, kind="caries").count() == 1  # not opened twice
 
 
+def test_the_database_keeps_one_active_exam_per_child_day_and_kind(world, health):
+    """The constraint exam_one_per_child_day_kind: a second active exam of the same kind on the same day
+    is refused by the database itself (two submissions racing past the service's check), a voided one
+    does not count, another kind of exam that day is allowed."""
+    from django.db import IntegrityError, transaction
+
+    exam = services.exam_record(actor=health, child=world.k1.own_child, day=today(), height_cm="104", weight_kg="16")
+    fields = {f.attname: getattr(exam, f.attname) for f in Exam._meta.concrete_fields if f.attname not in ("id", "code")}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Exam.objects.create(**fields)
+    Exam.objects.create(**{**fields, "kind": "admission"})
+    Exam.objects.filter(pk=exam.pk).update(voided_at=timezone.now(), void_reason="录错")
+    again = services.exam_record(actor=health, child=world.k1.own_child, day=today(), height_cm="104.5",
+                                 weight_kg="16.1")
+    assert Exam.objects.active().filter(child=world.k1.own_child, date=today(), kind="term").get() == again
+
+
+def test_the_import_page_says_in_chinese_which_rows_exist_and_saves_nothing(world, login):
+    a, b = world.k1.children[0], world.k1.children[1]
+    first = _xlsx([[a.school_class.name, a.name, "2026-11-02", 104, 16.4, None, None, None, None, ""]])
+    again = _xlsx([[a.school_class.name, a.name, "2026-11-02", 104.5, 16.6, None, None, None, None, ""],
+                   [b.school_class.name, b.name, "2026-11-02", 101, 15.0, None, None, None, None, ""]])
+    client = login(world.k1.users[Role.HEALTH_TEACHER])
+
+    def post(data, **extra):
+        return client.post("/k/k1/health/exams/import/", {"file": io.BytesIO(data), "date": "2026-11-02", "kind": "term",
+                                                           **extra})
+
+    assert post(first).status_code == 302 and Exam.objects.count() == 1
+    page = post(again).content.decode()
+    assert "未保存任何数据" in page and "第2行" in page and "已录入" in page
+    assert Exam.objects.count() == 1 and str(Exam.objects.get().height_cm) == "104.0"  # all or nothing
+    assert post(again, update_existing="on").status_code == 302
+    assert Exam.objects.count() == 2 and str(Exam.objects.get(child=a).height_cm) == "104.5"
+
+
 @pytest.mark.parametrize("field,value", [("height_cm", "nan"), ("weight_kg", "inf"), ("haemoglobin", "NaN"),
                                          ("vision_left", "-Infinity"), ("caries", "sNaN")])
 def test_nan_and_inf_are_refused_with_a_message(world, health, login, field, value):

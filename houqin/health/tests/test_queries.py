@@ -19,6 +19,9 @@ LIST_URLS = [
     "/k/k1/health/",
     "/k/k1/health/check/{own_class}/",
     "/k/k1/health/attendance/",
+    "/k/k1/health/attendance/illness/",
+    "/k/k1/health/attendance/illness/?format=xlsx",
+    "/k/k1/health/children/{own_child}/",
     "/k/k1/health/cases/",
     "/k/k1/health/exams/",
     "/k/k1/health/exams/class/{own_class}/",
@@ -31,6 +34,7 @@ LIST_URLS = [
     "/k/k1/health/corrections/?all=1",
     "/api/k/k1/health/overview",
     "/api/k/k1/health/classes/{own_class}/check",
+    "/api/k/k1/health/illness-absence?date={today}",
     "/api/k/k1/health/cases",
     "/api/k/k1/health/alerts",
     "/api/k/k1/health/closures",
@@ -89,7 +93,8 @@ def test_home_query_count_does_not_grow_with_rows_on_any_day(world, login, role)
 
 
 def _assert_fixed_count(world, login, url, role):
-    url = url.format(own_class=world.k1.own_class.code)
+    url = url.format(own_class=world.k1.own_class.code, own_child=world.k1.own_child.code,
+                     today=timezone.localdate().isoformat())
     _grow(world, 1)
     client = login(world.k1.users[role])
     if client.get(url).status_code != 200:  # a page of the health teacher only: asserted by the matrix
@@ -100,3 +105,30 @@ def _assert_fixed_count(world, login, url, role):
     large = _count(client, url)
     assert large == small, f"{url}: {small} queries with few rows, {large} with many"
     assert small <= query_budget(url, 30), f"{url}: {small} queries"
+
+
+@pytest.mark.parametrize("url,role,expected", [
+    ("/k/k1/health/attendance/illness/", Role.HEALTH_TEACHER, 9),
+    ("/k/k1/health/attendance/illness/?format=xlsx", Role.HEALTH_TEACHER, 9),
+    ("/api/k/k1/health/illness-absence?date={today}", Role.HEALTH_TEACHER, 9),
+    ("/k/k1/health/attendance/illness/", Role.CLASS_TEACHER, 9),
+    ("/k/k1/health/children/{own_child}/", Role.HEALTH_TEACHER, 18),
+    ("/k/k1/health/children/{own_child}/", Role.PARENT, 15),
+])
+def test_illness_absence_and_the_child_page_run_a_fixed_number_of_queries(world, login, django_assert_num_queries,
+                                                                         url, role, expected):
+    """Exactly: the session and the actor (five), then the illness-absence selector's four (classes,
+    enrolled, attendance counts, the sick children's symptoms); the child's page with its growth charts
+    (the growth standard read once), whatever the number of rows."""
+    health = actor_of(world, Role.HEALTH_TEACHER)
+    today = timezone.localdate()
+    for days in (360, 180):
+        services.exam_record(actor=health, child=world.k1.own_child, day=today - dt.timedelta(days=days),
+                             height_cm="100", weight_kg="15.5")
+    url = url.format(own_child=world.k1.own_child.code, today=today.isoformat())
+    client = login(world.k1.users[role])
+    assert client.get(url).status_code == 200  # the first request of a session also writes the session
+    for rounds in (1, 3):
+        _grow(world, rounds)
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200
