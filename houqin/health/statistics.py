@@ -254,10 +254,7 @@ def pdf(*, actor, stats: dict, title: str) -> bytes:
     html = render_to_string("health/statistics_pdf.html", {
         "kindergarten": actor.kindergarten, "title": title, "stats": stats, "names": [row[0] for row in body],
         "grid": grid})
-<<<<<<< HEAD
     return html_to_pdf(html)
-=======
-    return HTML(string=html).write_pdf()
 
 
 # --- 因病缺勤监测: the daily report ----------------------------------------------------------------------
@@ -283,4 +280,3 @@ def illness_absence_xlsx(*, actor, data: dict) -> bytes:
     rows = [line(r["school_class"].name, r) for r in data["rows"]] + [line(str(_("Total")), data["total"])]
     return build_workbook("因病缺勤日报", ILLNESS_ABSENCE_COLUMNS,
                           {"日期": 12, "幼儿园": 20, "主要症状": 30, "已查明病因": 24, "因病缺勤率（%）": 14}, iter(rows))
->>>>>>> health
