@@ -473,8 +473,9 @@ class Exam(TenantModel, VoidableModel):
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["kindergarten", "date"], name="exam_kg_date")]
         # the same exam of a child on a day is recorded once (a clinic file submitted twice: refused);
-        # a voided exam does not count
-        constraints = [models.UniqueConstraint(fields=["child", "date", "kind"], name="exam_one_per_child_day_kind",
+        # a voided exam does not count; the kindergarten key leads, as in every tenant constraint (docs/SCALE.md)
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "child", "date", "kind"],
+                                               name="exam_one_per_child_day_kind",
                                                condition=models.Q(voided_at__isnull=True))]
 
     def __str__(self):

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddConstraint(
             model_name='exam',
-            constraint=models.UniqueConstraint(condition=models.Q(('voided_at__isnull', True)), fields=('child', 'date', 'kind'), name='exam_one_per_child_day_kind'),
+            constraint=models.UniqueConstraint(condition=models.Q(('voided_at__isnull', True)), fields=('kindergarten', 'child', 'date', 'kind'), name='exam_one_per_child_day_kind'),
         ),
     ]
