@@ -162,7 +162,7 @@ def test_report_to_the_district_and_acknowledgement(world, health):
     assert str(alert.class_size) in text
     # the supervisor of the district sees it on the district page and acknowledges
     supervisor = policy.actor_for_district(world.supervisor, world.k1.kg.district)
-    todos = district_todos_for(supervisor)
+    todos = [t for t in district_todos_for(supervisor) if t.area == "health"]  # (safety and reports add theirs)
     assert len(todos) == 1 and todos[0].urgency == 2
     c = Client()
     c.force_login(world.supervisor)
@@ -172,13 +172,13 @@ def test_report_to_the_district_and_acknowledgement(world, health):
     assert page.status_code == 200 and "0571-88886666" in page.content.decode()
     # overdue acknowledgement is visible to both
     with time_machine.travel(timezone.now() + dt.timedelta(hours=30), tick=False):
-        assert district_todos_for(supervisor)[0].urgency == 3
+        assert [t for t in district_todos_for(supervisor) if t.area == "health"][0].urgency == 3
         assert any(t.urgency == 2 and str(alert.code) in t.url for t in todos_for(health))
     r = c.post(f"/d/{slug}/health/reports/{alert.code}/acknowledge/")
     assert r.status_code == 302
     alert.refresh_from_db()
     assert alert.status == AlertStatus.ACKNOWLEDGED and alert.acknowledged_by == world.supervisor
-    assert district_todos_for(supervisor) == []
+    assert [t for t in district_todos_for(supervisor) if t.area == "health"] == []
     with pytest.raises(Conflict):
         services.alert_acknowledge(actor=supervisor, alert=alert)
 
