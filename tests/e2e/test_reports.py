@@ -1,5 +1,6 @@
 """Browser walk of the reports area on a phone: the director drafts the term's summary from the
-records, edits a section, sees the new version and exports .docx and PDF; a parent opens the
+records, edits a section, redrafts (the edited paragraph stays), compares the versions and exports .docx and
+PDF; a parent opens the
 parents' corner and reads a notice (the sender then sees the receipt); the district supervisor
 compares the kindergartens and cannot open a child.
 
@@ -66,9 +67,21 @@ def test_director_drafts_edits_exports_parent_reads_supervisor_compares(world, t
     page.wait_for_url(re.compile(r"/reports/summaries/[0-9a-f-]{36}/$"))
     expect(page.locator("[data-section=safety]")).to_contain_text("家长反响良好")
     assert summary.versions.count() == 2
+    # Redrafting from the records keeps the paragraph she wrote; the versions page shows what changed.
+    page.goto(live_server.url + "/k/k1/reports/")
+    page.get_by_test_id("draft").first.click()
+    page.wait_for_url(re.compile(r"/reports/summaries/[0-9a-f-]{36}/$"))
+    expect(page.locator("[data-section=safety]")).to_contain_text("家长反响良好")
+    assert summary.versions.count() == 3
+    page.goto(live_server.url + f"/k/k1/reports/summaries/{summary.code}/versions/")
+    page.locator("a[href$='versions/diff/?old=1&new=3']").click()
+    page.wait_for_url(re.compile(r"/versions/diff/\?old=1&new=3$"))
+    added = page.locator("[data-testid=diff-section][data-key=safety] [data-op=added]")
+    expect(added.first).to_contain_text("家长反响良好")
     with page.expect_download() as download:
+        page.goto(live_server.url + f"/k/k1/reports/summaries/{summary.code}/")
         page.get_by_test_id("docx").click()
-    assert download.value.suggested_filename.endswith("-v2.docx")
+    assert download.value.suggested_filename.endswith("-v3.docx")
     pdf = page.request.get(live_server.url + f"/k/k1/reports/summaries/{summary.code}/summary.pdf")
     assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
     _sign_out(page)
