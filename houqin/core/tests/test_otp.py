@@ -305,3 +305,22 @@ def test_the_api_refuses_an_unverified_session_but_not_a_bearer_token(world):
     assert Client().get("/api/k/k1/classes", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
     # a bogus token does not let the unverified session through
     assert client.get("/api/k/k1/classes", HTTP_AUTHORIZATION="Bearer hq_nope").status_code in (401, 403)
+
+
+@pytest.mark.parametrize(("value", "roles"), [
+    (None, ["principal", "director", "accountant", "health_teacher", "supervisor"]),
+    ("", []),
+    ("principal, guard", ["principal", "guard"]),
+])
+def test_the_setting_comes_from_the_environment(tmp_path, settings, value, roles):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "HOUQIN_2FA_ROLES"}
+    env.update(HOUQIN_DATA_DIR=str(tmp_path), HOUQIN_SECRET_KEY="x" * 50)
+    if value is not None:
+        env["HOUQIN_2FA_ROLES"] = value
+    out = subprocess.run([sys.executable, "-c", "import config.settings as s; print(','.join(s.HOUQIN_2FA_ROLES))"],
+                         env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True).stdout.strip()
+    assert (out.split(",") if out else []) == roles
