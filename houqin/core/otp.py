@@ -147,6 +147,7 @@ def confirm_enrolment(request, device: TOTPDevice, token: str) -> list[str] | No
     device.save(update_fields=["confirmed"])
     codes = new_recovery_codes(user)
     otp_login(request, device)
+    request.session.cycle_key()
     request._houqin_otp_pending = False
     audit_event(action="auth.otp.enrol", actor=user, request=request)
     return codes
@@ -189,6 +190,7 @@ def verify(request, token: str) -> tuple[bool, int]:
     for device in devices:
         if token and device.verify_token(token):
             otp_login(request, device)
+            request.session.cycle_key()  # a new session key for the verified session
             request._houqin_otp_pending = False
             audit_event(action="auth.otp.verify", actor=user, request=request, detail={"kind": kind})
             return True, 0
