@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo is tried without a phone: two-step sign-in off unless asked for (make demo DEMO_2FA_ROLES=principal,director)
+DEMO_2FA_ROLES ?=
 
 
 .PHONY: demo test test-fast bench setup dev-setup assets messages system-deps serve lint migrations-check clean
@@ -47,7 +49,7 @@ system-deps:
 demo: setup
 	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py migrate_fresh -v0  # empty database: tables from the models; else migrate
 	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py seed_demo
-	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py runserver $(HOST):$(PORT)
+	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 HOUQIN_2FA_ROLES=$(DEMO_2FA_ROLES) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what the tests need, run the suite on SQLite, then on a throwaway PostgreSQL
 test: system-deps dev-setup

@@ -140,6 +140,20 @@ def login(client):
     return _login
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _force_login_is_verified():
+    """Two-step sign-in stays on in the tests; a test client's `force_login` gives a session that has
+    given the code too (houqin.testing.verify_session). Tests of the code step sign in through the
+    login page or with houqin.testing.force_login_unverified."""
+    from django.test import Client
+
+    from houqin.testing import force_login_verifying
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login_verifying(Client.force_login))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -5,6 +5,7 @@ turns off HOUQIN_HTTPS because it serves plain http on 127.0.0.1.
 """
 
 import ipaddress
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "houqin.core",
     "houqin.org",
     "houqin.stock",
@@ -74,7 +78,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "houqin.core.middleware.SessionLifetimeMiddleware",
+    "houqin.core.otp.TwoFactorMiddleware",
     "houqin.core.middleware.RejectedInputMiddleware",
     "houqin.core.middleware.BusyDatabaseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -160,6 +166,16 @@ AXES_LOCKOUT_CALLABLE = "houqin.core.views.locked_out"
 # the proxy's header, trusted only from the configured proxy addresses.
 AXES_CLIENT_IP_CALLABLE = "houqin.core.audit.client_ip"
 AXES_VERBOSE = False
+
+# Two-step sign-in (django-otp; houqin.core.otp): members holding one of these roles must enrol a
+# phone app (TOTP) and give its code after their password; anyone who has enrolled is asked too.
+# HOUQIN_2FA_ROLES is a comma-separated list of role keys (core.roles.Role); set but empty, the
+# feature is off and nobody is asked. API bearer tokens (devices, integrations) are not affected.
+_2FA_DEFAULT = "principal,director,accountant,health_teacher,supervisor"
+HOUQIN_2FA_ROLES = [r.strip() for r in os.environ.get("HOUQIN_2FA_ROLES", _2FA_DEFAULT).split(",") if r.strip()]
+OTP_TOTP_ISSUER = env_str("HOUQIN_2FA_ISSUER", "Houqin")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes in a row the next try waits 2^(n-1) s (django-otp)
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions: the cookie lives at most 30 days; SessionLifetimeMiddleware enforces the idle and
 # absolute limits per role (staff 30 min idle / 10 h, parents 7 days idle / 30 days).

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from houqin import policy
+from houqin.core import account
 from houqin.core import views as core_views
 from houqin.core.api import api
 
@@ -14,6 +15,11 @@ urlpatterns = [
     path("robots.txt", core_views.robots),
     path("login/", core_views.login_view, name="login"),
     path("logout/", core_views.logout_view, name="logout"),
+    path("account/", account.account, name="account"),
+    path("account/2fa/verify/", account.verify, name="otp_verify"),
+    path("account/2fa/setup/", account.setup, name="otp_setup"),
+    path("account/2fa/recovery-codes/", account.recovery, name="otp_recovery"),
+    path("account/2fa/recovery-codes/new/", account.recovery_regenerate, name="otp_recovery_new"),
     path("i18n/setlang/", policy.requires(policy.PUBLIC)(set_language), name="set_language"),
     path("", core_views.root, name="root"),
     path("k/<slug:kg>/", core_views.home, name="home"),

@@ -110,6 +110,10 @@ _CORE_AND_ORG = [
     Capability(
         "org.staff.change", {Role.PRINCIPAL: K}, description="Add staff, change roles, deactivate"
     ),
+    Capability(
+        "org.staff.otp_reset", {Role.PRINCIPAL: K},
+        description="Reset a staff member's two-step sign-in (lost phone): they enrol again",
+    ),
     Capability("core.audit.view", {Role.PRINCIPAL: K}, description="Audit log of the kindergarten"),
 ]
 

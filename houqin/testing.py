@@ -329,3 +329,65 @@ def upload_file(content: bytes, name: str, content_type: str = "application/octe
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+# --- two-step sign-in (core.otp) in tests ----------------------------------------------------------
+# The test settings keep two-step sign-in on. Tests that sign in with `client.force_login` (the root
+# conftest's `login` fixture, the policy matrices, the route probe) get a verified session: the root
+# conftest wraps Client.force_login with `verify_session` below, as if the user had given the code
+# from their phone. `force_login_unverified` signs in without it (the state right after the password).
+# Tests that sign in through the login page give the code themselves (`totp_code`).
+
+
+def otp_device(user):
+    """The user's confirmed phone app (TOTP) device, made when missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def totp_code(device, *, fresh: bool = False) -> str:
+    """The code the phone app shows now, computed from the device's key (a step after the last one
+    used, so that a second sign-in within 30 s still works). `fresh` forgets the last used step."""
+    from django_otp.oath import TOTP, hotp
+
+    device.refresh_from_db()
+    if fresh:
+        type(device).objects.filter(pk=device.pk).update(last_t=-1)
+        device.last_t = -1
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    return f"{hotp(device.bin_key, max(now, device.last_t + 1), digits=device.digits):0{device.digits}d}"
+
+
+def verify_session(client, user):
+    """Mark the client's session as verified by the user's phone, when the user must give a code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from houqin.core.otp import must_verify
+
+    if not must_verify(user):
+        return
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = otp_device(user).persistent_id
+    session.save()
+
+
+def force_login_unverified(client, user):
+    """Sign in with the password only: two-step sign-in not yet done."""
+    from django.test import Client
+
+    getattr(Client.force_login, "unverified", Client.force_login)(client, user)
+
+
+def force_login_verifying(original):
+    """Client.force_login that also verifies the session (installed by the root conftest)."""
+    import functools
+
+    @functools.wraps(original)
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        verify_session(self, user)
+
+    force_login.unverified = original
+    return force_login

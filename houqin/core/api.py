@@ -31,13 +31,18 @@ class SessionAuth(APIKeyCookie):
         super().__init__(csrf=True)
 
     def authenticate(self, request, key):
+        from houqin.core.otp import pending
+
         if request.user.is_authenticated and request.user.is_active:
+            if pending(request):  # two-step sign-in not done (core.otp.TwoFactorMiddleware answers 403 first)
+                raise PermissionDenied
             return request.user
         return None
 
 
 class TokenAuth(HttpBearer):
-    """A device's or another system's token; it acts only in its own kindergarten."""
+    """A device's or another system's token; it acts only in its own kindergarten. Tokens are not
+    asked for a two-step sign-in code (they are made by a signed-in principal for one device)."""
 
     def authenticate(self, request, token):
         api_token = api_token_check(token)

@@ -14,6 +14,10 @@ from houqin.core.models import AuditEvent
 ACTION_LABELS = {
     "auth.login": _("signed in"),
     "auth.logout": _("signed out"),
+    "auth.otp.verify": _("gave a two-step sign-in code"),
+    "auth.otp.enrol": _("set up two-step sign-in"),
+    "auth.otp.recovery_codes": _("made new recovery codes"),
+    "auth.otp.reset": _("reset a staff member's two-step sign-in"),
     "org.child.view_sensitive": _("viewed a child's full identity number"),
     "org.roster.import": _("imported a roster"),
     "org.roster.export": _("exported a roster"),

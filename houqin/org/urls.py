@@ -17,6 +17,7 @@ urlpatterns = [
     path("k/<slug:kg>/children/<uuid:code>/pickup/new/", views.pickup_person_add, name="pickup_person_add"),
     path("k/<slug:kg>/staff/", views.staff_list, name="staff_list"),
     path("k/<slug:kg>/staff/new/", views.staff_add, name="staff_add"),
+    path("k/<slug:kg>/staff/<uuid:code>/2fa-reset/", views.staff_otp_reset, name="staff_otp_reset"),
     path("k/<slug:kg>/roster/", views.roster_page, name="roster"),
     path("k/<slug:kg>/roster/children.xlsx", views.roster_export_children, name="roster_export_children"),
     path("k/<slug:kg>/roster/staff.xlsx", views.roster_export_staff, name="roster_export_staff"),

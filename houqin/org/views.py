@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -176,8 +176,28 @@ def pickup_person_add(request, kg, code):
 
 @policy.requires("org.staff.view")
 def staff_list(request, kg):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     staff = selectors.staff_list(actor=request.actor)
-    return render(request, "org/staff_list.html", {"staff": staff, "can_change": request.actor.has("org.staff.change")})
+    enrolled = set(TOTPDevice.objects.filter(confirmed=True, user__in=staff.values("user")).values_list("user_id", flat=True))
+    return render(request, "org/staff_list.html", {
+        "staff": staff, "can_change": request.actor.has("org.staff.change"), "enrolled": enrolled,
+        "can_reset_otp": request.actor.has("org.staff.otp_reset"),
+    })
+
+
+@require_POST
+@policy.requires("org.staff.otp_reset")
+def staff_otp_reset(request, kg, code):
+    """The principal resets a staff member's two-step sign-in (a lost phone): audited; they enrol
+    again at their next sign-in."""
+    from houqin.core import otp
+
+    membership = get_object_or_404(selectors.staff_list(actor=request.actor), code=code)
+    otp.reset(actor=request.actor, membership=membership, request=request)
+    messages.success(request, _("Two-step sign-in of %(name)s was reset: they set up the phone app again at their next sign-in.")
+                     % {"name": membership.user.display_name})
+    return redirect("org:staff_list", kg=kg)
 
 
 @require_http_methods(["GET", "POST"])

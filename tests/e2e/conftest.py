@@ -69,10 +69,18 @@ def console(page):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    """`sign_in(username)` fills in the login form and submits it; returns the landing path."""
-    from houqin.testing import PASSWORD
+    """`sign_in(username)` fills in the login form and submits it; returns the landing path. A user
+    whose role requires two-step sign-in has a phone app (houqin.testing.otp_device) and gives its
+    code on the code page that follows (`code=False` stops at that page)."""
+    from django.contrib.auth import get_user_model
 
-    def _sign_in(username: str, password: str = PASSWORD, *, expect_status: int | None = None) -> str:
+    from houqin.core.otp import must_verify
+    from houqin.testing import PASSWORD, otp_device, totp_code
+
+    def _sign_in(username: str, password: str = PASSWORD, *, expect_status: int | None = None,
+                 code: bool = True) -> str:
+        user = get_user_model().objects.filter(username=username).first()
+        device = otp_device(user) if user is not None and must_verify(user) else None
         page.goto(live_server.url + "/login/")
         page.locator("#id_username").fill(username)
         page.locator("#id_password").fill(password)
@@ -82,6 +90,10 @@ def sign_in(page, live_server):
         if expect_status is not None:
             assert response.status == expect_status, f"login as {username}: HTTP {response.status}"
         page.wait_for_load_state()
+        if device is not None and code and "/account/2fa/verify/" in page.url:
+            page.locator("#id_token").fill(totp_code(device, fresh=True))
+            page.locator("form[action='/account/2fa/verify/'] button[type=submit]").click()
+            page.wait_for_load_state()
         return re.sub(r"^https?://[^/]+", "", page.url)
 
     return _sign_in
