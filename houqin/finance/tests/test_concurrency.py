@@ -2,14 +2,16 @@
 IMMEDIATE transactions on SQLite), the other is refused, and the ledger holds one signature, one
 history row and one audit row for it. Real threads with their own database connections."""
 
+import random
 import threading
+import time
 from decimal import Decimal
 
 import pytest
 from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
-from houqin.core.errors import Conflict, DomainError
+from houqin.core.errors import Conflict, DomainError, is_lock_error
 from houqin.core.models import AuditEvent
 from houqin.finance import services
 from houqin.finance.models import BudgetCategory, Expense, ExpenseStatus, PurchaseRequest, RequestStatus, Signature
@@ -38,11 +40,23 @@ def _race(*calls):
     barrier = threading.Barrier(len(calls))
     outcomes: list = [None] * len(calls)
 
+    def attempt(call):
+        # SQLite's shared test database answers a lock at once ("database table is locked", no busy wait):
+        # like a person pressing again after the busy message, a locked attempt is tried again a little later,
+        # so that the race is decided by the rows (one transition wins), not by which lock came first
+        for tries in range(40):
+            try:
+                return call()
+            except OperationalError as exc:
+                if not is_lock_error(exc) or tries == 39:
+                    raise
+                time.sleep(random.uniform(0.005, 0.03))
+
     def run(index, call):
         try:
             barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except (DomainError, OperationalError) as exc:  # a refusal, or SQLite's lock timing out
+            outcomes[index] = ("ok", attempt(call))
+        except (DomainError, OperationalError) as exc:  # a refusal, or a lock that never let go
             outcomes[index] = ("refused", exc)
         except Exception as exc:  # noqa: BLE001 - reported by the test
             outcomes[index] = ("error", exc)
