@@ -54,6 +54,9 @@ GLOBAL = {
     "axes.AccessAttemptExpiration": "django-axes: expiry of the attempts above",
     "axes.AccessFailureLog": "django-axes: failed sign-ins by user name and address",
     "axes.AccessLog": "django-axes: sign-ins by user name and address",
+    "otp_totp.TOTPDevice": "django-otp: a person's phone for two-step sign-in, one per person whatever their roles",
+    "otp_static.StaticDevice": "django-otp: a person's set of recovery codes (two-step sign-in)",
+    "otp_static.StaticToken": "django-otp: the recovery codes of the set above",
 }
 
 # Tables that hold both: rows of one kindergarten and rows of none (kindergarten_id NULL). Citus refuses
