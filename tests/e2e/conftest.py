@@ -57,8 +57,13 @@ def console(page):
             seen.failed_static.append(f"{response.status} {response.url}")
 
     page.on("response", _response)
-    page.on("requestfailed", lambda request: seen.failed_static.append(f"failed {request.url}")
-            if "/static/" in request.url else None)
+    def _failed(request):
+        # a load cut short because the test moved on to the next page (net::ERR_ABORTED) is not a missing
+        # file: a missing file answers 404, caught above
+        if "/static/" in request.url and "ERR_ABORTED" not in (request.failure or ""):
+            seen.failed_static.append(f"failed {request.url}: {request.failure}")
+
+    page.on("requestfailed", _failed)
     yield seen
     if getattr(seen, "expect_csp_violation", False):
         return
