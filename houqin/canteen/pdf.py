@@ -5,33 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from houqin.canteen import selectors
 from houqin.canteen.rules import rules_for
-from houqin.core.pdf import html_to_pdf
+from houqin.core.pdf import render_pdf
 
 
 def menu_pdf(menu) -> bytes:
     settings = selectors.settings_for(menu.kindergarten)
     entries = selectors.menu_entries(menu)
-    html = render_to_string("canteen/menu_pdf.html", {
+    return render_pdf("canteen/menu_pdf.html", {
         "menu": menu, "kindergarten": menu.kindergarten, "grid": selectors.menu_grid(menu, entries, settings.meal_list),
         "dates": [menu.week_start + dt.timedelta(days=d) for d in range(menu.days)],
         "analysis": selectors.menu_analysis(menu, entries=entries, settings=settings) if entries else None,
         "made_on": timezone.localdate(),
     })
-    return html_to_pdf(html)
 
 
 def account_pdf(account, actor) -> bytes:
     from houqin.stock.models import Category
 
     labels = dict(Category.choices)
-    html = render_to_string("canteen/account_pdf.html", {
+    return render_pdf("canteen/account_pdf.html", {
         "account": account, "kindergarten": account.kindergarten,
         "categories": [(labels.get(k, k), v) for k, v in account.by_category.items()],
         "limit": rules_for(account.kindergarten).figure("account.balance_limit_pct"), "made_on": timezone.localdate(),
     })
-    return html_to_pdf(html)

@@ -73,19 +73,23 @@ OPEN_ALL_UP_TO = 10  # a short list shows every group open; a long one folds wha
 TILES_OPEN_UP_TO = 12  # the home page's shortcut tiles: folded under one heading beyond this many
 
 
+def _level(todo) -> int:
+    return todo.urgency if todo.urgency in (1, 2, 3) else 1
+
+
 def todo_groups(todos, today=None) -> list[dict]:
     """The to-dos in the order a phone should show them: what is due today first (most urgent
     first), then the rest by urgency (each group keeps the providers' order by due date). The
     groups for today and the urgent ones are open; the others fold when the list is long."""
     today = today or timezone.localdate()
     due_today = [t for t in todos if t.due == today]
-    due_today.sort(key=lambda t: -(t.urgency if t.urgency in (1, 2, 3) else 1))
+    due_today.sort(key=lambda t: -_level(t))
     rest = [t for t in todos if t.due != today]
     groups = []
     if due_today:
         groups.append({"key": "today", "label": _("Today"), "todos": due_today, "open": True})
     for level, key, label in URGENCY_GROUPS:
-        items = [t for t in rest if (t.urgency if t.urgency in (1, 2, 3) else 1) == level]
+        items = [t for t in rest if _level(t) == level]
         if items:
             groups.append({"key": key, "label": label, "todos": items,
                            "open": key == "urgent" or len(todos) <= OPEN_ALL_UP_TO})

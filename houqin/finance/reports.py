@@ -5,11 +5,10 @@ A4 PDF (WeasyPrint, Chinese fonts)."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from houqin.core.audit import audit_event
-from houqin.core.pdf import html_to_pdf
+from houqin.core.pdf import render_pdf
 from houqin.core.spreadsheets import XlsxWriter
 from houqin.finance import selectors
 from houqin.finance.models import SignatureStep
@@ -60,11 +59,10 @@ def monthly_xlsx(*, actor, year: int, month: int) -> bytes:
 def monthly_pdf(*, actor, year: int, month: int) -> bytes:
     table = report_table(actor=actor, year=year, month=month)
     expenses = [{"expense": e, "signers": _signers(e)} for e in table.expenses]
-    html = render_to_string("finance/report_pdf.html", {
+    content = render_pdf("finance/report_pdf.html", {
         "table": table, "year": year, "month": month, "kindergarten": actor.kindergarten, "expenses": expenses,
         "made_on": timezone.localdate(), "made_by": actor.user,
     })
-    content = html_to_pdf(html)
     audit_event(action="finance.report.export", actor=actor.user, kindergarten=actor.kindergarten,
                 detail={"format": "pdf", "year": year, "month": month})
     return content

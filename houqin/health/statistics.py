@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin import policy
 from houqin.core import calendar
-from houqin.core.pdf import html_to_pdf
+from houqin.core.pdf import render_pdf
 from houqin.health import rules
 from houqin.health.models import (
     Attendance,
@@ -247,14 +247,11 @@ def xlsx(*, actor, stats: dict, title: str) -> bytes:
 
 
 def pdf(*, actor, stats: dict, title: str) -> bytes:
-    from django.template.loader import render_to_string
-
     header, body = table(stats)
     grid = [(heading, [row[i] for row in body]) for i, heading in enumerate(header) if i]  # a figure a line
-    html = render_to_string("health/statistics_pdf.html", {
+    return render_pdf("health/statistics_pdf.html", {
         "kindergarten": actor.kindergarten, "title": title, "stats": stats, "names": [row[0] for row in body],
         "grid": grid})
-    return html_to_pdf(html)
 
 
 # --- 因病缺勤监测: the daily report ----------------------------------------------------------------------

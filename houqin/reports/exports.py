@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import io
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from houqin.core.pdf import html_to_pdf
+from houqin.core.pdf import render_pdf
 from houqin.reports import draft
 
 CJK_FONT = "Noto Sans CJK SC"
@@ -51,8 +50,7 @@ def summary_docx(*, summary, version) -> bytes:
 def summary_pdf(*, summary, version) -> bytes:
     sections = [{"heading": s["heading"], "key": s["key"], "paragraphs": _paragraphs(s["text"], version.figures)}
                 for s in version.sections]
-    html = render_to_string("reports/summary_pdf.html", {"summary": summary, "version": version, "sections": sections})
-    return html_to_pdf(html)
+    return render_pdf("reports/summary_pdf.html", {"summary": summary, "version": version, "sections": sections})
 
 
 FLAG_FILL = "F8CBAD"  # a value outside its rule (red, as on the page)

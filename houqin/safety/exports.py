@@ -3,11 +3,10 @@ the sheet of QR codes that open the hazard report form of each zone."""
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from houqin.core.pdf import html_to_pdf, qr_svg_data_uri
+from houqin.core.pdf import qr_svg_data_uri, render_pdf
 from houqin.core.spreadsheets import XlsxWriter
 
 ROWS = [
@@ -41,10 +40,9 @@ def _drills(figures: dict) -> list[dict]:
 
 
 def report_pdf(report, figures: dict) -> bytes:
-    html = render_to_string("safety/report_pdf.html", {
+    return render_pdf("safety/report_pdf.html", {
         "report": report, "kindergarten": report.kindergarten, "rows": report_rows(figures), "drills": _drills(figures),
     })
-    return html_to_pdf(html)
 
 
 def report_xlsx(report, figures: dict) -> bytes:
@@ -72,5 +70,4 @@ def qr_sheet_pdf(kindergarten, entries: list[tuple[str, str, str]]) -> bytes:
     """One QR code per zone (name, post, address of the report form), six to an A4 page."""
     labels = [{"name": name, "post": post, "url": url, "qr": qr_svg_data_uri(url)}
               for name, post, url in entries]
-    html = render_to_string("safety/qr_sheet.html", {"kindergarten": kindergarten, "labels": labels})
-    return html_to_pdf(html)
+    return render_pdf("safety/qr_sheet.html", {"kindergarten": kindergarten, "labels": labels})
