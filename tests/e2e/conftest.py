@@ -3,8 +3,12 @@ form, and a console watch that fails any test during which the Content Security 
 something (or a static file failed to load)."""
 
 import re
+import threading
+import time
 
 import pytest
+from django.core.signals import request_finished, request_started
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 PHONE = {"width": 390, "height": 844}
 
@@ -29,6 +33,40 @@ def world(transactional_db):
     return build_world()
 
 
+class _InFlight:
+    """How many requests the live server is answering right now (its threads send Django's request
+    signals). A test that ends while the page's last htmx call is still being answered must wait for
+    it: otherwise the server thread is still reading the database while the test database is flushed
+    for the next test (on PostgreSQL the flush then waits on that thread's lock, times out, and the next
+    test starts on the last one's rows)."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, **kwargs):
+        with self.lock:
+            self.count += 1
+
+    def finished(self, **kwargs):
+        with self.lock:
+            self.count -= 1
+
+    def wait_idle(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.count <= 0:
+                    return
+            time.sleep(0.02)
+        raise AssertionError(f"the live server was still answering {self.count} request(s) {timeout:.0f} s after the test")
+
+
+IN_FLIGHT = _InFlight()
+
+
 class Console:
     """What the browser reported while the test ran: console messages, page errors, failed loads."""
 
@@ -45,9 +83,11 @@ def _where(page) -> str:
 
 
 @pytest.fixture(autouse=True)
-def console(page):
+def console(transactional_db, page):
     """Watch the page for the whole test; at the end nothing may have been blocked by the CSP and
-    no CSS/JS file may have failed to load."""
+    no CSS/JS file may have failed to load. It depends on the test database so that its end comes
+    before the database is flushed: it closes the page and waits until the live server has answered
+    every request the page had made."""
     seen = Console()
     page.on("console", lambda msg: seen.messages.append(f"{msg.type} on {_where(page)}: {msg.text}"))
     page.on("pageerror", lambda exc: seen.messages.append(f"pageerror on {_where(page)}: {exc}"))
@@ -65,6 +105,12 @@ def console(page):
 
     page.on("requestfailed", _failed)
     yield seen
+    try:
+        page.wait_for_load_state("networkidle", timeout=10_000)
+    except PlaywrightTimeout:  # a page that never settles is closed all the same
+        pass
+    page.close()
+    IN_FLIGHT.wait_idle()
     if getattr(seen, "expect_csp_violation", False):
         return
     violations = seen.csp_violations()
