@@ -1,5 +1,7 @@
 """Small pieces the HTML views of every area share."""
 
+import datetime as dt
+
 from django.http import HttpResponse
 
 from houqin.core.errors import DomainError
@@ -69,3 +71,34 @@ def rule_figure_post(request, *, area: str, key: str, back: str):
     except DomainError as exc:
         messages.error(request, "；".join(e["message"] for e in exc.errors if isinstance(e, dict)) or exc.message)
     return redirect(f"{back}#rule-{key}")
+
+
+def day_param(request, name: str = "date", *, default: dt.date | None = None,
+              latest: dt.date | None = None) -> dt.date:
+    """The day a page is asked for in its query string (`?date=2026-12-01`). Absent or empty: `default`
+    (today). A value that is not a date Houqin accepts gives the default too, and the page says so in
+    its messages: a page silently showing another day would be read as the day that was asked. A day
+    after `latest` (a register that cannot run ahead of today) gives `latest`, said the same way."""
+    from django.contrib import messages
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from houqin.core.inputs import date_problem
+
+    fallback = default or timezone.localdate()
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return fallback
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        day = None
+    if day is None or date_problem(day):
+        messages.warning(request, _("“%(value)s” is not a date (write it as 2026-12-01); showing %(day)s instead.")
+                         % {"value": raw[:40], "day": fallback.isoformat()})
+        return fallback
+    if latest is not None and day > latest:
+        messages.warning(request, _("%(day)s has not come yet; showing %(latest)s instead.")
+                         % {"day": day.isoformat(), "latest": latest.isoformat()})
+        return latest
+    return day

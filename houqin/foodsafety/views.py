@@ -18,7 +18,7 @@ from houqin import policy
 from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
-from houqin.core.web import add_domain_errors, rule_figure_post
+from houqin.core.web import add_domain_errors, day_param, rule_figure_post
 from houqin.foodsafety import selectors, services
 from houqin.foodsafety.forms import (
     CertificateForm,
@@ -37,11 +37,7 @@ PAGE_SIZE = 50
 
 
 def _day(request) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        return timezone.localdate()
-    return min(day, timezone.localdate())
+    return day_param(request, "day", latest=timezone.localdate())
 
 
 def _people(actor):

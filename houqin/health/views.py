@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from houqin import policy
 from houqin.core.errors import DomainError
-from houqin.core.web import add_domain_errors, rule_figure_post, xlsx_response
+from houqin.core.web import add_domain_errors, day_param, rule_figure_post, xlsx_response
 from houqin.health import forms as f
 from houqin.health import growth, judgements, rules, selectors, services
 from houqin.health import statistics as health_statistics
@@ -45,11 +45,7 @@ def _today() -> dt.date:
 
 
 def _day(request) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return _today()
-    return min(day, _today())
+    return day_param(request, latest=_today())
 
 
 def _month(request) -> tuple[dt.date, dt.date]:

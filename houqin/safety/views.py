@@ -20,7 +20,7 @@ from houqin import policy
 from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
-from houqin.core.web import add_domain_errors, rule_figure_post, xlsx_response
+from houqin.core.web import add_domain_errors, day_param, rule_figure_post, xlsx_response
 from houqin.safety import exports, forms, selectors, services
 from houqin.safety.rules import AREA
 from houqin.safety.models import (
@@ -742,16 +742,9 @@ def delegation_confirm(request, kg, code):
 @policy.requires("safety.pickup.view")
 def release_log(request, kg):
     actor = request.actor
-    day = _parse_date(request.GET.get("day")) or _today()
+    day = day_param(request, "day")
     return render(request, "safety/release_log.html", {
         "releases": selectors.release_list(actor=actor, day=day), "day": day})
-
-
-def _parse_date(value):
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -761,7 +754,7 @@ def _parse_date(value):
 @policy.requires("safety.view")
 def duty_list(request, kg):
     actor = request.actor
-    day = _parse_date(request.GET.get("week")) or _today()
+    day = day_param(request, "week")
     start = day - dt.timedelta(days=day.weekday())
     end = start + dt.timedelta(days=6)
     shifts = list(selectors.duty_list(actor=actor, start=start, end=end))

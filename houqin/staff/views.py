@@ -19,7 +19,7 @@ from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
 from houqin.core.registry import FINDING_KINDS
-from houqin.core.web import add_domain_errors, form_action, xlsx_response
+from houqin.core.web import add_domain_errors, day_param, form_action, xlsx_response
 from houqin.org.models import SchoolClass
 from houqin.org.selectors import staff_users
 from houqin.staff import exports, rules, selectors, services
@@ -582,7 +582,7 @@ def certificate_void(request, kg, code):
 @policy.requires("staff.procedure.view")
 def procedure(request, kg):
     actor = request.actor
-    day = _date(request.GET.get("date"))
+    day = day_param(request)
     overview = selectors.procedure_overview(actor=actor, date=day)
     if len(overview) == 1 and not request.GET.get("date"):
         return redirect("staff:procedure_day", kg=kg, code=overview[0]["school_class"].code)
@@ -601,7 +601,7 @@ def _procedure_class(actor, code, capability="staff.procedure.view"):
 def procedure_day(request, kg, code):
     actor = request.actor
     cls = _procedure_class(actor, code)
-    day = _date(request.GET.get("date"))
+    day = day_param(request)
     rows = selectors.procedure_day(actor=actor, school_class=cls, date=day)
     return render(request, "staff/procedure_day.html", {
         "cls": cls, "day": day, "rows": rows, "done": sum(1 for r in rows if r["check"]),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from houqin import policy
 from houqin.core.history import history_rows
 from houqin.core.errors import DomainError
-from houqin.core.web import add_domain_errors, xlsx_response
+from houqin.core.web import add_domain_errors, day_param, xlsx_response
 from houqin.org.models import Campus, SchoolClass
 from houqin.stock import exports, selectors, services
 from houqin.stock.navigation import purchase_request_url
@@ -544,19 +544,12 @@ def _term_start(today: dt.date) -> dt.date:
     return dt.date(today.year, 2, 1)
 
 
-def _date_param(value: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
-
-
 @policy.requires("stock.requisition.view")
 def consumption(request, kg):
     actor = request.actor
     today = timezone.localdate()
-    start = _date_param(request.GET.get("start", ""), _term_start(today))
-    end = _date_param(request.GET.get("end", ""), today)
+    start = day_param(request, "start", default=_term_start(today))
+    end = day_param(request, "end", default=today)
     if end < start:
         start, end = end, start
     by_class = selectors.consumption_by_class(actor=actor, start=start, end=end)
