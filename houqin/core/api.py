@@ -120,9 +120,44 @@ def _django_validation(request, exc: ValidationError):
     return api.create_response(request, {"detail": _("Invalid data."), "errors": exc.message_dict if hasattr(exc, "error_dict") else exc.messages}, status=422)
 
 
+def _schema_message(error: dict) -> str:
+    """A field's refusal in the user's language: pydantic words its messages in English, and an app or
+    a bureau's system shows them to people ("Input should be a finite number" under a Chinese detail)."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":  # our own validators: their message is already translated
+        return str(ctx.get("error") or error.get("msg", "")).removeprefix("Value error, ")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "finite_number":
+        return _("Give a finite number (not NaN or Infinity).")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type", "int_parsing", "int_type",
+                "int_from_float", "decimal_max_digits", "decimal_max_places", "decimal_whole_digits"):
+        return _("Give a number.") if kind != "decimal_max_places" else _("Too many decimal places.")
+    if kind.startswith(("date", "datetime", "time")):
+        return _("Give a date as 2026-12-01 (a time as 2026-12-01T09:30:00+08:00).")
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return _("The value is out of range.")
+    if kind in ("string_too_long", "too_long"):
+        return _("The text is too long.") if kind == "string_too_long" else _("Too many items.")
+    if kind in ("string_too_short", "too_short"):
+        return _("This field is required.")
+    if kind in ("enum", "literal_error"):
+        return _("Choose one of the allowed values.")
+    if kind.startswith("uuid"):
+        return _("Not a valid code.")
+    if kind.startswith("bool"):
+        return _("Give true or false.")
+    return _("This value is not valid.")
+
+
 @api.exception_handler(NinjaValidationError)
 def _schema_validation(request, exc):
-    return api.create_response(request, {"detail": _("Invalid data."), "errors": exc.errors}, status=422)
+    """422 with each field's refusal in the user's language ("msg"); "loc" and "type" stay pydantic's,
+    for programs."""
+    errors = [{**{k: v for k, v in e.items() if k in ("loc", "type")}, "msg": _schema_message(e)}
+              if isinstance(e, dict) else e for e in exc.errors]
+    return api.create_response(request, {"detail": _("Invalid data."), "errors": errors}, status=422)
 
 
 @api.exception_handler(InputRejected)

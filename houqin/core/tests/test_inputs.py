@@ -220,3 +220,20 @@ def test_a_model_save_runs_the_rules_whatever_the_way_in(world):
     child.notes = "x" * 10 + "\x00"
     with pytest.raises(ValidationError):
         child.save()
+
+
+def test_a_schema_refusal_names_the_field_in_the_users_language(world, health):
+    """pydantic words its refusals in English ("Input should be a finite number"); the API answers in
+    the user's language, field by field, and keeps pydantic's loc and type for programs."""
+    raw = json.dumps({"child_code": str(world.k1.own_child.code), "date": "2026-11-20"})[:-1]
+    body = health.post("/api/k/k1/health/exams", raw + ', "height_cm": NaN}', content_type="application/json",
+                       HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert body["detail"] == "数据无效。", body
+    [error] = body["errors"]
+    assert error["loc"][-1] == "height_cm" and error["type"] == "finite_number"
+    assert error["msg"] == "请填写有限的数字（不能是NaN或无穷大）。"
+    body = health.post("/api/k/k1/health/exams", json.dumps({"date": "2026-11-40"}), content_type="application/json",
+                       HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    by_field = {e["loc"][-1]: e["msg"] for e in body["errors"]}
+    assert by_field["child_code"] == "此项为必填项。"
+    assert by_field["date"] == "请按2026-12-01的格式填写日期（时间按2026-12-01T09:30:00+08:00）。"
