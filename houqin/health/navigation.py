@@ -43,7 +43,7 @@ def health_todos(actor) -> list[Todo]:
     cases that may return. A fixed number of queries."""
     if actor.kindergarten is None:
         return []
-    from houqin.health import selectors
+    from houqin.health import rules, selectors
     from houqin.health.models import Attendance, AttendanceStatus, CatchUp, CatchUpStatus, CheckKind, CheckSession
 
     slug = actor.kindergarten.slug
@@ -105,8 +105,11 @@ def health_todos(actor) -> list[Todo]:
                 todos.append(Todo(title=_("Morning check of %(cls)s") % {"cls": c.name},
                                   url=reverse("health:check", kwargs={"kg": slug, "code": c.code}), urgency=2,
                                   area="health", due=today))
+        # an illness absence is followed up within the rule's days (attendance.follow_up_days): a to-do after that
+        follow_up_days = int(rules.value(actor.kindergarten, "attendance.follow_up_days"))
         pending = (Attendance.objects.filter(school_class_id__in=[c.pk for c in class_list], status=AttendanceStatus.SICK,
-                                             diagnosis="", date__gte=today - dt.timedelta(days=14), date__lt=today)
+                                             diagnosis="", date__gte=today - dt.timedelta(days=14),
+                                             date__lte=today - dt.timedelta(days=follow_up_days))
                    .count())
         if pending:
             todos.append(Todo(title=_("%(n)d illness absences to follow up") % {"n": pending},
