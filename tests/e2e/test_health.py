@@ -101,3 +101,55 @@ def test_growth_chart_draws_the_kindergartens_standard_with_echarts(world, page,
     who = growth.chart("weight_for_age", child.sex, [(exam.age_days - 180, 15.5), (exam.age_days, 16.5)],
                        standard=growth.WHO)
     assert option["median"] == who["lines"]["sd0"][0]
+
+
+def test_fever_at_the_check_alerts_the_health_teacher_who_observes_and_sends_the_child_home(world, page, live_server,
+                                                                                          sign_in):
+    """Fever → alert → all-day observation → sent home, on a phone: the class teacher cannot submit a fever
+    without an action; the health teacher's home shows the alarm at once (the same request that saved
+    the check made it); she records an observation and the child's collection; the parent has a notice."""
+    from houqin.health.models import HealthObservation
+    from houqin.notices.models import Notice
+    from houqin.testing import ChildFactory
+
+    cls = world.k1.own_class
+    child = ChildFactory(school_class=cls, name="发热幼儿")
+    sign_in("teacher")
+    page.goto(live_server.url + f"/k/k1/health/check/{cls.code}/")
+    row = page.locator("details[data-name='发热幼儿']")
+    row.locator("summary").click()
+    row.locator("input[name$='-temperature']").fill("38.5")
+    page.get_by_test_id("submit-check").click()
+    # refused without an action, nothing saved
+    expect(page.locator(".alert-danger, .invalid-feedback, [role=alert]").first).to_be_visible()
+    assert not HealthObservation.objects.exists()
+    row = page.locator("details[data-name='发热幼儿']")
+    if not row.get_attribute("open"):
+        row.locator("summary").click()
+    row.locator("input[name$='-temperature']").fill("38.5")
+    row.locator("select[name$='-action']").select_option("observe")
+    page.get_by_test_id("submit-check").click()
+    page.wait_for_url(re.compile(r"/k/k1/health/\?date="))
+    obs = HealthObservation.objects.get(child=child)
+    assert obs.status == "observing"
+
+    page.context.clear_cookies()
+    sign_in("health")
+    page.goto(live_server.url + "/k/k1/")
+    alarm = page.get_by_test_id("todos").locator(f"a[href$='/observation/{obs.code}/']").first
+    expect(alarm).to_contain_text("发热幼儿")
+    alarm.click()
+    page.wait_for_url(re.compile(rf"/observation/{obs.code}/$"))
+    expect(page.get_by_test_id("observation-status")).to_contain_text("观察")
+    page.locator("#obs-t").fill("38.9")
+    page.locator("#obs-a").select_option("parent_called")
+    page.get_by_test_id("observation-save").click()
+    expect(page.get_by_test_id("observation-entries")).to_contain_text("38.9")
+    page.locator("#home-who").fill("妈妈")
+    page.get_by_test_id("send-home").click()
+    expect(page.get_by_test_id("observation-reason")).to_contain_text("妈妈")
+    obs.refresh_from_db()
+    assert obs.status == "sent_home" and obs.collected_by == "妈妈" and obs.sent_home_at is not None
+    assert obs.seen_at is not None  # the health teacher's entry marks the alarm seen
+    # the parents were told (a notice addressed to the child's guardians)
+    assert obs.parent_notice_code and Notice.objects.filter(code=obs.parent_notice_code).exists()
