@@ -88,6 +88,19 @@ def test_the_health_teacher_publishes_a_menu_and_a_parent_reads_it(world, draft,
     expect(table).to_be_visible()
     assert table.locator("tbody tr").count() >= 10
     expect(table.locator("tbody tr").first).to_contain_text("kcal")
+    # … and its chart (ECharts): a bar per nutrient with a reference intake, as its share of it, with the
+    # kindergarten's target and the reference as lines, the axis named with its unit
+    chart = page.get_by_test_id("nutrition-chart")
+    expect(chart.locator("canvas")).to_have_count(1)
+    option = page.evaluate("""() => {
+        const o = echarts.getInstanceByDom(document.querySelector("[data-testid='nutrition-chart']")).getOption();
+        return {x: o.xAxis[0].name, names: o.yAxis[0].data, bars: o.series[0].data.map(d => d.value),
+                target: o.series[1].markLine.data[0].xAxis, reference: o.series[2].markLine.data[0].xAxis,
+                legend: o.series.map(s => s.name)};
+    }""")
+    assert option["x"] == "占参考摄入量（%）" and option["reference"] == 100 and 0 < option["target"] <= 100
+    assert option["names"][0].startswith("能量") and len(option["bars"]) == len(option["names"]) >= 8
+    assert option["legend"][1].startswith("本园目标") and all(b > 0 for b in option["bars"])
     _sign_out(page)
 
     # a parent reads the published menu of the week …

@@ -71,3 +71,24 @@ def status_badge(status):
 @register.filter
 def cell(days, index):
     return days[index]
+
+
+@register.simple_tag
+def nutrition_chart(analysis) -> dict:
+    """The nutrition analysis as the chart draws it (canteen/nutrition_chart.js): each nutrient with a
+    reference intake as its share of it (%), the kindergarten's target share and the reference (100 %);
+    every word translated here, on the server."""
+    from houqin.canteen.nutrition import LOW
+
+    rows = [n for n in analysis.nutrients if n.pct_of_dri is not None]
+    return {
+        "names": [f"{n.label}（{n.unit}）" for n in rows],
+        "values": [round(n.pct_of_dri, 1) for n in rows],
+        "intakes": [f"{round(n.intake, n.decimals):g} / {round(n.dri, n.decimals):g} {n.unit}" for n in rows],
+        "target": analysis.share_pct,
+        "series_name": _("Share of the reference intake"),
+        "target_name": _("Our target (%(pct)s %%)") % {"pct": f"{analysis.share_pct:g}"},
+        "reference_name": _("Reference intake (100 %)"),
+        "y_name": _("% of the reference intake"),
+        "below": [n.status == LOW for n in rows],
+    }
