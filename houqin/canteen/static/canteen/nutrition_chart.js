@@ -22,7 +22,7 @@
                max: function (v) { return Math.max(150, Math.ceil(v.max / 10) * 10); } },
       yAxis: { type: "category", data: chart.names, inverse: true, axisLabel: { fontSize: 11 } },
       series: [
-        { name: chart.series_name, type: "bar", barMaxWidth: 16,
+        { name: chart.series_name, type: "bar", barMaxWidth: 16, itemStyle: { color: "#198754" },
           data: chart.values.map(function (v, i) {
             return { value: v, itemStyle: { color: chart.below[i] ? "#dc3545" : "#198754" } };
           }),
