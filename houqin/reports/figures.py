@@ -18,6 +18,12 @@ from houqin.core.registry import Figure, register_figures
 ZERO = Decimal("0.00")
 
 
+def _month_name(day) -> str:
+    from houqin.reports.rules import is_zh
+
+    return f"{day.month}月" if is_zh() else day.strftime("%B")
+
+
 def _url(name: str, slug: str, query: str = "") -> str:
     try:
         return reverse(name, kwargs={"kg": slug}) + (f"?{query}" if query else "")
@@ -172,9 +178,19 @@ def summary_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
     weak = dict(WeakChildCase.objects.active().filter(kindergarten_id__in=ids, opened_on__lte=end)
                 .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
                 .values("kindergarten_id").annotate(n=Count("pk")).values_list("kindergarten_id", "n"))
-    accounts = dict(MealAccount.objects.active().filter(kindergarten_id__in=ids, status="published",
-                                                        month__gte=start.replace(day=1), month__lte=end)
-                    .values("kindergarten_id").annotate(n=Count("pk")).values_list("kindergarten_id", "n"))
+    accounts: dict[int, int] = {}
+    out_of_line: dict[int, list[str]] = {}  # months whose own balance was beyond the limit of that month
+    for kg_id, month, pct, month_limit in (MealAccount.objects.active()
+                                     .filter(kindergarten_id__in=ids, status="published",
+                                             month__gte=start.replace(day=1), month__lte=end)
+                                     .order_by("month").values_list("kindergarten_id", "month", "balance_pct",
+                                                                    "limit_pct")):
+        accounts[kg_id] = accounts.get(kg_id, 0) + 1
+        if pct is not None and month_limit is not None and abs(pct) > month_limit:
+            word = _("surplus") if pct > 0 else _("deficit")
+            out_of_line.setdefault(kg_id, []).append(
+                _("%(month)s: %(word)s %(pct)s%%") % {"month": _month_name(month), "word": word,
+                                                     "pct": f"{abs(pct).normalize():f}"})
     targets = dict(Menu.objects.active().filter(kindergarten_id__in=ids, status=MenuStatus.PUBLISHED,
                                                 week_start__gte=start - dt.timedelta(days=6), week_start__lte=end)
                    .annotate(t=KT("summary__target_pct")).exclude(t__isnull=True)
@@ -222,6 +238,9 @@ def summary_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
                    _("times"), "meals", _url("canteen:committee_list", k.slug), items=tuple(committee.get(k.pk, ()))),
             Figure("summary.accounts_published", _("monthly meal accounts published"), accounts.get(k.pk, 0),
                    _("months"), "meals", _url("canteen:account_list", k.slug)),
+            Figure("summary.accounts_out_of_line", _("monthly meal accounts beyond the limit"),
+                   len(out_of_line.get(k.pk, [])), _("months"), "meals", _url("canteen:account_list", k.slug),
+                   items=tuple(out_of_line.get(k.pk, ()))),
             Figure("summary.energy_target", _("energy target of the menus, % of the reference intake"),
                    None if target is None else Decimal(str(target)).quantize(Decimal("0.1")), "%", "meals",
                    _url("canteen:menu_list", k.slug)),

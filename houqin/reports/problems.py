@@ -98,6 +98,22 @@ def account_balance(f, limits):
         ("canteen.account_balance",), f"±{_fmt(limit)}%")
 
 
+def account_months_out_of_line(f, limits):
+    """A month whose own balance went beyond its limit while the term's stayed within it (the term's
+    own breach is account_balance, worse and named instead)."""
+    n, term, limit = _v(f, "summary.accounts_out_of_line"), _v(f, "canteen.account_balance"), limits.get("account_balance")
+    if not n or (term is not None and limit is not None and abs(term) > limit):
+        return None
+    return Problem("meals.account_months", 45, "meals", T(
+        f"幼儿伙食帐虽学期累计控制在规定范围内，但有[[summary.accounts_out_of_line]]的月度盈亏超出规定（{_items(f, 'summary.accounts_out_of_line')}），月度收支还不够均衡。",
+        f"The meal account stayed within its limit over the term, but [[summary.accounts_out_of_line]] went beyond it "
+        f"({_items(f, 'summary.accounts_out_of_line')})."),
+        T("下学期每月中旬核对伙食帐进度，发现偏离及时调整采购量和食谱，月底前回到规定范围内。",
+          "Next term the account is checked in the middle of each month, and purchases and menus adjusted before "
+          "the month ends."),
+        ("summary.accounts_out_of_line",), ZERO)
+
+
 def outbreak_late(f, limits):
     n = _v(f, "summary.outbreaks_late")
     if not n:
@@ -260,7 +276,8 @@ def disposals_high(f, limits):
         ("stock.disposals", "stock.received"), f"≤{_fmt(maximum)}%")
 
 
-CHECKS = [outbreak_unreported, receipts_expired_licence, account_balance, outbreak_late, energy_low, protein_low,
+CHECKS = [outbreak_unreported, receipts_expired_licence, account_balance, account_months_out_of_line, outbreak_late,
+          energy_low, protein_low,
           drills_short, hazards_overdue, weak_child_share, fire_overdue, staff_certificates, supplier_certificates,
           catch_up_low, exam_low, vaccination_low, attendance_low, training_attendance_low, disposals_high]
 

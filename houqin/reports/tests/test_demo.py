@@ -28,6 +28,14 @@ def test_the_demo_term_summary_and_notices(client, demo_built):
             continue
         value = fresh[key].value
         assert current.figures[key]["value"] == (None if value is None else str(value)), key
+    # The problems the draft names are the ones planted (README, "The demo's day and its planted
+    # problems"), and nothing else.
+    from houqin.reports import problems
+
+    assert {p.key for p in problems.find(kg, summary.term)} == {
+        "health.outbreak_unreported", "meals.expired_licence", "meals.energy_low", "safety.drills_short",
+        "safety.hazards_overdue", "meals.account_months", "safety.fire_overdue", "staff.certificates_expired",
+        "meals.certificates_expired", "health.vaccination_low"}
     # Notices: the planted disease notice to the parent's class was read by the parent; a safety
     # letter was not.
     parent = demo_user("parent")

@@ -36,6 +36,7 @@ CLEAN = {
     "canteen.menus_published": fig(13, "份"), "canteen.energy_adequacy": fig("85.0", "%"),
     "canteen.protein_adequacy": fig("102.7", "%"), "summary.energy_target": fig("80.0", "%"),
     "canteen.account_balance": fig("1.2", "%"), "summary.accounts_published": fig(4, "个月"),
+    "summary.accounts_out_of_line": fig(0, "个月"),
     "foodsafety.receipts": fig(246, "批次"), "foodsafety.rejected": fig(5, "项"), "foodsafety.samples": fig(415, "份"),
     "summary.receipts_expired_licence": fig(0, "批次"), "staff.trainings": fig(4, "次"),
     "staff.service_stars": fig(3, "人次", items=["9月 保育员：张三（98分）", "10月 保育员：张三（97分）", "11月 厨师：李四（99分）"]),
@@ -78,6 +79,7 @@ def test_the_draft_reads_as_sentences_with_measure_words():
     ("summary.receipts_expired_licence", 14, "有14批次食品是在供应商证照过期的情况下验收入库的"),
     ("safety.hazards_overdue", 2, "仍有2处安全隐患超过整改期限未销号"),
     ("health.catch_up_rate", "59.2", "疫苗补种完成率为59.2%，未达到95%的目标"),
+    ("summary.accounts_out_of_line", 1, "虽学期累计控制在规定范围内，但有1个月的月度盈亏超出规定"),
 ])
 def test_each_planted_breach_is_named_with_a_measure(key, value, expected):
     unit = CLEAN[key]["unit"]
@@ -87,6 +89,15 @@ def test_each_planted_breach_is_named_with_a_measure(key, value, expected):
     assert problems_text.count("\n1. ") == 1 and "\n2. " not in problems_text  # that one, nothing else
     line = next(l for l in problems_text.splitlines() if l.startswith("1. "))
     assert line.count("。") >= 2  # the fact, then the measure for next term
+
+
+def test_a_month_out_of_line_is_not_named_again_when_the_terms_account_is():
+    figures = {**CLEAN, "summary.accounts_out_of_line": fig(2, "个月", items=["10月：亏损3.1%", "11月：亏损2.6%"]),
+               "canteen.account_balance": fig("-2.8", "%")}
+    assert [p.key for p in problems.find_in(figures, LIMITS)] == ["meals.account_balance"]
+    figures["canteen.account_balance"] = fig("-0.1", "%")
+    [found] = problems.find_in(figures, LIMITS)
+    assert found.key == "meals.account_months"
 
 
 def test_problems_are_ranked_by_weight():
