@@ -108,6 +108,9 @@ def restriction_file(*, actor, child, person_name: str, document_kind: str, docu
         errors["document"] = _("Attach the court order or the signed statement: a restriction is not "
                                "recorded without it.")
     raise_for(errors)
+    from houqin.org.models import Child
+
+    Child.objects.select_for_update().get(pk=child.pk)  # a release of this child waits for the filing
     scan = files.read_upload(document, field="document", accept=files.DOCUMENTS)
     picture = files.read_optional(photo, field="photo", accept=files.IMAGES)
     restriction = CustodyRestriction(

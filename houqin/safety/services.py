@@ -829,33 +829,45 @@ def release_child(*, actor, child, collector: str, collector_name: str = "", not
         refusal = custody.refusal_line(barred, name)
         collector_kind = CollectorKind.RESTRICTED
     now = timezone.now()
+
+    def refuse(line, restriction, kind):
+        release = Release.objects.create(
+            kindergarten=actor.kindergarten, child=child, date=today, at=now, outcome=ReleaseOutcome.REFUSED,
+            collector_kind=kind, collector_name=name, released_by=actor.user, note=_text(note, 200),
+            created_by=actor.user, restriction=restriction, **fields)
+        detail = {"child": str(child.code), "collector": name, "kind": kind}
+        if restriction is not None:
+            detail["restriction"] = str(restriction.code)
+        audit_event(action="safety.custody.refused" if restriction else "safety.pickup.refused", actor=actor.user,
+                    kindergarten=actor.kindergarten, outcome="denied", obj=release, request=request, detail=detail)
+        return ReleaseRefused(line, release)
+
     if refusal is not None:
         with transaction.atomic():
-            release = Release.objects.create(
-                kindergarten=actor.kindergarten, child=child, date=today, at=now, outcome=ReleaseOutcome.REFUSED,
-                collector_kind=collector_kind, collector_name=name, released_by=actor.user,
-                note=_text(note, 200), created_by=actor.user, restriction=barred, **fields)
-            detail = {"child": str(child.code), "collector": name, "kind": collector_kind}
-            if barred is not None:
-                detail["restriction"] = str(barred.code)
-            audit_event(action="safety.custody.refused" if barred else "safety.pickup.refused", actor=actor.user,
-                        kindergarten=actor.kindergarten, outcome="denied", obj=release, request=request,
-                        detail=detail)
-        raise ReleaseRefused(refusal, release)
+            refused = refuse(refusal, barred, collector_kind)
+        raise refused
+    refused = None
     with transaction.atomic():
         from houqin.org.models import Child
 
         Child.objects.select_for_update().get(pk=child.pk)  # two guards at once: one wins
-        if Release.objects.filter(child=child, date=today, outcome=ReleaseOutcome.RELEASED).exists():
+        # A restriction filed while the guard was deciding (filing locks the child too): checked again
+        # under the lock, and the refusal saved in this transaction.
+        late = custody.barred_collector(child, name=name, id_number=shown, day=today)
+        if late is not None:
+            refused = refuse(custody.refusal_line(late, name), late, CollectorKind.RESTRICTED)
+        elif Release.objects.filter(child=child, date=today, outcome=ReleaseOutcome.RELEASED).exists():
             raise Conflict(_("%(child)s has already been collected today.") % {"child": child.name})
-        try:
-            with transaction.atomic():
-                return Release.objects.create(
-                    kindergarten=actor.kindergarten, child=child, date=today, at=now,
-                    outcome=ReleaseOutcome.RELEASED, collector_kind=collector_kind, collector_name=name,
-                    released_by=actor.user, note=_text(note, 200), created_by=actor.user, **fields)
-        except IntegrityError:
-            raise Conflict(_("%(child)s has already been collected today.") % {"child": child.name}) from None
+        else:
+            try:
+                with transaction.atomic():
+                    return Release.objects.create(
+                        kindergarten=actor.kindergarten, child=child, date=today, at=now,
+                        outcome=ReleaseOutcome.RELEASED, collector_kind=collector_kind, collector_name=name,
+                        released_by=actor.user, note=_text(note, 200), created_by=actor.user, **fields)
+            except IntegrityError:
+                raise Conflict(_("%(child)s has already been collected today.") % {"child": child.name}) from None
+    raise refused
 
 
 # --------------------------------------------------------------------------------------------

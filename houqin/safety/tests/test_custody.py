@@ -249,3 +249,23 @@ def test_the_list_page_and_endpoint_do_not_grow_with_rows(world, login):
         except services.ReleaseRefused:
             pass
     assert [count(u) for u in urls] == before
+
+
+def test_a_restriction_filed_while_the_guard_decides_is_checked_again_under_the_lock(world, monkeypatch):
+    """Filing locks the child's row as a release does: the release's second check, under the lock, sees a
+    restriction filed between the guard's first check and the release (simulated: the first check misses)."""
+    restriction = _file(world)
+    guardian = world.k1.own_child.guardians.first()
+    real, calls = custody.barred_collector, []
+
+    def first_misses(child, **kwargs):
+        calls.append(kwargs)
+        return None if len(calls) == 1 else real(child, **kwargs)
+
+    monkeypatch.setattr(custody, "barred_collector", first_misses)
+    with pytest.raises(services.ReleaseRefused):
+        _release(world, collector=f"guardian:{guardian.code}", id_number=BARRED_ID)
+    assert len(calls) == 2
+    refused = Release.objects.get()
+    assert refused.outcome == ReleaseOutcome.REFUSED and refused.restriction == restriction
+    assert AuditEvent.objects.filter(action="safety.custody.refused").count() == 1
