@@ -228,6 +228,7 @@ class CollectorOut(Schema):
     kind: str
     relation: str
     confirmed: bool
+    barred: bool = False  # a custody restriction bars this person: a release is refused
 
 
 class BarredOut(Schema):
@@ -662,27 +663,29 @@ def get_pickup(request, kg: str, code: UUID):
     child = selectors.get_child(actor=actor, code=code)
     today = timezone.localdate()
     found = services.authorised_collectors(child, today)
+    from houqin.safety import custody
+
+    restrictions = list(custody.in_force(child, today))
+    custody.mark_barred(found, restrictions)
     released = selectors.released_today([child.pk], today).get(child.pk)
     collectors = (
         [{"collector": f"guardian:{g.code}", "name": g.name, "kind": "guardian", "relation": g.get_relation_display(),
-          "confirmed": True} for g in found["guardians"]]
+          "confirmed": True, "barred": g.is_barred} for g in found["guardians"]]
         + [{"collector": f"pickup:{p.code}", "name": p.name, "kind": "pickup_person", "relation": p.relation,
-            "confirmed": True} for p in found["pickup_people"]]
+            "confirmed": True, "barred": p.is_barred} for p in found["pickup_people"]]
         + [{"collector": f"delegation:{d.code}", "name": d.delegate_name, "kind": "delegate", "relation": d.relation,
-            "confirmed": d.is_confirmed} for d in found["delegations"]])
+            "confirmed": d.is_confirmed, "barred": d.is_barred} for d in found["delegations"]])
     return {"child": child.code, "name": child.name, "school_class": child.school_class.name,
             "released": _release_out(released) if released else None, "collectors": collectors,
-            "barred": _barred_out(child, today)}
+            "barred": _barred_out(child, restrictions)}
 
 
-def _barred_out(child, today) -> list[dict]:
+def _barred_out(child, restrictions) -> list[dict]:
     from django.urls import reverse
-
-    from houqin.safety import custody
 
     return [{"label": _("Must not collect the child"),
              "photo_url": reverse("safety:custody_photo", kwargs={"kg": child.kindergarten.slug, "code": r.code})
-             if r.photo else None} for r in custody.in_force(child, today)]
+             if r.photo else None} for r in restrictions]
 
 
 @router.post(K + "/pickup/{code}/release", response={201: ReleaseOut})

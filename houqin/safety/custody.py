@@ -69,6 +69,14 @@ def barred_collector(child, *, name: str = "", id_number: str = "", day: dt.date
     return None
 
 
+def mark_barred(found: dict, restrictions) -> None:
+    """Mark the people `services.authorised_collectors` listed whose name a restriction in force bars
+    (`is_barred`): the gate's card shows 不得接走 on them instead of a release button."""
+    keys = {r.name_key for r in restrictions}
+    for person in [*found["guardians"], *found["pickup_people"], *found["delegations"]]:
+        person.is_barred = name_key(getattr(person, "delegate_name", None) or person.name) in keys
+
+
 def refusal_line(restriction: CustodyRestriction, collector_name: str) -> str:
     """The one line the guard reads: who, and why, without the restriction's details."""
     return _("%(name)s must not collect %(child)s (custody restriction): the child was not released. The "

@@ -652,9 +652,10 @@ def pickup_card(request, kg, code):
     released = selectors.released_today([child.pk], today).get(child.pk)
     from houqin.safety import custody
 
+    barred = list(custody.in_force(child, today))
+    custody.mark_barred(found, barred)
     return render(request, "safety/pickup_card.html", {
-        "child": child, **found, "released": released, "today": today,
-        "barred": list(custody.in_force(child, today)),
+        "child": child, **found, "released": released, "today": today, "barred": barred,
         "attempts": selectors.release_list(actor=actor, day=today).filter(child=child),
         "can_release": policy.can(actor, "safety.pickup.release", child),
         "can_delegate": policy.can(actor, "safety.pickup.request", child),

@@ -269,3 +269,15 @@ def test_a_restriction_filed_while_the_guard_decides_is_checked_again_under_the_
     refused = Release.objects.get()
     assert refused.outcome == ReleaseOutcome.REFUSED and refused.restriction == restriction
     assert AuditEvent.objects.filter(action="safety.custody.refused").count() == 1
+
+
+def test_the_gate_card_marks_a_listed_person_who_is_barred_and_offers_no_release(world, login):
+    GuardianFactory(child=world.k1.own_child, name="赵建国")
+    _file(world)
+    guard = login(world.k1.users[Role.GUARD])
+    card = guard.get(f"/k/k1/safety/pickup/{world.k1.own_child.code}/").content.decode()
+    assert card.count('data-testid="collector-barred"') == 1
+    assert card.count('data-testid="release-to"') == 1  # the other guardian only
+    data = guard.get(f"/api/k/k1/safety/pickup/{world.k1.own_child.code}").json()
+    assert [c["barred"] for c in data["collectors"] if c["name"] == "赵建国"] == [True]
+    assert [c["barred"] for c in data["collectors"] if c["name"] != "赵建国"] == [False]
