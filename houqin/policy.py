@@ -535,6 +535,13 @@ _SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fir
                description="Confirm a delegation by phone with the parent"),
     Capability("safety.pickup.release", {Role.GUARD: K, Role.CLASS_TEACHER: C, Role.NURSERY: C},
                description="Release a child to an authorised person (a refusal is logged)"),
+    Capability("safety.custody.view", {Role.PRINCIPAL: K, Role.CLASS_TEACHER: C}, sensitive=True,
+               description="Custody restrictions (不得接走) in full: the barred person, the document, the reason, the "
+                           "identity card number; the refusals at the gate (the guard sees only the photo and 不得接走)"),
+    Capability("safety.custody.file", {Role.PRINCIPAL: K, Role.PARENT: CH}, sensitive=True,
+               description="File a custody restriction with its document (parents: for their own child)"),
+    Capability("safety.custody.decide", {Role.PRINCIPAL: K}, sensitive=True,
+               description="Confirm a custody restriction, or void it with a reason"),
     Capability("safety.duty.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
                description="Duty roster: assign and swap shifts"),
     Capability("safety.incident.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),

@@ -184,6 +184,7 @@ FAMILY_LINKS = [
     ("menus", ("canteen:this_week", "canteen:published_menus", "canteen:family_menu", "canteen:menu_public", "canteen:menu_week")),
     ("meal_account", ("canteen:meal_account_public", "canteen:family_account", "canteen:meal_account")),
     ("pickup", ("safety:my_delegations", "safety:delegation_list", "safety:delegations", "safety:delegation_create")),
+    ("custody", ("safety:custody_mine",)),
     ("ratings", ("staff:rate", "staff:rating")),
     ("medication", ("health:medication",)),
 ]
@@ -192,6 +193,7 @@ FAMILY_LINKS = [
 def _family_links(actor) -> list[dict]:
     links = []
     labels = {"menus": _("This week's menu"), "meal_account": _("Meal account"), "pickup": _("Pick-up delegations"),
+              "custody": _("Someone must not collect my child"),
               "ratings": _("Rate the nursery staff"), "medication": _("Entrusted medicines")}
     for key, names in FAMILY_LINKS:
         for name in names:

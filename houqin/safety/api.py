@@ -228,6 +228,13 @@ class CollectorOut(Schema):
     kind: str
     relation: str
     confirmed: bool
+    barred: bool = False  # a custody restriction bars this person: a release is refused
+
+
+class BarredOut(Schema):
+    """What the gate sees of a custody restriction: 不得接走 and the photo, no details."""
+    label: str
+    photo_url: str | None
 
 
 class PickupOut(Schema):
@@ -236,12 +243,37 @@ class PickupOut(Schema):
     school_class: str
     released: dict | None
     collectors: list[CollectorOut]
+    barred: list[BarredOut]
 
 
 class ReleaseIn(Input):
     collector: str
     collector_name: str = ""
     note: str = ""
+    id_number: str = ""  # the identity card the collector showed, if any
+
+
+class CustodyOut(Schema):
+    code: UUID
+    child: UUID
+    child_name: str
+    person_name: str
+    id_number: str  # masked
+    document_kind: str
+    reason: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    in_force: bool
+    filed_by: str
+    confirmed: bool
+    confirmed_by: str | None
+    voided: bool
+    void_reason: str
+    refusals: int
+
+
+class VoidIn(Input):
+    reason: str
 
 
 class ReleaseOut(Schema):
@@ -631,16 +663,29 @@ def get_pickup(request, kg: str, code: UUID):
     child = selectors.get_child(actor=actor, code=code)
     today = timezone.localdate()
     found = services.authorised_collectors(child, today)
+    from houqin.safety import custody
+
+    restrictions = list(custody.in_force(child, today))
+    custody.mark_barred(found, restrictions)
     released = selectors.released_today([child.pk], today).get(child.pk)
     collectors = (
         [{"collector": f"guardian:{g.code}", "name": g.name, "kind": "guardian", "relation": g.get_relation_display(),
-          "confirmed": True} for g in found["guardians"]]
+          "confirmed": True, "barred": g.is_barred} for g in found["guardians"]]
         + [{"collector": f"pickup:{p.code}", "name": p.name, "kind": "pickup_person", "relation": p.relation,
-            "confirmed": True} for p in found["pickup_people"]]
+            "confirmed": True, "barred": p.is_barred} for p in found["pickup_people"]]
         + [{"collector": f"delegation:{d.code}", "name": d.delegate_name, "kind": "delegate", "relation": d.relation,
-            "confirmed": d.is_confirmed} for d in found["delegations"]])
+            "confirmed": d.is_confirmed, "barred": d.is_barred} for d in found["delegations"]])
     return {"child": child.code, "name": child.name, "school_class": child.school_class.name,
-            "released": _release_out(released) if released else None, "collectors": collectors}
+            "released": _release_out(released) if released else None, "collectors": collectors,
+            "barred": _barred_out(child, restrictions)}
+
+
+def _barred_out(child, restrictions) -> list[dict]:
+    from django.urls import reverse
+
+    return [{"label": _("Must not collect the child"),
+             "photo_url": reverse("safety:custody_photo", kwargs={"kg": child.kindergarten.slug, "code": r.code})
+             if r.photo else None} for r in restrictions]
 
 
 @router.post(K + "/pickup/{code}/release", response={201: ReleaseOut})
@@ -650,6 +695,72 @@ def release(request, kg: str, code: UUID, payload: ReleaseIn):
     child = selectors.get_child(actor=actor, code=code, capability="safety.pickup.release")
     made = services.release_child(actor=actor, child=child, request=request, **payload.dict())
     return Status(201, _release_out(made))
+
+
+# --- custody restrictions (不得接走) ----------------------------------------------------------
+
+
+def _custody_out(r, today=None) -> dict:
+    from houqin.safety import custody
+
+    today = today or timezone.localdate()
+    return {"code": r.code, "child": r.child.code, "child_name": r.child.name, "person_name": r.person_name,
+            "id_number": custody.masked_id(r), "document_kind": r.document_kind, "reason": r.reason,
+            "valid_from": r.valid_from, "valid_until": r.valid_until, "in_force": r.in_force(today),
+            "filed_by": r.filed_by.display_name, "confirmed": r.is_confirmed, "confirmed_by": _name(r.confirmed_by),
+            "voided": r.is_voided, "void_reason": r.void_reason, "refusals": getattr(r, "refusal_count", 0)}
+
+
+@router.get(K + "/custody", response=list[CustodyOut])
+@policy.requires("safety.custody.view")
+def list_custody(request, kg: str):
+    return [_custody_out(r) for r in selectors.custody_list(actor=request.actor)[:500]]
+
+
+@router.get(K + "/custody/{code}", response=CustodyOut)
+@policy.requires("safety.custody.view")
+def get_custody(request, kg: str, code: UUID):
+    return _custody_out(selectors.get_custody(actor=request.actor, code=code))
+
+
+@router.post(K + "/custody", response={201: CustodyOut})
+@policy.requires("safety.custody.file")
+def file_custody(request, kg: str, child: Form[UUID], person_name: Form[str] = "", document_kind: Form[str] = "",
+                 valid_from: Form[dt.date | None] = None, valid_until: Form[dt.date | None] = None,
+                 id_number: Form[str] = "", reason: Form[str] = "", document: File[UploadedFile] = None,
+                 photo: File[UploadedFile] = None):
+    """A guardian (their own child) or the principal files a restriction; the document (a court order
+    or the signed statement) is required."""
+    from houqin.safety import custody
+
+    actor = request.actor
+    child_obj = selectors.get_child(actor=actor, code=child, capability="safety.custody.file")
+    made = custody.restriction_file(actor=actor, child=child_obj, person_name=person_name,
+                                    document_kind=document_kind, document=document, valid_from=valid_from,
+                                    valid_until=valid_until, id_number=id_number, photo=photo, reason=reason)
+    return Status(201, _custody_out(made))
+
+
+@router.post(K + "/custody/{code}/confirm", response=CustodyOut)
+@policy.requires("safety.custody.decide")
+def confirm_custody(request, kg: str, code: UUID):
+    from houqin.safety import custody
+
+    actor = request.actor
+    restriction = selectors.get_custody(actor=actor, code=code, capability="safety.custody.decide")
+    custody.restriction_confirm(actor=actor, restriction=restriction)
+    return _custody_out(selectors.get_custody(actor=actor, code=code, capability="safety.custody.decide"))
+
+
+@router.post(K + "/custody/{code}/void", response=CustodyOut)
+@policy.requires("safety.custody.decide")
+def void_custody(request, kg: str, code: UUID, payload: VoidIn):
+    from houqin.safety import custody
+
+    actor = request.actor
+    restriction = selectors.get_custody(actor=actor, code=code, capability="safety.custody.decide")
+    custody.restriction_void(actor=actor, restriction=restriction, reason=payload.reason)
+    return _custody_out(selectors.get_custody(actor=actor, code=code, capability="safety.custody.decide"))
 
 
 @router.get(K + "/pickup-releases", response=list[ReleaseOut])

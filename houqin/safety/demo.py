@@ -3,7 +3,8 @@ daily self-checks, inspection templates with their rounds, hazards in every stat
 overdue), fire equipment (planted: one extinguisher's annual inspection overdue), drills (one fire
 drill with every class out in 2 min 10 s, an earthquake drill, a third only planned: the term is one
 drill short of the rule's three so far), visitors (one inside now), delegations for today, releases
-and one refused pick-up, duty shifts of this week and the next, an incident and signed weekly
+and one refused pick-up, a custody restriction (不得接走: a court order, the barred father's photo) with
+his refused attempt this morning (the principal's and class teacher's red alert), duty shifts of this week and the next, an incident and signed weekly
 reports. Every date from ctx.dates."""
 
 from __future__ import annotations
@@ -265,6 +266,7 @@ def build_safety(ctx):
                                       object_type="safety.Release",
                                       object_code=str(Release.objects.get(outcome="refused", kindergarten=kg).code),
                                       detail={"collector": "孙先生", "kind": "unknown"})
+            _custody(kg, kids[4 % len(kids)], users, today, rng)
 
         # --- duty roster (this week and the next, two at peak times; one slot short) ------
         week = [d for d in calendar.school_days(dates.week_start, dates.week_start + dt.timedelta(days=13))]
@@ -295,3 +297,68 @@ def build_safety(ctx):
                                         signed_at=_at(end + dt.timedelta(days=1), 9), created_by=users["director"]))
         bulk_create_with_history(reports, SafetyReport, default_user=users["director"])
     ctx.counts.update({f"safety {k}": v for k, v in counts.items()})
+
+
+def _portrait(rng) -> bytes:
+    """A generated head-and-shoulders silhouette (the barred person's photo on the gate's card)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 300), (222, 228, 236))
+    draw = ImageDraw.Draw(image)
+    shade = (70 + rng.randrange(30), 60, 55)
+    draw.ellipse((75, 40, 165, 140), fill=shade)
+    draw.rounded_rectangle((40, 150, 200, 320), radius=50, fill=(50, 70, 110))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def _court_order() -> bytes:
+    """A scan of a court order: a white page with lines of text (a PNG, as a phone photo would be)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (620, 877), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((200, 40, 420, 70), fill=(40, 40, 40))
+    for i in range(24):
+        draw.rectangle((60, 120 + i * 28, 560 - (i % 5) * 40, 132 + i * 28), fill=(90, 90, 90))
+    draw.ellipse((430, 700, 560, 830), outline=(200, 30, 30), width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _custody(kg, child, users, today, rng) -> None:
+    """不得接走: the principal recorded the mother's court order and its photo weeks ago; the father
+    came this morning under another name, showed his identity card and was refused."""
+    from django.core.files.base import ContentFile
+    from simple_history.utils import bulk_create_with_history
+
+    from houqin.core.models import AuditEvent
+    from houqin.safety.custody import name_key
+    from houqin.safety.models import CustodyRestriction, Release
+
+    filed = today - dt.timedelta(days=40)
+    restriction = CustodyRestriction(
+        kindergarten=kg, child=child, person_name="赵建国", name_key=name_key("赵建国"),
+        id_number="11010519491231002X", document_kind="court_order",
+        reason="离婚判决：抚养权归母亲，父亲探视须经母亲同意并在场", valid_from=filed,
+        filed_by=users["principal"], created_by=users["principal"], confirmed_by=users["principal"],
+        confirmed_at=_at(filed, 10))
+    restriction.document.save("court-order.png", ContentFile(_court_order()), save=False)
+    restriction.photo.save("barred.jpg", ContentFile(_portrait(rng)), save=False)
+    bulk_create_with_history([restriction], CustodyRestriction, default_user=users["principal"])
+    restriction = CustodyRestriction.objects.get(kindergarten=kg, child=child, person_name="赵建国")
+    refused = Release.objects.create(
+        kindergarten=kg, child=child, date=today, at=_at(today, 8, 40), outcome="refused",
+        collector_kind="restricted", collector_name="赵先生", released_by=users["guard"], restriction=restriction,
+        note="称要带孩子去医院，身份证号与不得接走登记一致，未放行", created_by=users["guard"])
+    AuditEvent.objects.create(at=refused.at, actor=users["guard"], actor_name=users["guard"].username,
+                              kindergarten=kg, action="safety.custody.refused", outcome="denied",
+                              object_type="safety.Release", object_code=str(refused.code),
+                              detail={"collector": "赵先生", "kind": "restricted",
+                                      "restriction": str(restriction.code)})

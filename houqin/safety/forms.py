@@ -7,6 +7,7 @@ from houqin.core import files
 from houqin.core.forms import StaffChoiceField, StyledForm
 from houqin.org.selectors import staff_users
 from houqin.safety.models import (
+    CustodyDocument,
     DrillKind,
     DutySlot,
     EquipmentKind,
@@ -208,3 +209,27 @@ class ReportForm(StyledForm):
 
 class SignForm(StyledForm):
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CustodyForm(StyledForm):
+    """File a custody restriction (不得接走). `children`: those the actor may file for (a parent's own)."""
+
+    child = forms.ModelChoiceField(label=_("Child"), queryset=None, empty_label=None)
+    person_name = forms.CharField(label=_("Full name of the person who must not collect the child"), max_length=30)
+    id_number = forms.CharField(label=_("Their identity card number"), max_length=18, required=False)
+    photo = forms.FileField(label=_("Their photo"), required=False, widget=PHOTO)
+    document_kind = forms.ChoiceField(label=_("Document"), choices=CustodyDocument.choices)
+    document = forms.FileField(label=_("Scan or photo of the document"), required=False,
+                               widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_DOCUMENTS}))
+    valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
+    valid_until = forms.DateField(label=_("Valid until (empty: until voided)"), widget=DATE, required=False)
+    reason = forms.CharField(label=_("Reason (seen only by the principal and the class teacher)"), max_length=200,
+                             required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children
+
+
+class VoidForm(StyledForm):
+    reason = forms.CharField(label=_("Reason for voiding"), max_length=200)

@@ -516,6 +516,7 @@ class CollectorKind(models.TextChoices):
     PICKUP_PERSON = "pickup_person", _("Authorised pick-up person")
     DELEGATE = "delegate", _("One-off delegate")
     UNKNOWN = "unknown", _("Not authorised")
+    RESTRICTED = "restricted", _("Barred by a custody restriction")
 
 
 class Release(TenantModel):
@@ -538,6 +539,8 @@ class Release(TenantModel):
                                    blank=True, related_name="releases")
     released_by = models.ForeignKey(USER, verbose_name=_("released by"), on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("note"), max_length=200, blank=True)
+    restriction = models.ForeignKey("CustodyRestriction", verbose_name=_("custody restriction"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="refusals")
 
     class Meta:
         verbose_name = _("pick-up release")
@@ -560,6 +563,55 @@ class Release(TenantModel):
         from houqin.core.models import ProtectedRecordError
 
         raise ProtectedRecordError("Pick-up releases are append-only.")
+
+
+class CustodyDocument(models.TextChoices):
+    COURT_ORDER = "court_order", _("Court order")
+    STATEMENT = "statement", _("Signed statement of the guardian")
+
+
+class CustodyRestriction(TenantModel, VoidableModel):
+    """A person who must not collect a child (不得接走): a court order or the guardian's signed
+    statement, filed by a guardian of the child or the principal, valid from/to. In force from the
+    moment it is filed (the principal confirms it, or voids it with a reason); the gate refuses a
+    collector matching its name or identity card number (houqin.safety.custody). Only the principal
+    and the class teacher see its details; the guard sees the photo and 不得接走."""
+
+    scope_paths = {"campus": "child__school_class__campus_id", "class": "child__school_class_id",
+                   "child": "child_id"}
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    person_name = models.CharField(_("full name of the barred person"), max_length=30)
+    name_key = models.CharField(_("name for matching"), max_length=30, editable=False, db_index=True)
+    id_number = models.CharField(_("identity card number"), max_length=18, blank=True)
+    photo = models.FileField(_("photo"), upload_to="safety/custody/%Y/%m/", blank=True)
+    document_kind = models.CharField(_("document"), max_length=20, choices=CustodyDocument.choices)
+    document = models.FileField(_("document scan"), upload_to="safety/custody/%Y/%m/")
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    filed_by = models.ForeignKey(USER, verbose_name=_("filed by"), on_delete=models.PROTECT, editable=False,
+                                 related_name="+")
+    confirmed_by = models.ForeignKey(USER, verbose_name=_("confirmed by"), on_delete=models.PROTECT, null=True,
+                                     blank=True, editable=False, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["id_number"])
+
+    class Meta:
+        verbose_name = _("custody restriction")
+        verbose_name_plural = _("custody restrictions")
+        ordering = ["-valid_from", "-id"]
+
+    def __str__(self):
+        return f"{self.child} ≠ {self.person_name}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    def in_force(self, day) -> bool:
+        return (not self.is_voided and self.valid_from <= day
+                and (self.valid_until is None or self.valid_until >= day))
 
 
 class DutySlot(models.TextChoices):

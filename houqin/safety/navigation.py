@@ -116,6 +116,16 @@ def safety_todos(actor) -> list[Todo]:
             todos.append(Todo(ngettext("%(n)d pick-up delegation to confirm by phone",
                                        "%(n)d pick-up delegations to confirm by phone", pending) % {"n": pending},
                               _url("delegation_list", actor), urgency=3, area="safety", due=today))
+    if actor.has("safety.custody.view"):
+        # The alert of a refusal at the gate because of a custody restriction: red, at once, for the
+        # principal and the child's class teacher (today's and yesterday's).
+        for refusal in selectors.custody_alerts(actor=actor, since=today - dt.timedelta(days=1))[:10]:
+            todos.append(Todo(
+                _("Custody alert: %(name)s tried to collect %(child)s at %(time)s and was refused") % {
+                    "name": refusal.collector_name, "child": refusal.child.name,
+                    "time": timezone.localtime(refusal.at).strftime("%H:%M")},
+                reverse("safety:custody_detail", kwargs={"kg": kg.slug, "code": refusal.restriction.code}),
+                urgency=3, area="safety", due=refusal.date, extra={"kind": "custody"}))
     return todos
 
 

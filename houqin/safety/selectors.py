@@ -310,3 +310,45 @@ def district_reports(*, district, period: str = ""):
 def get_district_report(*, district, code) -> SafetyReport:
     return get_object_or_404(SafetyReport.objects.active().select_related("kindergarten", "signed_by"),
                              kindergarten__district=district, signed_at__isnull=False, code=code)
+
+
+# --------------------------------------------------------------------------------------------
+# Custody restrictions (不得接走)
+
+
+def custody_list(*, actor, capability: str = "safety.custody.view"):
+    """The restrictions the actor may see in full (the principal, the class teacher: their classes),
+    voided ones too, with the number of refusals at the gate each caused. One query."""
+    from houqin.safety.models import CustodyRestriction
+
+    return policy.scoped(actor, capability, CustodyRestriction.objects.all()).select_related(
+        "child", "child__school_class", "filed_by", "confirmed_by").annotate(
+        refusal_count=Count("refusals")).order_by("voided_at", "-valid_from", "-id")
+
+
+def own_custody(*, actor):
+    """A guardian's corner: the restrictions they filed themselves (never those filed by others, who
+    may include the other parent)."""
+    return custody_list(actor=actor, capability="safety.custody.file").filter(filed_by=actor.user)
+
+
+def get_custody(*, actor, code, capability: str = "safety.custody.view"):
+    from houqin.safety.models import CustodyRestriction
+
+    return policy.get_or_404(actor, capability, CustodyRestriction.objects.select_related(
+        "child", "child__school_class", "filed_by", "confirmed_by", "voided_by"), code=code)
+
+
+def custody_refusals(*, actor, restriction):
+    from houqin.safety.models import Release
+
+    return Release.objects.filter(restriction=restriction).select_related("released_by").order_by("-at")[:100]
+
+
+def custody_alerts(*, actor, since: dt.date):
+    """Refusals at the gate because of a custody restriction since `since`, for the principal and the
+    class teacher (the to-do of their home). One query."""
+    from houqin.safety.models import Release
+
+    return policy.scoped(actor, "safety.custody.view", Release.objects.filter(
+        restriction__isnull=False, date__gte=since)).select_related("child", "restriction").order_by("-at")

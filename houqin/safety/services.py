@@ -784,11 +784,16 @@ class ReleaseRefused(DomainError):
         self.release = release
 
 
-def release_child(*, actor, child, collector: str, collector_name: str = "", note: str = "", request=None) -> Release:
+def release_child(*, actor, child, collector: str, collector_name: str = "", note: str = "", id_number: str = "",
+                  request=None) -> Release:
     """Hand the child over. `collector` is "guardian:<code>", "pickup:<code>", "delegation:<code>" or
-    "other" (with `collector_name`). A collector who is not authorised today, or a delegation not
-    confirmed by phone, is refused: the refused attempt is saved and audited, then ReleaseRefused is
-    raised. A second release of the same child on the same day is a Conflict."""
+    "other" (with `collector_name`); `id_number` is the identity card the collector showed, if any.
+    A collector barred by a custody restriction (houqin.safety.custody: by name or identity card
+    number, whoever they are listed as), who is not authorised today, or a delegation not confirmed
+    by phone, is refused: the refused attempt is saved and audited, then ReleaseRefused is raised. A
+    second release of the same child on the same day is a Conflict."""
+    from houqin.safety import custody
+
     _need(actor, "safety.pickup.release", child)
     if child.is_voided:
         raise Http404
@@ -816,31 +821,53 @@ def release_child(*, actor, child, collector: str, collector_name: str = "", not
             raise field_error("collector_name", _("Enter the name of the person at the gate."))
         refusal = _("%(name)s is not authorised to collect %(child)s today: the child was not released.") % {
             "name": name, "child": child.name}
+    shown = custody.id_key(id_number)
+    if shown and not custody.id_number_checksum_ok(shown):
+        raise field_error("id_number", _("Not a valid identity card number (18 characters, check digit wrong)."))
+    barred = custody.barred_collector(child, name=name, id_number=shown, day=today)
+    if barred is not None:
+        refusal = custody.refusal_line(barred, name)
+        collector_kind = CollectorKind.RESTRICTED
     now = timezone.now()
+
+    def refuse(line, restriction, kind):
+        release = Release.objects.create(
+            kindergarten=actor.kindergarten, child=child, date=today, at=now, outcome=ReleaseOutcome.REFUSED,
+            collector_kind=kind, collector_name=name, released_by=actor.user, note=_text(note, 200),
+            created_by=actor.user, restriction=restriction, **fields)
+        detail = {"child": str(child.code), "collector": name, "kind": kind}
+        if restriction is not None:
+            detail["restriction"] = str(restriction.code)
+        audit_event(action="safety.custody.refused" if restriction else "safety.pickup.refused", actor=actor.user,
+                    kindergarten=actor.kindergarten, outcome="denied", obj=release, request=request, detail=detail)
+        return ReleaseRefused(line, release)
+
     if refusal is not None:
         with transaction.atomic():
-            release = Release.objects.create(
-                kindergarten=actor.kindergarten, child=child, date=today, at=now, outcome=ReleaseOutcome.REFUSED,
-                collector_kind=collector_kind, collector_name=name, released_by=actor.user,
-                note=_text(note, 200), created_by=actor.user, **fields)
-            audit_event(action="safety.pickup.refused", actor=actor.user, kindergarten=actor.kindergarten,
-                        outcome="denied", obj=release, request=request,
-                        detail={"child": str(child.code), "collector": name, "kind": collector_kind})
-        raise ReleaseRefused(refusal, release)
+            refused = refuse(refusal, barred, collector_kind)
+        raise refused
+    refused = None
     with transaction.atomic():
         from houqin.org.models import Child
 
         Child.objects.select_for_update().get(pk=child.pk)  # two guards at once: one wins
-        if Release.objects.filter(child=child, date=today, outcome=ReleaseOutcome.RELEASED).exists():
+        # A restriction filed while the guard was deciding (filing locks the child too): checked again
+        # under the lock, and the refusal saved in this transaction.
+        late = custody.barred_collector(child, name=name, id_number=shown, day=today)
+        if late is not None:
+            refused = refuse(custody.refusal_line(late, name), late, CollectorKind.RESTRICTED)
+        elif Release.objects.filter(child=child, date=today, outcome=ReleaseOutcome.RELEASED).exists():
             raise Conflict(_("%(child)s has already been collected today.") % {"child": child.name})
-        try:
-            with transaction.atomic():
-                return Release.objects.create(
-                    kindergarten=actor.kindergarten, child=child, date=today, at=now,
-                    outcome=ReleaseOutcome.RELEASED, collector_kind=collector_kind, collector_name=name,
-                    released_by=actor.user, note=_text(note, 200), created_by=actor.user, **fields)
-        except IntegrityError:
-            raise Conflict(_("%(child)s has already been collected today.") % {"child": child.name}) from None
+        else:
+            try:
+                with transaction.atomic():
+                    return Release.objects.create(
+                        kindergarten=actor.kindergarten, child=child, date=today, at=now,
+                        outcome=ReleaseOutcome.RELEASED, collector_kind=collector_kind, collector_name=name,
+                        released_by=actor.user, note=_text(note, 200), created_by=actor.user, **fields)
+            except IntegrityError:
+                raise Conflict(_("%(child)s has already been collected today.") % {"child": child.name}) from None
+    raise refused
 
 
 # --------------------------------------------------------------------------------------------

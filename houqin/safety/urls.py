@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.safety import views
+from houqin.safety import custody_views, views
 
 app_name = "safety"
 
@@ -56,6 +56,14 @@ urlpatterns = [
     path(P + "pickup/mine/", views.my_delegations, name="my_delegations"),
     path(P + "pickup/delegations/<uuid:code>/confirm/", views.delegation_confirm, name="delegation_confirm"),
     path(P + "pickup/log/", views.release_log, name="release_log"),
+    path(P + "custody/", custody_views.custody_list, name="custody_list"),
+    path(P + "custody/new/", custody_views.custody_create, name="custody_create"),
+    path(P + "custody/mine/", custody_views.custody_mine, name="custody_mine"),
+    path(P + "custody/<uuid:code>/", custody_views.custody_detail, name="custody_detail"),
+    path(P + "custody/<uuid:code>/confirm/", custody_views.custody_confirm, name="custody_confirm"),
+    path(P + "custody/<uuid:code>/void/", custody_views.custody_void, name="custody_void"),
+    path(P + "custody/<uuid:code>/document/", custody_views.custody_document, name="custody_document"),
+    path(P + "custody/<uuid:code>/photo/", custody_views.custody_photo, name="custody_photo"),
     path(P + "pickup/<uuid:code>/", views.pickup_card, name="pickup_card"),
     path(P + "pickup/<uuid:code>/release/", views.pickup_release, name="pickup_release"),
     path(P + "pickup/<uuid:code>/delegate/", views.delegation_create, name="delegation_create"),

@@ -650,8 +650,12 @@ def pickup_card(request, kg, code):
     today = _today()
     found = services.authorised_collectors(child, today)
     released = selectors.released_today([child.pk], today).get(child.pk)
+    from houqin.safety import custody
+
+    barred = list(custody.in_force(child, today))
+    custody.mark_barred(found, barred)
     return render(request, "safety/pickup_card.html", {
-        "child": child, **found, "released": released, "today": today,
+        "child": child, **found, "released": released, "today": today, "barred": barred,
         "attempts": selectors.release_list(actor=actor, day=today).filter(child=child),
         "can_release": policy.can(actor, "safety.pickup.release", child),
         "can_delegate": policy.can(actor, "safety.pickup.request", child),
@@ -667,7 +671,8 @@ def pickup_release(request, kg, code):
     try:
         release = services.release_child(actor=actor, child=child, collector=request.POST.get("collector", ""),
                                          collector_name=request.POST.get("collector_name", ""),
-                                         note=request.POST.get("note", ""), request=request)
+                                         note=request.POST.get("note", ""),
+                                         id_number=request.POST.get("id_number", ""), request=request)
     except services.ReleaseRefused as exc:
         messages.error(request, exc.message)
     except DomainError as exc:

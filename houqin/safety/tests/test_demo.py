@@ -18,7 +18,15 @@ def test_the_demo_has_the_planted_cases(demo_built):
     fire = Drill.objects.get(kindergarten=kg, kind="fire")
     assert fire.classes.count() == 22 and fire.evacuation_seconds == 130
     assert Visitor.objects.filter(kindergarten=kg, left_at__isnull=True).count() == 1
-    refused = Release.objects.get(kindergarten=kg, outcome="refused")
+    refused = Release.objects.get(kindergarten=kg, outcome="refused", restriction__isnull=True)
     assert AuditEvent.objects.filter(action="safety.pickup.refused", object_code=str(refused.code)).exists()
+    # 不得接走: a confirmed court order with the photo, the barred father refused this morning
+    from houqin.safety.models import CustodyRestriction
+
+    restriction = CustodyRestriction.objects.get(kindergarten=kg)
+    assert restriction.document and restriction.photo and restriction.is_confirmed
+    barred = Release.objects.get(kindergarten=kg, restriction=restriction)
+    assert barred.outcome == "refused"
+    assert AuditEvent.objects.filter(action="safety.custody.refused", object_code=str(barred.code)).exists()
     assert SafetyReport.objects.filter(kindergarten=kg, signed_at__isnull=False).count() == 3
     assert Hazard.objects.filter(kindergarten__slug="demo2").exists()

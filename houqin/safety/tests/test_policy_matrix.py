@@ -49,6 +49,12 @@ ROUTES = [
     ("/k/{kg}/safety/pickup/delegations/", "safety.pickup.view", None),
     ("/k/{kg}/safety/pickup/delegations/{code}/confirm/", "safety.pickup.confirm", "delegation"),
     ("/k/{kg}/safety/pickup/log/", "safety.pickup.view", None),
+    ("/k/{kg}/safety/custody/", "safety.custody.view", None),
+    ("/k/{kg}/safety/custody/new/", "safety.custody.file", None),
+    ("/k/{kg}/safety/custody/mine/", "safety.custody.file", None),
+    ("/k/{kg}/safety/custody/{code}/", "safety.custody.view", "custody"),
+    ("/k/{kg}/safety/custody/{code}/document/", "safety.custody.view", "custody"),
+    ("/k/{kg}/safety/custody/{code}/photo/", "safety.pickup.view", "custody"),
     ("/k/{kg}/safety/duty/", "safety.view", None),
     ("/k/{kg}/safety/duty/new/", "safety.duty.change", None),
     ("/k/{kg}/safety/duty/{code}/swap/", "safety.duty.change", "shift"),
@@ -73,6 +79,8 @@ ROUTES = [
     ("/api/k/{kg}/safety/pickup/{code}", "safety.pickup.view", "child"),
     ("/api/k/{kg}/safety/pickup-releases", "safety.pickup.view", None),
     ("/api/k/{kg}/safety/delegations", "safety.pickup.view", None),
+    ("/api/k/{kg}/safety/custody", "safety.custody.view", None),
+    ("/api/k/{kg}/safety/custody/{code}", "safety.custody.view", "custody"),
     ("/api/k/{kg}/safety/duty", "safety.view", None),
     ("/api/k/{kg}/safety/incidents", "safety.incident.view", None),
     ("/api/k/{kg}/safety/incidents/{code}", "safety.incident.view", "incident"),
@@ -93,6 +101,17 @@ def _objects(world):
     def variants(name):
         return {"k1": getattr(k1, name), "other_kg": getattr(k2, name), "missing": MISSING}
 
+    def restriction(k, child):
+        from houqin.safety import custody
+        from houqin.testing import pdf_bytes
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from houqin.safety.tests.conftest import png
+
+        return custody.restriction_file(
+            actor=actor_of(world, Role.PRINCIPAL, k), child=child, person_name="赵建国", document_kind="court_order",
+            document=SimpleUploadedFile("order.pdf", pdf_bytes()), valid_from=days(0), photo=png())
+
     return {
         **{name: variants(attr) for name, attr in [
             ("hazard", "closed"), ("template", "template"), ("round", "round"), ("equipment", "equipment"),
@@ -103,6 +122,10 @@ def _objects(world):
                   "other_child": world.k1.children[4], "other_kg": world.k2.own_child, "missing": MISSING},
         "delegation": {"own_class": k1.delegation, "other_class": other_delegation, "other_kg": k2.delegation,
                        "missing": MISSING},
+        "custody": {"own_child": restriction("k1", world.k1.own_child),
+                    "sibling_other_class": restriction("k1", world.sibling),
+                    "other_child": restriction("k1", world.k1.children[4]),
+                    "other_kg": restriction("k2", world.k2.own_child), "missing": MISSING},
     }
 
 
@@ -161,10 +184,18 @@ def test_the_grants_follow_appendix_a():
     assert grants["safety.pickup.view"][Role.CLASS_TEACHER] == policy.Scope.CLASS
     assert set(grants["safety.visitor.view_id"]) == {Role.PRINCIPAL}
     assert policy.CAPABILITIES["safety.visitor.view_id"].sensitive
+    # Custody restrictions: the details to the principal and the class teacher only (the guard sees the
+    # photo and 不得接走 through safety.pickup.view); a parent files for their own child.
+    assert grants["safety.custody.view"] == {Role.PRINCIPAL: policy.Scope.KINDERGARTEN,
+                                             Role.CLASS_TEACHER: policy.Scope.CLASS}
+    assert grants["safety.custody.file"] == {Role.PRINCIPAL: policy.Scope.KINDERGARTEN,
+                                             Role.PARENT: policy.Scope.CHILD}
+    assert set(grants["safety.custody.decide"]) == {Role.PRINCIPAL}
+    assert policy.CAPABILITIES["safety.custody.view"].sensitive
     for name, by_role in grants.items():
         if name != "safety.report.view":
             assert Role.SUPERVISOR not in by_role, name
-        if name != "safety.pickup.request":
+        if name not in ("safety.pickup.request", "safety.custody.file"):
             assert Role.PARENT not in by_role, name
 
 
