@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin import policy
-from houqin.canteen import selectors
+from houqin.canteen import selectors, substitutes
 from houqin.canteen.models import (
     ACCOUNT_TRANSITIONS,
     MEAL_ORDER,
@@ -415,6 +415,7 @@ def menu_publish(*, actor, menu: Menu, notify: bool = True) -> Menu:
         names = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
         raise_for([{"field": None, "message": _("These days have no meals yet: %(days)s.") % {
             "days": "、".join(str(names[d]) for d in empty_days)}}])
+    substitutes.check_coverage(menu, entries)
     menu.published_at = timezone.now()
     menu.published_by = actor.user
     menu.summary = summary_of(menu)
