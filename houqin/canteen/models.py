@@ -391,7 +391,8 @@ class MenuSubstitute(TenantModel):
         verbose_name = _("substitute dish")
         verbose_name_plural = _("substitute dishes")
         ordering = ["entry_id", "avoid"]
-        constraints = [models.UniqueConstraint(fields=["entry", "avoid"], name="canteen_substitute_one_per_tag")]
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "entry", "avoid"],
+                                               name="canteen_substitute_one_per_tag")]
 
     def __str__(self):
         return f"{self.entry_id} {self.avoid} → {self.dish_name}"

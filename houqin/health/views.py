@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors, rule_figure_post, xlsx_response
+from houqin.health import diets
 from houqin.health import forms as f
 from houqin.health import growth, judgements, rules, selectors, services
 from houqin.health import statistics as health_statistics
@@ -565,7 +566,10 @@ def child_record(request, kg, code):
         **record, "charts": charts, "diseases": diseases, "dose_names": names,
         "show_z": policy.can(actor, "health.exam.record", child), "standard": standard,
         "standards": rules.growth_standards(), "can_vaccinate": policy.can(actor, "health.vaccination.record", child),
-        "can_case": policy.can(actor, "health.disease.manage", child)})
+        "can_case": policy.can(actor, "health.disease.manage", child),
+        "diets": list(diets.diet_list(actor=actor, child=child, current_only=False))
+        if policy.can(actor, "health.diet.view", child) else None,
+        "can_add_diet": policy.can(actor, "health.diet.record", child) or policy.can(actor, "health.diet.request", child)})
 
 
 def _period(request) -> health_statistics.Period:
