@@ -1018,13 +1018,21 @@ def list_diets(request, kg: str, school_class: UUID | None = None):
 @requires("health.diet.view")
 def create_diet(request, kg: str, child: Form[UUID], kind: Form[str] = "", allergen: Form[str] = "",
                 severity: Form[str] = "", diet: Form[str] = "", reaction: Form[str] = "",
-                start_date: Form[dt.date] = None, end_date: Form[dt.date] = None,
-                proof: File[UploadedFile] = None):
+                start_date: Form[str] = "", end_date: Form[str] = "", proof: File[UploadedFile] = None):
     actor = request.actor
+    days = {}
+    for name, value in (("start_date", start_date), ("end_date", end_date)):
+        try:
+            days[name] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            from houqin.core.errors import raise_for
+            from django.utils.translation import gettext as _
+
+            raise_for({name: _("Give the date as year-month-day, e.g. 2026-11-25.")})
     capability = "health.diet.record" if actor.has("health.diet.record") else "health.diet.request"
     kid = policy.get_or_404(actor, capability, Child.objects.select_related("school_class"), code=child)
     made = diets.diet_create(actor=actor, child=kid, kind=kind, allergen=allergen, severity=severity, diet=diet,
-                             reaction=reaction, start_date=start_date, end_date=end_date, proof=proof)
+                             reaction=reaction, proof=proof, **days)
     return Status(201, _diet_out(diets.get_diet(actor=actor, code=made.code)))
 
 
