@@ -567,9 +567,10 @@ def child_record(request, kg, code):
         "show_z": policy.can(actor, "health.exam.record", child), "standard": standard,
         "standards": rules.growth_standards(), "can_vaccinate": policy.can(actor, "health.vaccination.record", child),
         "can_case": policy.can(actor, "health.disease.manage", child),
+        # the register's records (one query, scoped); the child is in the reader's scope already
         "diets": list(diets.diet_list(actor=actor, child=child, current_only=False))
-        if policy.can(actor, "health.diet.view", child) else None,
-        "can_add_diet": policy.can(actor, "health.diet.record", child) or policy.can(actor, "health.diet.request", child)})
+        if actor.has("health.diet.view") else None,
+        "can_add_diet": actor.has("health.diet.record") or actor.has("health.diet.request")})
 
 
 def _period(request) -> health_statistics.Period:

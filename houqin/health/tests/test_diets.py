@@ -36,12 +36,12 @@ def test_the_health_teacher_enters_an_allergy_and_it_is_confirmed_at_once(world,
     assert (record.child, record.allergen, record.severity, record.status) == (child, "egg", "moderate", "confirmed")
     assert record.confirmed_by == world.k1.users[Role.HEALTH_TEACHER] and not record.proof
     page = client.get(f"/k/k1/health/children/{child.code}/").content.decode()
-    assert 'data-testid="child-diets"' in page and "Egg" in page
+    assert 'data-testid="child-diets"' in page and "鸡蛋" in page  # the page is in Chinese
 
 
 @pytest.mark.parametrize("over, field_word", [
-    ({"allergen": ""}, "allergic"), ({"severity": ""}, "severe"), ({"kind": "diet", "diet": ""}, "diet"),
-    ({"end_date": "2026-11-01"}, "before the first day"),
+    ({"allergen": ""}, "请选择幼儿过敏的食物"), ({"severity": ""}, "请选择过敏反应的严重程度"),
+    ({"kind": "diet", "diet": ""}, "请选择膳食类型"), ({"end_date": "2026-11-01"}, "结束日期早于开始日期"),
 ])
 def test_bad_input_is_refused_with_a_message_and_nothing_saved(world, login, over, field_word):
     client = login(world.k1.users[Role.HEALTH_TEACHER])
@@ -56,7 +56,7 @@ def test_a_parent_asks_with_the_proof_and_the_health_teacher_confirms_then_voids
     parent = login(world.k1.users[Role.PARENT])
     child = world.k1.own_child
     r = parent.post("/k/k1/health/diets/new/", _form(child))  # no proof: refused
-    assert r.status_code == 200 and "proof" in r.content.decode() and not DietRecord.objects.exists()
+    assert r.status_code == 200 and "请上传医生证明" in r.content.decode() and not DietRecord.objects.exists()
     proof = upload_file(image_bytes(), "诊断.jpg", "image/jpeg")
     r = parent.post("/k/k1/health/diets/new/", _form(child, allergen="milk", proof=proof))
     assert r.status_code == 302
