@@ -34,6 +34,7 @@ from houqin.canteen.models import (
     MenuEntryFood,
     MenuRevision,
     MenuStatus,
+    MenuSubstitute,
     PagodaGroup,
     StockFoodLink,
 )
@@ -297,6 +298,12 @@ def _copy_entries(actor, source: Menu, target: Menu) -> None:
         foods += [MenuEntryFood(kindergarten=target.kindergarten, entry=new, food_id=f.food_id, grams_raw=f.grams_raw,
                                 grams_edible=f.grams_edible) for f in old.foods.all()]
     MenuEntryFood.objects.bulk_create(foods)
+    # the substitutes the health teacher chose come along (the coverage check at publishing still runs)
+    new_of = {old.pk: new for old, new in zip([e for e in entries if e.day < target.days], new_entries, strict=True)}
+    MenuSubstitute.objects.bulk_create([
+        MenuSubstitute(kindergarten=target.kindergarten, entry=new_of[s.entry_id], avoid=s.avoid, dish_id=s.dish_id,
+                       dish_name=s.dish_name, created_by=actor.user)
+        for s in MenuSubstitute.objects.filter(entry__menu=source, entry_id__in=list(new_of))])
 
 
 def _locked(menu: Menu) -> Menu:

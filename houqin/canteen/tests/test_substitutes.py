@@ -13,7 +13,7 @@ from django.utils import translation
 
 from houqin.canteen import services, substitutes
 from houqin.canteen.models import Menu, MenuEntry, MenuStatus, MenuSubstitute
-from houqin.canteen.tests.conftest import EGG, MONDAY, RICE, actor_of, food, make_menu, register
+from houqin.canteen.tests.conftest import MONDAY, RICE, actor_of, food, make_menu, register
 from houqin.core.errors import DomainError, Forbidden
 from houqin.org.models import Role
 from houqin.testing import ChildFactory
@@ -203,3 +203,12 @@ def test_the_demo_egg_child_gets_a_substitute_on_every_egg_day_and_the_kitchen_l
     page = client.get(f"/k/demo/canteen/menus/{menu.code}/substitutes/").content.decode()
     assert page.count(egg.child.name) >= len(egg_entries)
     assert 'data-testid="substitutes-missing"' not in page
+
+
+def test_a_copied_menu_keeps_the_substitutes(world, health, egg_menu, tofu):
+    register(world.k1.own_child, "egg")
+    for entry in _egg_entries(egg_menu):
+        substitutes.substitute_set(actor=health, entry=entry, avoid="egg", dish=tofu)
+    copy = services.menu_create(actor=health, week_start=MONDAY + dt.timedelta(days=7), copy_from=egg_menu)
+    assert MenuSubstitute.objects.filter(entry__menu=copy).count() == 2
+    services.menu_publish(actor=health, menu=copy, notify=False)
