@@ -362,6 +362,16 @@ _HEALTH: list[Capability] = [  # houqin.health: checks, attendance, exams and gr
     Capability("health.medication.give", {Role.HEALTH_TEACHER: K, Role.CLASS_TEACHER: C, Role.NURSERY: C},
                sensitive=True,
                description="Receive an entrusted medicine (or refuse it with a reason) and record each administration"),
+    Capability(
+        "health.diet.view",
+        {Role.HEALTH_TEACHER: K, Role.PRINCIPAL: K, Role.CLASS_TEACHER: C, Role.NURSERY: C, Role.PARENT: CH},
+        sensitive=True,
+        description="The allergy and special-diet register (过敏与特殊膳食登记): class staff their class, parents their child",
+    ),
+    Capability("health.diet.record", {Role.HEALTH_TEACHER: K}, sensitive=True,
+               description="Enter a child's allergy or special diet, confirm a parent's request, void with a reason"),
+    Capability("health.diet.request", {Role.PARENT: CH}, sensitive=True,
+               description="Ask for an allergy or special diet of one's own child, with the doctor's proof"),
     # Disease reports sent to the district: the supervisor reads them (class, onset dates, symptoms, measures,
     # reporter; never a child's name) and acknowledges them.
     Capability("health.report.district", {Role.SUPERVISOR: D},
@@ -399,6 +409,10 @@ _CANTEEN: list[Capability] = [  # houqin.canteen: foods, dishes, menus, nutritio
          Role.CLASS_TEACHER: C, Role.NURSERY: C},
         description="Menu warnings naming a child and the allergen in a dish (the kitchen and menu writers: every "
                     "child; class staff: their class)",
+    ),
+    Capability(
+        "canteen.substitute.change", _grant([Role.HEALTH_TEACHER], K),
+        description="Choose, for a dish of a menu and an allergen or diet, the dish children who must avoid it get instead",
     ),
     Capability(
         "canteen.committee.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),

@@ -371,3 +371,50 @@ def publish_account(request, kg: str, month: Day, payload: NoteIn):
 
 add_rule_routes(router, area=AREA, path="/k/{kg}/canteen/rules", view_capability="canteen.menu.view",
                 change_capability="canteen.settings.change")
+
+
+# --- 替代餐: substitute dishes ---------------------------------------------------------------------
+
+
+class SubstituteIn(Input):
+    avoid: str
+    dish: UUID | None = None  # none: remove the substitute
+
+
+def _substitute_rows(menu, actor) -> dict:
+    from houqin.canteen import substitutes
+    from houqin.canteen.models import Meal
+
+    rows = substitutes.menu_rows(menu, actor=actor)
+    return {"menu": menu.code, "week_start": menu.week_start, "missing": len(substitutes.uncovered(rows)),
+            "rows": [{"date": r["date"], "meal": r["meal"], "meal_label": str(dict(Meal.choices)[r["meal"]]),
+                      "dish": r["dish"], "child": r["child"], "class": r["class"], "avoid": r["avoid"],
+                      "severe": r["severe"], "substitute": r["substitute"], "whole_meal": r["whole_meal"]}
+                     for r in rows]}
+
+
+@router.get("/k/{kg}/canteen/menus/{code}/substitutes")
+@policy.requires("canteen.allergy.view")
+def list_substitutes(request, kg: str, code: UUID):
+    """Who gets what instead, by day and meal (class staff: their classes only)."""
+    return _substitute_rows(_menu_by_code(request.actor, code), request.actor)
+
+
+@router.post("/k/{kg}/canteen/menus/{code}/entries/{entry}/substitute")
+@policy.requires("canteen.substitute.change")
+def set_substitute(request, kg: str, code: UUID, entry: UUID, payload: SubstituteIn):
+    from houqin.canteen import substitutes
+    from houqin.canteen.models import Dish
+
+    actor = request.actor
+    menu = _menu_by_code(actor, code, "canteen.substitute.change")
+    item = MenuEntry.objects.filter(menu=menu, code=entry).first()
+    if item is None:
+        raise Http404
+    dish = None
+    if payload.dish is not None:
+        dish = policy.scoped(actor, "canteen.menu.view", Dish.objects.all()).filter(code=payload.dish).first()
+        if dish is None:
+            raise Http404
+    substitutes.substitute_set(actor=actor, entry=item, avoid=payload.avoid[:16], dish=dish)
+    return _substitute_rows(menu, actor)

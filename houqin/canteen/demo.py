@@ -99,7 +99,7 @@ T = {
     "cabbage": "045101x", "fungus": "051013", "potato": "021101", "rape": "045125", "mushroom": "051019",
     "laver": "052008", "wax_gourd": "043221", "pumpkin": "043213", "apple": "061101x", "orange": "064101",
     "pear": "061201x", "dates": "062302", "mung": "032101", "sweet_potato": "021205", "oil": "192004",
-    "oats": "019012",
+    "oats": "019012", "soymilk": "031405",
 }
 
 # name, category, [(food key, grams raw per child)] — keys in T or CONDIMENTS
@@ -135,6 +135,14 @@ DISHES = [
     ("绿豆汤", "snack", [("mung", 10), ("sugar", 5)]),
     ("蒸红薯", "snack", [("sweet_potato", 80)]),
     ("燕麦粥", "snack", [("oats", 20), ("milk", 100)]),
+]
+# Dishes of the library that the health teacher serves instead (替代餐): created after the weekly cycle is
+# drawn, so they are never on the menu itself.
+SUBSTITUTE_DISHES = [
+    ("豆浆", "milk", [("soymilk", 200)]),
+    ("番茄烩鸡丁", "meat", [("tomato", 60), ("chicken", 40), ("oil", 5), ("salt", 0.8)]),
+    ("青菜豆腐汤", "soup", [("greens", 30), ("tofu", 30), ("salt", 0.5)]),
+    ("小米南瓜粥", "snack", [("millet", 20), ("pumpkin", 30)]),
 ]
 DEMO2_DISHES = {"米饭", "花卷", "小米粥", "番茄炒蛋", "红烧鸡腿", "青菜肉丝", "肉末豆腐", "清炒西兰花", "木耳炒白菜",
                 "紫菜蛋花汤", "番茄豆腐汤", "牛奶", "苹果", "橙子", "红枣发糕", "蒸红薯"}
@@ -306,6 +314,8 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
         ef.entry_id = ef.entry.pk
     MenuEntryFood.objects.bulk_create(entry_foods, batch_size=1000)
 
+    counts_subs = _substitutes(ctx, kg, health, foods, menus, entries, ingredients, setup, by_category)
+
     from houqin.canteen.services import summary_of
 
     for menu in menus:
@@ -313,10 +323,68 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
             menu.summary = summary_of(menu)
     Menu.objects.bulk_update([m for m in menus if m.summary], ["summary"])
 
-    counts = {"dishes": len(dishes), "menus": len(menus), "menu entries": len(entries), "meal accounts": 0}
+    counts = {"dishes": len(dishes), "menus": len(menus), "menu entries": len(entries), "meal accounts": 0,
+              "substitutes": counts_subs}
     if full:
         counts["meal accounts"] = _survey_meeting_and_accounts(ctx, kg, users)
     return counts
+
+
+def _substitutes(ctx, kg, health, foods, menus, entries, ingredients, setup, by_category) -> int:
+    """The substitute dishes (SUBSTITUTE_DISHES) and, on every menu, the substitute of each dish a child
+    of the health register must avoid: a dish of the same category (else any) that carries none of the
+    tags of the children it is for. Plain data through houqin.canteen.substitutes.assign."""
+    from houqin.canteen import substitutes
+    from houqin.canteen.models import MenuSubstitute
+    from houqin.health.diets import needs_between
+
+    specs = [d for d in SUBSTITUTE_DISHES if all(key in foods for key, _g in d[2])]
+    extra = [Dish(kindergarten=kg, name=name, name_initials=pinyin_initials(name)[:40], category=category,
+                  created_by=health, created_at=setup) for name, category, _parts in specs]
+    extra = bulk_create_with_history(extra, Dish, default_user=health, default_date=setup,
+                                     default_change_reason=CHANGE_REASON)
+    rows = []
+    for dish, (_name, _category, parts) in zip(extra, specs, strict=True):
+        for key, grams in parts:
+            food = foods[key]
+            raw = Decimal(str(grams)).quantize(TENTH)
+            edible = max((raw * food.edible_pct / 100).quantize(TENTH, rounding=ROUND_HALF_UP), TENTH)
+            row = DishIngredient(kindergarten=kg, dish=dish, food=food, grams_raw=raw, grams_edible=edible,
+                                 created_by=health, created_at=setup)
+            rows.append(row)
+            ingredients.setdefault(dish.pk, []).append(row)
+    bulk_create_with_history(rows, DishIngredient, default_user=health, default_date=setup,
+                             default_change_reason=CHANGE_REASON)
+    if not menus:
+        return 0
+    end = max(m.week_start for m in menus) + dt.timedelta(days=6)
+    needs = needs_between(kindergarten=kg, start=min(m.week_start for m in menus), end=end)
+    if not needs:
+        return 0
+    tags_of = {pk: substitutes.dish_tags(i.food for i in rows_) for pk, rows_ in ingredients.items()}
+    library = extra + [d for category in sorted(by_category) for d in by_category[category]]
+    made = []
+    for menu in menus:
+        mine = [e for e in entries if e.menu_id == menu.pk]
+        data = [{"id": e.pk, "day": e.day, "meal": e.meal, "dish": e.dish_name, "tags": tags_of[e.dish_id]}
+                for e in mine]
+        category = {e.pk: e.dish_category for e in mine}
+        wanted: dict[tuple[int, str], set[str]] = {}
+        for row in substitutes.assign(week_start=menu.week_start, entries=data, needs=needs, substitutes={}):
+            if row["whole_meal"]:
+                continue
+            child_tags = frozenset().union(*(n["tags"] for n in needs if n["child_id"] == row["child_id"]))
+            wanted.setdefault((row["entry_id"], row["tags"][0]), set()).update(child_tags)
+        for (entry_id, tag), avoid in wanted.items():
+            fits = [d for d in library if not tags_of[d.pk] & avoid]
+            dish = next((d for d in fits if d.category == category[entry_id]), None) or next(iter(fits), None)
+            if dish is not None:
+                made.append(MenuSubstitute(kindergarten=kg, entry_id=entry_id, avoid=tag, dish=dish,
+                                           dish_name=dish.name, created_by=health,
+                                           created_at=menu.published_at or menu.created_at))
+    bulk_create_with_history(made, MenuSubstitute, default_user=health, default_date=setup,
+                             default_change_reason=CHANGE_REASON)
+    return len(made)
 
 
 def _draw_week(rng, by_category) -> list[dict]:

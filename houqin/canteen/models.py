@@ -373,6 +373,31 @@ class MenuEntryFood(TenantModel):
         ]
 
 
+class MenuSubstitute(TenantModel):
+    """替代餐: for one menu entry and one avoid tag (an allergen group such as egg, or a diet's pork /
+    meat), the dish of the library the children who must avoid it are served instead. Chosen by the
+    health teacher; publishing checks that every affected child has one (houqin.canteen.substitutes)."""
+
+    scope_paths: dict = {}
+
+    entry = models.ForeignKey(MenuEntry, verbose_name=_("menu entry"), on_delete=models.CASCADE,
+                              related_name="substitutes")
+    avoid = models.CharField(_("allergen or diet"), max_length=16)  # houqin.health.allergens tags
+    dish = models.ForeignKey(Dish, verbose_name=_("substitute dish"), on_delete=models.PROTECT, related_name="+")
+    dish_name = models.CharField(_("substitute dish"), max_length=40)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("substitute dish")
+        verbose_name_plural = _("substitute dishes")
+        ordering = ["entry_id", "avoid"]
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "entry", "avoid"],
+                                               name="canteen_substitute_one_per_tag")]
+
+    def __str__(self):
+        return f"{self.entry_id} {self.avoid} → {self.dish_name}"
+
+
 class MenuRevision(TenantModel):
     """A change to a published menu: what changed, why, who — and the committee meeting behind it."""
 

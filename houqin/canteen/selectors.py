@@ -3,7 +3,6 @@ contracts other areas call, the kindergarten."""
 
 from __future__ import annotations
 
-import re
 
 import calendar
 import datetime as dt
@@ -182,24 +181,10 @@ def menu_analysis(menu, *, grade: str = Grade.MIDDLE, entries=None, settings=Non
                              rules=rules, meals=settings.meal_list)
 
 
-def recorded_allergens(*, actor) -> list[dict]:
-    """Children whose record names a food they must not eat (过敏/禁食 in their notes), within the
-    actor's scope of canteen.allergy.view: [{"child", "class", "notes"}].
-    The notes stay inside the canteen's code: warnings show the allergen, never the notes.
-    (Until the health area keeps an allergy list.)"""
-    from houqin.org.models import Child
-
-    children = (Child.objects.filter(kindergarten=actor.kindergarten, voided_at__isnull=True, left_on__isnull=True)
-                .filter(Q(notes__contains="过敏") | Q(notes__contains="禁食") | Q(notes__icontains="allerg")))
-    children = (policy.scoped(actor, "canteen.allergy.view", children)
-                .select_related("school_class").only("name", "notes", "school_class__name"))
-    return [{"child": c.name, "class": c.school_class.name, "notes": c.notes} for c in children]
-
-
 def menu_warnings(menu, entries=None, *, actor) -> list[dict]:
     """What the health teacher should look at while editing: a dish repeated within the week, a
-    food a child is recorded as allergic to (children within the reader's scope only, with the
-    allergen, not their notes), a food out of stock.
+    dish with a child's allergen (from the health register) and no substitute yet (children within
+    the reader's scope only, with the allergen), a food out of stock.
     [{"kind": "repeat"|"allergen"|"stock", "message"}]."""
     from django.utils.translation import gettext as _
 
@@ -218,16 +203,13 @@ def menu_warnings(menu, entries=None, *, actor) -> list[dict]:
     for e in entries:
         for ef in e.foods.all():
             foods.setdefault(ef.food_id, (ef.food, e))
-    children = recorded_allergens(actor=actor)
-    for food, entry in foods.values():
-        words = [w for w in re.split(r"[,，、;；\s]+", food.allergens or "") if w]
-        for child in children:
-            hit = next((w for w in words if w in child["notes"]), None)
-            if hit:
-                warnings.append({"kind": "allergen", "message": _(
-                    "%(dish)s contains %(food)s: %(child)s (%(class)s) must not eat %(allergen)s.") % {
-                    "dish": entry.dish_name, "food": food.name, "child": child["child"], "class": child["class"],
-                    "allergen": hit}})
+    from houqin.canteen import substitutes
+
+    for row in substitutes.uncovered(substitutes.menu_rows(menu, entries, actor=actor)):
+        warnings.append({"kind": "allergen", "message": _(
+            "%(day)s: %(dish)s contains %(allergen)s: %(child)s (%(class)s) has no substitute yet.") % {
+            "day": weekdays[row["day"]], "dish": row["dish"], "allergen": "、".join(row["avoid"]),
+            "child": row["child"], "class": row["class"]}})
     warnings += _stock_warnings(menu, foods)
     return warnings
 

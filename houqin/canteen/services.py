@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin import policy
-from houqin.canteen import selectors
+from houqin.canteen import selectors, substitutes
 from houqin.canteen.models import (
     ACCOUNT_TRANSITIONS,
     MEAL_ORDER,
@@ -34,6 +34,7 @@ from houqin.canteen.models import (
     MenuEntryFood,
     MenuRevision,
     MenuStatus,
+    MenuSubstitute,
     PagodaGroup,
     StockFoodLink,
 )
@@ -297,6 +298,12 @@ def _copy_entries(actor, source: Menu, target: Menu) -> None:
         foods += [MenuEntryFood(kindergarten=target.kindergarten, entry=new, food_id=f.food_id, grams_raw=f.grams_raw,
                                 grams_edible=f.grams_edible) for f in old.foods.all()]
     MenuEntryFood.objects.bulk_create(foods)
+    # the substitutes the health teacher chose come along (the coverage check at publishing still runs)
+    new_of = {old.pk: new for old, new in zip([e for e in entries if e.day < target.days], new_entries, strict=True)}
+    MenuSubstitute.objects.bulk_create([
+        MenuSubstitute(kindergarten=target.kindergarten, entry=new_of[s.entry_id], avoid=s.avoid, dish_id=s.dish_id,
+                       dish_name=s.dish_name, created_by=actor.user)
+        for s in MenuSubstitute.objects.filter(entry__menu=source, entry_id__in=list(new_of))])
 
 
 def _locked(menu: Menu) -> Menu:
@@ -415,6 +422,7 @@ def menu_publish(*, actor, menu: Menu, notify: bool = True) -> Menu:
         names = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
         raise_for([{"field": None, "message": _("These days have no meals yet: %(days)s.") % {
             "days": "、".join(str(names[d]) for d in empty_days)}}])
+    substitutes.check_coverage(menu, entries)
     menu.published_at = timezone.now()
     menu.published_by = actor.user
     menu.summary = summary_of(menu)

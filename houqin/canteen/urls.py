@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.canteen import views
+from houqin.canteen import substitute_views, views
 
 app_name = "canteen"
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("k/<slug:kg>/canteen/menus/new/", views.menu_create, name="menu_create"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/", views.menu_detail, name="menu_detail"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/entries/<uuid:entry>/remove/", views.entry_remove, name="entry_remove"),
+    path("k/<slug:kg>/canteen/menus/<uuid:code>/entries/<uuid:entry>/substitute/", substitute_views.substitute_set,
+         name="substitute_set"),
+    path("k/<slug:kg>/canteen/menus/<uuid:code>/substitutes/", substitute_views.substitute_list, name="substitutes"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/publish/", views.menu_publish, name="menu_publish"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/void/", views.menu_void, name="menu_void"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/analysis/", views.menu_analysis, name="menu_analysis"),

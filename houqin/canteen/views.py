@@ -125,7 +125,30 @@ def menu_detail(request, kg, code):
     return render(request, "canteen/menu_detail.html", {
         **context, "form": form, "can_change": can_change, "can_publish": actor.has("canteen.menu.publish"),
         "revisions": menu.revisions.select_related("created_by", "meeting"),
+        "substitute_edit": _substitute_edit(actor, menu, context["entries"])
+        if actor.has("canteen.substitute.change") else None,
+        "can_see_substitutes": actor.has("canteen.allergy.view"),
     })
+
+
+def _substitute_edit(actor, menu, entries) -> list[dict]:
+    """The entries some child must avoid, each with its tags, the chosen substitute and the dishes of the
+    library that do not carry the tag."""
+    from houqin.canteen import substitutes
+
+    needed = substitutes.edit_data(menu, entries)
+    if not needed:
+        return []
+    dishes = [(d, substitutes.dish_tags(i.food for i in d.ingredients.all()))
+              for d in selectors.dish_list(actor=actor)]
+    weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    out = []
+    for e in entries:
+        if e.pk in needed:
+            out.append({"entry": e, "day": weekdays[e.day], "needs": [
+                {**n, "options": [d for d, tags in dishes if n["tag"] not in tags and d.pk != e.dish_id]}
+                for n in needed[e.pk]]})
+    return out
 
 
 @require_POST

@@ -964,3 +964,95 @@ def give_medication(request, kg: str, code: UUID, payload: GiveIn):
     medication.give_medicine(actor=actor, request=item, date=payload.date, scheduled=payload.scheduled,
                              dose_amount=payload.dose_amount, note=payload.note)
     return Status(201, _medication_out(medication.get_request(actor=actor, code=code)))
+
+
+# --- 过敏与特殊膳食登记: the allergy and special-diet register ------------------------------------------
+
+from houqin.health import diets  # noqa: E402
+
+
+class DietOut(Schema):
+    code: UUID
+    child: UUID
+    child_name: str
+    school_class: str
+    kind: str
+    allergen: str
+    severity: str
+    diet: str
+    label: str
+    reaction: str
+    start_date: dt.date
+    end_date: dt.date | None
+    status: str
+    has_proof: bool
+    voided: bool
+    void_reason: str
+
+
+def _diet_out(r) -> dict:
+    return {"code": r.code, "child": r.child.code, "child_name": r.child.name,
+            "school_class": r.child.school_class.name, "kind": r.kind, "allergen": r.allergen,
+            "severity": r.severity, "diet": r.diet, "label": r.label, "reaction": r.reaction,
+            "start_date": r.start_date, "end_date": r.end_date, "status": r.status, "has_proof": bool(r.proof),
+            "voided": r.is_voided, "void_reason": r.void_reason}
+
+
+class DietVoidIn(Input):
+    reason: str
+
+
+@router.get(P + "/diets", response=list[DietOut])
+@requires("health.diet.view")
+def list_diets(request, kg: str, school_class: UUID | None = None):
+    actor = request.actor
+    klass = None
+    if school_class is not None:
+        klass = SchoolClass.objects.filter(kindergarten=actor.kindergarten, code=school_class).first()
+        if klass is None:
+            raise Http404
+    return [_diet_out(r) for r in diets.diet_list(actor=actor, school_class=klass)[:300]]
+
+
+@router.post(P + "/diets", response={201: DietOut})
+@requires("health.diet.view")
+def create_diet(request, kg: str, child: Form[UUID], kind: Form[str] = "", allergen: Form[str] = "",
+                severity: Form[str] = "", diet: Form[str] = "", reaction: Form[str] = "",
+                start_date: Form[str] = "", end_date: Form[str] = "", proof: File[UploadedFile] = None):
+    actor = request.actor
+    days = {}
+    for name, value in (("start_date", start_date), ("end_date", end_date)):
+        try:
+            days[name] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            from houqin.core.errors import raise_for
+            from django.utils.translation import gettext as _
+
+            raise_for({name: _("Give the date as year-month-day, e.g. 2026-11-25.")})
+    capability = "health.diet.record" if actor.has("health.diet.record") else "health.diet.request"
+    kid = policy.get_or_404(actor, capability, Child.objects.select_related("school_class"), code=child)
+    made = diets.diet_create(actor=actor, child=kid, kind=kind, allergen=allergen, severity=severity, diet=diet,
+                             reaction=reaction, proof=proof, **days)
+    return Status(201, _diet_out(diets.get_diet(actor=actor, code=made.code)))
+
+
+@router.get(P + "/diets/{code}", response=DietOut)
+@requires("health.diet.view")
+def get_diet(request, kg: str, code: UUID):
+    return _diet_out(diets.get_diet(actor=request.actor, code=code))
+
+
+@router.post(P + "/diets/{code}/confirm", response=DietOut)
+@requires("health.diet.record")
+def confirm_diet(request, kg: str, code: UUID):
+    actor = request.actor
+    diets.diet_confirm(actor=actor, record=diets.get_diet(actor=actor, code=code))
+    return _diet_out(diets.get_diet(actor=actor, code=code))
+
+
+@router.post(P + "/diets/{code}/void", response=DietOut)
+@requires("health.diet.record")
+def void_diet(request, kg: str, code: UUID, payload: DietVoidIn):
+    actor = request.actor
+    diets.diet_void(actor=actor, record=diets.get_diet(actor=actor, code=code), reason=payload.reason)
+    return _diet_out(diets.get_diet(actor=actor, code=code))

@@ -360,3 +360,58 @@ def _plant_cluster(ctx, kg, health, children):
         cases_desc=[f"{c.child.name}（{cls.name}），手足口病，发病 {c.onset_date.isoformat()}" for c in cases])
     alert.save()
     ctx.counts["outbreak alerts"] = 1
+
+
+# The allergy and special-diet register: (who, kind, key, severity, reaction, days from term start / to today).
+# "parent": the demo parent's own child; "class": another child of the demo teacher's class; "other": a
+# child of another class. Ends: None = no end, a number = that many days after today.
+DIET_PLAN = [
+    ("parent", "allergy", "egg", "moderate", "吃鸡蛋后全身荨麻疹、呕吐；蛋糕、蛋黄酱也不能吃", None, "confirmed"),
+    ("class", "allergy", "milk", "moderate", "牛奶蛋白过敏：腹泻、湿疹；可喝豆浆", None, "confirmed"),
+    ("other", "allergy", "peanut", "severe", "曾喉头水肿；出现症状立即通知保健室并拨打120", None, "confirmed"),
+    ("other", "allergy", "shellfish", "mild", "吃虾后口周红肿", None, "confirmed"),
+    ("other", "diet", "halal", "", "回族，清真饮食，不吃猪肉", None, "confirmed"),
+    ("other", "diet", "soft", "", "手足口病痊愈返园，口腔溃疡未愈，软食一周", 2, "confirmed"),
+    ("class", "allergy", "mango", "mild", "家长反映吃芒果后口周起疹，已附医院诊断", None, "requested"),
+]
+
+
+@demo_step
+def build_diet_register(ctx):
+    """过敏与特殊膳食登记: a handful of children of each demo kindergarten with real-looking allergies (egg,
+    milk, peanut, shrimp), a 清真 diet, a temporary soft diet after illness and a parent's request still
+    waiting for the health teacher (demo2: the egg allergy only)."""
+    from houqin.health.models import DietRecord, DietStatus
+    from houqin.org.models import Guardian
+
+    made = []
+    for slug in ctx.kindergartens:
+        kg = ctx.kindergartens[slug]
+        suffix = "" if slug == "demo" else "2"
+        health = _health_user(kg)
+        children = [c for c in ctx.children_of(slug).select_related("school_class") if not c.left_on]
+        parent_user = ctx.users.get("parent" + suffix)
+        own = (Guardian.objects.filter(kindergarten=kg, user=parent_user).order_by("pk")
+               .values_list("child_id", flat=True).first())
+        teacher_user = ctx.users.get("teacher" + suffix)
+        teacher_classes = set(Membership.objects.filter(kindergarten=kg, user=teacher_user)
+                              .values_list("classes", flat=True))
+        own_child = next((c for c in children if c.pk == own), children[0])
+        in_class = [c for c in children if c.school_class_id in teacher_classes and c.pk != own_child.pk]
+        others = [c for c in children if c.school_class_id not in teacher_classes]
+        ctx.rng.shuffle(in_class)
+        ctx.rng.shuffle(others)
+        plan = DIET_PLAN if slug == "demo" else DIET_PLAN[:1]
+        for who, kind, key, severity, reaction, ends, status in plan:
+            child = own_child if who == "parent" else (in_class or others).pop() if who == "class" else others.pop()
+            start = ctx.term_start if ends is None else ctx.dates.today - dt.timedelta(days=5)
+            created = _at(start, 8, 30)
+            made.append(DietRecord(
+                kindergarten=kg, child=child, kind=kind, allergen=key if kind == "allergy" else "", severity=severity,
+                diet=key if kind == "diet" else "", reaction=reaction, start_date=start,
+                end_date=None if ends is None else ctx.dates.today + dt.timedelta(days=ends),
+                status=status, confirmed_by=health if status == DietStatus.CONFIRMED else None,
+                confirmed_at=created if status == DietStatus.CONFIRMED else None,
+                created_by=parent_user if status == DietStatus.REQUESTED else health, created_at=created))
+    DietRecord.objects.bulk_create(made)
+    ctx.counts["health diet records"] = len(made)

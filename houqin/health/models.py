@@ -804,3 +804,66 @@ class MedicationGiven(TenantModel):
         verbose_name_plural = _("medicines given")
         ordering = ["date", "scheduled"]
         constraints = [models.UniqueConstraint(fields=["request", "date", "scheduled"], name="medication_given_once")]
+
+
+class DietKind(models.TextChoices):
+    ALLERGY = "allergy", _("Food allergy")
+    DIET = "diet", _("Special diet")
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", _("Mild (rash, itching)")
+    MODERATE = "moderate", _("Moderate (vomiting, swelling)")
+    SEVERE = "severe", _("Severe (breathing, anaphylaxis)")
+
+
+class DietStatus(models.TextChoices):
+    REQUESTED = "requested", _("Waiting for the health teacher")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
+DIET_TRANSITIONS: dict[str, frozenset[str]] = {DietStatus.REQUESTED: frozenset({DietStatus.CONFIRMED}),
+                                               DietStatus.CONFIRMED: frozenset()}
+
+
+class DietRecord(TenantModel, VoidableModel):
+    """过敏与特殊膳食登记: a child's food allergy (allergen group, severity, the doctor's proof) or special
+    diet (清真, 素食, 流质…; a temporary one after illness has an end date). Entered by the health teacher,
+    or asked by a parent with the proof and confirmed by the health teacher. Only confirmed records
+    reach the kitchen. Voided with a reason, never deleted."""
+
+    scope_paths = {"campus": "child__school_class__campus_id", "class": "child__school_class_id",
+                   "child": "child_id"}
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=DietKind.choices)
+    allergen = models.CharField(_("allergen"), max_length=16, blank=True)  # houqin.health.allergens.Allergen
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    diet = models.CharField(_("diet"), max_length=12, blank=True)  # houqin.health.allergens.Diet
+    reaction = models.CharField(_("reaction and what to do"), max_length=200, blank=True)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True, help_text=_("Empty: no end."))
+    proof = models.FileField(_("doctor's proof"), upload_to="health/diet/%Y/%m/", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=DietStatus.choices, default=DietStatus.REQUESTED)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("confirmed by"),
+                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        verbose_name = _("allergy or special diet")
+        verbose_name_plural = _("allergies and special diets")
+        ordering = ["child_id", "start_date", "id"]
+        indexes = [models.Index(fields=["kindergarten", "status", "end_date"], name="diet_kg_status_end")]
+
+    def __str__(self):
+        return f"{self.child_id} {self.label}"
+
+    @property
+    def label(self) -> str:
+        from houqin.health.allergens import Allergen, Diet
+
+        if self.kind == DietKind.ALLERGY:
+            return str(Allergen(self.allergen).label) if self.allergen in Allergen.values else self.allergen
+        return str(Diet(self.diet).label) if self.diet in Diet.values else self.diet

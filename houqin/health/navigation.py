@@ -33,6 +33,8 @@ register_nav(NavItem(gettext_lazy("Disinfection"), "health:disinfection", "healt
                      order=54))
 register_nav(NavItem(gettext_lazy("Entrusted medicines"), "health:medication", "health.medication.view", icon="capsule-pill",
                      order=56))
+register_nav(NavItem(gettext_lazy("Allergies and diets"), "health:diets", "health.diet.view", icon="egg-fried",
+                     order=57))
 register_nav(NavItem(gettext_lazy("Health summary"), "health:summary", "health.summary.view", icon="bar-chart", order=55))
 
 

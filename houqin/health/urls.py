@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.health import medication_views, views
+from houqin.health import diet_views, medication_views, views
 
 app_name = "health"
 
@@ -19,6 +19,12 @@ urlpatterns = [
     path(P + "medication/<uuid:code>/receive/", medication_views.medication_receive, name="medication_receive"),
     path(P + "medication/<uuid:code>/give/", medication_views.medication_give, name="medication_give"),
     path(P + "medication/<uuid:code>/photo/", medication_views.medication_photo, name="medication_photo"),
+    path(P + "diets/", diet_views.diet_list, name="diets"),
+    path(P + "diets/new/", diet_views.diet_create, name="diet_create"),
+    path(P + "diets/<uuid:code>/", diet_views.diet_detail, name="diet_detail"),
+    path(P + "diets/<uuid:code>/confirm/", diet_views.diet_confirm, name="diet_confirm"),
+    path(P + "diets/<uuid:code>/void/", diet_views.diet_void, name="diet_void"),
+    path(P + "diets/<uuid:code>/proof/", diet_views.diet_proof, name="diet_proof"),
     path(P + "attendance/<uuid:code>/follow-up/", views.follow_up, name="follow_up"),
     path(P + "cases/", views.cases, name="cases"),
     path(P + "cases/new/", views.case_create, name="case_create"),

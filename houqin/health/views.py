@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors, day_param, rule_figure_post, xlsx_response
+from houqin.health import diets
 from houqin.health import forms as f
 from houqin.health import growth, judgements, rules, selectors, services
 from houqin.health import statistics as health_statistics
@@ -561,7 +562,11 @@ def child_record(request, kg, code):
         **record, "charts": charts, "diseases": diseases, "dose_names": names,
         "show_z": policy.can(actor, "health.exam.record", child), "standard": standard,
         "standards": rules.growth_standards(), "can_vaccinate": policy.can(actor, "health.vaccination.record", child),
-        "can_case": policy.can(actor, "health.disease.manage", child)})
+        "can_case": policy.can(actor, "health.disease.manage", child),
+        # the register's records (one query, scoped); the child is in the reader's scope already
+        "diets": list(diets.diet_list(actor=actor, child=child, current_only=False))
+        if actor.has("health.diet.view") else None,
+        "can_add_diet": actor.has("health.diet.record") or actor.has("health.diet.request")})
 
 
 def _period(request) -> health_statistics.Period:

@@ -67,3 +67,14 @@ def dishes(health):
 
 def grams(value) -> Decimal:
     return Decimal(str(value))
+
+
+def register(child, key, *, kind="allergy", start=MONDAY - dt.timedelta(days=30), end=None, severity="moderate",
+             reaction="", status="confirmed"):
+    """A confirmed record of the health register (the canteen reads allergens from there only)."""
+    from houqin.health.models import DietRecord
+
+    return DietRecord.objects.create(
+        kindergarten=child.kindergarten, child=child, kind=kind, allergen=key if kind == "allergy" else "",
+        severity=severity if kind == "allergy" else "", diet=key if kind == "diet" else "", reaction=reaction,
+        start_date=start, end_date=end, status=status)

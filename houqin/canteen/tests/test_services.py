@@ -9,7 +9,7 @@ import pytest
 
 from houqin.canteen import selectors, services
 from houqin.canteen.models import Dish, DishIngredient, Food, Menu, MenuEntry, MenuRevision
-from houqin.canteen.tests.conftest import EGG, MILK, MONDAY, RICE, actor_of, food, make_menu
+from houqin.canteen.tests.conftest import EGG, MILK, MONDAY, RICE, actor_of, food, make_menu, register
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.org.models import Role
 
@@ -138,8 +138,9 @@ def test_warnings_repeat_allergen_and_out_of_stock(world, health, dishes):
     from houqin.stock.models import Category, Item
 
     child = world.k1.children[3]
-    child.notes = "对鸡蛋过敏"
+    child.notes = "对鸡蛋过敏"  # the notes are not read any more: only the health register
     child.save()
+    register(child, "egg")
     menu = services.menu_create(actor=health, week_start=MONDAY)
     services.entry_add(actor=health, menu=menu, day=0, meal="breakfast", dish=dishes["egg"])
     services.entry_add(actor=health, menu=menu, day=3, meal="breakfast", dish=dishes["egg"])
@@ -150,7 +151,7 @@ def test_warnings_repeat_allergen_and_out_of_stock(world, health, dishes):
     kinds = [w["kind"] for w in warnings]
     text = " ".join(w["message"] for w in warnings)
     assert kinds.count("repeat") == 1 and "蒸鸡蛋羹 is served 2 times this week (Mon、Thu)." in text
-    assert "allergen" in kinds and f"{child.name} (中一班) must not eat 鸡蛋." in text
+    assert "allergen" in kinds and f"蒸鸡蛋羹 contains Egg: {child.name} (中一班) has no substitute yet." in text
     assert "牛奶 (for 牛奶) is out of stock." in text
 
 
@@ -168,12 +169,13 @@ def test_allergy_warnings_are_scoped_to_the_reader_and_show_the_allergen_not_the
     for child in children.values():
         child.notes = "对鸡蛋过敏；父母离异，由外婆接送"
         child.save()
+        register(child, "egg", reaction="父母离异，由外婆接送")
     menu = services.menu_create(actor=health, week_start=MONDAY)
     services.entry_add(actor=health, menu=menu, day=0, meal="breakfast", dish=dishes["egg"])
     reader = actor_of(world, role)
     text = " ".join(w["message"] for w in selectors.menu_warnings(menu, actor=reader) if w["kind"] == "allergen")
     assert {k for k, c in children.items() if c.name in text} == seen
-    assert "鸡蛋" in text and "外婆" not in text and "离异" not in text
+    assert "Egg" in text and "外婆" not in text and "离异" not in text
     client = login(world.k1.users[role])
     for url in (f"/k/k1/canteen/menus/{menu.code}/", f"/api/k/k1/canteen/menus/{menu.code}"):
         response = client.get(url)

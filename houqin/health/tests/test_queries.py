@@ -114,8 +114,9 @@ def _assert_fixed_count(world, login, url, role):
     ("/k/k1/health/attendance/illness/?format=xlsx", Role.HEALTH_TEACHER, 10),
     ("/api/k/k1/health/illness-absence?date={today}", Role.HEALTH_TEACHER, 10),
     ("/k/k1/health/attendance/illness/", Role.CLASS_TEACHER, 11),
-    ("/k/k1/health/children/{own_child}/", Role.HEALTH_TEACHER, 19),
-    ("/k/k1/health/children/{own_child}/", Role.PARENT, 17),
+    # the child's page: one more for the allergy and diet register's records
+    ("/k/k1/health/children/{own_child}/", Role.HEALTH_TEACHER, 20),
+    ("/k/k1/health/children/{own_child}/", Role.PARENT, 18),
 ])
 def test_illness_absence_and_the_child_page_run_a_fixed_number_of_queries(world, login, django_assert_num_queries,
                                                                          url, role, expected):
