@@ -547,6 +547,20 @@ _SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fir
     Capability("safety.report.sign", {Role.PRINCIPAL: K}, description="Sign a safety report (freezes its figures)"),
     Capability("safety.settings", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
                description="The kindergarten's safety rules (drills a term, intervals, deadlines)"),
+    # injuries told to parents (意外伤害登记): safety/injuries.py
+    Capability("safety.injury.view",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C,
+                Role.NURSERY: C, Role.PARENT: CH},
+               description="Injuries of children at the kindergarten (class staff: their classes; parents: their "
+                           "own children's, with their acknowledgment)"),
+    Capability("safety.injury.record",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C,
+                Role.NURSERY: C},
+               description="Record a child's injury (the parents are told the same day)"),
+    Capability("safety.injury.acknowledge", {Role.PARENT: CH},
+               description="A guardian acknowledges (or disputes, in words) an injury of their child"),
+    Capability("safety.injury.district", {Role.PRINCIPAL: K},
+               description="Mark a serious injury reported to the district"),
 ]
 _NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff with read receipts
     Capability(
