@@ -49,7 +49,7 @@ def to_district(kindergarten) -> bool:
 def parent_text(injury: Injury) -> str:
     """The notice to the parents, in plain words."""
     when = timezone.localtime(injury.occurred_at)
-    parts = [_("Today at %(time)s, %(child)s was hurt at the kindergarten (%(where)s): %(what)s") % {
+    parts = [_("At %(time)s, %(child)s was hurt at the kindergarten (%(where)s): %(what)s") % {
         "time": f"{when:%H:%M}" if when.date() == timezone.localdate() else f"{when:%m-%d %H:%M}",
         "child": injury.child.name, "where": injury.location, "what": injury.description}]
     if injury.first_aid:
