@@ -164,7 +164,9 @@ def test_the_grants_follow_appendix_a():
     for name, by_role in grants.items():
         if name != "safety.report.view":
             assert Role.SUPERVISOR not in by_role, name
-        if name != "safety.pickup.request":
+        if name in ("safety.injury.view", "safety.injury.acknowledge"):  # their own child's injuries
+            assert by_role[Role.PARENT] == policy.Scope.CHILD, name
+        elif name != "safety.pickup.request":
             assert Role.PARENT not in by_role, name
 
 
