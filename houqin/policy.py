@@ -297,6 +297,12 @@ _STAFF: list[Capability] = [  # houqin.staff: posts, assessment, awards, trainin
                description="The nursery staff's daily procedure checklists"),
     Capability("staff.procedure.check", {Role.DIRECTOR: K, Role.NURSERY: C, Role.CLASS_TEACHER: C},
                description="Tick the daily procedure of one's class"),
+    Capability("staff.nap.view",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C,
+                Role.NURSERY: C},
+               description="Nap-time rounds (午睡巡视) of the classes"),
+    Capability("staff.nap.record", {Role.HEALTH_TEACHER: K, Role.NURSERY: C, Role.CLASS_TEACHER: C},
+               description="Record a nap-time round of one's class"),
 ]
 _HEALTH: list[Capability] = [  # houqin.health: checks, attendance, exams and growth, vaccination, disease, disinfection
     # Children's health data: the health teacher, the principal, the class's own staff and the child's
