@@ -234,3 +234,16 @@ def test_lists_run_a_fixed_number_of_queries(world, login, role):
     after = {u: count(u) for u in urls}
     assert after == before
     assert before["/k/k1/safety/injuries/"] <= 8
+
+
+def test_the_weekly_report_to_the_bureau_counts_injuries_and_old_reports_keep_what_they_said(world):
+    from houqin.safety.exports import report_rows
+    from houqin.safety.figures import report_figures
+
+    _record(world)
+    today = timezone.localdate()
+    figures = report_figures(world.k1.kg, today - dt.timedelta(days=1), today)
+    assert figures["injuries"] == 1
+    assert {r["key"]: r["value"] for r in report_rows(figures)}["injuries"] == 1
+    frozen_before = {k: v for k, v in figures.items() if k != "injuries"}
+    assert "injuries" not in {r["key"] for r in report_rows(frozen_before)}
