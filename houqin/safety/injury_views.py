@@ -70,6 +70,7 @@ def injury_detail(request, kg, code):
         "injury": injury,
         "answer_form": forms.InjuryAnswerForm() if (actor.has("safety.injury.acknowledge")
                                                     and not injury.is_answered) else None,
+        "can_incident": actor.has("safety.incident.view"),
         "can_report": (policy.allowed(actor, "safety.injury.district", injury) and injury.is_serious
                        and injury.district_reported_at is None),
         "history": history_rows(injury.history.select_related("history_user")

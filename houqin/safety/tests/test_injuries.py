@@ -116,6 +116,10 @@ def test_a_serious_injury_goes_into_the_incident_book_and_to_the_principal_for_t
     principal = login(world.k1.users[Role.PRINCIPAL])
     home = principal.get("/k/k1/").content.decode()
     assert "1 起严重伤害待报告教育局" in home
+    incident_page = principal.get(f"/k/k1/safety/incidents/{injury.incident.code}/").content.decode()
+    assert f"/k/k1/safety/injuries/{injury.code}/" in incident_page  # the incident links to the injury
+    assert f"/k/k1/safety/incidents/{injury.incident.code}/" in principal.get(
+        f"/k/k1/safety/injuries/{injury.code}/").content.decode()  # and back
     assert principal.post(f"/k/k1/safety/injuries/{injury.code}/district/").status_code == 302
     injury.refresh_from_db()
     assert injury.district_reported_at is not None
