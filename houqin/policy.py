@@ -297,6 +297,12 @@ _STAFF: list[Capability] = [  # houqin.staff: posts, assessment, awards, trainin
                description="The nursery staff's daily procedure checklists"),
     Capability("staff.procedure.check", {Role.DIRECTOR: K, Role.NURSERY: C, Role.CLASS_TEACHER: C},
                description="Tick the daily procedure of one's class"),
+    Capability("staff.nap.view",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C,
+                Role.NURSERY: C},
+               description="Nap-time rounds (午睡巡视) of the classes"),
+    Capability("staff.nap.record", {Role.HEALTH_TEACHER: K, Role.NURSERY: C, Role.CLASS_TEACHER: C},
+               description="Record a nap-time round of one's class"),
 ]
 _HEALTH: list[Capability] = [  # houqin.health: checks, attendance, exams and growth, vaccination, disease, disinfection
     # Children's health data: the health teacher, the principal, the class's own staff and the child's
@@ -568,6 +574,20 @@ _SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fir
     Capability("safety.report.sign", {Role.PRINCIPAL: K}, description="Sign a safety report (freezes its figures)"),
     Capability("safety.settings", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
                description="The kindergarten's safety rules (drills a term, intervals, deadlines)"),
+    # injuries told to parents (意外伤害登记): safety/injuries.py
+    Capability("safety.injury.view",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C,
+                Role.NURSERY: C, Role.PARENT: CH},
+               description="Injuries of children at the kindergarten (class staff: their classes; parents: their "
+                           "own children's, with their acknowledgment)"),
+    Capability("safety.injury.record",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C,
+                Role.NURSERY: C},
+               description="Record a child's injury (the parents are told the same day)"),
+    Capability("safety.injury.acknowledge", {Role.PARENT: CH},
+               description="A guardian acknowledges (or disputes, in words) an injury of their child"),
+    Capability("safety.injury.district", {Role.PRINCIPAL: K},
+               description="Mark a serious injury reported to the district"),
 ]
 _NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff with read receipts
     Capability(

@@ -217,7 +217,13 @@ def family(request, kg):
     children = list(notice_selectors.own_children(actor).select_related("school_class"))
     notices = list(notice_selectors.notice_list(actor=actor)[:10])
     fees = list(fee_standard_list(actor=actor)[:20]) if actor.has("finance.fees.view") else []
+    injuries = []
+    if actor.has("safety.injury.view"):  # injuries of their own children told to them (safety.injuries)
+        from houqin.safety.injuries import injury_list
+
+        injuries = list(injury_list(actor=actor)[:10])
     return render(request, "reports/family.html", {
+        "injuries": injuries, "injuries_unanswered": sum(1 for i in injuries if not i.is_answered),
         "children": children, "notices": notices, "unread": sum(1 for n in notices if not n.is_read),
         "fees": fees, "links": _family_links(actor), "delegate_link": actor.has("safety.pickup.request"),
     })

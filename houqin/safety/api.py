@@ -883,3 +883,102 @@ def sign_report(request, kg: str, code: UUID, payload: SafetySignIn):
 
 add_rule_routes(router, area=AREA, path=K + "/rules", view_capability="safety.settings",
                 change_capability="safety.settings")
+
+
+# --- injuries told to parents (safety/injuries.py) ---------------------------------------------------
+
+
+class InjuryIn(Input):
+    child: UUID
+    occurred_at: dt.datetime | None = None
+    location: str
+    description: str
+    first_aid: str = ""
+    witnesses: str = ""
+    doctor_needed: bool = False
+    severity: str = "minor"
+    incident: UUID | None = None  # an incident already in the incident book
+
+
+class InjuryAnswerIn(Input):
+    acknowledged: bool
+    words: str = ""
+
+
+class InjuryOut(Schema):
+    code: UUID
+    child: str
+    school_class: str
+    occurred_at: dt.datetime
+    location: str
+    description: str
+    first_aid: str
+    witnesses: str
+    doctor_needed: bool
+    severity: str
+    incident: UUID | None
+    response: str
+    response_text: str
+    responded_at: dt.datetime | None
+    district_due: bool
+    district_reported_at: dt.datetime | None
+
+
+def _injury_out(i) -> dict:
+    return {"code": i.code, "child": i.child.name, "school_class": i.school_class.name, "occurred_at": i.occurred_at,
+            "location": i.location, "description": i.description, "first_aid": i.first_aid,
+            "witnesses": i.witnesses, "doctor_needed": i.doctor_needed, "severity": i.severity,
+            "incident": i.incident.code if i.incident_id else None, "response": i.response,
+            "response_text": i.response_text, "responded_at": i.responded_at, "district_due": i.district_due,
+            "district_reported_at": i.district_reported_at}
+
+
+@router.get(K + "/injuries", response=list[InjuryOut])
+@policy.requires("safety.injury.view")
+def list_injuries(request, kg: str, status: str = "all"):
+    from houqin.safety import injuries
+
+    status = status if status in injuries.INJURY_FILTERS else "all"
+    return [_injury_out(i) for i in injuries.injury_list(actor=request.actor, status=status)
+            .select_related("incident")[:500]]
+
+
+@router.get(K + "/injuries/{code}", response=InjuryOut)
+@policy.requires("safety.injury.view")
+def get_injury(request, kg: str, code: UUID):
+    from houqin.safety import injuries
+
+    return _injury_out(injuries.get_injury(actor=request.actor, code=code))
+
+
+@router.post(K + "/injuries", response={201: InjuryOut})
+@policy.requires("safety.injury.record")
+def create_injury(request, kg: str, payload: InjuryIn):
+    from houqin.safety import injuries
+
+    actor = request.actor
+    data = payload.dict()
+    child = selectors.get_child(actor=actor, code=data.pop("child"), capability="safety.injury.record")
+    incident_code = data.pop("incident")
+    incident = selectors.get_incident(actor=actor, code=incident_code) if incident_code else None
+    return Status(201, _injury_out(injuries.injury_record(actor=actor, child=child, incident=incident, **data)))
+
+
+@router.post(K + "/injuries/{code}/answer", response=InjuryOut)
+@policy.requires("safety.injury.acknowledge")
+def answer_injury(request, kg: str, code: UUID, payload: InjuryAnswerIn):
+    from houqin.safety import injuries
+
+    actor = request.actor
+    injury = injuries.get_injury(actor=actor, code=code)
+    return _injury_out(injuries.injury_answer(actor=actor, injury=injury, **payload.dict()))
+
+
+@router.post(K + "/injuries/{code}/district", response=InjuryOut)
+@policy.requires("safety.injury.district")
+def report_injury_district(request, kg: str, code: UUID):
+    from houqin.safety import injuries
+
+    actor = request.actor
+    injury = injuries.get_injury(actor=actor, code=code)
+    return _injury_out(injuries.injury_report_district(actor=actor, injury=injury))

@@ -362,3 +362,74 @@ def _custody(kg, child, users, today, rng) -> None:
                               object_type="safety.Release", object_code=str(refused.code),
                               detail={"collector": "赵先生", "kind": "restricted",
                                       "restriction": str(restriction.code)})
+
+
+@demo_step
+def build_injuries(ctx):
+    """Injuries told to parents (意外伤害登记): on the last school day the demo parent's child scraped a
+    knee (first aid, told to the parents, acknowledged by the parent in the app); the school day
+    before, a child of another class hurt a chin badly enough to see a doctor (serious: in the
+    incident book and, by the rule, on the principal's list to report to the district); and one in
+    the teacher's class the parents have not answered yet."""
+    from simple_history.utils import bulk_create_with_history
+
+    from houqin.notices.models import NoticeKind
+    from houqin.notices.services import publish_notice
+    from houqin.org.models import Child, Guardian
+    from houqin.safety.injuries import parent_text
+    from houqin.safety.models import Incident, Injury, InjurySeverity, ParentResponse
+
+    dates = ctx.dates
+    past = list(dates.past_days)
+    if len(past) < 2:
+        return
+    made = 0
+    for slug, suffix in (("demo", ""), ("demo2", "2")):
+        kg = ctx.kindergartens.get(slug)
+        parent, health, teacher = (ctx.users.get(n + suffix) for n in ("parent", "health", "teacher"))
+        if kg is None or parent is None or health is None:
+            continue
+        own = Guardian.objects.filter(kindergarten=kg, user=parent, voided_at__isnull=True).select_related(
+            "child__school_class").order_by("pk").first()
+        if own is None:
+            continue
+        child = own.child
+        others = list(Child.objects.filter(kindergarten=kg, school_class__isnull=False).exclude(
+            school_class=child.school_class).select_related("school_class").order_by("pk")[:1])
+        mates = list(Child.objects.filter(kindergarten=kg, school_class=child.school_class).exclude(pk=child.pk)
+                     .select_related("school_class").order_by("pk")[:1])
+        serious_at = _at(past[-2], 15, 40)
+        rows = [
+            Injury(kindergarten=kg, child=child, school_class=child.school_class, occurred_at=_at(past[-1], 10, 20),
+                   location="户外大型玩具区（滑梯）", description="从滑梯滑下时没站稳，向前摔倒，右膝盖擦破一小块皮。",
+                   first_aid="保健老师用生理盐水清洗伤口、碘伏消毒，贴了创可贴；孩子情绪平稳，继续参加活动。",
+                   witnesses="班主任、保育员", created_by=teacher or health,
+                   response=ParentResponse.ACKNOWLEDGED, response_text="已看到，谢谢老师及时处理。",
+                   responded_by=parent, responded_at=_at(past[-1], 17, 45)),
+        ]
+        if others:
+            incident = Incident(kindergarten=kg, kind="injury", occurred_at=serious_at,
+                                reported_at=serious_at + dt.timedelta(minutes=30), location="楼梯转角",
+                                campus=others[0].school_class.campus, child=others[0],
+                                description="下楼时被同伴碰到，下巴磕在台阶边，裂开约1厘米的口子。",
+                                actions="保健老师压迫止血后，由班主任和保健老师陪同送区妇幼保健院缝合2针，家长到医院陪同。",
+                                created_by=health)
+            bulk_create_with_history([incident], Incident, default_user=health)
+            rows.append(Injury(kindergarten=kg, child=others[0], school_class=others[0].school_class,
+                               occurred_at=serious_at, location="楼梯转角",
+                               description=incident.description, first_aid=incident.actions, witnesses="配班老师",
+                               doctor_needed=True, severity=InjurySeverity.SERIOUS, incident=incident,
+                               district_due=True, created_by=health))
+        if mates:
+            rows.append(Injury(kindergarten=kg, child=mates[0], school_class=mates[0].school_class,
+                               occurred_at=_at(past[-1], 11, 5), location="教室",
+                               description="搬小椅子时夹到左手食指，指甲边发红。", first_aid="冷水冲洗、冷敷10分钟，无破皮。",
+                               witnesses="保育员", created_by=teacher or health))
+        bulk_create_with_history(rows, Injury, default_user=health)
+        for injury in rows:
+            notice = publish_notice(kindergarten=kg, user=injury.created_by, kind=NoticeKind.SAFETY,
+                                    title=f"{injury.child.name}在园受伤", body=parent_text(injury),
+                                    children=[injury.child], source=f"safety.injury:{injury.code}")
+            Injury.objects.filter(pk=injury.pk).update(notice_code=str(notice.code))
+        made += len(rows)
+    ctx.counts.update({"safety injuries": made})

@@ -21,11 +21,16 @@ ROWS = [
     ("drills", gettext_lazy("Drills held")),
     ("incidents", gettext_lazy("Incidents")),
     ("visitors", gettext_lazy("Visitors registered")),
+    ("injuries", gettext_lazy("Injuries of children told to parents")),
 ]
+# Rows added after reports were first signed: a report frozen without the figure does not show it (it
+# did not state it), rather than a 0 it never said.
+LATER_ROWS = {"injuries"}
 
 
 def report_rows(figures: dict) -> list[dict]:
-    return [{"key": key, "label": str(label), "value": figures.get(key, 0)} for key, label in ROWS]
+    return [{"key": key, "label": str(label), "value": figures.get(key, 0)} for key, label in ROWS
+            if key in figures or key not in LATER_ROWS]
 
 
 def duration(seconds) -> str:

@@ -18,13 +18,14 @@ from houqin.safety.models import (
     Hazard,
     HazardState,
     Incident,
+    Injury,
     InspectionRound,
     SelfCheck,
     Visitor,
 )
 
 KEYS = ("inspections", "self_checks", "fire_checks", "hazards_found", "hazards_closed", "hazards_overdue",
-        "hazards_open", "drills", "incidents", "visitors")
+        "hazards_open", "drills", "incidents", "visitors", "injuries")
 
 
 def bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -39,7 +40,7 @@ def _grouped(qs) -> dict[int, int]:
 
 
 def counts(kindergarten_ids: list[int], start: dt.date, end: dt.date, today: dt.date | None = None) -> dict:
-    """{kindergarten_id: {key: int}} for the period (9 queries)."""
+    """{kindergarten_id: {key: int}} for the period (11 queries)."""
     today = today or timezone.localdate()
     since, until = bounds(start, end)
     ids = list(kindergarten_ids)
@@ -65,6 +66,8 @@ def counts(kindergarten_ids: list[int], start: dt.date, end: dt.date, today: dt.
                                                                occurred_at__lt=until)),
         "visitors": _grouped(Visitor.objects.active().filter(kindergarten_id__in=ids, arrived_at__gte=since,
                                                              arrived_at__lt=until)),
+        "injuries": _grouped(Injury.objects.active().filter(kindergarten_id__in=ids, occurred_at__gte=since,
+                                                            occurred_at__lt=until)),
     }
     return {pk: {key: rows[key].get(pk, 0) for key in rows} for pk in ids}
 

@@ -233,3 +233,37 @@ class CustodyForm(StyledForm):
 
 class VoidForm(StyledForm):
     reason = forms.CharField(label=_("Reason for voiding"), max_length=200)
+
+
+# --- injuries told to parents (safety/injuries.py) ---------------------------------------------
+
+
+class ChildChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.school_class.name}" if obj.school_class_id else obj.name
+
+
+class InjuryForm(StyledForm):
+    child = ChildChoiceField(label=_("Child"), queryset=None, to_field_name="code")
+    occurred_at = forms.DateTimeField(label=_("When"), widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"],
+                                      required=False)
+    location = forms.CharField(label=_("Where"), max_length=100)
+    description = forms.CharField(label=_("What happened"), max_length=2000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    first_aid = forms.CharField(label=_("First aid given"), max_length=1000, required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    witnesses = forms.CharField(label=_("Who saw it"), max_length=200, required=False)
+    doctor_needed = forms.BooleanField(label=_("A doctor was needed"), required=False)
+    severity = forms.ChoiceField(label=_("How serious"), choices=[], initial="minor")
+
+    def __init__(self, *args, children, **kwargs):
+        from houqin.safety.models import InjurySeverity
+
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children
+        self.fields["severity"].choices = InjurySeverity.choices
+
+
+class InjuryAnswerForm(StyledForm):
+    words = forms.CharField(label=_("In your own words (needed if you see it differently)"), max_length=1000,
+                            required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -729,3 +729,72 @@ class SafetyReport(TenantModel, VoidableModel):
     @property
     def is_signed(self) -> bool:
         return self.signed_at is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Injuries told to parents (意外伤害登记)
+
+
+class InjurySeverity(models.TextChoices):
+    MINOR = "minor", _("Minor (first aid at the kindergarten)")
+    SERIOUS = "serious", _("Serious (seen by a doctor, or more)")
+
+
+class ParentResponse(models.TextChoices):
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DISPUTED = "disputed", _("Disputed")
+
+
+class Injury(TenantModel, VoidableModel):
+    """A child hurt at the kindergarten: when, where, what happened, the first aid, who saw it and
+    whether a doctor was needed. The parents are told the same day through a notice; a guardian
+    acknowledges it or disputes it in words. A serious one is also an Incident (the principal's
+    incident book and the reports to the bureau) and, when the kindergarten's rule says so, waits on
+    the principal's list until it has been reported to the district."""
+
+    scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id", "child": "child_id"}
+
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    occurred_at = models.DateTimeField(_("happened at"), db_index=True)
+    location = models.CharField(_("where"), max_length=100)
+    description = models.TextField(_("what happened"), max_length=2000)
+    first_aid = models.TextField(_("first aid"), max_length=1000, blank=True)
+    witnesses = models.CharField(_("who saw it"), max_length=200, blank=True)
+    doctor_needed = models.BooleanField(_("a doctor was needed"), default=False)
+    severity = models.CharField(_("how serious"), max_length=10, choices=InjurySeverity.choices,
+                                default=InjurySeverity.MINOR)
+    incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="injuries")
+    notice_code = models.CharField(_("notice to the parents"), max_length=40, blank=True, editable=False)
+    district_due = models.BooleanField(_("to be reported to the district"), default=False, editable=False)
+    district_reported_at = models.DateTimeField(_("reported to the district at"), null=True, blank=True,
+                                                editable=False)
+    district_reported_by = models.ForeignKey(USER, verbose_name=_("reported to the district by"),
+                                             on_delete=models.PROTECT, null=True, blank=True, editable=False,
+                                             related_name="+")
+    response = models.CharField(_("parent's answer"), max_length=20, choices=ParentResponse.choices, blank=True,
+                                editable=False)
+    response_text = models.TextField(_("parent's words"), max_length=1000, blank=True, editable=False)
+    responded_by = models.ForeignKey(USER, verbose_name=_("answered by"), on_delete=models.PROTECT, null=True,
+                                     blank=True, editable=False, related_name="+")
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("injury")
+        verbose_name_plural = _("injuries")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["kindergarten", "occurred_at"], name="safety_injury_kg_time")]
+
+    def __str__(self):
+        return f"{self.occurred_at:%Y-%m-%d} {self.child}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.responded_at is not None
+
+    @property
+    def is_serious(self) -> bool:
+        return self.severity == InjurySeverity.SERIOUS

@@ -193,6 +193,8 @@ def safety_figures(kindergartens, start, end) -> dict:
             Figure("safety.visitors", _("Visitors registered"), c["visitors"], "人次", "safety", url("visitor_list")),
             Figure("safety.incidents", _("Incidents"), c["incidents"], "起", "safety", url("incident_list"),
                    district=True),
+            Figure("safety.injuries", _("Injuries of children told to parents"), c["injuries"], "起", "safety",
+                   url("injury_list"), district=True),
         ]
     return result
 
@@ -233,3 +235,44 @@ def safety_findings(kindergarten, start, end) -> list:
                                                                                    "code": z.code})))
             day += dt.timedelta(days=1)
     return found
+
+
+# --- injuries told to parents (safety/injuries.py) ---------------------------------------------
+
+register_nav(NavItem(_lazy("Injuries"), "safety:injury_list", "safety.injury.view", icon="bandaid", order=73))
+
+
+@register_todos
+def injury_todos(actor) -> list[Todo]:
+    """The principal: serious injuries the kindergarten's rule sends to the district, not yet
+    reported (red). Whoever records injuries: those of the last three days the parents have not yet
+    answered (one query), and those the parents dispute (one query)."""
+    if actor.kindergarten is None:
+        return []
+    from houqin import policy
+    from houqin.safety.models import Injury, ParentResponse
+
+    todos: list[Todo] = []
+    if actor.has("safety.injury.district"):
+        n = Injury.objects.active().filter(kindergarten=actor.kindergarten, district_due=True,
+                                           district_reported_at__isnull=True).count()
+        if n:
+            todos.append(Todo(ngettext("%(n)d serious injury to report to the district",
+                                       "%(n)d serious injuries to report to the district", n) % {"n": n},
+                              _url("injury_list", actor, "status=district"), urgency=3, area="safety"))
+    if actor.has("safety.injury.record"):
+        since = timezone.now() - dt.timedelta(days=3)
+        counts = policy.scoped(actor, "safety.injury.record", Injury.objects.active()).aggregate(
+            unanswered=Count("id", filter=Q(responded_at__isnull=True, occurred_at__gte=since)),
+            disputed=Count("id", filter=Q(response=ParentResponse.DISPUTED, responded_at__gte=since)))
+        if counts["disputed"]:
+            n = counts["disputed"]
+            todos.append(Todo(ngettext("%(n)d injury the parents see differently",
+                                       "%(n)d injuries the parents see differently", n) % {"n": n},
+                              _url("injury_list", actor, "status=disputed"), urgency=2, area="safety"))
+        if counts["unanswered"]:
+            n = counts["unanswered"]
+            todos.append(Todo(ngettext("%(n)d injury not yet answered by the parents",
+                                       "%(n)d injuries not yet answered by the parents", n) % {"n": n},
+                              _url("injury_list", actor, "status=unanswered"), urgency=1, area="safety"))
+    return todos

@@ -26,9 +26,11 @@ RULE_LABELS = {
     "fire_check_days": gettext_lazy("Days between fire equipment self-checks"),
     "fire_inspection_months": gettext_lazy("Months between annual fire equipment inspections"),
     "peak_posts": gettext_lazy("People on duty at the gate at peak times"),
+    "serious_injury_to_district": gettext_lazy("Serious injuries reported to the district (1 yes, 0 no)"),
 }
 RULE_LIMITS = {"drills_per_term": (1, 20), "hazard_days": (1, 90), "fire_check_days": (1, 92),
-               "fire_inspection_months": (1, 60), "peak_posts": (1, 6)}
+               "fire_inspection_months": (1, 60), "peak_posts": (1, 6),
+               "serious_injury_to_district": (0, 1)}
 
 
 def _defaults() -> dict:

@@ -85,3 +85,14 @@ urlpatterns = [
     path("d/<slug:district>/safety/reports/", views.district_reports, name="district_reports"),
     path("d/<slug:district>/safety/reports/<uuid:code>/", views.district_report, name="district_report"),
 ]
+
+# injuries told to parents (safety/injuries.py, safety/injury_views.py)
+from houqin.safety import injury_views  # noqa: E402
+
+urlpatterns += [
+    path(P + "injuries/", injury_views.injury_list, name="injury_list"),
+    path(P + "injuries/new/", injury_views.injury_create, name="injury_create"),
+    path(P + "injuries/<uuid:code>/", injury_views.injury_detail, name="injury_detail"),
+    path(P + "injuries/<uuid:code>/answer/", injury_views.injury_answer, name="injury_answer"),
+    path(P + "injuries/<uuid:code>/district/", injury_views.injury_report_district, name="injury_report_district"),
+]

@@ -720,3 +720,46 @@ def procedure_tick(request, kg: str, code: UUID, payload: TickIn):
     services.procedure_tick(actor=actor, school_class=cls, date=payload.date, step=step, done=payload.done,
                             note=payload.note)
     return _steps(actor, cls, payload.date)
+
+
+# --- the nap-time watch (staff/naps.py) ---------------------------------------------------------------------
+
+
+class NapRoundIn(Input):
+    children_checked: int
+    findings: list[str] = []
+    note: str = ""
+
+
+class NapRoundOut(Schema):
+    code: UUID
+    date: dt.date
+    at: dt.datetime
+    children_checked: int
+    findings: list[str]
+    note: str
+    done_by: str
+
+
+def _nap_out(r) -> dict:
+    return {"code": r.code, "date": r.date, "at": r.at, "children_checked": r.children_checked,
+            "findings": list(r.findings), "note": r.note, "done_by": r.done_by.display_name}
+
+
+@router.get(K + "/procedure/{code}/naps", response=list[NapRoundOut])
+@policy.requires("staff.nap.view")
+def nap_rounds(request, kg: str, code: UUID, date: Day | None = None):
+    from houqin.staff import naps
+
+    cls = _class(request.actor, code, "staff.nap.view")
+    return [_nap_out(r) for r in naps.nap_rounds(actor=request.actor, school_class=cls,
+                                                 day=date or timezone.localdate())]
+
+
+@router.post(K + "/procedure/{code}/naps", response={201: NapRoundOut})
+@policy.requires("staff.nap.record")
+def record_nap_round(request, kg: str, code: UUID, payload: NapRoundIn):
+    from houqin.staff import naps
+
+    cls = _class(request.actor, code, "staff.nap.record")
+    return Status(201, _nap_out(naps.nap_round_record(actor=request.actor, school_class=cls, **payload.dict())))

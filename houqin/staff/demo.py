@@ -256,3 +256,42 @@ def _build(ctx, kg, director, by_role, suffix, full, timezone):
             services.certificate_add(actor=health, user=u, issued_on=issued, expires_on=expires,
                                      number=f"{kg.pk:02d}{issued.year}{i:05d}", issuer="区疾病预防控制中心")
         counts["health certificates"] = counts.get("health certificates", 0) + len(people)
+
+
+@demo_step
+def build_nap_rounds(ctx):
+    """The nap-time watch (午睡巡视) of the last five school days: the demo nursery staff's class
+    walked every 30 minutes from 12:30 (one kicked-off cover, once a child crying), and on the day
+    before the last one the 14:00 round is missing."""
+    from django.utils import timezone
+
+    from houqin.org.models import Membership, Role
+    from houqin.staff.models import NapFinding, NapRound
+
+    tz = timezone.get_current_timezone()
+    days = list(ctx.dates.past_days)[-5:]
+    made = []
+    for slug in ("demo", "demo2"):
+        kg = ctx.kindergartens.get(slug)
+        if kg is None:
+            continue
+        member = Membership.objects.filter(kindergarten=kg, role=Role.NURSERY, is_active=True).order_by("pk").first()
+        if member is None:
+            continue
+        for cls in member.classes.all()[:1]:
+            size = cls.children.filter(left_on__isnull=True).count()
+            for n, day in enumerate(days):
+                for k, (hour, minute) in enumerate(((12, 30), (13, 0), (13, 30), (14, 0))):
+                    if n == len(days) - 2 and k == 3:
+                        continue
+                    findings, note = [], ""
+                    if n == len(days) - 1 and k == 1:
+                        findings, note = [NapFinding.COVERS], "靠窗第二张床的孩子蹬被，已盖好。"
+                    elif n == len(days) - 3 and k == 0:
+                        findings, note = [NapFinding.CRYING], "一名幼儿想妈妈哭闹，抱起安抚后入睡。"
+                    made.append(NapRound(kindergarten=kg, school_class=cls, date=day,
+                                         at=dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz),
+                                         children_checked=min(max(size, 1), 60), findings=findings, note=note,
+                                         done_by=member.user, created_by=member.user))
+    NapRound.objects.bulk_create(made)
+    ctx.counts["staff nap rounds"] = len(made)

@@ -170,3 +170,18 @@ class StepForm(StyledForm):
 
 
 RATER_LABELS = dict(RaterKind.choices)
+
+
+class NapRoundForm(StyledForm):
+    children_checked = forms.IntegerField(label=_("Children checked"), required=False, min_value=0, max_value=999,
+                                          widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    findings = forms.MultipleChoiceField(label=_("Anything seen"), required=False,
+                                         widget=forms.CheckboxSelectMultiple, choices=[])
+    note = forms.CharField(label=_("Note (which child, what you did)"), max_length=300, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from houqin.staff.models import NapFinding
+
+        super().__init__(*args, **kwargs)
+        self.fields["findings"].choices = NapFinding.choices

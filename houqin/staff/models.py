@@ -532,3 +532,43 @@ class ProcedureCheck(TenantModel):
 
     def __str__(self):
         return f"{self.school_class} {self.date} {self.step}"
+
+
+class NapFinding(models.TextChoices):
+    COVERS = "covers", _("Kicked off the covers (covered again)")
+    FEVER = "fever", _("Felt hot / fever")
+    CRYING = "crying", _("Crying")
+    AWAKE = "awake", _("Not asleep")
+    OTHER = "other", _("Something else")
+
+
+class NapRound(TenantModel):
+    """A nap-time round (午睡巡视) of a class: when, how many children were checked, anything seen
+    (kicked-off covers, a fever, crying) with the children's names in the note. Part of the class's
+    day beside the daily procedure; a round missed is a to-do of the class's staff."""
+
+    scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id"}
+
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    date = models.DateField(_("date"))
+    at = models.DateTimeField(_("time"))
+    children_checked = models.PositiveSmallIntegerField(_("children checked"))
+    findings = models.JSONField(_("seen"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT,
+                                related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("nap-time round")
+        verbose_name_plural = _("nap-time rounds")
+        ordering = ["date", "at", "pk"]
+        indexes = [models.Index(fields=["school_class", "date"], name="staff_nap_class_date")]
+
+    def __str__(self):
+        return f"{self.school_class} {self.at:%Y-%m-%d %H:%M}"
+
+    def finding_labels(self) -> list[str]:
+        labels = dict(NapFinding.choices)
+        return [str(labels.get(f, f)) for f in self.findings]

@@ -257,3 +257,41 @@ def models_q_not_done_by_due():
     from django.db.models import F, Q
 
     return Q(done_at__isnull=True) | Q(done_at__date__gt=F("due_date"))
+
+
+@register_todos
+def nap_todos(actor) -> list[Todo]:
+    """The class's staff on a school day: a nap-time round overdue now (within the nap window of the
+    rule "nap_round"), or no round at all once the window is over. Two queries."""
+    if actor.kindergarten is None or not actor.has("staff.nap.record") or actor.has("staff.manage"):
+        return []
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from houqin import policy
+    from houqin.core import calendar
+    from houqin.org.models import SchoolClass
+    from houqin.staff.models import NapRound
+    from houqin.staff.naps import missed, nap_rule
+
+    now = timezone.now()
+    today = timezone.localdate()
+    if not calendar.is_school_day(today):
+        return []
+    rule = nap_rule()
+    if not missed(None, now, rule):
+        return []
+    classes = list(policy.scoped(actor, "staff.nap.record", SchoolClass.objects.filter(is_active=True))
+                   .order_by("sort_order")[:20])
+    last = dict(NapRound.objects.filter(school_class__in=classes, date=today).values("school_class_id")
+                .annotate(m=Max("at")).values_list("school_class_id", "m"))
+    todos = []
+    for cls in classes:
+        state = missed(last.get(cls.pk), now, rule)
+        if state:
+            title = (_("Nap-time round due: %(cls)s") if state == "due"
+                     else _("Nap-time rounds missed today: %(cls)s")) % {"cls": cls.name}
+            todos.append(Todo(title, reverse("staff:nap_round", kwargs={"kg": actor.kindergarten.slug,
+                                                                        "code": cls.code}),
+                              urgency=3, area="staff", due=today))
+    return todos

@@ -49,3 +49,10 @@ urlpatterns = [
     path(P + "procedure/<uuid:code>/tick/", views.procedure_tick, name="procedure_tick"),
     path(P + "me/", views.me, name="me"),
 ]
+
+# the nap-time watch (staff/naps.py, staff/nap_views.py)
+from houqin.staff import nap_views  # noqa: E402
+
+urlpatterns += [
+    path(P + "procedure/<uuid:code>/nap/", nap_views.nap_round, name="nap_round"),
+]

@@ -603,7 +603,10 @@ def procedure_day(request, kg, code):
     cls = _procedure_class(actor, code)
     day = day_param(request)
     rows = selectors.procedure_day(actor=actor, school_class=cls, date=day)
+    from houqin.staff.naps import nap_rounds
+
     return render(request, "staff/procedure_day.html", {
+        "naps": list(nap_rounds(actor=actor, school_class=cls, day=day)) if actor.has("staff.nap.view") else None,
         "cls": cls, "day": day, "rows": rows, "done": sum(1 for r in rows if r["check"]),
         "can_check": policy.can(actor, "staff.procedure.check", cls), "today": timezone.localdate(),
         "prev": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1),

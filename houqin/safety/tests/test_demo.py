@@ -30,3 +30,18 @@ def test_the_demo_has_the_planted_cases(demo_built):
     assert AuditEvent.objects.filter(action="safety.custody.refused", object_code=str(barred.code)).exists()
     assert SafetyReport.objects.filter(kindergarten=kg, signed_at__isnull=False).count() == 3
     assert Hazard.objects.filter(kindergarten__slug="demo2").exists()
+
+
+def test_the_demo_has_injuries_told_to_parents(demo_built):
+    from houqin.notices.models import Notice
+    from houqin.org.models import Guardian, Kindergarten
+    from houqin.safety.models import Injury
+
+    kg = Kindergarten.objects.get(slug="demo")
+    acknowledged = Injury.objects.get(kindergarten=kg, response="acknowledged")
+    assert Guardian.objects.filter(child=acknowledged.child, user=acknowledged.responded_by,
+                                   user__username="parent").exists()
+    assert Notice.objects.get(code=acknowledged.notice_code).children.get() == acknowledged.child
+    serious = Injury.objects.get(kindergarten=kg, severity="serious")
+    assert serious.incident is not None and serious.district_due and serious.district_reported_at is None
+    assert Injury.objects.filter(kindergarten=kg, responded_at__isnull=True).count() == 2

@@ -195,7 +195,9 @@ def test_the_grants_follow_appendix_a():
     for name, by_role in grants.items():
         if name != "safety.report.view":
             assert Role.SUPERVISOR not in by_role, name
-        if name not in ("safety.pickup.request", "safety.custody.file"):
+        if name in ("safety.injury.view", "safety.injury.acknowledge"):  # their own child's injuries
+            assert by_role[Role.PARENT] == policy.Scope.CHILD, name
+        elif name not in ("safety.pickup.request", "safety.custody.file"):
             assert Role.PARENT not in by_role, name
 
 

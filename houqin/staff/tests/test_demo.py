@@ -22,3 +22,13 @@ def test_the_demo_term_of_the_staff(demo_built):
     certs = HealthCertificate.objects.filter(kindergarten__slug="demo")
     assert certs.filter(expires_on__lt=dates.today).count() == 1
     assert certs.filter(expires_on__range=(dates.today, dates.today + dt.timedelta(days=30))).count() >= 1
+
+
+def test_the_demo_has_nap_time_rounds(demo_built):
+    from houqin.staff.models import NapRound
+
+    rounds = NapRound.objects.filter(kindergarten__slug="demo")
+    days = sorted(set(rounds.values_list("date", flat=True)))
+    assert len(days) == 5
+    assert [r.findings for r in rounds.filter(date=days[-1]) if r.findings] == [["covers"]]
+    assert rounds.filter(date=days[-2]).count() == 3  # the 14:00 round missed
