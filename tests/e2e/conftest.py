@@ -34,34 +34,39 @@ def world(transactional_db):
 
 
 class _InFlight:
-    """How many requests the live server is answering right now (its threads send Django's request
-    signals). A test that ends while the page's last htmx call is still being answered must wait for
-    it: otherwise the server thread is still reading the database while the test database is flushed
-    for the next test (on PostgreSQL the flush then waits on that thread's lock, times out, and the next
-    test starts on the last one's rows)."""
+    """The live server's threads answering a request right now (they send Django's request signals).
+    A test that ends while the page's last htmx call is still being answered must wait for it:
+    otherwise the server thread is still reading the database while the test database is flushed for
+    the next test (on PostgreSQL the flush then fails on that thread's lock, and the next test starts
+    on the last one's rows). Requests of the test client run in the main thread and are not counted
+    (a streamed download a test never reads never sends request_finished)."""
 
     def __init__(self):
-        self.count = 0
+        self.threads: set[int] = set()
         self.lock = threading.Lock()
         request_started.connect(self.started, weak=False)
         request_finished.connect(self.finished, weak=False)
 
     def started(self, **kwargs):
-        with self.lock:
-            self.count += 1
+        if threading.current_thread() is not threading.main_thread():
+            with self.lock:
+                self.threads.add(threading.get_ident())
 
     def finished(self, **kwargs):
         with self.lock:
-            self.count -= 1
+            self.threads.discard(threading.get_ident())
+
+    def busy(self) -> int:
+        alive = {t.ident for t in threading.enumerate()}
+        with self.lock:
+            self.threads &= alive  # a thread that ended without finishing answers nothing any more
+            return len(self.threads)
 
     def wait_idle(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if self.count <= 0:
-                    return
+        while self.busy() and time.monotonic() < deadline:
             time.sleep(0.02)
-        raise AssertionError(f"the live server was still answering {self.count} request(s) {timeout:.0f} s after the test")
+        assert not self.busy(), f"the live server was still answering {self.busy()} request(s) {timeout:.0f} s after the test"
 
 
 IN_FLIGHT = _InFlight()
