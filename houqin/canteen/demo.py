@@ -229,23 +229,8 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
 
     # the dish library
     specs = [d for d in DISHES if full or d[0] in DEMO2_DISHES]
-    dishes = [Dish(kindergarten=kg, name=name, name_initials=pinyin_initials(name)[:40], category=category,
-                   created_by=health, created_at=setup) for name, category, _ in specs]
-    dishes = bulk_create_with_history(dishes, Dish, default_user=health, default_date=setup,
-                                      default_change_reason=CHANGE_REASON)
     ingredients: dict[int, list[DishIngredient]] = {}
-    rows = []
-    for dish, (_name, _category, parts) in zip(dishes, specs, strict=True):
-        for key, grams in parts:
-            food = foods[key]
-            raw = Decimal(str(grams)).quantize(TENTH)
-            edible = max((raw * food.edible_pct / 100).quantize(TENTH, rounding=ROUND_HALF_UP), TENTH)
-            row = DishIngredient(kindergarten=kg, dish=dish, food=food, grams_raw=raw, grams_edible=edible,
-                                 created_by=health, created_at=setup)
-            rows.append(row)
-            ingredients.setdefault(dish.pk, []).append(row)
-    bulk_create_with_history(rows, DishIngredient, batch_size=500, default_user=health, default_date=setup,
-                             default_change_reason=CHANGE_REASON)
+    dishes = _add_dishes(kg, specs, foods, health, setup, ingredients)
     by_category: dict[str, list[Dish]] = {}
     for dish in dishes:
         by_category.setdefault(dish.category, []).append(dish)
@@ -330,6 +315,28 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
     return counts
 
 
+def _add_dishes(kg, specs, foods, health, setup, ingredients: dict) -> list[Dish]:
+    """The dishes of `specs` [(name, category, [(food key, grams raw per child)])] with their ingredients
+    (edible grams from each food's edible share); `ingredients` gets each dish's rows by its pk."""
+    dishes = [Dish(kindergarten=kg, name=name, name_initials=pinyin_initials(name)[:40], category=category,
+                   created_by=health, created_at=setup) for name, category, _parts in specs]
+    dishes = bulk_create_with_history(dishes, Dish, default_user=health, default_date=setup,
+                                      default_change_reason=CHANGE_REASON)
+    rows = []
+    for dish, (_name, _category, parts) in zip(dishes, specs, strict=True):
+        for key, grams in parts:
+            food = foods[key]
+            raw = Decimal(str(grams)).quantize(TENTH)
+            edible = max((raw * food.edible_pct / 100).quantize(TENTH, rounding=ROUND_HALF_UP), TENTH)
+            row = DishIngredient(kindergarten=kg, dish=dish, food=food, grams_raw=raw, grams_edible=edible,
+                                 created_by=health, created_at=setup)
+            rows.append(row)
+            ingredients.setdefault(dish.pk, []).append(row)
+    bulk_create_with_history(rows, DishIngredient, batch_size=500, default_user=health, default_date=setup,
+                             default_change_reason=CHANGE_REASON)
+    return dishes
+
+
 def _substitutes(ctx, kg, health, foods, menus, entries, ingredients, setup, by_category) -> int:
     """The substitute dishes (SUBSTITUTE_DISHES) and, on every menu, the substitute of each dish a child
     of the health register must avoid: a dish of the same category (else any) that carries none of the
@@ -339,22 +346,7 @@ def _substitutes(ctx, kg, health, foods, menus, entries, ingredients, setup, by_
     from houqin.health.diets import needs_between
 
     specs = [d for d in SUBSTITUTE_DISHES if all(key in foods for key, _g in d[2])]
-    extra = [Dish(kindergarten=kg, name=name, name_initials=pinyin_initials(name)[:40], category=category,
-                  created_by=health, created_at=setup) for name, category, _parts in specs]
-    extra = bulk_create_with_history(extra, Dish, default_user=health, default_date=setup,
-                                     default_change_reason=CHANGE_REASON)
-    rows = []
-    for dish, (_name, _category, parts) in zip(extra, specs, strict=True):
-        for key, grams in parts:
-            food = foods[key]
-            raw = Decimal(str(grams)).quantize(TENTH)
-            edible = max((raw * food.edible_pct / 100).quantize(TENTH, rounding=ROUND_HALF_UP), TENTH)
-            row = DishIngredient(kindergarten=kg, dish=dish, food=food, grams_raw=raw, grams_edible=edible,
-                                 created_by=health, created_at=setup)
-            rows.append(row)
-            ingredients.setdefault(dish.pk, []).append(row)
-    bulk_create_with_history(rows, DishIngredient, default_user=health, default_date=setup,
-                             default_change_reason=CHANGE_REASON)
+    extra = _add_dishes(kg, specs, foods, health, setup, ingredients)
     if not menus:
         return 0
     end = max(m.week_start for m in menus) + dt.timedelta(days=6)
