@@ -161,8 +161,24 @@ def _fresh_target(tmp_path, vendor):
 
 
 def _drop(admin, target):
-    if admin is not None:
+    """Drop the restored database. FORCE ends the sessions still on it, but not an autovacuum worker
+    analysing the freshly restored tables (only a superuser may stop one, and the test role is not):
+    that refusal is waited out, as the worker ends within seconds."""
+    if admin is None:
+        return
+    import time
+
+    from psycopg.errors import InsufficientPrivilege, ObjectInUse
+
+    try:
+        for _attempt in range(120):
+            try:
+                admin.execute(f'DROP DATABASE IF EXISTS "{target["NAME"]}" WITH (FORCE)')
+                return
+            except (InsufficientPrivilege, ObjectInUse):
+                time.sleep(0.5)
         admin.execute(f'DROP DATABASE IF EXISTS "{target["NAME"]}" WITH (FORCE)')
+    finally:
         admin.close()
 
 
