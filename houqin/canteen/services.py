@@ -306,10 +306,6 @@ def _copy_entries(actor, source: Menu, target: Menu) -> None:
         for s in MenuSubstitute.objects.filter(entry__menu=source, entry_id__in=list(new_of))])
 
 
-def _locked(menu: Menu) -> Menu:
-    return Menu.objects.select_for_update().get(pk=menu.pk)
-
-
 def _revise(actor, menu: Menu, reason: str, change: str, meeting=None) -> None:
     """A published menu changes only with a reason, kept as a new version."""
     if not menu.is_published:
@@ -335,7 +331,7 @@ def entry_add(*, actor, menu: Menu, day: int, meal: str, dish: Dish, factor=1, r
     """Serve `dish` at `meal` of `day`: its foods are copied at grams × factor per child."""
     _check(actor, "canteen.menu.change", menu)
     _check(actor, "canteen.menu.change", dish)
-    menu = _locked(menu)
+    menu = menu.locked()
     if menu.is_voided:
         raise Conflict(_("This menu has been voided."))
     errors = []
@@ -381,7 +377,7 @@ def entry_add(*, actor, menu: Menu, day: int, meal: str, dish: Dish, factor=1, r
 @atomic
 def entry_remove(*, actor, entry: MenuEntry, reason: str = "", meeting=None) -> None:
     _check(actor, "canteen.menu.change", entry)
-    menu = _locked(entry.menu)
+    menu = entry.menu.locked()
     weekday = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")][entry.day]
     _revise(actor, menu, reason, _("removed %(dish)s from %(day)s %(meal)s") % {
         "dish": entry.dish_name, "day": weekday, "meal": Meal(entry.meal).label}, meeting)
@@ -410,7 +406,7 @@ def _refresh_summary(menu: Menu) -> None:
 def menu_publish(*, actor, menu: Menu, notify: bool = True) -> Menu:
     """Publish a week's menu: read-only from now on, visible to parents (a notice tells them)."""
     _check(actor, "canteen.menu.publish", menu)
-    menu = _locked(menu)
+    menu = menu.locked()
     if menu.is_voided:
         raise Conflict(_("This menu has been voided."))
     move(menu, MenuStatus.PUBLISHED, MENU_TRANSITIONS, message=_("This menu is already published."))
@@ -459,7 +455,7 @@ def _notify_parents(actor, *, title: str, body: str, source: str) -> None:
 @atomic
 def menu_void(*, actor, menu: Menu, reason: str) -> Menu:
     _check(actor, "canteen.menu.publish", menu)
-    menu = _locked(menu)
+    menu = menu.locked()
     reason = (reason or "").strip()
     if not reason:
         raise_for([{"field": "reason", "message": _("Give the reason for voiding.")}])

@@ -140,8 +140,10 @@ def _schema_message(error: dict) -> str:
         return _("The value is out of range.")
     if kind in ("string_too_long", "too_long"):
         return _("The text is too long.") if kind == "string_too_long" else _("Too many items.")
-    if kind in ("string_too_short", "too_short"):
-        return _("This field is required.")
+    if kind == "string_too_short":
+        return _("This field is required.") if ctx.get("min_length", 1) <= 1 else _("The text is too short.")
+    if kind == "too_short":
+        return _("Too few items.")
     if kind in ("enum", "literal_error"):
         return _("Choose one of the allowed values.")
     if kind.startswith("uuid"):

@@ -59,6 +59,10 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
 
+    def locked(self):
+        """This row read again under a row lock (SELECT … FOR UPDATE) for a write that two people could race."""
+        return type(self)._default_manager.select_for_update().get(pk=self.pk)
+
 
 class VoidableQuerySet(models.QuerySet):
     def active(self):

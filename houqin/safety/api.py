@@ -701,11 +701,11 @@ def release(request, kg: str, code: UUID, payload: ReleaseIn):
 
 
 def _custody_out(r, today=None) -> dict:
-    from houqin.safety import custody
+    from houqin.org.validators import mask_id_number
 
     today = today or timezone.localdate()
     return {"code": r.code, "child": r.child.code, "child_name": r.child.name, "person_name": r.person_name,
-            "id_number": custody.masked_id(r), "document_kind": r.document_kind, "reason": r.reason,
+            "id_number": mask_id_number(r.id_number), "document_kind": r.document_kind, "reason": r.reason,
             "valid_from": r.valid_from, "valid_until": r.valid_until, "in_force": r.in_force(today),
             "filed_by": r.filed_by.display_name, "confirmed": r.is_confirmed, "confirmed_by": _name(r.confirmed_by),
             "voided": r.is_voided, "void_reason": r.void_reason, "refusals": getattr(r, "refusal_count", 0)}

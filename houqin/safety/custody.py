@@ -29,7 +29,7 @@ from houqin import policy
 from houqin.core import files
 from houqin.core.errors import Conflict, field_error, raise_for
 from houqin.core.spreadsheets import match_key
-from houqin.org.validators import id_number_checksum_ok, mask_id_number
+from houqin.org.validators import id_number_checksum_ok
 from houqin.safety.models import CustodyDocument, CustodyRestriction
 
 _DOTS = re.compile(r"[·•・.．‧]")
@@ -44,10 +44,6 @@ def name_key(value: str) -> str:
 def id_key(value: str) -> str:
     """An identity card number as compared: NFKC, no whitespace, upper-case X."""
     return match_key(value or "").upper()
-
-
-def masked_id(restriction: CustodyRestriction) -> str:
-    return mask_id_number(restriction.id_number)
 
 
 def in_force(child, day: dt.date):
@@ -134,15 +130,11 @@ def restriction_file(*, actor, child, person_name: str, document_kind: str, docu
     return restriction
 
 
-def _locked(restriction):
-    return CustodyRestriction.objects.select_for_update().get(pk=restriction.pk)
-
-
 @transaction.atomic
 def restriction_confirm(*, actor, restriction: CustodyRestriction) -> CustodyRestriction:
     """The principal has read the document and confirms the restriction."""
     policy.require(actor, "safety.custody.decide", restriction)
-    restriction = _locked(restriction)
+    restriction = restriction.locked()
     if restriction.is_voided:
         raise Conflict(_("This restriction was voided."))
     if restriction.is_confirmed:
@@ -158,7 +150,7 @@ def restriction_void(*, actor, restriction: CustodyRestriction, reason: str) -> 
     """The principal lifts a restriction (the order was revoked, or it was filed by mistake), with a
     reason; it stays on record."""
     policy.require(actor, "safety.custody.decide", restriction)
-    restriction = _locked(restriction)
+    restriction = restriction.locked()
     if restriction.is_voided:
         raise Conflict(_("Already voided."))
     reason = (reason or "").strip()[:200]

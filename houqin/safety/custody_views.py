@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from houqin import policy
 from houqin.core import files
 from houqin.core.errors import DomainError
+from houqin.org.validators import mask_id_number
 from houqin.safety import custody, forms, selectors
 
 
@@ -37,7 +38,7 @@ def custody_detail(request, kg, code):
     actor = request.actor
     restriction = selectors.get_custody(actor=actor, code=code)
     return render(request, "safety/custody_detail.html", {
-        "r": restriction, "masked_id": custody.masked_id(restriction), "today": timezone.localdate(),
+        "r": restriction, "masked_id": mask_id_number(restriction.id_number), "today": timezone.localdate(),
         "refusals": selectors.custody_refusals(actor=actor, restriction=restriction),
         "can_decide": policy.allowed(actor, "safety.custody.decide", restriction),
         "void_form": forms.VoidForm()})

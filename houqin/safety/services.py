@@ -124,10 +124,6 @@ def _save_numbered(hazard: Hazard, actor, reason: str) -> Hazard:
     raise Conflict(_("Could not number the record: please try again."))
 
 
-def _locked(model, obj):
-    return model.objects.select_for_update().get(pk=obj.pk)
-
-
 # --------------------------------------------------------------------------------------------
 # Hazards: the closed loop
 
@@ -173,7 +169,7 @@ def _check_deadline(deadline, errors: dict) -> None:
 def hazard_assign(*, actor, hazard: Hazard, assignee, deadline: dt.date, note: str = "") -> Hazard:
     """The director names who rectifies it and by when (also to reassign an open hazard)."""
     _need(actor, "safety.hazard.assign", hazard)
-    hazard = _locked(Hazard, hazard)
+    hazard = hazard.locked()
     if hazard.is_voided or hazard.state not in (H.REPORTED, H.ASSIGNED):  # a rectified one is re-checked first
         raise Conflict(_("This hazard is no longer waiting to be assigned."))
     errors = {}
@@ -195,7 +191,7 @@ def hazard_assign(*, actor, hazard: Hazard, assignee, deadline: dt.date, note: s
 def hazard_rectify(*, actor, hazard: Hazard, rectification: str, photo=None) -> Hazard:
     """The assignee (or the director) records what was done, with a photo."""
     _need(actor, "safety.hazard.rectify", hazard)
-    hazard = _locked(Hazard, hazard)
+    hazard = hazard.locked()
     if hazard.is_voided or H.RECTIFIED not in allowed_moves(HAZARD_TRANSITIONS, hazard.state):
         raise Conflict(_("This hazard is not waiting for rectification."))
     if hazard.assignee_id != actor.user.pk and not _is_manager(actor):
@@ -219,7 +215,7 @@ def hazard_verify(*, actor, hazard: Hazard, accept: bool, note: str = "", deadli
     """Someone other than the rectifier re-checks it: closes it, or reopens it (back to the assignee,
     with a new deadline when given)."""
     _need(actor, "safety.hazard.verify", hazard)
-    hazard = _locked(Hazard, hazard)
+    hazard = hazard.locked()
     if hazard.is_voided or H.CLOSED not in allowed_moves(HAZARD_TRANSITIONS, hazard.state):
         raise Conflict(_("This hazard is not waiting for a re-check."))
     if hazard.rectified_by_id == actor.user.pk:
@@ -251,7 +247,7 @@ def hazard_to_repair(*, actor, hazard: Hazard, estimated_cost="0", category=None
     from houqin.finance.models import BudgetCategory
 
     _need(actor, "safety.hazard.assign", hazard)
-    hazard = _locked(Hazard, hazard)
+    hazard = hazard.locked()
     if hazard.repair_request_id:
         raise Conflict(_("This hazard already has a repair request."))
     if hazard.is_voided or hazard.state == H.CLOSED:
@@ -276,7 +272,7 @@ def hazard_to_repair(*, actor, hazard: Hazard, estimated_cost="0", category=None
 @transaction.atomic
 def hazard_void(*, actor, hazard: Hazard, reason: str) -> Hazard:
     _need(actor, "safety.hazard.assign", hazard)
-    hazard = _locked(Hazard, hazard)
+    hazard = hazard.locked()
     reason = _text(reason, 200)
     if not reason:
         raise field_error("reason", _("Give a reason."))
@@ -357,7 +353,7 @@ def agreement_create(*, actor, year: int, post: str, holder, duties: str) -> Agr
 def agreement_sign(*, actor, agreement: Agreement) -> Agreement:
     """The holder signs their own agreement in Houqin (who and when are recorded)."""
     _need(actor, "safety.agreement.sign", agreement)
-    agreement = _locked(Agreement, agreement)
+    agreement = agreement.locked()
     if agreement.holder_id != actor.user.pk:
         raise Forbidden(_("Only the holder signs their responsibility agreement."))
     if agreement.signed_at:
@@ -571,7 +567,7 @@ def fire_round_record(*, actor, checks: list[dict], date: dt.date | None = None)
                                          description=f"{equipment.label} {equipment.get_kind_display()}：{note}",
                                          severity=Severity.HIGH, source=f"safety.fire:{equipment.code}")
         _save(check, actor, "checked")
-        locked = _locked(FireEquipment, equipment)
+        locked = equipment.locked()
         if locked.last_checked_on is None or locked.last_checked_on < date:
             locked.last_checked_on = date
             _save(locked, actor, "checked")
@@ -602,7 +598,7 @@ def drill_record(*, actor, drill: Drill, held_at: dt.datetime, classes, children
     """Record the drill as held: classes and people taking part, the evacuation time, the summary;
     each problem found becomes a hazard."""
     _need(actor, "safety.drill.change", drill)
-    drill = _locked(Drill, drill)
+    drill = drill.locked()
     if drill.is_voided:
         raise Http404
     if drill.held_at is not None:
@@ -680,7 +676,7 @@ def visitor_arrive(*, actor, name: str, reason: str, host: str, id_number: str =
 @transaction.atomic
 def visitor_leave(*, actor, visitor: Visitor, left_at: dt.datetime | None = None) -> Visitor:
     _need(actor, "safety.visitor.record", visitor)
-    visitor = _locked(Visitor, visitor)
+    visitor = visitor.locked()
     if visitor.left_at is not None:
         raise Conflict(_("This visitor has already left."))
     left_at = left_at or timezone.now()
@@ -735,7 +731,7 @@ def delegation_request(*, actor, child, date: dt.date, delegate_name: str, relat
 def delegation_confirm(*, actor, delegation: Delegation, note: str) -> Delegation:
     """The teacher called the parent and the parent confirmed the delegate."""
     _need(actor, "safety.pickup.confirm", delegation)
-    delegation = _locked(Delegation, delegation)
+    delegation = delegation.locked()
     if delegation.is_voided:
         raise Conflict(_("This delegation was cancelled."))
     if delegation.confirmed_at:
@@ -752,7 +748,7 @@ def delegation_confirm(*, actor, delegation: Delegation, note: str) -> Delegatio
 @transaction.atomic
 def delegation_cancel(*, actor, delegation: Delegation, reason: str) -> Delegation:
     _need(actor, "safety.pickup.request", delegation)
-    delegation = _locked(Delegation, delegation)
+    delegation = delegation.locked()
     if delegation.is_voided:
         raise Conflict(_("Already cancelled."))
     if delegation.releases.filter(outcome=ReleaseOutcome.RELEASED).exists():
@@ -905,7 +901,7 @@ def duty_assign(*, actor, date: dt.date, slot: str, person=None, volunteer_name:
 def duty_swap(*, actor, shift: DutyShift, person=None, volunteer_name: str = "", reason: str = "") -> DutyShift:
     """Someone else takes the shift; who had it is kept on the shift and in its history."""
     _need(actor, "safety.duty.change", shift)
-    shift = _locked(DutyShift, shift)
+    shift = shift.locked()
     volunteer_name = _text(volunteer_name, 30)
     if (person is None) == (not volunteer_name):
         raise field_error("person", _("Choose a member of staff or enter a parent volunteer, not both."))
@@ -982,7 +978,7 @@ def report_sign(*, actor, report: SafetyReport, remarks: str = "") -> SafetyRepo
     from houqin.safety.figures import report_figures
 
     _need(actor, "safety.report.sign", report)
-    report = _locked(SafetyReport, report)
+    report = report.locked()
     if report.is_signed:
         raise Conflict(_("This report is already signed."))
     if report.end > timezone.localdate():

@@ -237,3 +237,15 @@ def test_a_schema_refusal_names_the_field_in_the_users_language(world, health):
     by_field = {e["loc"][-1]: e["msg"] for e in body["errors"]}
     assert by_field["child_code"] == "此项为必填项。"
     assert by_field["date"] == "请按2026-12-01的格式填写日期（时间按2026-12-01T09:30:00+08:00）。"
+
+
+def test_a_too_short_refusal_says_what_is_short():
+    """An empty required text is "required"; a text or a list with too few items says so."""
+    from django.utils import translation
+
+    from houqin.core.api import _schema_message
+
+    with translation.override("zh-hans"):
+        assert _schema_message({"type": "string_too_short", "ctx": {"min_length": 1}}) == "此项为必填项。"
+        assert _schema_message({"type": "string_too_short", "ctx": {"min_length": 6}}) == "内容太短。"
+        assert _schema_message({"type": "too_short", "ctx": {"min_length": 2}}) == "项数太少。"
