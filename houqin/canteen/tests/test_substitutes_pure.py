@@ -88,3 +88,17 @@ def test_lists_by_day_and_meal_and_by_class():
     cards = substitutes.by_class(rows, {})
     assert [c["class"] for c in cards] == ["中一班", "大一班"]
     assert substitutes.affected_tags(entries, needs, MON) == {1: ["milk"], 2: ["egg"]}
+
+
+def test_every_allergen_word_the_food_table_gets_is_a_group_the_register_knows():
+    """Two word lists with two jobs: canteen's words are looked for in a food's name (芒果 in 芒果干), health's
+    map a word to its allergen group. Every word the shipped food table is tagged with must map to a group,
+    or a child's register entry would never meet the dish that holds it."""
+    from houqin.canteen import foods
+
+    known = set(allergens.Allergen.values)
+    assert set(foods.ALLERGEN_WORDS) <= set(allergens.WORDS)
+    tagged = {word for row in foods.read_table() for word in foods.allergens_of(row).split(",") if word}
+    assert {"牛奶", "鸡蛋", "花生", "小麦", "大豆"} <= tagged
+    unmapped = {word: allergens.words_to_tags(word) for word in tagged if not allergens.words_to_tags(word) <= known}
+    assert unmapped == {}
