@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from houqin.health import rules
 
@@ -114,7 +115,7 @@ def words(exam) -> list[str]:
         found.append(str(_("Poor vision")))
     if getattr(exam, "has_caries", False):
         found.append(str(_("Caries")))
-    return found or [str(_("Normal"))]
+    return found or [str(pgettext("exam result", "Normal"))]
 
 
 def positions(exam) -> list[dict]:

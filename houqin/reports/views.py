@@ -226,6 +226,7 @@ def family(request, kg):
         "injuries": injuries, "injuries_unanswered": sum(1 for i in injuries if not i.is_answered),
         "children": children, "notices": notices, "unread": sum(1 for n in notices if not n.is_read),
         "fees": fees, "links": _family_links(actor), "delegate_link": actor.has("safety.pickup.request"),
+        "health_link": actor.has("health.child.view"),
     })
 
 

@@ -110,6 +110,10 @@ def test_plain_words_never_a_z_score():
     normal = assess("103.7", "16.2")
     normal.anaemia = normal.poor_vision = normal.has_caries = False
     assert judgements.words(normal) == ["Normal"]
+    from django.utils.translation import override
+
+    with override("zh-hans"):  # 正常, not the hazard's 一般 ("Normal" severity) that a parent would read as "so-so"
+        assert judgements.words(normal) == ["正常"]
     positions = judgements.positions(normal)
     assert [p["band"].label for p in positions] == ["中", "中", "中"]
 
