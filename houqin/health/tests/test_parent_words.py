@@ -17,8 +17,8 @@ def test_parents_read_words_and_the_health_teacher_reads_z(world, login):
     with translation.override("zh-hans"):
         parent = login(world.k1.users[Role.PARENT])
         page = parent.get(f"/k/k1/health/children/{child.code}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert 'data-testid="growth-word"' in page
-    for code in ('data-testid="z-scores"', "Z值", "WAZ", "BMIZ", "Hb "):
+    assert 'data-testid="growth-word"' in page and "正常" in page and "一般" not in page
+    for code in ('data-testid="z-scores"', "Z值", "WAZ", "BMIZ", "Hb ", "SD"):
         assert code not in page, code
     health = login(world.k1.users[Role.HEALTH_TEACHER])
     assert 'data-testid="z-scores"' in health.get(f"/k/k1/health/children/{child.code}/").content.decode()
