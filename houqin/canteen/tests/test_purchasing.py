@@ -255,7 +255,7 @@ def test_the_api_refuses_a_draft_menu_with_a_clear_message(world, planning):
     response = client.post(f"/api/k/k1/canteen/menus/{planning.code}/purchase-plan", data=json.dumps({}),
                            content_type="application/json")
     assert response.status_code == 422 and not PurchasePlan.objects.exists()
-    assert "published" in json.dumps(response.json())
+    assert "尚未公布" in response.json()["detail"]  # in Chinese, the plain words
 
 
 def test_the_month_balance_runs_on_the_canteens_home(world, planning):
