@@ -440,6 +440,16 @@ _CANTEEN: list[Capability] = [  # houqin.canteen: foods, dishes, menus, nutritio
         "canteen.account.change", _grant([Role.ACCOUNTANT], K),
         description="Prepare and publish the monthly meal account",
     ),
+    Capability(
+        "canteen.purchase.view",
+        _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN, Role.STOREKEEPER, Role.ACCOUNTANT], K),
+        description="Purchase plans of the published menus (what to buy, from whom, when, at what cost per child-day) "
+                    "and the month's running meal balance",
+    ),
+    Capability(
+        "canteen.purchase.change", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+        description="Make (or make again) the purchase plan of a published menu",
+    ),
 ]
 _FOODSAFETY: list[Capability] = [  # houqin.foodsafety: certificates, receiving, samples, expiry checks, hygiene
     Capability(

@@ -418,3 +418,73 @@ def set_substitute(request, kg: str, code: UUID, entry: UUID, payload: Substitut
             raise Http404
     substitutes.substitute_set(actor=actor, entry=item, avoid=payload.avoid[:16], dish=dish)
     return _substitute_rows(menu, actor)
+
+
+# --- purchase plans and cost control -----------------------------------------------------------------
+
+
+class PlanIn(Input):
+    replace: bool = False  # make the plan of the menu again (the old one is voided with the reason)
+    reason: str = ""
+
+
+def _plan_out(p) -> dict:
+    return {"code": p.code, "menu": p.menu.code, "week_start": p.week_start, "menu_version": p.menu_version,
+            "child_days": p.child_days, "food_cost": p.food_cost, "to_buy_cost": p.to_buy_cost,
+            "cost_per_child_day": p.cost_per_child_day, "fee_per_day": p.fee_per_day, "fee_source": p.fee_source,
+            "difference_pct": p.difference_pct, "tolerance_pct": p.tolerance_pct, "outside_fee": p.outside_fee,
+            "unpriced": p.unpriced, "created_at": p.created_at}
+
+
+def _plan_detail(p) -> dict:
+    return {**_plan_out(p), "attendance": p.attendance,
+            "lines": [{"day": ln.day, "supplier": ln.supplier_name, "item": ln.name, "unit": ln.unit,
+                       "grams": ln.grams, "needed": ln.needed, "from_stock": ln.from_stock, "to_buy": ln.to_buy,
+                       "unit_price": ln.unit_price, "price_on": ln.price_on, "amount": ln.amount}
+                      for ln in p.lines.all().order_by("day", "supplier_name", "name", "pk")]}
+
+
+@router.get("/k/{kg}/canteen/purchase-plans")
+@policy.requires("canteen.purchase.view")
+def list_purchase_plans(request, kg: str, limit: Limit = 30):
+    from houqin.canteen import purchasing
+
+    return [_plan_out(p) for p in purchasing.plan_list(actor=request.actor)[:limit]]
+
+
+@router.get("/k/{kg}/canteen/purchase-plans/{code}")
+@policy.requires("canteen.purchase.view")
+def get_purchase_plan(request, kg: str, code: UUID):
+    from houqin.canteen import purchasing
+
+    return _plan_detail(purchasing.get_plan(actor=request.actor, code=code))
+
+
+@router.post("/k/{kg}/canteen/menus/{code}/purchase-plan", response={201: dict})
+@policy.requires("canteen.purchase.change")
+def make_purchase_plan(request, kg: str, code: UUID, payload: PlanIn):
+    from houqin.canteen import purchasing
+
+    actor = request.actor
+    menu = _menu_by_code(actor, code, "canteen.purchase.change")
+    plan = purchasing.plan_generate(actor=actor, menu=menu, replace=payload.replace, reason=payload.reason)
+    return Status(201, _plan_detail(plan))
+
+
+@router.get("/k/{kg}/canteen/deliveries-expected")
+@policy.requires("canteen.purchase.view")
+def expected_deliveries(request, kg: str, day: Day):
+    """What the purchase plans expect delivered on a day, per supplier (for receiving)."""
+    from houqin.canteen import purchasing
+
+    return purchasing.expected_deliveries(kindergarten=request.actor.kindergarten, day=day)
+
+
+@router.get("/k/{kg}/canteen/meal-balance")
+@policy.requires("canteen.purchase.view")
+def meal_balance(request, kg: str):
+    """The month's running meal balance so far, and with the purchase plans for the rest of the month."""
+    from houqin.canteen import purchasing
+
+    data = purchasing.month_balance(kindergarten=request.actor.kindergarten)
+    return {k: v for k, v in data.items()}

@@ -6,8 +6,9 @@ For `demo`: the canteen settings (breakfast, lunch, afternoon snack; the fee com
 school week of ctx.dates (a four-week cycle, varied by ctx.rng), each published on the Friday before
 its week (so this week's is published; the next unpublished week is a draft), the stock item → food
 links of the food items the stock demo created, last month's diet survey, a meal committee meeting
-about it, and the meal account of every complete month of the records, computed by the services from
-the stock ledger and the attendance and published to parents.
+about it, the meal account of every complete month of the records, computed by the services from
+the stock ledger and the attendance and published to parents, and the purchase plan of each
+published menu from this week on (made by the service on the Friday the menu was published).
 
 The accounts: the stock demo's kitchen spends what meal_cost_target says, so each month's balance is
 within ±2 % of its income (BALANCE_TARGETS) except the planted month (planted_account_month: the
@@ -153,6 +154,9 @@ STOCK_LINKS = {
     "猪肉": ("pork_fat", 500), "鸡腿": ("chicken", 500), "青菜": ("greens", 500), "豆腐": ("tofu", 500),
     "牛奶": ("milk", 4800), "苹果": ("apple", 500), "香蕉": ("banana", 500), "酱油": ("soy", 500),
     "食盐": ("salt", 400), "黑木耳": ("fungus", 500), "燕麦片": ("oats", 1000), "红枣": ("dates", 500),
+    # the rest of the menus' foods the store keeps (the purchase plan prices the menus through these)
+    "小米": ("millet", 500), "牛肉": ("beef", 500), "鲈鱼": ("bass", 500), "虾仁": ("shrimp", 500),
+    "酸奶": ("yogurt", 2400), "番茄": ("tomato", 500), "西兰花": ("broccoli", 500), "橙子": ("orange", 500),
 }
 
 MEETING_MEMBERS = """{director} 后勤主任（主任委员）
@@ -312,7 +316,30 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
               "substitutes": counts_subs}
     if full:
         counts["meal accounts"] = _survey_meeting_and_accounts(ctx, kg, users)
+        counts["purchase plans"] = _purchase_plans(ctx, kg, users, menus)
     return counts
+
+
+def _purchase_plans(ctx, kg, users, menus) -> int:
+    """The purchase plan of each published menu from this week on, made by the canteen staff from the
+    published menu (by the service: the children expected, the stock and the latest prices of the
+    ledger), dated on the Friday the menu was published, after publishing."""
+    from houqin import policy
+    from houqin.canteen import purchasing
+    from houqin.canteen.models import PurchasePlan
+
+    canteen = policy.actor_for_kindergarten(users["canteen"], kg)
+    this_week = ctx.dates.today - dt.timedelta(days=ctx.dates.today.weekday())
+    made = 0
+    for menu in menus:
+        if menu.status != MenuStatus.PUBLISHED or menu.week_start < this_week:
+            continue
+        plan = purchasing.plan_generate(actor=canteen, menu=menu)
+        at = menu.published_at + dt.timedelta(minutes=40)
+        PurchasePlan.objects.filter(pk=plan.pk).update(created_at=at, updated_at=at)
+        PurchasePlan.history.filter(code=plan.code).update(history_date=at)
+        made += 1
+    return made
 
 
 def _add_dishes(kg, specs, foods, health, setup, ingredients: dict) -> list[Dish]:

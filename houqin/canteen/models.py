@@ -557,3 +557,74 @@ class MealAccount(TenantModel, VoidableModel):
     @property
     def cumulative_flagged(self) -> bool:
         return self.cumulative_pct is not None and abs(self.cumulative_pct) > self.limit_pct
+
+
+class PurchasePlan(TenantModel, VoidableModel):
+    """The purchase plan of a published week's menu (采购计划): what to buy of each stock item, from
+    which supplier, for which day, for the children expected (the last weeks' attendance rate per
+    class, minus known leave), minus what is in stock, at the latest prices. Kept as planned; made
+    again only on request (the old plan is voided with the reason)."""
+
+    scope_paths: dict = {}
+
+    menu = models.ForeignKey(Menu, verbose_name=_("menu"), on_delete=models.PROTECT, related_name="purchase_plans")
+    week_start = models.DateField(_("week starting"))
+    menu_version = models.PositiveSmallIntegerField(_("menu version"), default=1)
+    child_days = models.DecimalField(_("child-days expected"), max_digits=9, decimal_places=1)
+    attendance = models.JSONField(_("expected attendance"), default=list, editable=False,
+                                  help_text=_("Per class: enrolled, attendance rate, known leave and children "
+                                              "expected each day."))
+    food_cost = models.DecimalField(_("cost of the food planned"), **MONEY)
+    to_buy_cost = models.DecimalField(_("cost of what is to be bought"), **MONEY)
+    cost_per_child_day = models.DecimalField(_("cost per child-day"), max_digits=10, decimal_places=2)
+    fee_per_day = models.DecimalField(_("meal fee per day"), null=True, blank=True, **MONEY)
+    fee_source = models.CharField(_("fee source"), max_length=120, blank=True)
+    difference_pct = models.DecimalField(_("difference from the fee (%)"), max_digits=7, decimal_places=2, null=True,
+                                         blank=True)
+    tolerance_pct = models.DecimalField(_("allowed difference (%)"), max_digits=5, decimal_places=2)
+    unpriced = models.JSONField(_("foods without a price"), default=list, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("purchase plan")
+        verbose_name_plural = _("purchase plans")
+        ordering = ["-week_start", "-created_at"]
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "menu"], condition=Q(voided_at__isnull=True),
+                                               name="canteen_purchase_plan_one_per_menu")]
+
+    def __str__(self):
+        return f"{self.week_start:%Y-%m-%d}"
+
+    @property
+    def outside_fee(self) -> bool:
+        return self.difference_pct is not None and abs(self.difference_pct) > self.tolerance_pct
+
+
+class PurchasePlanLine(TenantModel):
+    """One stock item to buy for one day from one supplier (fresh food on the day it is cooked, food
+    that keeps on the week's first day), or a food of the menu with no stock item to price it."""
+
+    scope_paths: dict = {}
+
+    plan = models.ForeignKey(PurchasePlan, verbose_name=_("purchase plan"), on_delete=models.CASCADE,
+                             related_name="lines")
+    day = models.DateField(_("delivery day"))
+    supplier = models.ForeignKey("stock.Supplier", verbose_name=_("supplier"), on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="+")
+    supplier_name = models.CharField(_("supplier"), max_length=100, blank=True)
+    item = models.ForeignKey("stock.Item", verbose_name=_("stock item"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    name = models.CharField(_("name"), max_length=80)
+    unit = models.CharField(_("unit"), max_length=10, blank=True)
+    grams = models.DecimalField(_("grams needed (raw)"), max_digits=12, decimal_places=1)
+    needed = models.DecimalField(_("quantity needed"), max_digits=12, decimal_places=3)
+    from_stock = models.DecimalField(_("taken from stock"), max_digits=12, decimal_places=3, default=Decimal("0"))
+    to_buy = models.DecimalField(_("quantity to buy"), max_digits=12, decimal_places=1, default=Decimal("0"))
+    unit_price = models.DecimalField(_("latest unit price"), max_digits=12, decimal_places=4, null=True, blank=True)
+    price_on = models.DateField(_("price of"), null=True, blank=True)
+    amount = models.DecimalField(_("amount to buy"), **MONEY, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = _("purchase plan line")
+        verbose_name_plural = _("purchase plan lines")
+        ordering = ["plan_id", "day", "supplier_name", "name", "pk"]

@@ -184,8 +184,9 @@ def menu_analysis(menu, *, grade: str = Grade.MIDDLE, entries=None, settings=Non
 def menu_warnings(menu, entries=None, *, actor) -> list[dict]:
     """What the health teacher should look at while editing: a dish repeated within the week, a
     dish with a child's allergen (from the health register) and no substitute yet (children within
-    the reader's scope only, with the allergen), a food out of stock.
-    [{"kind": "repeat"|"allergen"|"stock", "message"}]."""
+    the reader's scope only, with the allergen), a food out of stock, and for the menu's writers the
+    week's food cost a child-day beyond the rule's distance from the meal fee (purchasing.cost_warning).
+    [{"kind": "repeat"|"allergen"|"stock"|"cost", "message"}]."""
     from django.utils.translation import gettext as _
 
     entries = entries if entries is not None else menu_entries(menu)
@@ -211,6 +212,12 @@ def menu_warnings(menu, entries=None, *, actor) -> list[dict]:
             "day": weekdays[row["day"]], "dish": row["dish"], "allergen": "、".join(row["avoid"]),
             "child": row["child"], "class": row["class"]}})
     warnings += _stock_warnings(menu, foods)
+    if actor is not None and actor.has("canteen.menu.change"):
+        from houqin.canteen.purchasing import cost_warning
+
+        cost = cost_warning(menu, entries)
+        if cost is not None:
+            warnings.append(cost)
     return warnings
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.canteen import substitute_views, views
+from houqin.canteen import purchase_views, substitute_views, views
 
 app_name = "canteen"
 
@@ -34,6 +34,9 @@ urlpatterns = [
     path("k/<slug:kg>/canteen/account/<str:month>/account.pdf", views.account_pdf, name="account_pdf"),
     path("k/<slug:kg>/canteen/settings/", views.settings_page, name="settings"),
     path("k/<slug:kg>/canteen/settings/stock-items/", views.stock_links, name="stock_links"),
+    path("k/<slug:kg>/canteen/purchase/", purchase_views.plan_list, name="purchase_list"),
+    path("k/<slug:kg>/canteen/purchase/<uuid:code>/", purchase_views.plan_detail, name="purchase_detail"),
+    path("k/<slug:kg>/canteen/menus/<uuid:code>/purchase-plan/", purchase_views.plan_generate, name="purchase_generate"),
     path("k/<slug:kg>/canteen/rules/", views.rules_page, name="rules"),
     path("k/<slug:kg>/canteen/rules/<str:key>/", views.rule_set, name="rule_set"),
 ]

@@ -61,8 +61,14 @@ def menu_list(request, kg):
     monday = selectors.week_start_of(_today())
     next_monday = monday + dt.timedelta(days=7)
     form = f.MenuCreateForm(initial={"week_start": next_monday}, menus=selectors.menu_list(actor=actor))
+    balance = None
+    if actor.has("canteen.purchase.view"):  # the month's running meal balance on the canteen's home
+        from houqin.canteen.purchasing import month_balance
+
+        balance = month_balance(kindergarten=actor.kindergarten, today=_today())
     return render(request, "canteen/menu_list.html", {
-        "menus": menus, "form": form, "this_week": monday, "can_change": actor.has("canteen.menu.change")})
+        "menus": menus, "form": form, "this_week": monday, "can_change": actor.has("canteen.menu.change"),
+        "balance": balance})
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,7 +134,17 @@ def menu_detail(request, kg, code):
         "substitute_edit": _substitute_edit(actor, menu, context["entries"])
         if actor.has("canteen.substitute.change") else None,
         "can_see_substitutes": actor.has("canteen.allergy.view"),
+        "purchase": _purchase_of(actor, menu),
     })
+
+
+def _purchase_of(actor, menu) -> dict | None:
+    """The menu's purchase plan, or whether one can be made (a published menu)."""
+    if not actor.has("canteen.purchase.view") or not menu.is_published:
+        return None
+    from houqin.canteen.purchasing import plan_for_menu
+
+    return {"plan": plan_for_menu(menu), "can_make": actor.has("canteen.purchase.change")}
 
 
 def _substitute_edit(actor, menu, entries) -> list[dict]:

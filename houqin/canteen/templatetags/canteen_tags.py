@@ -12,6 +12,7 @@ TABS = [
     ("Foods", "canteen:food_list", "canteen.menu.view"),
     ("Diet survey", "canteen:survey", "canteen.menu.view"),
     ("Meal committee", "canteen:committee_list", "canteen.committee.view"),
+    ("Purchase plans", "canteen:purchase_list", "canteen.purchase.view"),
     ("Meal account", "canteen:account_list", "canteen.account.view"),
     ("Meal accounts", "canteen:account_published", "canteen.account.published"),
     ("Rule figures", "canteen:rules", "canteen.menu.view"),
@@ -30,7 +31,7 @@ def canteen_tabs(context):
     labels = {"Menus": _("Menus"), "This week's menu": _("This week's menu"), "Menu of the week": _("Menu of the week"), "Dishes": _("Dishes"),
               "Foods": _("Foods"), "Diet survey": _("Diet survey"), "Meal committee": _("Meal committee"),
               "Meal account": _("Meal account"), "Meal accounts": _("Meal accounts"),
-              "Rule figures": _("Rule figures"), "Settings": _("Settings")}
+              "Rule figures": _("Rule figures"), "Settings": _("Settings"), "Purchase plans": _("Purchase plans")}
     has_view = actor.has("canteen.menu.view")
     for label, name, cap in TABS:
         if not actor.has(cap):

@@ -88,3 +88,18 @@ def test_the_demo_term_of_the_canteen(demo_built):
     assert Menu.objects.filter(kindergarten=kg2, status=MenuStatus.PUBLISHED,
                                week_start=LAST_PUBLISHED_WEEK).exists()
     assert StockFoodLink.objects.filter(kindergarten=kg2).exists()
+
+
+def test_the_demo_plans_the_published_week_from_the_ledger(demo_built):
+    """This week's purchase plan, made from the published menu on the Friday before: every day of the
+    menu, priced at the ledger's latest prices, the cost per child-day within the meal fee."""
+    from houqin.canteen.models import PurchasePlan
+
+    kg = Kindergarten.objects.get(slug="demo")
+    week = demo.dates_for().week_start
+    plan = PurchasePlan.objects.active().get(kindergarten=kg, week_start=week)
+    assert plan.menu.is_published and plan.created_at > plan.menu.published_at
+    assert {line.day for line in plan.lines.all()} == {week + dt.timedelta(days=d) for d in range(plan.menu.days)}
+    assert plan.child_days > 100 * plan.menu.days and plan.fee_per_day == MEAL_FEE
+    assert 0 < plan.cost_per_child_day <= MEAL_FEE
+    assert plan.lines.filter(unit_price__isnull=False, supplier__isnull=False).count() >= 10

@@ -1,0 +1,73 @@
+"""Pages of the purchase plans (采购计划): the list with the month's running meal balance, one plan by
+delivery day and supplier, and making a plan of a published menu. Thin: houqin.canteen.purchasing
+does the work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from houqin import policy
+from houqin.canteen import purchasing, selectors
+from houqin.canteen.models import MenuStatus
+from houqin.core.errors import DomainError
+
+
+@policy.requires("canteen.purchase.view")
+def plan_list(request, kg):
+    """The plans of the last weeks and the weeks ahead, the published menus still without one, and the
+    month's running balance."""
+    actor = request.actor
+    today = timezone.localdate()
+    plans = list(purchasing.plan_list(actor=actor)[:30])
+    planned = {p.menu_id for p in plans}
+    monday = selectors.week_start_of(today)
+    waiting = [m for m in selectors.menu_list(actor=actor, capability="canteen.purchase.view")
+               .filter(status=MenuStatus.PUBLISHED, week_start__gte=monday).order_by("week_start")[:6]
+               if m.pk not in planned]
+    return render(request, "canteen/purchase_list.html", {
+        "plans": plans, "waiting": waiting, "this_week": monday,
+        "balance": purchasing.month_balance(kindergarten=actor.kindergarten, today=today),
+        "can_change": actor.has("canteen.purchase.change")})
+
+
+@policy.requires("canteen.purchase.view")
+def plan_detail(request, kg, code):
+    actor = request.actor
+    plan = purchasing.get_plan(actor=actor, code=code)
+    weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    days = [dt.date.fromisoformat(iso) for iso in (plan.attendance[0]["expected"] if plan.attendance else {})]
+    groups = [{**g, "weekday": weekdays[g["day"].weekday()]} for g in purchasing.plan_groups(plan)]
+    return render(request, "canteen/purchase_detail.html", {
+        "plan": plan, "groups": groups, "days": [(d, weekdays[d.weekday()]) for d in days],
+        "classes": [{**row, "rate_pct": _pct(row["rate"]),
+                     "cells": [(row["expected"][d.isoformat()], row["leave"][d.isoformat()]) for d in days]}
+                    for row in plan.attendance],
+        "can_change": actor.has("canteen.purchase.change") and plan.menu.voided_at is None})
+
+
+@require_POST
+@policy.requires("canteen.purchase.change")
+def plan_generate(request, kg, code):
+    """Make the plan of a menu (or, with replace and a reason, make it again)."""
+    actor = request.actor
+    menu = selectors.get_menu(actor=actor, code=code, capability="canteen.purchase.change")
+    try:
+        plan = purchasing.plan_generate(actor=actor, menu=menu, replace=request.POST.get("replace") == "1",
+                                        reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        for error in exc.errors or [{"message": exc.message}]:
+            messages.error(request, error.get("message") if isinstance(error, dict) else str(error))
+        return redirect("canteen:purchase_list", kg=kg)
+    messages.success(request, _("The purchase plan has been made."))
+    return redirect("canteen:purchase_detail", kg=kg, code=plan.code)
+
+
+def _pct(rate: str | None) -> Decimal | None:
+    return None if rate is None else (Decimal(rate) * 100).quantize(Decimal("0.1"))
