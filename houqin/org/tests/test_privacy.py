@@ -310,3 +310,17 @@ def test_a_deletion_leaves_only_what_the_law_keeps_then_the_purge_removes_it(dem
     assert not RestrictedRecord.objects.filter(child_code=child.code).exists()
     assert privacy.purge_restricted(today=latest + dt.timedelta(days=1)) == 0
     assert AuditEvent.objects.filter(action="org.privacy.purge", kindergarten=kg).exists()
+
+
+def test_the_demo_shows_a_deletion_request_carried_out(demo, login):
+    from houqin.org.models import Kindergarten
+
+    kg = Kindergarten.objects.get(slug="demo")
+    request = ErasureRequest.objects.get(kindergarten=kg)
+    assert request.erased_count == 3 and request.restricted_count == 0  # a child who left, and two guardians
+    assert not Child.objects.filter(code=request.child_code).exists()
+    principal = Membership.objects.get(kindergarten=kg, role=Role.PRINCIPAL).user
+    page = login(principal).get("/k/demo/privacy/erasures/").content.decode()
+    assert request.child_label in page and "待核实" in page
+    parent = Membership.objects.get(kindergarten=kg, role=Role.PARENT, user__username="parent").user
+    assert "privacy-download" in login(parent).get("/k/demo/privacy/").content.decode()
