@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from houqin import policy
 from houqin.core import files
 from houqin.core.audit import audit_event
-from houqin.core.errors import raise_for
+from houqin.core.errors import NotFound, raise_for
 from houqin.core.rules import Figure, shipped_figure
 
 ERASE = "erase"
@@ -170,7 +170,7 @@ def retention_periods() -> dict[str, Retention]:
     return {
         key: Retention(key=key, counted_from=row["from"], figure=shipped_figure(
             key=key, label=str(CATEGORY_LABELS[key]), value=row["value"], unit=row["unit"],
-            source=f"{row['title']} — {row['source']}", status=row["status"], places=0))
+            source=row["title"], note=row["source"], status=row["status"], places=0))
         for key, row in _retention_data().items()
     }
 
@@ -327,7 +327,9 @@ def erasure_carry_out(*, actor, child, letter, received_on: dt.date | None, note
         errors["received_on"] = _("The date the request was received is in the future.")
     raise_for(errors)
     scan = files.read_upload(letter, field="letter", accept=files.DOCUMENTS)
-    child = Child.objects.select_for_update().get(pk=child.pk)
+    child = Child.objects.select_for_update().filter(pk=child.pk).first()  # a second request waits here
+    if child is None:  # ... and finds the child already deleted
+        raise NotFound(_("This child's information has already been deleted."))
     periods = retention_periods()
     held = _rows_of(child)
     child_until = _child_until(held, periods, child, today)

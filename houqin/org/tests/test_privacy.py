@@ -198,6 +198,15 @@ def test_a_deletion_erases_what_the_law_does_not_keep(world, login):
     assert Membership.objects.get(user=parent, role=Role.PARENT).is_active
     request = ErasureRequest.objects.get()
     assert request.letter.name.startswith("org/erasure/")
+    # the same request sent twice (a double click): the second finds nothing left, and changes nothing
+    from django.http import Http404
+
+    from houqin.core.errors import NotFound
+
+    with pytest.raises((NotFound, Http404)):
+        privacy.erasure_carry_out(actor=actor(world, Role.PRINCIPAL), child=child, letter=letter(),
+                                  received_on=yesterday())
+    assert ErasureRequest.objects.count() == 1
     assert AuditEvent.objects.filter(action="org.privacy.erased", object_code=str(request.code)).exists()
 
 
