@@ -115,6 +115,10 @@ _CORE_AND_ORG = [
         description="Reset a staff member's two-step sign-in (lost phone): they enrol again",
     ),
     Capability("core.audit.view", {Role.PRINCIPAL: K}, description="Audit log of the kindergarten"),
+    Capability("org.privacy.export", {Role.PARENT: CH}, sensitive=True,
+               description="A guardian downloads everything held about their child (PIPL art. 45): JSON, files, PDF"),
+    Capability("org.privacy.erase", {Role.PRINCIPAL: K}, sensitive=True,
+               description="Carry out a guardian's written request to delete a child's information (PIPL art. 47)"),
 ]
 
 # --- stock (houqin.stock): warehouses, items, batches, the movement ledger, requisitions, stocktakes

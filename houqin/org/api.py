@@ -1,5 +1,6 @@
 """JSON API of the organisation: the same selectors and services as the pages, the same policy."""
 
+import datetime as dt
 from uuid import UUID
 
 from django.http import HttpResponse
@@ -20,6 +21,7 @@ from houqin.org.schemas import (
     ChildPatch,
     ClassOut,
     DistrictRowOut,
+    ErasureOut,
     GuardianIn,
     GuardianOut,
     OrgImportOut,
@@ -171,6 +173,45 @@ def export_children(request, kg: str) -> HttpResponse:
 @policy.requires("org.roster.export")
 def export_staff(request, kg: str) -> HttpResponse:
     return xlsx_response(roster.export_staff(actor=request.actor), "staff.xlsx")
+
+
+# --- guardians' rights (PIPL): houqin.org.privacy ----------------------------------------------
+
+@router.get("/k/{kg}/privacy/children/{code}/export.zip", response={200: None})
+@policy.requires("org.privacy.export")
+def export_child_data(request, kg: str, code: UUID) -> HttpResponse:
+    """A guardian downloads everything held about their child: a zip of JSON, files and a PDF summary."""
+    from houqin.org import privacy
+    from houqin.org.models import Child
+
+    actor = request.actor
+    child = policy.get_or_404(actor, "org.privacy.export", Child.objects.active(), code=code)
+    response = HttpResponse(privacy.export_child(actor=actor, child=child), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="child-{child.code}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/k/{kg}/privacy/erasures", response=list[ErasureOut])
+@policy.requires("org.privacy.erase")
+def list_erasures(request, kg: str):
+    from houqin.org import privacy
+
+    return list(privacy.erasure_list(actor=request.actor)[:200])
+
+
+@router.post("/k/{kg}/privacy/erasures", response={201: ErasureOut})
+@policy.requires("org.privacy.erase")
+def carry_out_erasure(request, kg: str, child: Form[UUID], received_on: Form[dt.date | None] = None,
+                      note: Form[str] = "", letter: File[UploadedFile] = None):
+    """The principal carries out a guardian's written request (`letter`, required) to delete a child's
+    information: kept records are restricted until their retention end date, the rest erased."""
+    from houqin.org import privacy
+
+    actor = request.actor
+    child_obj = selectors.get_child(actor=actor, code=child, capability="org.privacy.erase")
+    return Status(201, privacy.erasure_carry_out(actor=actor, child=child_obj, letter=letter,
+                                                 received_on=received_on, note=note))
 
 
 @router.get("/district/{district}/kindergartens", response=list[DistrictRowOut])

@@ -808,3 +808,55 @@ def build_demo(today: dt.date | None = None, *, seed: int = DEFAULT_SEED, passwo
             step(ctx)
     return {"created": True, "counts": ctx.counts, "logins": demo_logins()}
 
+
+
+# --- guardians' rights (PIPL): a deletion request carried out ---------------------------------
+
+def _signed_letter() -> bytes:
+    """A phone photo of a signed letter: a white page with lines of handwriting and a signature."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (620, 877), (252, 252, 248))
+    draw = ImageDraw.Draw(image)
+    for i in range(14):
+        draw.line((60, 140 + i * 34, 560 - (i % 4) * 50, 140 + i * 34), fill=(60, 60, 90), width=3)
+    draw.line((380, 700, 520, 690), fill=(20, 20, 120), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@demo_step
+def build_deletion_request(ctx: DemoContext) -> None:
+    """A child who left at the end of last term, whose mother asked in writing a week ago that the
+    kindergarten delete the child's information; the principal has carried it out (the
+    deletion requests page; the audit log). Built first of the steps: no other area holds the child."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from houqin import policy
+    from houqin.org import privacy
+    from houqin.org.models import Child, Guardian, Relation
+
+    kg = ctx.kindergartens["demo"]
+    today = ctx.dates.today
+    school_class = ctx.classes_of("demo")[-1]
+    birth = birth_date_for(ctx.rng, school_class.grade, ctx.school_year)
+    sex = ctx.rng.choice([Sex.MALE, Sex.FEMALE])
+    family = surname(ctx.rng)
+    child = Child.objects.create(
+        kindergarten=kg, name=person_name(ctx.rng, sex, family=family), sex=sex, birth_date=birth,
+        school_class=school_class, enrolled_on=enrolment_date_for(ctx.rng, school_class.grade, birth, ctx.school_year),
+        left_on=ctx.dates.start - dt.timedelta(days=1))
+    mother = person_name(ctx.rng, Sex.FEMALE, generation="adult")
+    Guardian.objects.create(kindergarten=kg, child=child, name=mother, relation=Relation.MOTHER,
+                            phone=mobile_number(ctx.rng, set()), is_primary=True)
+    Guardian.objects.create(kindergarten=kg, child=child, name=person_name(ctx.rng, Sex.MALE, family=family,
+                                                                          generation="adult"),
+                            relation=Relation.FATHER, phone=mobile_number(ctx.rng, set()))
+    principal = policy.actor_for_kindergarten(ctx.users["principal"], kg)
+    privacy.erasure_carry_out(actor=principal, child=child, received_on=today - dt.timedelta(days=7),
+                              letter=SimpleUploadedFile("申请书.png", _signed_letter(), content_type="image/png"),
+                              note="孩子已转学，母亲来园递交签字的删除申请")
+    ctx.counts["deletion requests"] = 1

@@ -74,3 +74,12 @@ class ImportForm(StyledForm):
     KIND_CHOICES = [("children", _("Children")), ("staff", _("Staff"))]
     kind = forms.ChoiceField(label=_("roster"), choices=KIND_CHOICES)
     file = forms.FileField(label=_("file (.xlsx)"))
+
+
+class ErasureForm(StyledForm):
+    """The principal carries out a guardian's written request to delete their child's information."""
+
+    letter = forms.FileField(label=_("The guardian's signed written request (scan or photo)"), required=False,
+                             widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}))
+    received_on = forms.DateField(label=_("Date the request was received"), widget=DateInput(), required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)

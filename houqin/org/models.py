@@ -291,3 +291,59 @@ class PickupPerson(TenantModel, VoidableModel):
 
     def __str__(self):
         return f"{self.name}（{self.relation}）"
+
+
+class ErasureRequest(TenantModel):
+    """A guardian's written request to delete their child's personal information (PIPL art. 47), carried
+    out by the principal (org.privacy). It keeps no more of the child than a masked name and the code: it
+    is the proof that the request was received and carried out. The child's rows are gone or restricted
+    (RestrictedRecord) when it exists."""
+
+    scope_paths: dict = {}
+
+    child_code = models.UUIDField(_("child's code"), db_index=True)
+    child_label = models.CharField(_("child"), max_length=40)
+    class_name = models.CharField(_("class"), max_length=30, blank=True)
+    received_on = models.DateField(_("request received on"))
+    letter = models.FileField(_("written request"), upload_to="org/erasure/%Y/%m/")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    carried_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("carried out by"), on_delete=models.PROTECT, related_name="+"
+    )
+    carried_out_at = models.DateTimeField(_("carried out at"))
+    erased_count = models.PositiveIntegerField(_("records erased"), default=0)
+    restricted_count = models.PositiveIntegerField(_("records restricted"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        ordering = ["-carried_out_at", "-id"]
+
+    def __str__(self):
+        return self.child_label
+
+
+class RestrictedRecord(TenantModel):
+    """One record of a deleted child that the law keeps (PIPL art. 47: stored and protected, nothing else):
+    a copy of the row and its history, taken out of its table so that no page, list, API or export shows it,
+    kept until `retained_until`, then purged (org.privacy.purge_restricted)."""
+
+    scope_paths: dict = {}
+
+    request_code = models.UUIDField(_("deletion request"), db_index=True)
+    child_code = models.UUIDField(_("child's code"), db_index=True)
+    table = models.CharField(_("table"), max_length=80)
+    row_code = models.CharField(_("record"), max_length=64)
+    category = models.CharField(_("retention category"), max_length=30)
+    retained_until = models.DateField(_("kept until"), db_index=True)
+    data = models.JSONField(_("record"), default=dict)
+    files = models.JSONField(_("files"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("restricted record")
+        verbose_name_plural = _("restricted records")
+        ordering = ["retained_until", "id"]
+
+    def __str__(self):
+        return f"{self.table} {self.row_code}"

@@ -127,3 +127,15 @@ class MeOut(Schema):
     username: str
     full_name: str
     destinations: list[dict]
+
+
+class ErasureOut(Schema):
+    code: UUID
+    child_code: UUID
+    child_label: str
+    class_name: str
+    received_on: dt.date
+    carried_out_at: dt.datetime
+    erased_count: int
+    restricted_count: int
+    summary: dict

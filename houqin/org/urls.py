@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.org import views
+from houqin.org import privacy_views, views
 
 app_name = "org"
 
@@ -23,5 +23,10 @@ urlpatterns = [
     path("k/<slug:kg>/roster/staff.xlsx", views.roster_export_staff, name="roster_export_staff"),
     path("k/<slug:kg>/roster/import/", views.roster_import, name="roster_import"),
     path("k/<slug:kg>/audit/", views.audit_log, name="audit_log"),
+    path("k/<slug:kg>/privacy/", privacy_views.privacy_mine, name="privacy_mine"),
+    path("k/<slug:kg>/privacy/children/<uuid:code>/export.zip", privacy_views.privacy_export, name="privacy_export"),
+    path("k/<slug:kg>/privacy/erasures/", privacy_views.erasure_list, name="erasure_list"),
+    path("k/<slug:kg>/privacy/erasures/new/<uuid:code>/", privacy_views.erasure_create, name="erasure_create"),
+    path("k/<slug:kg>/privacy/erasures/<uuid:code>/letter/", privacy_views.erasure_letter, name="erasure_letter"),
     path("d/<slug:district>/", views.district, name="district"),
 ]

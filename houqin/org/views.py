@@ -78,6 +78,7 @@ def child_detail(request, kg, code):
             "sensitive": sensitive,
             "can_change": policy.can(actor, "org.child.change", child),
             "can_void": policy.can(actor, "org.child.void", child),
+            "can_erase": policy.allowed(actor, "org.privacy.erase", child),
             "history": history_rows(history),
         },
     )

@@ -185,6 +185,7 @@ FAMILY_LINKS = [
     ("meal_account", ("canteen:meal_account_public", "canteen:family_account", "canteen:meal_account")),
     ("pickup", ("safety:my_delegations", "safety:delegation_list", "safety:delegations", "safety:delegation_create")),
     ("custody", ("safety:custody_mine",)),
+    ("privacy", ("org:privacy_mine",)),
     ("ratings", ("staff:rate", "staff:rating")),
     ("medication", ("health:medication",)),
 ]
@@ -194,6 +195,7 @@ def _family_links(actor) -> list[dict]:
     links = []
     labels = {"menus": _("This week's menu"), "meal_account": _("Meal account"), "pickup": _("Pick-up delegations"),
               "custody": _("Someone must not collect my child"),
+              "privacy": _("My child's information"),
               "ratings": _("Rate the nursery staff"), "medication": _("Entrusted medicines")}
     for key, names in FAMILY_LINKS:
         for name in names:
