@@ -177,7 +177,7 @@ def plan_against_done(*, actor, start: dt.date, end: dt.date, today: dt.date | N
             .annotate(planned=Count("id"), held=Count("id", filter=Q(held_on__isnull=False)),
                       late=Count("id", filter=Q(held_on__isnull=True, planned_on__lt=today))))
     found = {r["topic"]: r for r in rows}
-    return [{"topic": key, "label": label, "planned": found[key]["planned"], "held": found[key]["held"],
+    return [{"topic": key, "label": str(label), "planned": found[key]["planned"], "held": found[key]["held"],
              "late": found[key]["late"]} for key, label in EducationTopic.choices if key in found]
 
 
