@@ -183,7 +183,7 @@ def slot_change(*, actor, slot: GateSlot, gate: str, start: dt.time | None, end:
     """Move a slot (its gate, its times, its days); the parents are told what changed."""
     policy.require(actor, "safety.slot.change", slot)
     _lock_campus(slot.campus)
-    slot = GateSlot.objects.select_for_update().select_related("school_class", "campus").get(pk=slot.pk)
+    slot = GateSlot.objects.select_for_update().get(pk=slot.pk)
     if slot.is_voided:
         raise Conflict(_("This slot was withdrawn."))
     errors: dict = {}
@@ -214,7 +214,7 @@ def slot_change(*, actor, slot: GateSlot, gate: str, start: dt.time | None, end:
 def slot_void(*, actor, slot: GateSlot, reason: str, announce: bool = True) -> GateSlot:
     """Withdraw a slot, with a reason (it stays on record); the parents are told."""
     policy.require(actor, "safety.slot.change", slot)
-    slot = GateSlot.objects.select_for_update().select_related("school_class", "campus").get(pk=slot.pk)
+    slot = GateSlot.objects.select_for_update().get(pk=slot.pk)
     if slot.is_voided:
         raise Conflict(_("This slot was already withdrawn."))
     reason = _text(reason, 200)
