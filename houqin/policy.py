@@ -602,6 +602,19 @@ _SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fir
                description="A guardian acknowledges (or disputes, in words) an injury of their child"),
     Capability("safety.injury.district", {Role.PRINCIPAL: K},
                description="Mark a serious injury reported to the district"),
+    # staggered arrival and dismissal (错峰入园/离园): safety/dismissal.py
+    Capability("safety.slot.view", _grant(ALL_STAFF, K),
+               description="Staggered arrival and dismissal slots by gate, with the day's posts (the gate screen)"),
+    Capability("safety.slot.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Set, change and withdraw the staggered slots (the parents are told in a notice)"),
+    # safety education (安全教育): safety/education.py
+    Capability("safety.education.view",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K), Role.CLASS_TEACHER: C,
+                Role.NURSERY: C},
+               description="Safety education: the term's plan and what was held (class staff: their classes)"),
+    Capability("safety.education.record",
+               {**_grant([Role.PRINCIPAL, Role.DIRECTOR], K), Role.CLASS_TEACHER: C},
+               description="Plan and record safety education (class teachers: the lessons of their classes)"),
 ]
 _NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff with read receipts
     Capability(

@@ -166,6 +166,8 @@ def _safety(w: Writer, limits: dict) -> list[str]:
         done.append(w.say("safety.visitors"))
     if w.positive("notices.safety_letters"):
         done.append(w.say("safety.letters"))
+    if w.positive("safety.education"):
+        done.append(w.say("safety.education", items=w.items("safety.education")))
     if w.positive("safety.drills"):
         s = w.compare(w.say("safety.drills", items=w.items("safety.drills")), "safety.drills", rate=False)
         if w.value("safety.drills") >= limits.get("drills_per_term", 0):
@@ -177,6 +179,8 @@ def _safety(w: Writer, limits: dict) -> list[str]:
         result.append(w.say("safety.no_incident"))
     elif w.positive("safety.incidents"):
         result.append(w.say("safety.incidents"))
+    if w.positive("safety.injuries"):
+        result.append(w.say("safety.injuries"))
     if w.value("safety.fire_overdue") == 0:
         result.append(w.say("safety.fire_ok"))
     return [" ".join(p) if not is_zh() else "".join(p) for p in (done, result, reflect) if p]

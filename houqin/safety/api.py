@@ -982,3 +982,265 @@ def report_injury_district(request, kg: str, code: UUID):
     actor = request.actor
     injury = injuries.get_injury(actor=actor, code=code)
     return _injury_out(injuries.injury_report_district(actor=actor, injury=injury))
+
+
+# --- staggered arrival and dismissal (safety/dismissal.py) --------------------------------------------
+
+
+def _own(model, actor, code, field: str, message):
+    """A class or campus of the actor's kindergarten by its code; another kindergarten's and a missing
+    one get the same answer (a field error, nothing saved)."""
+    if code is None:
+        return None
+    obj = model.objects.filter(kindergarten=actor.kindergarten, code=code).first()
+    if obj is None:
+        raise DomainError(message, errors=[{"field": field, "message": message}])
+    return obj
+
+
+class GateSlotIn(Input):
+    kind: str
+    gate: str
+    start: dt.time
+    end: dt.time
+    valid_from: Day
+    valid_until: Day | None = None
+    school_class: UUID | None = None
+    grade: str = ""
+    campus: UUID | None = None  # the campus of a grade's slot
+    note: str = ""
+    announce: bool = True
+
+
+class GateSlotChangeIn(Input):
+    gate: str
+    start: dt.time
+    end: dt.time
+    valid_from: Day
+    valid_until: Day | None = None
+    note: str = ""
+    announce: bool = True
+
+
+class GateSlotOut(Schema):
+    code: UUID
+    kind: str
+    campus: str
+    gate: str
+    grade: str
+    school_class: str | None
+    who: str
+    start: dt.time
+    end: dt.time
+    valid_from: dt.date
+    valid_until: dt.date | None
+    note: str
+    notice: str
+
+
+class GatePostOut(Schema):
+    who: str
+    volunteer: bool
+    post: str
+
+
+class GateRowOut(Schema):
+    kind: str
+    campus: str
+    gate: str
+    slots: list[GateSlotOut]
+    posts: list[GatePostOut]
+
+
+class GateScreenOut(Schema):
+    day: dt.date
+    gates: list[GateRowOut]
+    other_posts: list[GatePostOut]
+
+
+def _slot_out(s) -> dict:
+    return {"code": s.code, "kind": s.kind, "campus": s.campus.name, "gate": s.gate, "grade": s.grade,
+            "school_class": s.school_class.name if s.school_class_id else None, "who": s.who, "start": s.start,
+            "end": s.end, "valid_from": s.valid_from, "valid_until": s.valid_until, "note": s.note,
+            "notice": s.notice_code}
+
+
+def _post_out(shift) -> dict:
+    return {"who": shift.who, "volunteer": not shift.person_id, "post": shift.post}
+
+
+@router.get(K + "/slots", response=list[GateSlotOut])
+@policy.requires("safety.slot.view")
+def list_slots(request, kg: str, kind: str = "", day: dt.date | None = None):
+    from houqin.safety import dismissal
+
+    return [_slot_out(s) for s in dismissal.slot_list(actor=request.actor, kind=kind or None, on=day)[:500]]
+
+
+@router.get(K + "/slots/today", response=GateScreenOut)
+@policy.requires("safety.slot.view")
+def gate_screen(request, kg: str, day: dt.date | None = None):
+    """The gate screen: the day's slots gate by gate with the people on post (default: today)."""
+    from houqin.safety import dismissal
+
+    today = timezone.localdate()
+    day = day or today
+    screen = dismissal.gate_screen(actor=request.actor, day=day, now=None)
+    return {"day": day, "other_posts": [_post_out(s) for s in screen["other_posts"]],
+            "gates": [{"kind": r.kind, "campus": r.campus.name, "gate": r.gate,
+                       "slots": [_slot_out(s) for s in r.slots], "posts": [_post_out(p) for p in r.posts]}
+                      for r in screen["rows"]]}
+
+
+@router.get(K + "/slots/{code}", response=GateSlotOut)
+@policy.requires("safety.slot.view")
+def get_slot(request, kg: str, code: UUID):
+    from houqin.safety import dismissal
+
+    return _slot_out(dismissal.get_slot(actor=request.actor, code=code))
+
+
+@router.post(K + "/slots", response={201: GateSlotOut})
+@policy.requires("safety.slot.change")
+def create_slot(request, kg: str, payload: GateSlotIn):
+    from houqin.org.models import Campus
+    from houqin.safety import dismissal
+
+    actor = request.actor
+    data = payload.dict()
+    data["school_class"] = _own(SchoolClass, actor, data["school_class"], "school_class",
+                                _("Choose a class of this kindergarten."))
+    data["campus"] = _own(Campus, actor, data["campus"], "campus", _("Choose a campus of this kindergarten."))
+    return Status(201, _slot_out(dismissal.slot_create(actor=actor, **data)))
+
+
+@router.post(K + "/slots/{code}/change", response=GateSlotOut)
+@policy.requires("safety.slot.change")
+def change_slot(request, kg: str, code: UUID, payload: GateSlotChangeIn):
+    from houqin.safety import dismissal
+
+    actor = request.actor
+    slot = dismissal.get_slot(actor=actor, code=code)
+    return _slot_out(dismissal.slot_change(actor=actor, slot=slot, **payload.dict()))
+
+
+@router.post(K + "/slots/{code}/withdraw", response=GateSlotOut)
+@policy.requires("safety.slot.change")
+def withdraw_slot(request, kg: str, code: UUID, payload: VoidIn):
+    from houqin.safety import dismissal
+
+    actor = request.actor
+    slot = dismissal.get_slot(actor=actor, code=code)
+    return _slot_out(dismissal.slot_void(actor=actor, slot=slot, reason=payload.reason))
+
+
+# --- safety education (safety/education.py) ----------------------------------------------------------
+
+
+class LessonIn(Input):
+    audience: str
+    topic: str
+    title: str
+    form: str = "lesson"
+    school_class: UUID | None = None
+    planned_on: Day
+    held_on: Day | None = None
+    participants: int | None = None
+    summary: str = ""
+
+
+class LessonHeldIn(Input):
+    held_on: Day
+    participants: int | None = None
+    summary: str = ""
+
+
+class LessonOut(Schema):
+    code: UUID
+    audience: str
+    topic: str
+    title: str
+    form: str
+    school_class: str | None
+    planned_on: dt.date
+    held_on: dt.date | None
+    participants: int
+    summary: str
+    notice: str
+
+
+class LessonTopicOut(Schema):
+    topic: str
+    label: str
+    planned: int
+    held: int
+    late: int
+
+
+def _lesson_out(lesson) -> dict:
+    return {"code": lesson.code, "audience": lesson.audience, "topic": lesson.topic, "title": lesson.title,
+            "form": lesson.form, "school_class": lesson.school_class.name if lesson.school_class_id else None,
+            "planned_on": lesson.planned_on, "held_on": lesson.held_on, "participants": lesson.participants,
+            "summary": lesson.summary, "notice": lesson.notice_code}
+
+
+@router.get(K + "/education", response=list[LessonOut])
+@policy.requires("safety.education.view")
+def list_lessons(request, kg: str, status: str = "all", start: dt.date | None = None, end: dt.date | None = None):
+    from houqin.safety import education
+
+    status = status if status in education.LESSON_FILTERS else "all"
+    return [_lesson_out(x) for x in education.lesson_list(actor=request.actor, status=status, start=start,
+                                                         end=end)[:500]]
+
+
+@router.get(K + "/education/plan", response=list[LessonTopicOut])
+@policy.requires("safety.education.view")
+def lesson_plan_against_done(request, kg: str, start: dt.date | None = None, end: dt.date | None = None):
+    """The term's plan against what was held, topic by topic (default: the current term)."""
+    from houqin.core.calendar import current_term
+    from houqin.safety import education
+
+    term = current_term(timezone.localdate())
+    start, end = start or term.start, end or term.end
+    return education.plan_against_done(actor=request.actor, start=start, end=max(start, end))
+
+
+@router.get(K + "/education/{code}", response=LessonOut)
+@policy.requires("safety.education.view")
+def get_lesson(request, kg: str, code: UUID):
+    from houqin.safety import education
+
+    return _lesson_out(education.get_lesson(actor=request.actor, code=code))
+
+
+@router.post(K + "/education", response={201: LessonOut})
+@policy.requires("safety.education.record")
+def create_lesson(request, kg: str, payload: LessonIn):
+    from houqin.safety import education
+
+    actor = request.actor
+    data = payload.dict()
+    data["school_class"] = _own(SchoolClass, actor, data["school_class"], "school_class",
+                                _("Choose a class of this kindergarten."))
+    return Status(201, _lesson_out(education.lesson_plan(actor=actor, **data)))
+
+
+@router.post(K + "/education/{code}/held", response=LessonOut)
+@policy.requires("safety.education.record")
+def hold_lesson(request, kg: str, code: UUID, payload: LessonHeldIn):
+    from houqin.safety import education
+
+    actor = request.actor
+    lesson = education.get_lesson(actor=actor, code=code)
+    return _lesson_out(education.lesson_hold(actor=actor, lesson=lesson, **payload.dict()))
+
+
+@router.post(K + "/education/{code}/void", response=LessonOut)
+@policy.requires("safety.education.record")
+def void_lesson(request, kg: str, code: UUID, payload: VoidIn):
+    from houqin.safety import education
+
+    actor = request.actor
+    lesson = education.get_lesson(actor=actor, code=code)
+    return _lesson_out(education.lesson_void(actor=actor, lesson=lesson, reason=payload.reason))

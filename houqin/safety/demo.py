@@ -433,3 +433,131 @@ def build_injuries(ctx):
             Injury.objects.filter(pk=injury.pk).update(notice_code=str(notice.code))
         made += len(rows)
     ctx.counts.update({"safety injuries": made})
+
+
+# Staggered times by grade at the main gate (seed 002: 错峰放学): the older children first.
+SLOT_TIMES = {
+    "arrival": {"large": ("07:40", "07:55"), "middle": ("07:55", "08:10"), "small": ("08:10", "08:25"),
+                "toddler": ("08:25", "08:40")},
+    "dismissal": {"large": ("16:00", "16:10"), "middle": ("16:10", "16:20"), "small": ("16:20", "16:30"),
+                  "toddler": ("16:30", "16:40")},
+}
+
+
+@demo_step
+def build_slots_and_education(ctx):
+    """Staggered arrival and dismissal at each campus's main gate, grade by grade (the guard and the
+    parent volunteer on the peak duty at 大门 are its posts), told to the parents at the start of term;
+    last week the small classes' dismissal moved five minutes later (a second notice). Safety
+    education: every class's lessons of the 119 fire-safety week and on traffic, food safety for the
+    middle and large classes, a staff training on the extinguishers, a letter to parents on winter
+    safety (sent as a notice); drowning prevention and a parents' talk still to come (the plan)."""
+    from simple_history.utils import bulk_create_with_history
+
+    from houqin.notices.models import Notice, NoticeKind
+    from houqin.notices.services import publish_notice
+    from houqin.org.models import Grade, SchoolClass
+    from houqin.safety.models import GateSlot, SafetyLesson
+
+    dates = ctx.dates
+    past = list(dates.past_days)
+    if not past:
+        return
+    today = dates.today
+    start = dates.term.start if dates.term.start <= today else past[0]
+    made_slots = made_lessons = 0
+    for slug, suffix in (("demo", ""), ("demo2", "2")):
+        kg = ctx.kindergartens.get(slug)
+        director, principal = ctx.users.get("director" + suffix), ctx.users.get("principal" + suffix)
+        if kg is None or director is None:
+            continue
+        classes = list(SchoolClass.objects.filter(kindergarten=kg, is_active=True).select_related("campus")
+                       .order_by("campus__name", "sort_order", "name"))
+        # --- slots: each grade of each campus at its main gate -------------------------------
+        slots, moved_on = [], past[-min(5, len(past))]
+        moves = moved_on > start
+        pairs = sorted({(c.campus_id, c.grade) for c in classes})
+        campuses = {c.campus_id: c.campus for c in classes}
+        for kind, times in SLOT_TIMES.items():
+            for campus_id, grade in pairs:
+                begin, end = times.get(grade, times["small"])
+                slot = GateSlot(kindergarten=kg, kind=kind, campus=campuses[campus_id], gate="大门", grade=grade,
+                                start=dt.time.fromisoformat(begin), end=dt.time.fromisoformat(end),
+                                valid_from=start, created_by=director)
+                if kind == "dismissal" and grade == Grade.SMALL and moves:
+                    # the small classes' old time, until the change last week
+                    slot.valid_until = moved_on - dt.timedelta(days=1)
+                    slots.append(slot)
+                    slot = GateSlot(kindergarten=kg, kind=kind, campus=campuses[campus_id], gate="大门",
+                                    grade=grade, start=dt.time(16, 25), end=dt.time(16, 35), valid_from=moved_on,
+                                    note="小班幼儿整理物品较慢，离园时间顺延5分钟", created_by=director)
+                slots.append(slot)
+        bulk_create_with_history(slots, GateSlot, default_user=director)
+        made_slots += len(slots)
+        kind_words = {"arrival": "入园", "dismissal": "离园"}
+        grade_words = {"toddler": "托班", "small": "小班", "middle": "中班", "large": "大班"}
+        lines = [f"{grade_words.get(s.grade, s.grade)}（{s.campus.name}）{kind_words[s.kind]}："
+                 f"{s.start:%H:%M}–{s.end:%H:%M}，走大门"
+                 for s in slots if s.valid_from == start]
+        first = publish_notice(kindergarten=kg, user=director, kind=NoticeKind.SAFETY, title="错峰入园、离园时间安排",
+                               body="为避免来园、离园高峰时段大门口拥挤，本学期按年级错峰入园、离园：\n"
+                                    + "\n".join(lines)
+                                    + "\n请家长在规定时段内接送孩子，谢谢配合。",
+                               classes=classes, source="safety.slot:demo")
+        Notice.objects.filter(pk=first.pk).update(published_at=_at(start, 8, 0) - dt.timedelta(days=2))
+        small = [c for c in classes if c.grade == Grade.SMALL]
+        if small and moves:
+            change = publish_notice(kindergarten=kg, user=director, kind=NoticeKind.SAFETY,
+                                    title="小班错峰离园时间调整",
+                                    body=f"小班：自{moved_on:%m月%d日}起离园时间为16:25–16:35，走大门（原为16:20–16:30）。\n"
+                                         "小班幼儿整理物品较慢，离园时间顺延5分钟。为避免大门口拥挤，请在规定时段内接送孩子，谢谢配合。",
+                                    classes=small, source="safety.slot:demo-change")
+            Notice.objects.filter(pk=change.pk).update(published_at=_at(moved_on, 9, 0) - dt.timedelta(days=3))
+            GateSlot.objects.filter(kindergarten=kg, valid_from=moved_on).update(notice_code=str(change.code))
+
+        # --- safety education: the term's plan and what was held ---------------------------
+        lessons = []
+        fire_day = dates.moved(dt.date(2026, 11, 9))
+        traffic_day = dates.moved(dt.date(2026, 10, 13))
+        food_day = dates.moved(dt.date(2026, 10, 28))
+        for i, c in enumerate(classes):
+            who = director
+            lessons.append(SafetyLesson(
+                kindergarten=kg, audience="children", topic="fire", form="lesson", school_class=c,
+                title="119消防安全周：着火了怎么办", planned_on=fire_day, held_on=fire_day, participants=24 + i % 6,
+                summary="认识消防标志，学习用湿毛巾捂住口鼻、弯腰沿安全通道撤离，知道火警电话119。", held_by=who,
+                created_by=director))
+            lessons.append(SafetyLesson(
+                kindergarten=kg, audience="children", topic="traffic", form="lesson", school_class=c,
+                title="红灯停，绿灯行", planned_on=traffic_day, held_on=traffic_day, participants=23 + i % 7,
+                summary="认识红绿灯和斑马线，知道过马路要大人牵着手、不在马路边玩耍。", held_by=who,
+                created_by=director))
+            if c.grade in (Grade.MIDDLE, Grade.LARGE):
+                lessons.append(SafetyLesson(
+                    kindergarten=kg, audience="children", topic="food", form="lesson", school_class=c,
+                    title="不吃“三无”零食", planned_on=food_day, held_on=food_day, participants=22 + i % 8,
+                    summary="认识食品包装上的生产日期和保质期，不吃陌生人给的食物。", held_by=who, created_by=director))
+            lessons.append(SafetyLesson(
+                kindergarten=kg, audience="children", topic="drowning", form="lesson", school_class=c,
+                title="寒假防溺水：不去冰面玩", planned_on=today + dt.timedelta(days=21), created_by=director))
+        lessons.append(SafetyLesson(
+            kindergarten=kg, audience="staff", topic="fire", form="talk", title="全体教职工消防器材使用培训",
+            planned_on=fire_day, held_on=fire_day, participants=48 if slug == "demo" else 16,
+            summary="消防大队教员讲解灭火器、消火栓的使用方法，全员实操灭火器。", held_by=director, created_by=director))
+        letter_day = past[-min(3, len(past))]
+        letter = SafetyLesson(
+            kindergarten=kg, audience="parents", topic="other", form="letter", title="冬季安全告家长书",
+            planned_on=letter_day, held_on=letter_day, participants=0, held_by=director, created_by=director,
+            summary="冬季天气寒冷，请家长注意：1. 使用取暖器时远离易燃物，不让孩子单独靠近；2. 外出注意防滑，"
+                    "不带孩子到冰面玩耍；3. 注意室内通风，预防一氧化碳中毒；4. 接送孩子遵守交通规则，电动车请给孩子戴头盔。")
+        lessons.append(letter)
+        lessons.append(SafetyLesson(
+            kindergarten=kg, audience="parents", topic="traffic", form="talk", title="家长学校：交通安全与儿童安全座椅",
+            planned_on=today + dt.timedelta(days=10), created_by=principal or director))
+        bulk_create_with_history(lessons, SafetyLesson, default_user=director)
+        notice = publish_notice(kindergarten=kg, user=director, kind=NoticeKind.SAFETY, title=letter.title,
+                                body=letter.summary, source=f"safety.education:{letter.code}")
+        Notice.objects.filter(pk=notice.pk).update(published_at=_at(letter_day, 15, 0))
+        SafetyLesson.objects.filter(pk=letter.pk).update(notice_code=str(notice.code))
+        made_lessons += len(lessons)
+    ctx.counts.update({"safety staggered slots": made_slots, "safety education sessions": made_lessons})

@@ -267,3 +267,75 @@ class InjuryForm(StyledForm):
 class InjuryAnswerForm(StyledForm):
     words = forms.CharField(label=_("In your own words (needed if you see it differently)"), max_length=1000,
                             required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+# --- staggered arrival and dismissal, safety education (dismissal_views.py, education_views.py) ---
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class ClassChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class GateSlotForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Arrival or dismissal"), choices=[])
+    school_class = ClassChoiceField(label=_("Class"), queryset=None, to_field_name="code", required=False)
+    grade = forms.ChoiceField(label=_("Or a whole grade"), choices=[], required=False)
+    campus = forms.ModelChoiceField(label=_("Campus of the grade"), queryset=None, to_field_name="code",
+                                    required=False)
+    gate = forms.CharField(label=_("Gate"), max_length=30)
+    start = forms.TimeField(label=_("From"), widget=TIME)
+    end = forms.TimeField(label=_("To"), widget=TIME)
+    valid_from = forms.DateField(label=_("First day"), widget=DATE)
+    valid_until = forms.DateField(label=_("Last day (empty: until changed)"), widget=DATE, required=False)
+    note = forms.CharField(label=_("Note for the parents"), max_length=100, required=False)
+    announce = forms.BooleanField(label=_("Tell the parents of these classes in a notice"), required=False,
+                                  initial=True)
+
+    def __init__(self, *args, classes, campuses, **kwargs):
+        from houqin.org.models import Grade
+        from houqin.safety.models import SlotKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = SlotKind.choices
+        self.fields["grade"].choices = [("", "—"), *Grade.choices]
+        self.fields["school_class"].queryset = classes
+        self.fields["campus"].queryset = campuses
+
+
+class GateSlotChangeForm(StyledForm):
+    gate = forms.CharField(label=_("Gate"), max_length=30)
+    start = forms.TimeField(label=_("From"), widget=TIME)
+    end = forms.TimeField(label=_("To"), widget=TIME)
+    valid_from = forms.DateField(label=_("First day"), widget=DATE)
+    valid_until = forms.DateField(label=_("Last day (empty: until changed)"), widget=DATE, required=False)
+    note = forms.CharField(label=_("Note for the parents"), max_length=100, required=False)
+    announce = forms.BooleanField(label=_("Tell the parents of these classes in a notice"), required=False,
+                                  initial=True)
+
+
+class LessonForm(StyledForm):
+    audience = forms.ChoiceField(label=_("For"), choices=[])
+    topic = forms.ChoiceField(label=_("Topic"), choices=[])
+    title = forms.CharField(label=_("Title"), max_length=100)
+    form = forms.ChoiceField(label=_("Form"), choices=[])
+    school_class = ClassChoiceField(label=_("Class"), queryset=None, to_field_name="code", required=False)
+    planned_on = forms.DateField(label=_("Planned for"), widget=DATE)
+
+    def __init__(self, *args, classes, **kwargs):
+        from houqin.safety.models import EducationAudience, EducationForm, EducationTopic
+
+        super().__init__(*args, **kwargs)
+        self.fields["audience"].choices = EducationAudience.choices
+        self.fields["topic"].choices = EducationTopic.choices
+        self.fields["form"].choices = EducationForm.choices
+        self.fields["school_class"].queryset = classes
+
+
+class LessonHeldForm(StyledForm):
+    held_on = forms.DateField(label=_("Held on"), widget=DATE)
+    participants = forms.IntegerField(label=_("People taking part"), min_value=0, max_value=5000, required=False)
+    summary = forms.CharField(label=_("What was taught (for a letter: the letter)"), max_length=2000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 4}))

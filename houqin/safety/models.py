@@ -798,3 +798,118 @@ class Injury(TenantModel, VoidableModel):
     @property
     def is_serious(self) -> bool:
         return self.severity == InjurySeverity.SERIOUS
+
+
+# --------------------------------------------------------------------------------------------
+# Staggered arrival and dismissal (错峰入园/离园): safety/dismissal.py
+
+
+class SlotKind(models.TextChoices):
+    ARRIVAL = "arrival", _("Arrival")
+    DISMISSAL = "dismissal", _("Dismissal")
+
+
+class GateSlot(TenantModel, VoidableModel):
+    """One time slot at one gate for one class, or for every class of a grade on a campus, on every
+    school day from `valid_from` (until `valid_until`). The guard's and volunteers' posts for the slot
+    are the day's duty shifts (DutyShift) of the peak at that campus whose post names the gate."""
+
+    scope_paths = {"campus": "campus_id", "class": "school_class_id"}
+
+    kind = models.CharField(_("arrival or dismissal"), max_length=10, choices=SlotKind.choices)
+    campus = models.ForeignKey("org.Campus", verbose_name=_("campus"), on_delete=models.PROTECT, related_name="+")
+    gate = models.CharField(_("gate"), max_length=30)
+    grade = models.CharField(_("grade"), max_length=10, blank=True)
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    notice_code = models.CharField(_("notice to the parents"), max_length=40, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("staggered time slot")
+        verbose_name_plural = _("staggered time slots")
+        ordering = ["kind", "start", "gate", "id"]
+        indexes = [models.Index(fields=["kindergarten", "kind", "valid_from"], name="safety_gateslot_kg_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.start:%H:%M}–{self.end:%H:%M} {self.gate} {self.who}"
+
+    @property
+    def who(self) -> str:
+        if self.school_class_id:
+            return self.school_class.name
+        from houqin.org.models import Grade
+
+        return str(Grade(self.grade).label) if self.grade in Grade.values else self.grade
+
+    def in_force(self, day) -> bool:
+        return (not self.is_voided and self.valid_from <= day
+                and (self.valid_until is None or self.valid_until >= day))
+
+
+# --------------------------------------------------------------------------------------------
+# Safety education (安全教育): safety/education.py
+
+
+class EducationAudience(models.TextChoices):
+    CHILDREN = "children", _("Children")
+    STAFF = "staff", _("Staff")
+    PARENTS = "parents", _("Parents")
+
+
+class EducationTopic(models.TextChoices):
+    FIRE = "fire", _("Fire safety")
+    TRAFFIC = "traffic", _("Traffic safety")
+    DROWNING = "drowning", _("Drowning prevention")
+    FOOD = "food", _("Food safety")
+    STRANGERS = "strangers", _("Strangers and getting lost")
+    EARTHQUAKE = "earthquake", _("Earthquake and disasters")
+    PLAY = "play", _("Safe play and falls")
+    OTHER = "other", _("Other")
+
+
+class EducationForm(models.TextChoices):
+    LESSON = "lesson", _("Class lesson")
+    TALK = "talk", _("Talk or training")
+    LETTER = "letter", _("Letter to parents")
+    ACTIVITY = "activity", _("Activity or week")
+
+
+class SafetyLesson(TenantModel, VoidableModel):
+    """One session of safety education, planned for a day of the term and then recorded as held (for
+    the children of one class, for staff, or for parents: a talk or a letter)."""
+
+    scope_paths = {"campus": "school_class__campus_id", "class": "school_class_id"}
+
+    audience = models.CharField(_("for"), max_length=10, choices=EducationAudience.choices)
+    topic = models.CharField(_("topic"), max_length=20, choices=EducationTopic.choices)
+    title = models.CharField(_("title"), max_length=100)
+    form = models.CharField(_("form"), max_length=10, choices=EducationForm.choices, default=EducationForm.LESSON)
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    planned_on = models.DateField(_("planned for"), db_index=True)
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    participants = models.PositiveIntegerField(_("people taking part"), default=0)
+    summary = models.TextField(_("what was taught"), max_length=2000, blank=True)
+    held_by = models.ForeignKey(USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True,
+                                blank=True, editable=False, related_name="+")
+    notice_code = models.CharField(_("notice to the parents"), max_length=40, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("safety education")
+        verbose_name_plural = _("safety education")
+        ordering = ["-planned_on", "-id"]
+        indexes = [models.Index(fields=["kindergarten", "planned_on"], name="safety_lesson_kg_day")]
+
+    def __str__(self):
+        return f"{self.planned_on} {self.title}"
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_on is not None

@@ -276,3 +276,52 @@ def injury_todos(actor) -> list[Todo]:
                                        "%(n)d injuries not yet answered by the parents", n) % {"n": n},
                               _url("injury_list", actor, "status=unanswered"), urgency=1, area="safety"))
     return todos
+
+
+# --- staggered arrival and dismissal, safety education (safety/dismissal.py, safety/education.py) ----
+
+register_nav(NavItem(_lazy("Staggered times"), "safety:slot_today", "safety.slot.view", icon="clock", order=71))
+register_nav(NavItem(_lazy("Safety education"), "safety:lesson_list", "safety.education.view", icon="book",
+                     order=73))
+
+
+@register_todos
+def education_todos(actor) -> list[Todo]:
+    """Whoever records safety education: sessions planned for a day already past and not yet recorded
+    as held (one query)."""
+    if actor.kindergarten is None or not actor.has("safety.education.record"):
+        return []
+    from houqin import policy
+    from houqin.safety.models import SafetyLesson
+
+    today = timezone.localdate()
+    n = policy.scoped(actor, "safety.education.record", SafetyLesson.objects.active()).filter(
+        held_on__isnull=True, planned_on__lt=today, planned_on__gte=today - dt.timedelta(days=30)).count()
+    if not n:
+        return []
+    return [Todo(ngettext("%(n)d safety education session planned and not yet recorded",
+                          "%(n)d safety education sessions planned and not yet recorded", n) % {"n": n},
+                 _url("lesson_list", actor, "status=overdue"), urgency=1, area="safety")]
+
+
+@register_figures
+def education_figures(kindergartens, start, end) -> dict:
+    """The term's safety education: sessions held (children, staff, parents), against the plan
+    (2 grouped queries)."""
+    from houqin.safety.education import term_counts
+
+    ids = [k.pk for k in kindergartens]
+    if not ids:
+        return {}
+    found = term_counts(ids, start, end)
+    result = {}
+    for k in kindergartens:
+        c = found[k.pk]
+        url = reverse("safety:lesson_list", kwargs={"kg": k.slug}) + f"?start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+        result[k.pk] = [
+            Figure("safety.education", _("Safety education sessions held"), c["held"], "次", "safety", url,
+                   detail=_("%(children)d for children, %(staff)d for staff, %(parents)d for parents; "
+                            "%(planned)d planned") % c,
+                   items=tuple(f"{label}{n}次" for label, n in c["topics"].items()), district=True),
+        ]
+    return result

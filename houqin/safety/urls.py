@@ -96,3 +96,19 @@ urlpatterns += [
     path(P + "injuries/<uuid:code>/answer/", injury_views.injury_answer, name="injury_answer"),
     path(P + "injuries/<uuid:code>/district/", injury_views.injury_report_district, name="injury_report_district"),
 ]
+
+# staggered arrival and dismissal (safety/dismissal.py), safety education (safety/education.py)
+from houqin.safety import dismissal_views, education_views  # noqa: E402
+
+urlpatterns += [
+    path(P + "slots/", dismissal_views.slot_today, name="slot_today"),
+    path(P + "slots/all/", dismissal_views.slot_list, name="slot_list"),
+    path(P + "slots/new/", dismissal_views.slot_create, name="slot_create"),
+    path(P + "slots/<uuid:code>/edit/", dismissal_views.slot_edit, name="slot_edit"),
+    path(P + "slots/<uuid:code>/withdraw/", dismissal_views.slot_void, name="slot_void"),
+    path(P + "education/", education_views.lesson_list, name="lesson_list"),
+    path(P + "education/new/", education_views.lesson_create, name="lesson_create"),
+    path(P + "education/<uuid:code>/", education_views.lesson_detail, name="lesson_detail"),
+    path(P + "education/<uuid:code>/held/", education_views.lesson_hold, name="lesson_hold"),
+    path(P + "education/<uuid:code>/void/", education_views.lesson_void, name="lesson_void"),
+]

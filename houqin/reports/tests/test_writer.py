@@ -131,3 +131,13 @@ def test_a_redraft_keeps_the_directors_added_paragraph_and_the_diff_shows_it(wor
     assert v3.sections[0]["kept"] == ["本学期我园后勤工作在园长的领导下，圆满完成了各项任务。"]
     rows = versions.diff(v1, v2)[0]["rows"]
     assert {"op": "added", "text": "本学期我园后勤工作在园长的领导下，圆满完成了各项任务。"} in rows
+
+
+def test_the_safety_section_tells_safety_education_and_injuries():
+    figures = {**CLEAN, "safety.education": fig(46, "次", items=["消防安全22次", "交通安全22次", "食品安全2次"]),
+               "safety.injuries": fig(3, "起")}
+    _sections, _figs, text = compose(figures)
+    assert "开展安全教育46次（消防安全22次；交通安全22次；食品安全2次）" in text
+    assert "本学期登记幼儿意外伤害3起，均第一时间处置，并当天告知家长。" in text
+    _sections, _figs, clean = compose({**CLEAN, "safety.education": fig(0, "次"), "safety.injuries": fig(0, "起")})
+    assert "安全教育" not in clean and "意外伤害" not in clean

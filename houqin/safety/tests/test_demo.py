@@ -45,3 +45,32 @@ def test_the_demo_has_injuries_told_to_parents(demo_built):
     serious = Injury.objects.get(kindergarten=kg, severity="serious")
     assert serious.incident is not None and serious.district_due and serious.district_reported_at is None
     assert Injury.objects.filter(kindergarten=kg, responded_at__isnull=True).count() == 2
+
+
+def test_the_demo_shows_todays_slots_at_the_gate_and_counts_safety_education(demo_built, login):
+    from django.utils import timezone
+
+    from houqin.core.registry import figures_for
+    from houqin.org.demo import DemoDates
+    from django.contrib.auth import get_user_model
+
+    from houqin.org.models import Kindergarten
+    from houqin.safety.models import GateSlot, SafetyLesson
+
+    User = get_user_model()
+
+    kg = Kindergarten.objects.get(slug="demo")
+    today = timezone.localdate()
+    in_force = [s for s in GateSlot.objects.filter(kindergarten=kg).active() if s.in_force(today)]
+    assert in_force and all(s.gate == "大门" for s in in_force)
+    assert {s.kind for s in in_force} == {"arrival", "dismissal"}
+    html = login(User.objects.get(username="guard")).get("/k/demo/safety/slots/").content.decode()
+    assert html.count('data-testid="gate-slot"') == len(in_force)
+    assert "16:25–16:35" in html and "16:20–16:30" not in html  # the small classes' time moved last week
+    held = SafetyLesson.objects.filter(kindergarten=kg, held_on__isnull=False).active().count()
+    assert held > 20 and SafetyLesson.objects.filter(kindergarten=kg, held_on__isnull=True).exists()
+    term = DemoDates(today=today).term
+    figures = {f.key: f for f in figures_for([kg], term.start, term.end)[kg.pk]}
+    assert figures["safety.education"].value == SafetyLesson.objects.filter(
+        kindergarten=kg, held_on__range=(term.start, term.end)).active().count()
+    assert figures["safety.injuries"].value >= 2
