@@ -578,3 +578,123 @@ def list_tableware(request, kg: str, start: Day | None = None, end: Day | None =
 @policy.requires("foodsafety.tableware.record")
 def create_tableware(request, kg: str, payload: TablewareIn):
     return Status(201, _tableware_out(services.tableware_record(actor=request.actor, **payload.dict())))
+
+
+# --- production, serving and waste ----------------------------------------------------------------------
+
+
+class ProductionIn(Input):
+    day: dt.date | None = None
+    meal: str
+    dish_code: UUID
+    planned_portions: int
+    served_portions: int
+    cooked_kg: Decimal
+    served_kg: Decimal
+    leftover_kg: Decimal
+    plate_waste_kg: Decimal
+    cooked_at: dt.time
+    served_at: dt.time
+    note: str = ""
+
+
+class ProductionOut(Schema):
+    code: UUID
+    day: dt.date
+    meal: str
+    meal_label: str
+    dish_code: UUID
+    dish_name: str
+    planned_portions: int
+    served_portions: int
+    cooked_kg: Decimal
+    served_kg: Decimal
+    leftover_kg: Decimal
+    plate_waste_kg: Decimal
+    cooked_by: str
+    cooked_at: dt.datetime
+    served_at: dt.datetime
+    sample_code: UUID | None
+    note: str
+
+
+class DishWasteOut(Schema):
+    dish_code: UUID
+    dish_name: str
+    times: int
+    served_kg: Decimal
+    plate_waste_kg: Decimal
+    children: int
+    grams_per_child: Decimal | None
+    percent: Decimal | None
+    flagged: bool
+
+
+class DayWasteOut(Schema):
+    day: dt.date
+    dishes: int
+    cooked_kg: Decimal
+    served_kg: Decimal
+    leftover_kg: Decimal
+    plate_waste_kg: Decimal
+    children: int
+    grams_per_child: Decimal | None
+
+
+class WasteOut(Schema):
+    start: dt.date
+    end: dt.date
+    by_dish: list[DishWasteOut]
+    by_day: list[DayWasteOut]
+
+
+def _production_out(p) -> dict:
+    return {"code": p.code, "day": p.day, "meal": p.meal, "meal_label": p.meal_label, "dish_code": p.dish_code,
+            "dish_name": p.dish_name, "planned_portions": p.planned_portions, "served_portions": p.served_portions,
+            "cooked_kg": p.cooked_kg, "served_kg": p.served_kg, "leftover_kg": p.leftover_kg,
+            "plate_waste_kg": p.plate_waste_kg, "cooked_by": _name(p.cooked_by), "cooked_at": p.cooked_at,
+            "served_at": p.served_at, "sample_code": p.sample.code if p.sample else None, "note": p.note}
+
+
+@router.get("/k/{kg}/foodsafety/production", response=list[ProductionOut])
+@policy.requires("foodsafety.view")
+def list_production(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
+                    offset: Offset = 0):
+    from houqin.foodsafety import production
+
+    limit, offset = _limit(limit, offset)
+    rows = production.production_list(actor=request.actor, start=start, end=end)[offset:offset + limit]
+    return [_production_out(p) for p in rows]
+
+
+@router.get("/k/{kg}/foodsafety/production/waste", response=WasteOut)
+@policy.requires("foodsafety.view")
+def production_waste(request, kg: str, start: Day | None = None, end: Day | None = None):
+    from houqin.foodsafety import production
+
+    end = min(end or timezone.localdate(), timezone.localdate())
+    start = start or end - dt.timedelta(days=27)
+    if start > end:
+        from django.utils.translation import gettext as _
+
+        from houqin.core.errors import field_error
+
+        raise field_error("start", _("The first day is after the last."))
+    return {"start": start, "end": end, "by_dish": production.waste_by_dish(actor=request.actor, start=start, end=end),
+            "by_day": production.waste_by_day(actor=request.actor, start=start, end=end)}
+
+
+@router.get("/k/{kg}/foodsafety/production/{code}", response=ProductionOut)
+@policy.requires("foodsafety.view")
+def get_production(request, kg: str, code: UUID):
+    from houqin.foodsafety import production
+
+    return _production_out(production.get_production(actor=request.actor, code=code))
+
+
+@router.post("/k/{kg}/foodsafety/production", response={201: ProductionOut})
+@policy.requires("foodsafety.production.record")
+def create_production(request, kg: str, payload: ProductionIn):
+    from houqin.foodsafety import production
+
+    return Status(201, _production_out(production.production_record(actor=request.actor, **payload.dict())))

@@ -122,3 +122,31 @@ class SettingsForm(StyledForm):
 class HygieneItemForm(StyledForm):
     area = forms.CharField(label=_("Area"), max_length=20, required=False)
     text = forms.CharField(label=_("Check"), max_length=120)
+
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+KG = forms.TextInput(attrs={"inputmode": "decimal"})
+COUNT = forms.TextInput(attrs={"inputmode": "numeric"})
+
+
+class ProductionForm(StyledForm):
+    """Parse only: weights stay text to the service (core.numbers reads them exactly)."""
+
+    dish_code = forms.ChoiceField(label=_("Dish"))
+    planned_portions = forms.CharField(label=_("Portions planned"), widget=COUNT)
+    served_portions = forms.CharField(label=_("Children served"), widget=COUNT)
+    cooked_kg = forms.CharField(label=_("Cooked (kg)"), widget=KG)
+    served_kg = forms.CharField(label=_("Served (kg)"), widget=KG)
+    leftover_kg = forms.CharField(label=_("Left in the kitchen (kg)"), widget=KG)
+    plate_waste_kg = forms.CharField(label=_("Left on the plates (kg)"), widget=KG,
+                                     help_text=_("Weigh what comes back on the trays."))
+    cooked_at = forms.TimeField(label=_("Cooked at"), widget=TIME)
+    served_at = forms.TimeField(label=_("Served at"), widget=TIME)
+    cooked_by = forms.ModelChoiceField(label=_("Cooked by"), queryset=None, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, dishes, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dish_code"].choices = [(f"{d['meal']}|{d['dish_code']}", f"{d['meal_label']} · {d['dish_name']}")
+                                            for d in dishes]
+        self.fields["cooked_by"].queryset = people

@@ -59,6 +59,7 @@ def kitchen(request, kg):
         **data, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1) if day < timezone.localdate() else None,
         "min_grams": figures[FigureKey.SAMPLE_MIN_GRAMS], "hold_hours": figures[FigureKey.SAMPLE_HOLD_HOURS],
         "can_sample": actor.has("foodsafety.sample.record"), "can_tableware": actor.has("foodsafety.tableware.record"),
+        "can_produce": actor.has("foodsafety.production.record"),
         "can_receive": actor.has("foodsafety.receiving.record"), "today": timezone.localdate(),
     })
 
