@@ -250,6 +250,7 @@ class TablewareIn(Input):
     method: str
     minutes: int
     temperature: Decimal | None = None
+    chlorine_mg_l: Decimal | None = None
     note: str = ""
 
 
@@ -260,6 +261,7 @@ class TablewareOut(Schema):
     method: str
     minutes: int
     temperature: Decimal | None
+    chlorine_mg_l: Decimal | None
     done_by: str
     note: str
 
@@ -328,7 +330,8 @@ def _hygiene_out(h, results=True) -> dict:
 
 def _tableware_out(t) -> dict:
     return {"code": t.code, "day": t.day, "meal": t.meal, "method": t.method, "minutes": t.minutes,
-            "temperature": t.temperature, "done_by": _name(t.done_by), "note": t.note}
+            "temperature": t.temperature, "chlorine_mg_l": t.chlorine_mg_l, "done_by": _name(t.done_by),
+            "note": t.note}
 
 
 def _limit(limit, offset):
@@ -698,3 +701,133 @@ def create_production(request, kg: str, payload: ProductionIn):
     from houqin.foodsafety import production
 
     return Status(201, _production_out(production.production_record(actor=request.actor, **payload.dict())))
+
+
+# --- the kitchen's duties (日管控、周排查、月调度) and 园长陪餐 ---------------------------------------------
+
+
+class DutyItemOut(Schema):
+    key: str
+    text: str
+
+
+class DutyAnswerIn(Input):
+    key: str
+    passed: bool
+    note: str = ""
+
+
+class DutyIn(Input):
+    kind: str
+    done_on: dt.date | None = None
+    attendees: str = ""
+    note: str = ""
+    results: list[DutyAnswerIn] = []
+
+
+class DutyResultOut(Schema):
+    key: str
+    text: str
+    passed: bool
+    note: str
+    deadline: dt.date | None
+    hazard_code: UUID | None
+
+
+class DutyOut(Schema):
+    code: UUID
+    kind: str
+    kind_label: str
+    done_on: dt.date
+    done_by: str
+    attendees: str
+    note: str
+    results: list[DutyResultOut] = []
+
+
+class AccompanyIn(Input):
+    day: dt.date | None = None
+    meal: str
+    place: str
+    remarks: str
+    problems: str = ""
+
+
+class AccompanyOut(Schema):
+    code: UUID
+    day: dt.date
+    meal: str
+    meal_label: str
+    diner: str
+    place: str
+    remarks: str
+    problems: str
+
+
+def _duty_out(c, results=True) -> dict:
+    return {"code": c.code, "kind": c.kind, "kind_label": str(c.get_kind_display()), "done_on": c.done_on,
+            "done_by": _name(c.done_by), "attendees": c.attendees, "note": c.note,
+            "results": [{"key": r.item_key, "text": r.text, "passed": r.passed, "note": r.note, "deadline": r.deadline,
+                         "hazard_code": r.hazard_code} for r in c.results.all()] if results else []}
+
+
+def _accompany_out(m) -> dict:
+    return {"code": m.code, "day": m.day, "meal": m.meal, "meal_label": m.meal_label, "diner": _name(m.diner),
+            "place": m.place, "remarks": m.remarks, "problems": m.problems}
+
+
+@router.get("/k/{kg}/foodsafety/duties/items", response=list[DutyItemOut])
+@policy.requires("foodsafety.view")
+def duty_items(request, kg: str, kind: str = "daily"):
+    from houqin.foodsafety import duties
+
+    return [{"key": key, "text": text} for key, text in duties.duty_items(kind)]
+
+
+@router.get("/k/{kg}/foodsafety/duties", response=list[DutyOut])
+@policy.requires("foodsafety.view")
+def list_duties(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
+                offset: Offset = 0):
+    from houqin.foodsafety import duties
+
+    limit, offset = _limit(limit, offset)
+    rows = duties.duty_list(actor=request.actor, start=start, end=end)[offset:offset + limit]
+    return [_duty_out(c, results=False) for c in rows]
+
+
+@router.get("/k/{kg}/foodsafety/duties/{code}", response=DutyOut)
+@policy.requires("foodsafety.view")
+def get_duty(request, kg: str, code: UUID):
+    from houqin.foodsafety import duties
+
+    return _duty_out(duties.get_duty(actor=request.actor, code=code))
+
+
+@router.post("/k/{kg}/foodsafety/duties", response={201: DutyOut})
+@policy.requires("foodsafety.duty.record")
+def create_duty(request, kg: str, payload: DutyIn):
+    from houqin.foodsafety import duties
+
+    check = duties.duty_record(actor=request.actor, kind=payload.kind, done_on=payload.done_on,
+                               attendees=payload.attendees, note=payload.note,
+                               results={r.key: {"passed": r.passed, "note": r.note} for r in payload.results})
+    return Status(201, _duty_out(duties.get_duty(actor=request.actor, code=check.code)))
+
+
+@router.get("/k/{kg}/foodsafety/meals", response=list[AccompanyOut])
+@policy.requires("foodsafety.view")
+def list_accompanied(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
+                     offset: Offset = 0):
+    from houqin.foodsafety import duties
+
+    limit, offset = _limit(limit, offset)
+    return [_accompany_out(m) for m in duties.accompany_list(actor=request.actor, start=start, end=end)
+            [offset:offset + limit]]
+
+
+@router.post("/k/{kg}/foodsafety/meals", response={201: AccompanyOut})
+@policy.requires("foodsafety.accompany.record")
+def create_accompanied(request, kg: str, payload: AccompanyIn):
+    from houqin.foodsafety import duties
+
+    return Status(201, _accompany_out(duties.accompany_record(actor=request.actor, **payload.dict())))

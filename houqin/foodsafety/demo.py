@@ -96,6 +96,59 @@ def _production(ctx, kg, cook, plan: dict) -> int:
     return len(rows)
 
 
+DUTY_DAYS = 20  # the daily checks of the last four school weeks
+ACCOMPANY_REMARKS = ["饭菜温度适宜，孩子们吃得很香", "米饭略硬，已提醒厨房加水", "青菜偏咸，请减少用盐",
+                     "分量合适，个别孩子挑食，老师耐心引导", "汤偏凉，分餐时间需再提前", "口味清淡，色泽好，孩子们爱吃"]
+
+
+def _duties(ctx, kg, officer, principal, canteen) -> None:
+    """The food-safety officer's daily checks, the weekly reviews (Fridays), the monthly scheduling
+    meetings with the principal (first school day of each month), and the principal's lunch with a
+    class every week (with the dish children leave noticed)."""
+    from houqin.foodsafety import duties
+    from houqin.foodsafety.models import AccompaniedMeal, DutyCheck, DutyKind, DutyResult
+    from houqin.org.models import SchoolClass
+
+    past = list(ctx.dates.past_days)
+    plan: list[tuple[str, dt.date]] = [(DutyKind.DAILY, d) for d in past[-DUTY_DAYS:]]
+    plan += [(DutyKind.WEEKLY, d) for d in past[-DUTY_DAYS:] if d.weekday() == 4]
+    months = {}
+    for d in past:
+        months.setdefault((d.year, d.month), d)
+    plan += [(DutyKind.MONTHLY, d) for d in months.values()]
+    checks, results = [], []
+    for kind, day in plan:
+        monthly = kind == DutyKind.MONTHLY
+        by = principal if monthly else officer
+        check = DutyCheck(kindergarten=kg, kind=kind, done_on=day, done_by=by, created_by=by,
+                          attendees=f"{principal.display_name}、{officer.display_name}、{canteen.display_name}"
+                          if monthly else "", retain_until=services.add_months(day, 24),
+                          created_at=_at(day, 16 if monthly else 15))
+        checks.append(check)
+        items = duties.duty_items(kind)
+        failed = ctx.rng.choice(items)[0] if kind == DutyKind.DAILY and ctx.rng.random() < 0.1 else None
+        for key, text in items:
+            ok = key != failed
+            results.append((check, DutyResult(kindergarten=kg, item_key=key, text=text, passed=ok,
+                                              note="" if ok else "当场指出，已整改", created_by=by,
+                                              deadline=None if ok else day + dt.timedelta(days=3))))
+    _save(checks, DutyCheck)
+    for check, result in results:
+        result.check_record = check
+    _save([r for _c, r in results], DutyResult)
+    classes = [c.name for c in SchoolClass.objects.filter(kindergarten=kg).order_by("pk")] or ["小一班"]
+    meals = []
+    for day in past[-DUTY_DAYS:]:
+        if day.weekday() != 2:  # Wednesdays
+            continue
+        remark = ctx.rng.choice(ACCOMPANY_REMARKS)
+        meals.append(AccompaniedMeal(
+            kindergarten=kg, day=day, meal="lunch", meal_label="午餐", diner=principal, place=ctx.rng.choice(classes),
+            remarks=remark, problems="青菜剩得多，建议膳食委员会研究换做法" if "咸" in remark else "",
+            created_by=principal, retain_until=services.add_months(day, 24), created_at=_at(day, 12, 30)))
+    _save(meals, AccompaniedMeal)
+
+
 def planted(slug: str, dates: DemoDates) -> dict:
     """What the demo plants in kindergarten `slug` (read by the test of the demo)."""
     if slug != "demo":
@@ -218,16 +271,17 @@ def build_foodsafety(ctx):
                     discard_due=due, discarded_at=discarded if done else None, discarded_by=canteen if done else None,
                     created_by=canteen, retain_until=retain(day), created_at=stored))
             for meal, label in meals.items():
+                method = ctx.rng.choice([DisinfectionMethod.CABINET, DisinfectionMethod.CABINET,
+                                         DisinfectionMethod.STEAM])
+                heat = ctx.rng.choice([120, 125]) if method == DisinfectionMethod.CABINET else 100  # within the rule
                 logs.append(TablewareDisinfection(
-                    kindergarten=kg, day=day, meal=meal, meal_label=str(label)[:20],
-                    method=ctx.rng.choice([DisinfectionMethod.CABINET, DisinfectionMethod.CABINET,
-                                           DisinfectionMethod.STEAM]),
+                    kindergarten=kg, day=day, meal=meal, meal_label=str(label)[:20], method=method,
                     started_at=_at(day, 13 if meal == "lunch" else 9), minutes=ctx.rng.choice([20, 30, 40]),
-                    temperature=ctx.rng.choice([100, 110, 120]), done_by=canteen, created_by=canteen,
-                    retain_until=retain(day)))
+                    temperature=heat, done_by=canteen, created_by=canteen, retain_until=retain(day)))
         _save(samples, Sample)
         _save(logs, TablewareDisinfection)
         made = _production(ctx, kg, canteen, plan)
+        _duties(ctx, kg, health, ctx.users.get("principal" + suffix) or director, canteen)
 
         # --- half-monthly expiry checks of each food store
         stores = list(Warehouse.objects.filter(kindergarten=kg, kind=WarehouseKind.FOOD).order_by("pk"))

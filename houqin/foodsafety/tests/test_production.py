@@ -140,3 +140,40 @@ def test_the_api_records_and_reports_waste(world, login, menu):
     teacher = login(world.k1.users[Role.CLASS_TEACHER])
     assert teacher.post("/api/k/k1/foodsafety/production", payload,
                         content_type="application/json").status_code == 403
+
+
+# --- disinfection against the rule figures -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("kw, field", [
+    ({"method": "steam", "minutes": 20}, "temperature"),  # no reading
+    ({"method": "steam", "minutes": 20, "temperature": 95}, "temperature"),
+    ({"method": "boiling", "minutes": 8, "temperature": 100}, "minutes"),
+    ({"method": "cabinet", "minutes": 30, "temperature": 110}, "temperature"),  # infrared cabinet needs 120 °C
+    ({"method": "chemical", "minutes": 20}, "chlorine_mg_l"),  # no test-strip reading
+    ({"method": "chemical", "minutes": 20, "chlorine_mg_l": 50}, "chlorine_mg_l"),
+    ({"method": "chemical", "minutes": 20, "chlorine_mg_l": 500}, "chlorine_mg_l"),
+])
+def test_disinfection_outside_the_rule_is_refused(world, canteen, kw, field):
+    from houqin.foodsafety.models import TablewareDisinfection
+
+    with pytest.raises(DomainError) as exc:
+        services.tableware_record(actor=canteen, day=None, meal="lunch", **kw)
+    assert field in {e["field"] for e in exc.value.errors}
+    assert TablewareDisinfection.objects.count() == 0
+
+
+def test_disinfection_within_the_rule_and_the_kindergartens_own_figure(world, canteen, director):
+    from houqin.core import rules as core_rules
+    from houqin.foodsafety.models import FigureKey
+
+    log = services.tableware_record(actor=canteen, day=None, meal="lunch", method="chemical", minutes=20,
+                                    chlorine_mg_l="200")
+    assert log.chlorine_mg_l == 200
+    services.tableware_record(actor=canteen, day=None, meal="breakfast", method="cabinet", minutes=15,
+                              temperature=120)
+    core_rules.override_set(actor=director, area="foodsafety", key=FigureKey.CABINET_MIN_C, value="125",
+                            source="本园消毒柜说明书")
+    with pytest.raises(DomainError):
+        services.tableware_record(actor=canteen, day=None, meal="afternoon_snack", method="cabinet", minutes=15,
+                                  temperature=120)
