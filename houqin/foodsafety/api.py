@@ -706,26 +706,26 @@ def create_production(request, kg: str, payload: ProductionIn):
 # --- the kitchen's duties (日管控、周排查、月调度) and 园长陪餐 ---------------------------------------------
 
 
-class DutyItemOut(Schema):
+class KitchenDutyItemOut(Schema):
     key: str
     text: str
 
 
-class DutyAnswerIn(Input):
+class KitchenDutyAnswerIn(Input):
     key: str
     passed: bool
     note: str = ""
 
 
-class DutyIn(Input):
+class KitchenDutyIn(Input):
     kind: str
     done_on: dt.date | None = None
     attendees: str = ""
     note: str = ""
-    results: list[DutyAnswerIn] = []
+    results: list[KitchenDutyAnswerIn] = []
 
 
-class DutyResultOut(Schema):
+class KitchenDutyResultOut(Schema):
     key: str
     text: str
     passed: bool
@@ -734,7 +734,7 @@ class DutyResultOut(Schema):
     hazard_code: UUID | None
 
 
-class DutyOut(Schema):
+class KitchenDutyOut(Schema):
     code: UUID
     kind: str
     kind_label: str
@@ -742,7 +742,7 @@ class DutyOut(Schema):
     done_by: str
     attendees: str
     note: str
-    results: list[DutyResultOut] = []
+    results: list[KitchenDutyResultOut] = []
 
 
 class AccompanyIn(Input):
@@ -776,7 +776,7 @@ def _accompany_out(m) -> dict:
             "place": m.place, "remarks": m.remarks, "problems": m.problems}
 
 
-@router.get("/k/{kg}/foodsafety/duties/items", response=list[DutyItemOut])
+@router.get("/k/{kg}/foodsafety/duties/items", response=list[KitchenDutyItemOut])
 @policy.requires("foodsafety.view")
 def duty_items(request, kg: str, kind: str = "daily"):
     from houqin.foodsafety import duties
@@ -784,7 +784,7 @@ def duty_items(request, kg: str, kind: str = "daily"):
     return [{"key": key, "text": text} for key, text in duties.duty_items(kind)]
 
 
-@router.get("/k/{kg}/foodsafety/duties", response=list[DutyOut])
+@router.get("/k/{kg}/foodsafety/duties", response=list[KitchenDutyOut])
 @policy.requires("foodsafety.view")
 def list_duties(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
                 offset: Offset = 0):
@@ -795,7 +795,7 @@ def list_duties(request, kg: str, start: Day | None = None, end: Day | None = No
     return [_duty_out(c, results=False) for c in rows]
 
 
-@router.get("/k/{kg}/foodsafety/duties/{code}", response=DutyOut)
+@router.get("/k/{kg}/foodsafety/duties/{code}", response=KitchenDutyOut)
 @policy.requires("foodsafety.view")
 def get_duty(request, kg: str, code: UUID):
     from houqin.foodsafety import duties
@@ -803,9 +803,9 @@ def get_duty(request, kg: str, code: UUID):
     return _duty_out(duties.get_duty(actor=request.actor, code=code))
 
 
-@router.post("/k/{kg}/foodsafety/duties", response={201: DutyOut})
+@router.post("/k/{kg}/foodsafety/duties", response={201: KitchenDutyOut})
 @policy.requires("foodsafety.duty.record")
-def create_duty(request, kg: str, payload: DutyIn):
+def create_duty(request, kg: str, payload: KitchenDutyIn):
     from houqin.foodsafety import duties
 
     check = duties.duty_record(actor=request.actor, kind=payload.kind, done_on=payload.done_on,

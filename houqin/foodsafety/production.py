@@ -47,9 +47,10 @@ def _at(day: dt.date, value) -> dt.datetime | None:
         return None
     if isinstance(value, dt.datetime):
         return value if timezone.is_aware(value) else timezone.make_aware(value)
-    if isinstance(value, dt.time):
-        return timezone.make_aware(dt.datetime.combine(day, value))
-    raise TypeError(value)
+    if isinstance(value, dt.time):  # a time of that day; one sent with its offset keeps it
+        at = dt.datetime.combine(day, value)
+        return at if timezone.is_aware(at) else timezone.make_aware(at)
+    return None
 
 
 @transaction.atomic
