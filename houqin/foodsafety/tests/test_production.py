@@ -177,3 +177,12 @@ def test_disinfection_within_the_rule_and_the_kindergartens_own_figure(world, ca
     with pytest.raises(DomainError):
         services.tableware_record(actor=canteen, day=None, meal="afternoon_snack", method="cabinet", minutes=15,
                                   temperature=120)
+
+
+def test_a_time_sent_with_its_offset_is_kept(world, canteen, menu):
+    """The API fuzz sent "00:00:00Z": a time with its offset is that moment of the day, not a 500."""
+    utc = dt.timezone.utc
+    record = production.production_record(actor=canteen, **_good(menu, cooked_at=dt.time(2, 40, tzinfo=utc),
+                                                                 served_at=dt.time(3, 20, tzinfo=utc)))
+    assert record.served_at - record.cooked_at == dt.timedelta(minutes=40)
+    assert record.cooked_at.astimezone(utc).time() == dt.time(2, 40)
