@@ -502,6 +502,18 @@ _FOODSAFETY: list[Capability] = [  # houqin.foodsafety: certificates, receiving,
         description="Tableware disinfection log, per meal",
     ),
     Capability(
+        "foodsafety.production.record", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+        description="Production, serving and waste of each dish (生产记录)",
+    ),
+    Capability(
+        "foodsafety.duty.record", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="The kitchen's food-safety duties: daily check, weekly review, monthly scheduling meeting",
+    ),
+    Capability(
+        "foodsafety.accompany.record", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+        description="A leader's meal with the children (园长陪餐), with remarks",
+    ),
+    Capability(
         "foodsafety.rules.change", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.HEALTH_TEACHER], K),
         description="Override the food-safety rule figures and settings (with their source)",
     ),

@@ -250,6 +250,7 @@ class TablewareIn(Input):
     method: str
     minutes: int
     temperature: Decimal | None = None
+    chlorine_mg_l: Decimal | None = None
     note: str = ""
 
 
@@ -260,6 +261,7 @@ class TablewareOut(Schema):
     method: str
     minutes: int
     temperature: Decimal | None
+    chlorine_mg_l: Decimal | None
     done_by: str
     note: str
 
@@ -328,7 +330,8 @@ def _hygiene_out(h, results=True) -> dict:
 
 def _tableware_out(t) -> dict:
     return {"code": t.code, "day": t.day, "meal": t.meal, "method": t.method, "minutes": t.minutes,
-            "temperature": t.temperature, "done_by": _name(t.done_by), "note": t.note}
+            "temperature": t.temperature, "chlorine_mg_l": t.chlorine_mg_l, "done_by": _name(t.done_by),
+            "note": t.note}
 
 
 def _limit(limit, offset):
@@ -578,3 +581,253 @@ def list_tableware(request, kg: str, start: Day | None = None, end: Day | None =
 @policy.requires("foodsafety.tableware.record")
 def create_tableware(request, kg: str, payload: TablewareIn):
     return Status(201, _tableware_out(services.tableware_record(actor=request.actor, **payload.dict())))
+
+
+# --- production, serving and waste ----------------------------------------------------------------------
+
+
+class ProductionIn(Input):
+    day: dt.date | None = None
+    meal: str
+    dish_code: UUID
+    planned_portions: int
+    served_portions: int
+    cooked_kg: Decimal
+    served_kg: Decimal
+    leftover_kg: Decimal
+    plate_waste_kg: Decimal
+    cooked_at: dt.time
+    served_at: dt.time
+    note: str = ""
+
+
+class ProductionOut(Schema):
+    code: UUID
+    day: dt.date
+    meal: str
+    meal_label: str
+    dish_code: UUID
+    dish_name: str
+    planned_portions: int
+    served_portions: int
+    cooked_kg: Decimal
+    served_kg: Decimal
+    leftover_kg: Decimal
+    plate_waste_kg: Decimal
+    cooked_by: str
+    cooked_at: dt.datetime
+    served_at: dt.datetime
+    sample_code: UUID | None
+    note: str
+
+
+class DishWasteOut(Schema):
+    dish_code: UUID
+    dish_name: str
+    times: int
+    served_kg: Decimal
+    plate_waste_kg: Decimal
+    children: int
+    grams_per_child: Decimal | None
+    percent: Decimal | None
+    flagged: bool
+
+
+class DayWasteOut(Schema):
+    day: dt.date
+    dishes: int
+    cooked_kg: Decimal
+    served_kg: Decimal
+    leftover_kg: Decimal
+    plate_waste_kg: Decimal
+    children: int
+    grams_per_child: Decimal | None
+
+
+class WasteOut(Schema):
+    start: dt.date
+    end: dt.date
+    by_dish: list[DishWasteOut]
+    by_day: list[DayWasteOut]
+
+
+def _production_out(p) -> dict:
+    return {"code": p.code, "day": p.day, "meal": p.meal, "meal_label": p.meal_label, "dish_code": p.dish_code,
+            "dish_name": p.dish_name, "planned_portions": p.planned_portions, "served_portions": p.served_portions,
+            "cooked_kg": p.cooked_kg, "served_kg": p.served_kg, "leftover_kg": p.leftover_kg,
+            "plate_waste_kg": p.plate_waste_kg, "cooked_by": _name(p.cooked_by), "cooked_at": p.cooked_at,
+            "served_at": p.served_at, "sample_code": p.sample.code if p.sample else None, "note": p.note}
+
+
+@router.get("/k/{kg}/foodsafety/production", response=list[ProductionOut])
+@policy.requires("foodsafety.view")
+def list_production(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
+                    offset: Offset = 0):
+    from houqin.foodsafety import production
+
+    limit, offset = _limit(limit, offset)
+    rows = production.production_list(actor=request.actor, start=start, end=end)[offset:offset + limit]
+    return [_production_out(p) for p in rows]
+
+
+@router.get("/k/{kg}/foodsafety/production/waste", response=WasteOut)
+@policy.requires("foodsafety.view")
+def production_waste(request, kg: str, start: Day | None = None, end: Day | None = None):
+    from houqin.foodsafety import production
+
+    end = min(end or timezone.localdate(), timezone.localdate())
+    start = start or end - dt.timedelta(days=27)
+    if start > end:
+        from django.utils.translation import gettext as _
+
+        from houqin.core.errors import field_error
+
+        raise field_error("start", _("The first day is after the last."))
+    return {"start": start, "end": end, "by_dish": production.waste_by_dish(actor=request.actor, start=start, end=end),
+            "by_day": production.waste_by_day(actor=request.actor, start=start, end=end)}
+
+
+@router.get("/k/{kg}/foodsafety/production/{code}", response=ProductionOut)
+@policy.requires("foodsafety.view")
+def get_production(request, kg: str, code: UUID):
+    from houqin.foodsafety import production
+
+    return _production_out(production.get_production(actor=request.actor, code=code))
+
+
+@router.post("/k/{kg}/foodsafety/production", response={201: ProductionOut})
+@policy.requires("foodsafety.production.record")
+def create_production(request, kg: str, payload: ProductionIn):
+    from houqin.foodsafety import production
+
+    return Status(201, _production_out(production.production_record(actor=request.actor, **payload.dict())))
+
+
+# --- the kitchen's duties (日管控、周排查、月调度) and 园长陪餐 ---------------------------------------------
+
+
+class KitchenDutyItemOut(Schema):
+    key: str
+    text: str
+
+
+class KitchenDutyAnswerIn(Input):
+    key: str
+    passed: bool
+    note: str = ""
+
+
+class KitchenDutyIn(Input):
+    kind: str
+    done_on: dt.date | None = None
+    attendees: str = ""
+    note: str = ""
+    results: list[KitchenDutyAnswerIn] = []
+
+
+class KitchenDutyResultOut(Schema):
+    key: str
+    text: str
+    passed: bool
+    note: str
+    deadline: dt.date | None
+    hazard_code: UUID | None
+
+
+class KitchenDutyOut(Schema):
+    code: UUID
+    kind: str
+    kind_label: str
+    done_on: dt.date
+    done_by: str
+    attendees: str
+    note: str
+    results: list[KitchenDutyResultOut] = []
+
+
+class AccompanyIn(Input):
+    day: dt.date | None = None
+    meal: str
+    place: str
+    remarks: str
+    problems: str = ""
+
+
+class AccompanyOut(Schema):
+    code: UUID
+    day: dt.date
+    meal: str
+    meal_label: str
+    diner: str
+    place: str
+    remarks: str
+    problems: str
+
+
+def _duty_out(c, results=True) -> dict:
+    return {"code": c.code, "kind": c.kind, "kind_label": str(c.get_kind_display()), "done_on": c.done_on,
+            "done_by": _name(c.done_by), "attendees": c.attendees, "note": c.note,
+            "results": [{"key": r.item_key, "text": r.text, "passed": r.passed, "note": r.note, "deadline": r.deadline,
+                         "hazard_code": r.hazard_code} for r in c.results.all()] if results else []}
+
+
+def _accompany_out(m) -> dict:
+    return {"code": m.code, "day": m.day, "meal": m.meal, "meal_label": m.meal_label, "diner": _name(m.diner),
+            "place": m.place, "remarks": m.remarks, "problems": m.problems}
+
+
+@router.get("/k/{kg}/foodsafety/duties/items", response=list[KitchenDutyItemOut])
+@policy.requires("foodsafety.view")
+def duty_items(request, kg: str, kind: str = "daily"):
+    from houqin.foodsafety import duties
+
+    return [{"key": key, "text": text} for key, text in duties.duty_items(kind)]
+
+
+@router.get("/k/{kg}/foodsafety/duties", response=list[KitchenDutyOut])
+@policy.requires("foodsafety.view")
+def list_duties(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
+                offset: Offset = 0):
+    from houqin.foodsafety import duties
+
+    limit, offset = _limit(limit, offset)
+    rows = duties.duty_list(actor=request.actor, start=start, end=end)[offset:offset + limit]
+    return [_duty_out(c, results=False) for c in rows]
+
+
+@router.get("/k/{kg}/foodsafety/duties/{code}", response=KitchenDutyOut)
+@policy.requires("foodsafety.view")
+def get_duty(request, kg: str, code: UUID):
+    from houqin.foodsafety import duties
+
+    return _duty_out(duties.get_duty(actor=request.actor, code=code))
+
+
+@router.post("/k/{kg}/foodsafety/duties", response={201: KitchenDutyOut})
+@policy.requires("foodsafety.duty.record")
+def create_duty(request, kg: str, payload: KitchenDutyIn):
+    from houqin.foodsafety import duties
+
+    check = duties.duty_record(actor=request.actor, kind=payload.kind, done_on=payload.done_on,
+                               attendees=payload.attendees, note=payload.note,
+                               results={r.key: {"passed": r.passed, "note": r.note} for r in payload.results})
+    return Status(201, _duty_out(duties.get_duty(actor=request.actor, code=check.code)))
+
+
+@router.get("/k/{kg}/foodsafety/meals", response=list[AccompanyOut])
+@policy.requires("foodsafety.view")
+def list_accompanied(request, kg: str, start: Day | None = None, end: Day | None = None, limit: Limit = 100,
+                     offset: Offset = 0):
+    from houqin.foodsafety import duties
+
+    limit, offset = _limit(limit, offset)
+    return [_accompany_out(m) for m in duties.accompany_list(actor=request.actor, start=start, end=end)
+            [offset:offset + limit]]
+
+
+@router.post("/k/{kg}/foodsafety/meals", response={201: AccompanyOut})
+@policy.requires("foodsafety.accompany.record")
+def create_accompanied(request, kg: str, payload: AccompanyIn):
+    from houqin.foodsafety import duties
+
+    return Status(201, _accompany_out(duties.accompany_record(actor=request.actor, **payload.dict())))

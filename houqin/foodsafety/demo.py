@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -33,6 +34,7 @@ from houqin.foodsafety.models import (
     ExpiryCheckLine,
     HygieneInspection,
     HygieneResult,
+    ProductionRecord,
     Receipt,
     ReceiptLine,
     Sample,
@@ -44,10 +46,107 @@ from houqin.org.demo import CHANGE_REASON, DemoDates, demo_step
 OVERRIDE_REASON = "新证已在办理，已收办证回执复印件存档；主任同意临时接收，新证到后补录"
 REJECT_REASONS = ["包装破损", "叶菜发黄、不新鲜", "有异味", "温度超标", "无合格证明"]
 FRIDGES = ["留样冰箱1号", "留样冰箱2号"]
+PRODUCTION_DAYS = 10  # the last two school weeks have their production, serving and waste weighed
+MEAL_TIMES = {"breakfast": (7, 30, 8, 0), "morning_snack": (9, 20, 9, 45), "lunch": (10, 40, 11, 20),
+              "afternoon_snack": (14, 40, 15, 10), "supper": (16, 30, 17, 0)}
+GRAMS_PER_CHILD = {"breakfast": 120, "morning_snack": 80, "lunch": 110, "afternoon_snack": 90, "supper": 110}
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def left_dish(dishes: list[dict]) -> str | None:
+    """The dish the children leave (planted: its plate waste is flagged for the meal committee): the
+    first lunch dish named as a vegetable, else the first lunch dish."""
+    lunch = sorted({str(d["dish_name"]) for d in dishes if d["meal"] == "lunch"})
+    return next((n for n in lunch if "菜" in n or "芹" in n or "菠" in n), lunch[0] if lunch else None)
+
+
+def _production(ctx, kg, cook, plan: dict) -> int:
+    """Production, serving and waste of every dish of the last school days, each linked to its sample;
+    in `demo` one dish is mostly left on the plates."""
+    from houqin.org.models import Child
+
+    children = Child.objects.filter(kindergarten=kg, left_on__isnull=True).count() or 100
+    days = list(ctx.dates.past_days[-PRODUCTION_DAYS:])
+    kept = {(s.day, s.meal, str(s.dish_code)): s for s in Sample.objects.filter(kindergarten=kg, day__in=days)}
+    served = {day: services.served_dishes(kg, day) for day in days}
+    disliked = left_dish([d for dishes in served.values() for d in dishes]) if plan else None
+    rows = []
+    for day in days:
+        for dish in served[day]:
+            h1, m1, h2, m2 = MEAL_TIMES.get(dish["meal"], MEAL_TIMES["lunch"])
+            planned = children + ctx.rng.randint(0, 4)
+            eaten = max(1, children - ctx.rng.randint(2, 12))  # a few children absent
+            grams = GRAMS_PER_CHILD.get(dish["meal"], 100)
+            cooked = Decimal(planned * grams * ctx.rng.randint(100, 108) // 100) / 1000
+            served_kg = (cooked * Decimal(ctx.rng.randint(88, 95)) / 100).quantize(Decimal("0.01"))
+            leftover = ((cooked - served_kg) * Decimal(ctx.rng.randint(60, 95)) / 100).quantize(Decimal("0.01"))
+            share = ctx.rng.randint(22, 32) if dish["dish_name"] == disliked else ctx.rng.randint(2, 9)
+            waste = (served_kg * share / 100).quantize(Decimal("0.01"))
+            rows.append(ProductionRecord(
+                kindergarten=kg, day=day, meal=dish["meal"], meal_label=str(dish.get("meal_label", ""))[:20],
+                dish_code=dish["dish_code"], dish_name=str(dish["dish_name"])[:60], planned_portions=planned,
+                served_portions=eaten, cooked_kg=cooked.quantize(Decimal("0.01")), served_kg=served_kg,
+                leftover_kg=leftover, plate_waste_kg=waste, cooked_by=cook, cooked_at=_at(day, h1, m1),
+                served_at=_at(day, h2, m2), sample=kept.get((day, dish["meal"], str(dish["dish_code"]))),
+                created_by=cook, retain_until=services.add_months(day, 24), created_at=_at(day, h2, m2) + dt.timedelta(minutes=20)))
+    _save(rows, ProductionRecord)
+    return len(rows)
+
+
+DUTY_DAYS = 20  # the daily checks of the last four school weeks
+ACCOMPANY_REMARKS = ["饭菜温度适宜，孩子们吃得很香", "米饭略硬，已提醒厨房加水", "青菜偏咸，请减少用盐",
+                     "分量合适，个别孩子挑食，老师耐心引导", "汤偏凉，分餐时间需再提前", "口味清淡，色泽好，孩子们爱吃"]
+
+
+def _duties(ctx, kg, officer, principal, canteen) -> None:
+    """The food-safety officer's daily checks, the weekly reviews (Fridays), the monthly scheduling
+    meetings with the principal (first school day of each month), and the principal's lunch with a
+    class every week (with the dish children leave noticed)."""
+    from houqin.foodsafety import duties
+    from houqin.foodsafety.models import AccompaniedMeal, DutyCheck, DutyKind, DutyResult
+    from houqin.org.models import SchoolClass
+
+    past = list(ctx.dates.past_days)
+    plan: list[tuple[str, dt.date]] = [(DutyKind.DAILY, d) for d in past[-DUTY_DAYS:]]
+    plan += [(DutyKind.WEEKLY, d) for d in past[-DUTY_DAYS:] if d.weekday() == 4]
+    months = {}
+    for d in past:
+        months.setdefault((d.year, d.month), d)
+    plan += [(DutyKind.MONTHLY, d) for d in months.values()]
+    checks, results = [], []
+    for kind, day in plan:
+        monthly = kind == DutyKind.MONTHLY
+        by = principal if monthly else officer
+        check = DutyCheck(kindergarten=kg, kind=kind, done_on=day, done_by=by, created_by=by,
+                          attendees=f"{principal.display_name}、{officer.display_name}、{canteen.display_name}"
+                          if monthly else "", retain_until=services.add_months(day, 24),
+                          created_at=_at(day, 16 if monthly else 15))
+        checks.append(check)
+        items = duties.duty_items(kind)
+        failed = ctx.rng.choice(items)[0] if kind == DutyKind.DAILY and ctx.rng.random() < 0.1 else None
+        for key, text in items:
+            ok = key != failed
+            results.append((check, DutyResult(kindergarten=kg, item_key=key, text=text, passed=ok,
+                                              note="" if ok else "当场指出，已整改", created_by=by,
+                                              deadline=None if ok else day + dt.timedelta(days=3))))
+    _save(checks, DutyCheck)
+    for check, result in results:
+        result.check_record = check
+    _save([r for _c, r in results], DutyResult)
+    classes = [c.name for c in SchoolClass.objects.filter(kindergarten=kg).order_by("pk")] or ["小一班"]
+    meals = []
+    for day in past[-DUTY_DAYS:]:
+        if day.weekday() != 2:  # Wednesdays
+            continue
+        remark = ctx.rng.choice(ACCOMPANY_REMARKS)
+        meals.append(AccompaniedMeal(
+            kindergarten=kg, day=day, meal="lunch", meal_label="午餐", diner=principal, place=ctx.rng.choice(classes),
+            remarks=remark, problems="青菜剩得多，建议膳食委员会研究换做法" if "咸" in remark else "",
+            created_by=principal, retain_until=services.add_months(day, 24), created_at=_at(day, 12, 30)))
+    _save(meals, AccompaniedMeal)
 
 
 def planted(slug: str, dates: DemoDates) -> dict:
@@ -172,15 +271,17 @@ def build_foodsafety(ctx):
                     discard_due=due, discarded_at=discarded if done else None, discarded_by=canteen if done else None,
                     created_by=canteen, retain_until=retain(day), created_at=stored))
             for meal, label in meals.items():
+                method = ctx.rng.choice([DisinfectionMethod.CABINET, DisinfectionMethod.CABINET,
+                                         DisinfectionMethod.STEAM])
+                heat = ctx.rng.choice([120, 125]) if method == DisinfectionMethod.CABINET else 100  # within the rule
                 logs.append(TablewareDisinfection(
-                    kindergarten=kg, day=day, meal=meal, meal_label=str(label)[:20],
-                    method=ctx.rng.choice([DisinfectionMethod.CABINET, DisinfectionMethod.CABINET,
-                                           DisinfectionMethod.STEAM]),
+                    kindergarten=kg, day=day, meal=meal, meal_label=str(label)[:20], method=method,
                     started_at=_at(day, 13 if meal == "lunch" else 9), minutes=ctx.rng.choice([20, 30, 40]),
-                    temperature=ctx.rng.choice([100, 110, 120]), done_by=canteen, created_by=canteen,
-                    retain_until=retain(day)))
+                    temperature=heat, done_by=canteen, created_by=canteen, retain_until=retain(day)))
         _save(samples, Sample)
         _save(logs, TablewareDisinfection)
+        made = _production(ctx, kg, canteen, plan)
+        _duties(ctx, kg, health, ctx.users.get("principal" + suffix) or director, canteen)
 
         # --- half-monthly expiry checks of each food store
         stores = list(Warehouse.objects.filter(kindergarten=kg, kind=WarehouseKind.FOOD).order_by("pk"))
@@ -228,3 +329,4 @@ def build_foodsafety(ctx):
         _save([r for _i, r in results], HygieneResult)
         ctx.counts["food-safety receipts"] = ctx.counts.get("food-safety receipts", 0) + len(receipt_rows)
         ctx.counts["food samples"] = ctx.counts.get("food samples", 0) + len(samples)
+        ctx.counts["production records"] = ctx.counts.get("production records", 0) + made

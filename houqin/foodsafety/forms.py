@@ -90,6 +90,9 @@ class TablewareForm(StyledForm):
     method = forms.ChoiceField(label=_("Method"), choices=DisinfectionMethod.choices)
     minutes = forms.IntegerField(label=pgettext_lazy("duration", "Minutes"), min_value=1, max_value=600)
     temperature = forms.DecimalField(label=_("Temperature (°C)"), required=False, decimal_places=1, max_digits=4)
+    chlorine_mg_l = forms.DecimalField(label=_("Chlorine test-strip reading (mg/L)"), required=False,
+                                       decimal_places=1, max_digits=5,
+                                       help_text=_("For a chlorine solution: dip a test strip and read it."))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, meals, **kwargs):
@@ -122,3 +125,44 @@ class SettingsForm(StyledForm):
 class HygieneItemForm(StyledForm):
     area = forms.CharField(label=_("Area"), max_length=20, required=False)
     text = forms.CharField(label=_("Check"), max_length=120)
+
+
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+KG = forms.TextInput(attrs={"inputmode": "decimal"})
+COUNT = forms.TextInput(attrs={"inputmode": "numeric"})
+
+
+class ProductionForm(StyledForm):
+    """Parse only: weights stay text to the service (core.numbers reads them exactly)."""
+
+    dish_code = forms.ChoiceField(label=_("Dish"))
+    planned_portions = forms.CharField(label=_("Portions planned"), widget=COUNT)
+    served_portions = forms.CharField(label=_("Children served"), widget=COUNT)
+    cooked_kg = forms.CharField(label=_("Cooked (kg)"), widget=KG)
+    served_kg = forms.CharField(label=_("Served (kg)"), widget=KG)
+    leftover_kg = forms.CharField(label=_("Left in the kitchen (kg)"), widget=KG)
+    plate_waste_kg = forms.CharField(label=_("Left on the plates (kg)"), widget=KG,
+                                     help_text=_("Weigh what comes back on the trays."))
+    cooked_at = forms.TimeField(label=_("Cooked at"), widget=TIME)
+    served_at = forms.TimeField(label=_("Served at"), widget=TIME)
+    cooked_by = forms.ModelChoiceField(label=_("Cooked by"), queryset=None, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, dishes, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dish_code"].choices = [(f"{d['meal']}|{d['dish_code']}", f"{d['meal_label']} · {d['dish_name']}")
+                                            for d in dishes]
+        self.fields["cooked_by"].queryset = people
+
+
+class AccompanyForm(StyledForm):
+    meal = forms.ChoiceField(label=_("Meal"))
+    place = forms.CharField(label=_("With which class"), max_length=40)
+    remarks = forms.CharField(label=_("What you found"), max_length=500, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text=_("Taste, temperature, amount, how the children ate."))
+    problems = forms.CharField(label=_("Problems to put right"), max_length=300, required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, meals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meal"].choices = meals

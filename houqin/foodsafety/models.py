@@ -43,6 +43,13 @@ class FigureKey(models.TextChoices):
     EXPIRY_SOON_DAYS = "expiry_soon_days", _("Food counted as soon to expire within")
     HYGIENE_INSPECTION_DAYS = "hygiene_inspection_days", _("Kitchen hygiene inspection every")
     HAZARD_DEADLINE_DAYS = "hazard_deadline_days", _("Failed hygiene item to be put right within")
+    PLATE_WASTE_FLAG_PERCENT = "plate_waste_flag_percent", _("Dish flagged for the meal committee at plate waste of")
+    HEAT_MIN_C = "tableware_heat_min_c", _("Steam or boiling disinfection: lowest temperature")
+    HEAT_MIN_MINUTES = "tableware_heat_min_minutes", _("Steam or boiling disinfection: shortest time")
+    CABINET_MIN_C = "tableware_cabinet_min_c", _("Infrared disinfection cabinet: lowest temperature")
+    CABINET_MIN_MINUTES = "tableware_cabinet_min_minutes", _("Infrared disinfection cabinet: shortest time")
+    CHLORINE_MIN_MG_L = "chlorine_min_mg_l", _("Chlorine disinfectant: lowest concentration")
+    CHLORINE_MAX_MG_L = "chlorine_max_mg_l", _("Chlorine disinfectant: highest concentration")
 
 
 class FoodSafetySettings(TenantModel):
@@ -408,6 +415,8 @@ class TablewareDisinfection(TenantModel, VoidableModel):
     started_at = models.DateTimeField(_("started at"))
     minutes = models.PositiveSmallIntegerField(_("minutes"))
     temperature = models.DecimalField(_("temperature (°C)"), max_digits=4, decimal_places=1, null=True, blank=True)
+    chlorine_mg_l = models.DecimalField(_("chlorine test-strip reading (mg/L)"), max_digits=5, decimal_places=1,
+                                        null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.PROTECT,
                                 related_name="+")
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -423,6 +432,165 @@ class TablewareDisinfection(TenantModel, VoidableModel):
                                     name="fs_tableware_one_per_meal"),
             models.CheckConstraint(condition=Q(minutes__gt=0), name="fs_tableware_minutes_positive"),
         ]
+
+    def __str__(self):
+        return f"{self.day} {self.meal_label or self.meal}"
+
+
+# --- production, serving and waste (生产记录) ---------------------------------------------------------
+
+WEIGHT = {"max_digits": 7, "decimal_places": 2}
+
+
+class ProductionRecord(TenantModel, VoidableModel):
+    """One dish of one meal as the kitchen cooked and served it: portions planned and served, the
+    kilograms cooked, served, left in the pot and scraped off the plates, who cooked, when it was
+    cooked and served, and the sample kept from that batch."""
+
+    scope_paths: dict = {}
+
+    day = models.DateField(_("day"))
+    meal = models.CharField(_("meal"), max_length=20)
+    meal_label = models.CharField(_("meal name"), max_length=20, blank=True)
+    dish_code = models.UUIDField(_("dish"))
+    dish_name = models.CharField(_("dish name"), max_length=60)
+    planned_portions = models.PositiveIntegerField(_("portions planned"))
+    served_portions = models.PositiveIntegerField(_("children served"))
+    cooked_kg = models.DecimalField(_("cooked (kg)"), **WEIGHT)
+    served_kg = models.DecimalField(_("served (kg)"), **WEIGHT)
+    leftover_kg = models.DecimalField(_("left over (kg)"), **WEIGHT)
+    plate_waste_kg = models.DecimalField(_("plate waste (kg)"), **WEIGHT)
+    cooked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("cooked by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    cooked_at = models.DateTimeField(_("cooked at"))
+    served_at = models.DateTimeField(_("served at"))
+    sample = models.ForeignKey(Sample, verbose_name=_("sample of this batch"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("production record")
+        verbose_name_plural = _("production records")
+        ordering = ["-day", "meal", "dish_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kindergarten", "day", "meal", "dish_code"],
+                                    condition=Q(voided_at__isnull=True), name="fs_production_one_per_dish"),
+            models.CheckConstraint(condition=Q(cooked_kg__gt=0), name="fs_production_cooked_positive"),
+            models.CheckConstraint(condition=Q(served_kg__gte=0) & Q(served_kg__lte=models.F("cooked_kg")),
+                                   name="fs_production_served_within_cooked"),
+            models.CheckConstraint(condition=Q(leftover_kg__gte=0) & Q(plate_waste_kg__gte=0)
+                                   & Q(plate_waste_kg__lte=models.F("served_kg")),
+                                   name="fs_production_waste_within_served"),
+            models.CheckConstraint(condition=Q(served_at__gte=models.F("cooked_at")),
+                                   name="fs_production_served_after_cooked"),
+        ]
+        indexes = [models.Index(fields=["kindergarten", "day"], name="fs_production_day"),
+                   models.Index(fields=["kindergarten", "dish_code", "day"], name="fs_production_dish")]
+
+    def __str__(self):
+        return f"{self.day} {self.meal_label or self.meal} {self.dish_name}"
+
+    @property
+    def waste_grams_per_child(self) -> Decimal | None:
+        if not self.served_portions:
+            return None
+        return (self.plate_waste_kg * 1000 / self.served_portions).quantize(Decimal("1"))
+
+    @property
+    def waste_percent(self) -> Decimal | None:
+        if not self.served_kg:
+            return None
+        return (self.plate_waste_kg * 100 / self.served_kg).quantize(Decimal("1"))
+
+
+# --- the kitchen's food-safety duties (日管控、周排查、月调度) ----------------------------------------
+
+
+class DutyKind(models.TextChoices):
+    DAILY = "daily", _("Daily check")  # 日管控
+    WEEKLY = "weekly", _("Weekly review")  # 周排查
+    MONTHLY = "monthly", _("Monthly scheduling meeting")  # 月调度
+
+
+class DutyCheck(TenantModel, VoidableModel):
+    """A daily check by the food-safety officer, a weekly review or a monthly scheduling meeting with
+    the principal: every item of the shipped list answered; a failed item becomes a hazard."""
+
+    scope_paths: dict = {}
+
+    kind = models.CharField(_("kind"), max_length=10, choices=DutyKind.choices)
+    done_on = models.DateField(_("date"))
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                related_name="+")
+    attendees = models.CharField(_("present"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("food-safety duty")
+        verbose_name_plural = _("food-safety duties")
+        ordering = ["-done_on", "kind", "-pk"]
+        indexes = [models.Index(fields=["kindergarten", "kind", "done_on"], name="fs_duty_day")]
+
+    def __str__(self):
+        return f"{self.done_on} {self.get_kind_display()}"
+
+
+class DutyResult(TenantModel):
+    """One item of a duty check, as answered."""
+
+    scope_paths: dict = {}
+
+    check_record = models.ForeignKey(DutyCheck, verbose_name=_("food-safety duty"), on_delete=models.PROTECT,
+                                     related_name="results")
+    item_key = models.CharField(_("item"), max_length=20)
+    text = models.CharField(_("check"), max_length=200)
+    passed = models.BooleanField(_("passed"), default=True)
+    note = models.CharField(_("what was wrong"), max_length=200, blank=True)
+    deadline = models.DateField(_("to be put right by"), null=True, blank=True)
+    hazard_code = models.UUIDField(_("hazard"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("duty result")
+        verbose_name_plural = _("duty results")
+        ordering = ["check_record_id", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(passed=True) | Q(deadline__isnull=False),
+                                   name="fs_duty_failed_has_deadline"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+# --- 园长陪餐: a leader's meal with the children --------------------------------------------------------
+
+
+class AccompaniedMeal(TenantModel, VoidableModel):
+    """The principal (or another leader) ate a meal with the children: where, and what they found."""
+
+    scope_paths: dict = {}
+
+    day = models.DateField(_("day"))
+    meal = models.CharField(_("meal"), max_length=20)
+    meal_label = models.CharField(_("meal name"), max_length=20, blank=True)
+    diner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("eaten by"), on_delete=models.PROTECT,
+                              related_name="+")
+    place = models.CharField(_("with which class"), max_length=40)
+    remarks = models.CharField(_("remarks"), max_length=500)
+    problems = models.CharField(_("problems to put right"), max_length=300, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meal with the children")
+        verbose_name_plural = _("meals with the children")
+        ordering = ["-day", "meal", "-pk"]
+        indexes = [models.Index(fields=["kindergarten", "day"], name="fs_accompany_day")]
 
     def __str__(self):
         return f"{self.day} {self.meal_label or self.meal}"

@@ -22,6 +22,7 @@ from houqin.foodsafety.models import (
     FigureKey,
     HygieneInspection,
     HygieneResult,
+    ProductionRecord,
     Receipt,
     ReceiptLine,
     Sample,
@@ -155,10 +156,11 @@ def kitchen_day(*, actor, day: dt.date, now: dt.datetime | None = None) -> dict:
     samples = {(s.meal, str(s.dish_code)): s for s in sample_list(actor=actor, start=day, end=day)}
     logs = {t.meal: t for t in TablewareDisinfection.objects.active().filter(kindergarten=kg, day=day)
             .select_related("done_by")}
+    made = {(p.meal, str(p.dish_code)): p for p in ProductionRecord.objects.active().filter(kindergarten=kg, day=day)}
     rows, meals = [], {}
     for dish in dishes:
         sample = samples.get((dish["meal"], str(dish["dish_code"])))
-        rows.append({**dish, "sample": sample})
+        rows.append({**dish, "sample": sample, "production": made.get((dish["meal"], str(dish["dish_code"])))})
         meals.setdefault(dish["meal"], {"meal": dish["meal"], "meal_label": dish.get("meal_label", dish["meal"]),
                                         "tableware": logs.get(dish["meal"])})
     to_discard = list(sample_list(actor=actor).filter(discarded_at__isnull=True, discard_due__lte=now)

@@ -714,7 +714,13 @@ def hygiene_inspection_create(*, actor, results: dict, inspected_on: dt.date | N
 
 @transaction.atomic
 def tableware_record(*, actor, day: dt.date | None, meal: str, method: str, minutes, started_at=None,
-                     temperature=None, note: str = "", meal_label: str = "") -> TablewareDisinfection:
+                     temperature=None, note: str = "", meal_label: str = "", chlorine_mg_l=None
+                     ) -> TablewareDisinfection:
+    """Record the disinfection of a meal's tableware, checked against the kindergarten's rule figures
+    (disinfection.py): heat needs its temperature and time, a chlorine solution its test-strip reading
+    within the range; a record outside the rule is refused."""
+    from houqin.foodsafety.disinfection import check_disinfection
+
     _require(actor, "foodsafety.tableware.record")
     kg = actor.kindergarten
     errors: list = []
@@ -738,6 +744,11 @@ def tableware_record(*, actor, day: dt.date | None, meal: str, method: str, minu
                                signed=True)
     else:
         temperature = None
+    chlorine = None
+    if chlorine_mg_l not in (None, ""):
+        chlorine = _decimal(chlorine_mg_l, field="chlorine_mg_l", errors=errors, places=1, maximum=Decimal("5000"))
+    if not errors:
+        errors += check_disinfection(kg, method=method, minutes=minutes, temperature=temperature, chlorine=chlorine)
     if errors:
         raise_for(errors)
     if TablewareDisinfection.objects.active().filter(kindergarten=kg, day=day, meal=meal).exists():
@@ -750,7 +761,8 @@ def tableware_record(*, actor, day: dt.date | None, meal: str, method: str, minu
         with transaction.atomic():
             return TablewareDisinfection.objects.create(
                 kindergarten=kg, day=day, meal=meal, meal_label=_text(meal_label, 20), method=method,
-                started_at=started_at, minutes=minutes, temperature=temperature, done_by=actor.user,
+                started_at=started_at, minutes=minutes, temperature=temperature, chlorine_mg_l=chlorine,
+                done_by=actor.user,
                 note=_text(note, 200), created_by=actor.user, retain_until=add_months(day, 12 * years))
     except IntegrityError as exc:
         raise Conflict(_("The disinfection of this meal's tableware has already been recorded."),

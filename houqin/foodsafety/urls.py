@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.foodsafety import views
+from houqin.foodsafety import duty_views, production_views, views
 
 app_name = "foodsafety"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path(P + "samples/<uuid:code>/discard/", views.sample_discard, name="sample_discard"),
     path(P + "tableware/", views.tableware_list, name="tableware_list"),
     path(P + "tableware/new/", views.tableware_create, name="tableware_create"),
+    path(P + "production/", production_views.production_list, name="production_list"),
+    path(P + "production/new/", production_views.production_create, name="production_create"),
+    path(P + "duties/", duty_views.duty_list, name="duty_list"),
+    path(P + "duties/new/<slug:kind>/", duty_views.duty_create, name="duty_create"),
+    path(P + "duties/<uuid:code>/", duty_views.duty_detail, name="duty_detail"),
+    path(P + "meals/", duty_views.accompany_list, name="accompany_list"),
+    path(P + "meals/new/", duty_views.accompany_create, name="accompany_create"),
     path(P + "receiving/", views.receipt_list, name="receipt_list"),
     path(P + "receiving/new/", views.receipt_create, name="receipt_create"),
     path(P + "receiving/<uuid:code>/", views.receipt_detail, name="receipt_detail"),

@@ -20,6 +20,7 @@ from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
 from houqin.core.web import add_domain_errors, day_param, rule_figure_post
 from houqin.foodsafety import selectors, services
+from houqin.foodsafety.disinfection import rule_text
 from houqin.foodsafety.forms import (
     CertificateForm,
     DisposeForm,
@@ -59,6 +60,7 @@ def kitchen(request, kg):
         **data, "previous": day - dt.timedelta(days=1), "next": day + dt.timedelta(days=1) if day < timezone.localdate() else None,
         "min_grams": figures[FigureKey.SAMPLE_MIN_GRAMS], "hold_hours": figures[FigureKey.SAMPLE_HOLD_HOURS],
         "can_sample": actor.has("foodsafety.sample.record"), "can_tableware": actor.has("foodsafety.tableware.record"),
+        "can_produce": actor.has("foodsafety.production.record"),
         "can_receive": actor.has("foodsafety.receiving.record"), "today": timezone.localdate(),
     })
 
@@ -127,6 +129,7 @@ def tableware_create(request, kg):
         try:
             services.tableware_record(actor=actor, day=day, meal=data["meal"], method=data["method"],
                                       minutes=data["minutes"], temperature=data["temperature"], note=data["note"],
+                                      chlorine_mg_l=data["chlorine_mg_l"],
                                       meal_label=dict(meals).get(data["meal"], ""))
         except DomainError as exc:
             add_domain_errors(form, exc)
@@ -136,7 +139,11 @@ def tableware_create(request, kg):
     return render(request, "foodsafety/form.html", {
         "form": form, "title": _("Tableware disinfection"), "testid": "tableware-form",
         "back": reverse("foodsafety:tableware_list", kwargs={"kg": kg}),
-        "hint": _("Day: %(day)s") % {"day": day.strftime("%Y-%m-%d")}})
+        "hint": _("Day: %(day)s") % {"day": day.strftime("%Y-%m-%d")} + " · " + _(
+            "Steam or boiling: at least %(heat_c)s °C for %(heat_min)s minutes; infrared cabinet: at least "
+            "%(cabinet_c)s °C for %(cabinet_min)s minutes; chlorine solution: %(chlorine_low)s–%(chlorine_high)s "
+            "mg/L (figures to be confirmed).") % {k: f"{v.value.normalize():f}" for k, v in
+                                                   rule_text(actor.kindergarten).items()}})
 
 
 @policy.requires("foodsafety.view")

@@ -90,7 +90,7 @@ def _writes(world):
         ("/api/k/k1/safety/visitors", {"name": "张三", "reason": "送货", "host": "王老师"}),
         ("/api/k/k1/health/attendance", {"child_code": str(k.own_child.code), "date": today, "status": "sick"}),
         ("/api/k/k1/canteen/menus", {"week_start": _next_monday().isoformat()}),
-        ("/api/k/k1/foodsafety/tableware", {"meal": "lunch", "method": "cabinet", "minutes": 30}),
+        ("/api/k/k1/foodsafety/tableware", {"meal": "lunch", "method": "cabinet", "minutes": 30, "temperature": 120}),
         ("/api/k/k1/stock/items", {"name": "抽纸", "unit": "包", "category": "cleaning"}),
         ("/api/k/k1/asset-rooms", {"name": "美工室", "campus_code": str(k.campuses[0].code)}),
         ("/api/k/k1/finance/categories", {"name": "绿化养护"}),

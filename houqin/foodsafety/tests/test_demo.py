@@ -46,3 +46,40 @@ def test_the_demo_term_and_its_planted_gaps(demo_built):
     assert all(r.override_reason == OVERRIDE_REASON for r in after)
     # the other kindergarten has no gaps at all
     assert [t for t in todos_on(Kindergarten.objects.get(slug="demo2"), today=TODAY, now=nine) if t.due != TODAY] == []
+
+
+def test_the_demo_kitchen_weighs_its_production_and_keeps_its_duties(demo_built):
+    from houqin import policy
+    from houqin.foodsafety import production
+    from houqin.foodsafety.demo import PRODUCTION_DAYS, left_dish
+    from houqin.foodsafety.disinfection import check_disinfection
+    from houqin.foodsafety.models import AccompaniedMeal, DutyCheck, ProductionRecord, TablewareDisinfection
+    from houqin.org.models import Membership, Role
+
+    dates = demo.dates_for()
+    kg = Kindergarten.objects.get(slug="demo")
+    days = dates.past_days[-PRODUCTION_DAYS:]
+    records = ProductionRecord.objects.filter(kindergarten=kg)
+    if not services.served_dishes(kg, dates.last_day):
+        pytest.skip("the canteen's demo publishes no menu")
+    assert set(records.values_list("day", flat=True)) == set(days)  # two school weeks, every day
+    assert not records.filter(sample__isnull=True).exclude(day=dates.last_day).exists()  # each with its sample
+    # the rows keep the service's rules (written in bulk: checked here)
+    for r in records:
+        assert 0 <= r.plate_waste_kg <= r.served_kg <= r.cooked_kg and r.served_kg + r.leftover_kg <= r.cooked_kg
+        assert r.cooked_kg <= r.planned_portions and r.cooked_at <= r.served_at
+    director = policy.actor_for_kindergarten(
+        Membership.objects.filter(kindergarten=kg, role=Role.DIRECTOR).first().user, kg)
+    rows = production.waste_by_dish(actor=director, start=days[0], end=days[-1])
+    flagged = [r["dish_name"] for r in rows if r["flagged"]]
+    assert flagged == [left_dish([{"meal": r.meal, "dish_name": r.dish_name} for r in records])]
+    assert all(r["grams_per_child"] for r in rows)
+    # the duties: every recent school day, the Fridays, each month; the principal's lunches
+    kinds = set(DutyCheck.objects.filter(kindergarten=kg).values_list("kind", flat=True))
+    assert kinds == {"daily", "weekly", "monthly"}
+    assert DutyCheck.objects.filter(kindergarten=kg, kind="daily", done_on=dates.last_day).exists()
+    assert AccompaniedMeal.objects.filter(kindergarten=kg, diner__memberships__role=Role.PRINCIPAL).exists()
+    # every tableware log keeps the disinfection rule
+    for log in TablewareDisinfection.objects.filter(kindergarten=kg)[:300]:
+        assert check_disinfection(kg, method=log.method, minutes=log.minutes, temperature=log.temperature,
+                                  chlorine=log.chlorine_mg_l) == []

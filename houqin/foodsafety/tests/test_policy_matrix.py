@@ -1,10 +1,12 @@
 """Food safety's role × route × scope matrix: every page and API GET endpoint, on objects of k1, of
 k2 and missing, as every k1 role, the district supervisor and an anonymous visitor."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
-from houqin.foodsafety import services
+from houqin.foodsafety import duties, production, services
 from houqin.foodsafety.models import CertificateKind
 from houqin.foodsafety.tests.conftest import actor_of, certify, days, publish_menu
 from houqin.org.models import Role
@@ -19,6 +21,13 @@ ROUTES = [
     ("/k/{kg}/foodsafety/samples/new/", "foodsafety.sample.record", None),
     ("/k/{kg}/foodsafety/tableware/", "foodsafety.view", None),
     ("/k/{kg}/foodsafety/tableware/new/", "foodsafety.tableware.record", None),
+    ("/k/{kg}/foodsafety/production/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/production/new/", "foodsafety.production.record", None),
+    ("/k/{kg}/foodsafety/duties/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/duties/new/daily/", "foodsafety.duty.record", None),
+    ("/k/{kg}/foodsafety/duties/{code}/", "foodsafety.view", "duty"),
+    ("/k/{kg}/foodsafety/meals/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/meals/new/", "foodsafety.accompany.record", None),
     ("/k/{kg}/foodsafety/receiving/", "foodsafety.view", None),
     ("/k/{kg}/foodsafety/receiving/new/", "foodsafety.receiving.record", None),
     ("/k/{kg}/foodsafety/receiving/{code}/", "foodsafety.view", "receipt"),
@@ -48,6 +57,13 @@ ROUTES = [
     ("/api/k/{kg}/foodsafety/hygiene/checklist", "foodsafety.view", None),
     ("/api/k/{kg}/foodsafety/hygiene/{code}", "foodsafety.view", "hygiene"),
     ("/api/k/{kg}/foodsafety/tableware", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/production", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/production/waste", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/production/{code}", "foodsafety.view", "production"),
+    ("/api/k/{kg}/foodsafety/duties", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/duties/items", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/duties/{code}", "foodsafety.view", "duty"),
+    ("/api/k/{kg}/foodsafety/meals", "foodsafety.view", None),
 ]
 
 
@@ -69,7 +85,14 @@ def _records(world, k):
     check = services.expiry_check_create(actor=canteen, warehouse=store.food)
     hygiene = services.hygiene_inspection_create(
         actor=director, results={i.code: {"passed": True} for i in services.hygiene_items(getattr(world, k).kg)})
-    return {"receipt": receipt, "certificate": cert, "sample": sample, "check": check, "hygiene": hygiene}
+    made = production.production_record(
+        actor=canteen, day=timezone.localdate(), meal="lunch", dish_code=menu.dishes[0].code, planned_portions=50,
+        served_portions=48, cooked_kg="6", served_kg="5.5", leftover_kg="0.3", plate_waste_kg="0.4",
+        cooked_at=timezone.localtime() - dt.timedelta(hours=1), served_at=timezone.localtime())
+    duty = duties.duty_record(actor=director, kind="daily",
+                              results={key: {"passed": True} for key, _t in duties.duty_items("daily")})
+    return {"receipt": receipt, "certificate": cert, "sample": sample, "check": check, "hygiene": hygiene,
+            "production": made, "duty": duty}
 
 
 def test_the_matrix_of_food_safety(world):

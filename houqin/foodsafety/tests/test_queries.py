@@ -9,7 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from houqin.foodsafety import services
-from houqin.foodsafety.models import CertificateKind, Sample
+from houqin.foodsafety.models import (
+    AccompaniedMeal,
+    CertificateKind,
+    DutyCheck,
+    DutyResult,
+    ProductionRecord,
+    Sample,
+)
 from houqin.foodsafety.tests.conftest import actor_of, days, publish_menu
 from houqin.org.models import Role
 from houqin.stock.models import Supplier
@@ -27,6 +34,13 @@ LIST_URLS = [
     "/k/k1/foodsafety/expiry-checks/new/",
     "/k/k1/foodsafety/hygiene/",
     "/k/k1/foodsafety/rules/",
+    "/k/k1/foodsafety/production/",
+    "/api/k/k1/foodsafety/production",
+    "/api/k/k1/foodsafety/production/waste",
+    "/k/k1/foodsafety/duties/",
+    "/k/k1/foodsafety/meals/",
+    "/api/k/k1/foodsafety/duties",
+    "/api/k/k1/foodsafety/meals",
     "/api/k/k1/foodsafety/receipts",
     "/api/k/k1/foodsafety/samples",
     "/api/k/k1/foodsafety/certificates",
@@ -72,7 +86,23 @@ def _grow(world, store, menu, n: int):
         Sample.objects.create(kindergarten=world.k1.kg, day=day, meal="lunch", meal_label="午餐", dish_code=dish.code,
                               dish_name=dish.name, weight_grams=130, stored_at=stored, fridge="1",
                               stored_by=canteen.user, discard_due=stored + dt.timedelta(hours=48), retain_until=day)
-    services.tableware_record(actor=canteen, day=day, meal="lunch", method="steam", minutes=20)
+    services.tableware_record(actor=canteen, day=day, meal="lunch", method="steam", minutes=20,
+                              temperature=100)
+    principal = actor_of(world, Role.PRINCIPAL)
+    for _i in range(n):  # duties and meals with the children, written directly (one per period in the service)
+        check = DutyCheck.objects.create(kindergarten=world.k1.kg, kind="daily", done_on=day, done_by=director.user,
+                                         retain_until=day)
+        DutyResult.objects.create(kindergarten=world.k1.kg, check_record=check, item_key="d01", text="晨检",
+                                  passed=False, note="x", deadline=day)
+        AccompaniedMeal.objects.create(kindergarten=world.k1.kg, day=day, meal="lunch", diner=principal.user,
+                                       place="小一班", remarks="好", retain_until=day)
+    for dish in menu.dishes:  # and their production (test data, written directly like the samples)
+        stored = timezone.now() - dt.timedelta(days=n)
+        ProductionRecord.objects.create(
+            kindergarten=world.k1.kg, day=day, meal="lunch", meal_label="午餐", dish_code=dish.code,
+            dish_name=dish.name, planned_portions=50, served_portions=48, cooked_kg=6, served_kg="5.5",
+            leftover_kg="0.3", plate_waste_kg="0.4", cooked_by=canteen.user, cooked_at=stored, served_at=stored,
+            sample=Sample.objects.filter(day=day, dish_code=dish.code).first(), retain_until=day)
 
 
 def test_list_pages_do_not_grow_with_rows(world, store, login):

@@ -343,9 +343,9 @@ def test_a_failed_hygiene_item_gets_a_deadline_and_becomes_a_hazard(world, direc
 
 
 def test_the_tableware_log_is_one_entry_per_meal(world, canteen):
-    services.tableware_record(actor=canteen, day=None, meal="lunch", method="cabinet", minutes=30)
+    services.tableware_record(actor=canteen, day=None, meal="lunch", method="cabinet", minutes=30, temperature=120)
     with pytest.raises(Conflict):
-        services.tableware_record(actor=canteen, day=None, meal="lunch", method="steam", minutes=20)
+        services.tableware_record(actor=canteen, day=None, meal="lunch", method="steam", minutes=20, temperature=100)
     with pytest.raises(DomainError) as exc:
         services.tableware_record(actor=canteen, day=days(1), meal="lunch", method="x", minutes=0)
     assert {e["field"] for e in exc.value.errors} == {"day", "method", "minutes"}
