@@ -14,6 +14,9 @@ within ±2 % of its income (BALANCE_TARGETS) except the planted month (planted_a
 month before last), −3.25 %, explained in its note and in the committee's minutes; the term's total
 stays within ±2 %.
 
+The menu optimizer's extra dishes (OPTIMIZER_DISHES, after the cycle is drawn) and its proposal for
+the week after the draft (the health teacher accepts it on the 智能配餐 page).
+
 For `demo2`: settings, condiments, a smaller dish library, the links, and the last four weeks'
 menus (next week as a draft).
 
@@ -326,6 +329,12 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
     if full:
         _add_dishes(kg, [d for d in OPTIMIZER_DISHES if all(key in foods for key, _g in d[2])], foods, health, setup,
                     ingredients)
+        if weeks:  # the optimizer's proposal for the week after the draft, for the health teacher to accept
+            from houqin import policy
+            from houqin.canteen import optimizer
+
+            optimizer.proposal_create(actor=policy.actor_for_kindergarten(health, kg),
+                                      week_start=weeks[-1][0] + dt.timedelta(days=7), grade="middle")
 
     from houqin.canteen.services import summary_of
 

@@ -19,7 +19,7 @@ from houqin.canteen import nutrition, optimizer, selectors, services
 from houqin.canteen.models import Food, Menu, MenuProposal, MenuStatus, MenuSubstitute, ProposalStatus
 from houqin.canteen.rules import build_rules
 from houqin.canteen.tests.conftest import MONDAY, actor_of, register
-from houqin.core.errors import DomainError
+from houqin.core.errors import DomainError, Forbidden
 from houqin.org.models import Role
 from houqin.testing import MISSING, run_matrix
 
@@ -143,7 +143,7 @@ def test_bad_input_is_refused_in_chinese_and_nothing_is_saved(world, health):
     with translation.override("zh-hans"):
         with pytest.raises(DomainError) as caught:
             optimizer.proposal_create(actor=health, week_start=WEEK + dt.timedelta(days=1), grade="middle")
-        assert "周一" in caught.value.errors[0]["message"]
+        assert "星期一" in caught.value.errors[0]["message"]
         with pytest.raises(DomainError) as caught:
             optimizer.proposal_create(actor=health, week_start=WEEK, grade="nobody", budget="-3")
         fields = {e["field"] for e in caught.value.errors}
@@ -173,8 +173,8 @@ def test_pages_and_api_under_the_policy(world):
     assert mismatches == []
     assert checked > 40
     # the kitchen's cook may propose; a class teacher may not even post
-    teacher = policy.actor_for_kindergarten(world.k1.users[Role.TEACHER], world.k1.kg)
-    with pytest.raises(Exception):
+    teacher = policy.actor_for_kindergarten(world.k1.users[Role.CLASS_TEACHER], world.k1.kg)
+    with pytest.raises(Forbidden):
         optimizer.proposal_create(actor=teacher, week_start=WEEK)
 
 
@@ -196,7 +196,7 @@ def test_the_list_page_in_fixed_queries_and_the_api_round_trip(world, health, lo
 
     r = client.post("/api/k/k1/canteen/optimizer/proposals", {"week_start": str(WEEK + dt.timedelta(days=1))},
                     content_type="application/json")
-    assert r.status_code == 400
+    assert r.status_code == 422 and "week_start" in r.content.decode()
     r = client.post("/api/k/k1/canteen/optimizer/proposals", {"week_start": str(WEEK), "grade": "large"},
                     content_type="application/json")
     assert r.status_code == 201, r.content
