@@ -473,13 +473,18 @@ def get_proposal(request, kg: str, code: UUID):
     return _proposal_out(_proposal(request.actor, code))
 
 
-@router.post("/k/{kg}/canteen/optimizer/proposals/{code}/days/{day}/redo")
+class RedoDayIn(Input):
+    day: int  # 0 = Monday
+
+
+@router.post("/k/{kg}/canteen/optimizer/proposals/{code}/redo")
 @policy.requires("canteen.menu.change")
-def redo_proposal_day(request, kg: str, code: UUID, day: int):
+def redo_proposal_day(request, kg: str, code: UUID, payload: RedoDayIn):
+    """Propose one day again: the other days keep their dishes."""
     from houqin.canteen import optimizer
 
     return _proposal_out(optimizer.proposal_redo_day(actor=request.actor, proposal=_proposal(request.actor, code),
-                                                     day=day))
+                                                     day=payload.day))
 
 
 @router.post("/k/{kg}/canteen/optimizer/proposals/{code}/accept", response={201: dict})

@@ -124,13 +124,17 @@ def proposal_accept(request, kg, code):
 
 @require_POST
 @policy.requires("canteen.menu.change")
-def proposal_redo_day(request, kg, code, day):
+def proposal_redo_day(request, kg, code):
     actor = request.actor
     proposal = get_proposal(actor, code)
+    try:
+        day = int(request.POST.get("day", ""))
+    except ValueError:
+        day = -1
     try:
         optimizer.proposal_redo_day(actor=actor, proposal=proposal, day=day)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(day)s has been proposed again.") % {"day": _(WEEKDAYS[day % 7])})
+        messages.success(request, _("%(day)s has been proposed again.") % {"day": _(WEEKDAYS[day])})
     return redirect("canteen:proposal_detail", kg=kg, code=proposal.code)

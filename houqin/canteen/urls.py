@@ -19,7 +19,7 @@ urlpatterns = [
     path("k/<slug:kg>/canteen/optimizer/", optimizer_views.optimizer_page, name="optimizer"),
     path("k/<slug:kg>/canteen/optimizer/<uuid:code>/", optimizer_views.proposal_detail, name="proposal_detail"),
     path("k/<slug:kg>/canteen/optimizer/<uuid:code>/accept/", optimizer_views.proposal_accept, name="proposal_accept"),
-    path("k/<slug:kg>/canteen/optimizer/<uuid:code>/days/<int:day>/redo/", optimizer_views.proposal_redo_day,
+    path("k/<slug:kg>/canteen/optimizer/<uuid:code>/redo/", optimizer_views.proposal_redo_day,
          name="proposal_redo_day"),
     path("k/<slug:kg>/canteen/published/", views.published_list, name="published_list"),
     path("k/<slug:kg>/canteen/published/this-week/", views.this_week, name="this_week"),
