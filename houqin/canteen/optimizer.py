@@ -45,6 +45,7 @@ SLOTS = {
 # At most this many times a week (categories not named: any number of times, e.g. rice).
 WEEKLY_MAX = {"meat": 1, "vegetable": 1, "soup": 1, "snack": 1, "fruit": 2}
 FISH_GROUP = "鱼虾蟹贝"  # the food table's group of fish, shrimp, crab and shellfish
+FISH_GRAMS = 20
 SCALE_LOW, SCALE_HIGH = 0.7, 1.3
 CAPPED_ONLY = frozenset({"salt"})  # pagoda groups with an upper limit only
 PENALTY = 1000.0  # per per cent of a target missed, against yuan of cost
@@ -63,7 +64,8 @@ class DishData:
 
     @property
     def is_fish(self) -> bool:
-        return any(table_group == FISH_GROUP for _f, _r, _e, table_group, _p in self.foods)
+        """A fish or shrimp dish: at least FISH_GRAMS of the table's fish group (dried shrimp in a soup is not)."""
+        return sum(raw for _f, raw, _e, table_group, _p in self.foods if table_group == FISH_GROUP) >= FISH_GRAMS
 
 
 @dataclass
