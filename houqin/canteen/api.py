@@ -488,3 +488,78 @@ def meal_balance(request, kg: str):
 
     data = purchasing.month_balance(kindergarten=request.actor.kindergarten)
     return {k: v for k, v in data.items()}
+# --- menu optimizer -------------------------------------------------------------------------------
+
+
+class ProposalIn(Input):
+    week_start: dt.date
+    grade: str = Grade.MIDDLE
+    days: int = 5
+    budget: Decimal | None = None  # yuan a child-day; none: the meal fee
+
+
+def _proposal_out(p) -> dict:
+    return {"code": p.code, "week_start": p.week_start, "days": p.days, "grade": p.grade, "budget": p.budget,
+            "status": p.status, "menu": p.menu.code if p.menu_id else None, "met": p.result.get("met"),
+            "cost": p.result.get("cost"), "shortfalls": p.result.get("shortfalls", []),
+            "entries": [{"day": e["day"], "meal": e["meal"], "dish": e["dish"], "category": e["category"],
+                         "scale": e["scale"], "foods": [{"food_id": f["food_id"], "grams_raw": f["raw"],
+                                                         "grams_edible": f["edible"]} for f in e["foods"]],
+                         "substitutes": {t: s["dish"] for t, s in e.get("substitutes", {}).items()}}
+                        for e in p.result.get("entries", [])],
+            "figures": p.result.get("figures", [])}
+
+
+def _proposal(actor, code):
+    from houqin.canteen.optimizer_views import get_proposal
+
+    return get_proposal(actor, code)
+
+
+@router.get("/k/{kg}/canteen/optimizer/proposals")
+@policy.requires("canteen.menu.change")
+def list_proposals(request, kg: str, limit: Limit = 20):
+    from houqin.canteen.optimizer_views import proposals
+
+    return [_proposal_out(p) for p in proposals(request.actor)[: max(1, min(limit, 100))]]
+
+
+@router.post("/k/{kg}/canteen/optimizer/proposals", response={201: dict})
+@policy.requires("canteen.menu.change")
+def create_proposal(request, kg: str, payload: ProposalIn):
+    """Propose a week: the cheapest dishes and grams meeting every nutrition target, or the closest
+    week with the targets it misses (`met` false, `shortfalls` in words)."""
+    from houqin.canteen import optimizer
+
+    proposal = optimizer.proposal_create(actor=request.actor, **payload.dict())
+    return Status(201, _proposal_out(proposal))
+
+
+@router.get("/k/{kg}/canteen/optimizer/proposals/{code}")
+@policy.requires("canteen.menu.change")
+def get_proposal(request, kg: str, code: UUID):
+    return _proposal_out(_proposal(request.actor, code))
+
+
+class RedoDayIn(Input):
+    day: int  # 0 = Monday
+
+
+@router.post("/k/{kg}/canteen/optimizer/proposals/{code}/redo")
+@policy.requires("canteen.menu.change")
+def redo_proposal_day(request, kg: str, code: UUID, payload: RedoDayIn):
+    """Propose one day again: the other days keep their dishes."""
+    from houqin.canteen import optimizer
+
+    return _proposal_out(optimizer.proposal_redo_day(actor=request.actor, proposal=_proposal(request.actor, code),
+                                                     day=payload.day))
+
+
+@router.post("/k/{kg}/canteen/optimizer/proposals/{code}/accept", response={201: dict})
+@policy.requires("canteen.menu.change")
+def accept_proposal(request, kg: str, code: UUID):
+    """The proposal becomes a draft menu (with its substitutes); the menu is returned."""
+    from houqin.canteen import optimizer
+
+    menu = optimizer.proposal_accept(actor=request.actor, proposal=_proposal(request.actor, code))
+    return Status(201, _menu_detail(menu, actor=request.actor))

@@ -15,6 +15,9 @@ within ±2 % of its income (BALANCE_TARGETS) except the planted month (planted_a
 month before last), −3.25 %, explained in its note and in the committee's minutes; the term's total
 stays within ±2 %.
 
+The menu optimizer's extra dishes (OPTIMIZER_DISHES, after the cycle is drawn) and its proposal for
+the week after the draft (the health teacher accepts it on the 智能配餐 page).
+
 For `demo2`: settings, condiments, a smaller dish library, the links, and the last four weeks'
 menus (next week as a draft).
 
@@ -100,7 +103,8 @@ T = {
     "cabbage": "045101x", "fungus": "051013", "potato": "021101", "rape": "045125", "mushroom": "051019",
     "laver": "052008", "wax_gourd": "043221", "pumpkin": "043213", "apple": "061101x", "orange": "064101",
     "pear": "061201x", "dates": "062302", "mung": "032101", "sweet_potato": "021205", "oil": "192004",
-    "oats": "019012", "soymilk": "031405",
+    "oats": "019012", "soymilk": "031405", "cheese": "104001", "dried_shrimp": "122205", "celery": "045312",
+    "dried_tofu": "031516", "kelp": "052004", "soft_tofu": "031307",
 }
 
 # name, category, [(food key, grams raw per child)] — keys in T or CONDIMENTS
@@ -144,6 +148,28 @@ SUBSTITUTE_DISHES = [
     ("番茄烩鸡丁", "meat", [("tomato", 60), ("chicken", 40), ("oil", 5), ("salt", 0.8)]),
     ("青菜豆腐汤", "soup", [("greens", 30), ("tofu", 30), ("salt", 0.5)]),
     ("小米南瓜粥", "snack", [("millet", 20), ("pumpkin", 30)]),
+]
+# Dishes the menu optimizer may choose (egg dishes for the pagoda's daily egg, a second fish dish):
+# created after the weekly cycle and its substitutes are drawn, so the past menus do not change.
+OPTIMIZER_DISHES = [
+    ("水煮蛋", "snack", [("egg", 50)]),
+    ("鸡蛋饼", "staple", [("flour", 35), ("egg", 25), ("oil", 3), ("salt", 0.3)]),
+    ("蒸蛋羹", "meat", [("egg", 45), ("soy", 2), ("oil", 1)]),
+    ("番茄鸡蛋面", "staple", [("noodles", 70), ("egg", 25), ("tomato", 30), ("oil", 3), ("salt", 0.6)]),
+    ("虾仁豆腐", "meat", [("shrimp", 25), ("tofu", 50), ("oil", 4), ("salt", 0.6)]),
+    ("胡萝卜炒蛋", "vegetable", [("carrot", 60), ("egg", 30), ("oil", 5), ("salt", 0.6)]),
+    # calcium without much protein (dark greens, kelp, cheese, dried shrimp), energy from tubers
+    ("奶酪块", "snack", [("cheese", 10)]),
+    ("虾皮紫菜汤", "soup", [("laver", 2), ("dried_shrimp", 3), ("salt", 0.3)]),
+    ("奶香南瓜羹", "snack", [("milk", 100), ("pumpkin", 50)]),
+    ("香干炒芹菜", "vegetable", [("celery", 60), ("dried_tofu", 15), ("oil", 6), ("salt", 0.6)]),
+    ("红薯饭", "staple", [("rice", 55), ("sweet_potato", 40)]),
+    ("土豆泥", "snack", [("potato", 80), ("milk", 30), ("oil", 2)]),
+    ("土豆饼", "staple", [("potato", 60), ("flour", 15), ("oil", 5), ("salt", 0.3)]),
+    ("蒸双薯", "staple", [("sweet_potato", 60), ("potato", 40), ("sugar", 2)]),
+    ("蒜蓉小白菜", "vegetable", [("greens", 80), ("oil", 5), ("salt", 0.5)]),
+    ("清炒油菜", "vegetable", [("rape", 80), ("oil", 5), ("salt", 0.5)]),
+    ("海带豆腐汤", "soup", [("kelp", 20), ("soft_tofu", 30), ("salt", 0.4)]),
 ]
 DEMO2_DISHES = {"米饭", "花卷", "小米粥", "番茄炒蛋", "红烧鸡腿", "青菜肉丝", "肉末豆腐", "清炒西兰花", "木耳炒白菜",
                 "紫菜蛋花汤", "番茄豆腐汤", "牛奶", "苹果", "橙子", "红枣发糕", "蒸红薯"}
@@ -304,6 +330,15 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
     MenuEntryFood.objects.bulk_create(entry_foods, batch_size=1000)
 
     counts_subs = _substitutes(ctx, kg, health, foods, menus, entries, ingredients, setup, by_category)
+    if full:
+        _add_dishes(kg, [d for d in OPTIMIZER_DISHES if all(key in foods for key, _g in d[2])], foods, health, setup,
+                    ingredients)
+        if weeks:  # the optimizer's proposal for the week after the draft, for the health teacher to accept
+            from houqin import policy
+            from houqin.canteen import optimizer
+
+            optimizer.proposal_create(actor=policy.actor_for_kindergarten(health, kg),
+                                      week_start=weeks[-1][0] + dt.timedelta(days=7), grade="middle")
 
     from houqin.canteen.services import summary_of
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.canteen.models import CareType, DishCategory, Meal, PagodaGroup
 from houqin.core.forms import StyledForm
+from houqin.org.models import Grade
 
 DAYS = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")), (6, _("Sun"))]
 INGREDIENT_ROWS = 6
@@ -142,3 +143,10 @@ class MeetingForm(StyledForm):
     def __init__(self, *args, surveys=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["survey"].queryset = surveys
+
+
+class ProposalForm(StyledForm):
+    week_start = forms.DateField(label=_("Week starting (Monday)"), widget=forms.DateInput(attrs={"type": "date"}))
+    grade = forms.ChoiceField(label=_("Age group"), choices=Grade.choices, initial=Grade.MIDDLE)
+    budget = forms.DecimalField(label=_("Food cost a child-day at most (yuan)"), required=False, max_digits=8,
+                                decimal_places=2, help_text=_("Empty: the meal fee."))

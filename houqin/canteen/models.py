@@ -628,3 +628,40 @@ class PurchasePlanLine(TenantModel):
         verbose_name = _("purchase plan line")
         verbose_name_plural = _("purchase plan lines")
         ordering = ["plan_id", "day", "supplier_name", "name", "pk"]
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted as a draft menu")
+
+
+class MenuProposal(TenantModel):
+    """A week proposed by the menu optimizer (houqin.canteen.optimizer): dishes and grams, the food cost,
+    and the targets it could not meet. Accepted, it becomes a draft menu; until then a day can be
+    proposed again."""
+
+    scope_paths: dict = {}
+
+    week_start = models.DateField(_("week starting"))
+    days = models.PositiveSmallIntegerField(_("days served"), default=5)
+    grade = models.CharField(_("age group"), max_length=10)
+    budget = models.DecimalField(_("food cost a child-day at most"), max_digits=8, decimal_places=2, null=True,
+                                 blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN)
+    result = models.JSONField(_("proposal"), default=dict, editable=False)
+    menu = models.ForeignKey(Menu, verbose_name=_("menu"), on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+
+    class Meta:
+        verbose_name = _("menu proposal")
+        verbose_name_plural = _("menu proposals")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(days__gte=1) & Q(days__lte=7),
+                                              name="canteen_proposal_days_range")]
+
+    def __str__(self):
+        return f"{self.week_start:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ProposalStatus.OPEN

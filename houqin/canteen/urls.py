@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.canteen import purchase_views, substitute_views, views
+from houqin.canteen import optimizer_views, purchase_views, substitute_views, views
 
 app_name = "canteen"
 
@@ -16,6 +16,11 @@ urlpatterns = [
     path("k/<slug:kg>/canteen/menus/<uuid:code>/void/", views.menu_void, name="menu_void"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/analysis/", views.menu_analysis, name="menu_analysis"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/menu.pdf", views.menu_pdf, name="menu_pdf"),
+    path("k/<slug:kg>/canteen/optimizer/", optimizer_views.optimizer_page, name="optimizer"),
+    path("k/<slug:kg>/canteen/optimizer/<uuid:code>/", optimizer_views.proposal_detail, name="proposal_detail"),
+    path("k/<slug:kg>/canteen/optimizer/<uuid:code>/accept/", optimizer_views.proposal_accept, name="proposal_accept"),
+    path("k/<slug:kg>/canteen/optimizer/<uuid:code>/redo/", optimizer_views.proposal_redo_day,
+         name="proposal_redo_day"),
     path("k/<slug:kg>/canteen/published/", views.published_list, name="published_list"),
     path("k/<slug:kg>/canteen/published/this-week/", views.this_week, name="this_week"),
     path("k/<slug:kg>/canteen/published/<uuid:code>/", views.published_detail, name="published_detail"),

@@ -8,6 +8,7 @@ TABS = [
     ("Menus", "canteen:menu_list", "canteen.menu.view"),
     ("This week's menu", "canteen:this_week", "canteen.menu.published"),
     ("Menu of the week", "canteen:published_list", "canteen.menu.published"),
+    ("Menu optimizer", "canteen:optimizer", "canteen.menu.change"),
     ("Dishes", "canteen:dish_list", "canteen.menu.view"),
     ("Foods", "canteen:food_list", "canteen.menu.view"),
     ("Diet survey", "canteen:survey", "canteen.menu.view"),
@@ -29,6 +30,7 @@ def canteen_tabs(context):
     current = request.resolver_match.view_name if request.resolver_match else ""
     links = []
     labels = {"Menus": _("Menus"), "This week's menu": _("This week's menu"), "Menu of the week": _("Menu of the week"), "Dishes": _("Dishes"),
+              "Menu optimizer": _("Menu optimizer"),
               "Foods": _("Foods"), "Diet survey": _("Diet survey"), "Meal committee": _("Meal committee"),
               "Meal account": _("Meal account"), "Meal accounts": _("Meal accounts"),
               "Rule figures": _("Rule figures"), "Settings": _("Settings"), "Purchase plans": _("Purchase plans")}
