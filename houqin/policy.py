@@ -588,6 +588,15 @@ _SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fir
                description="A guardian acknowledges (or disputes, in words) an injury of their child"),
     Capability("safety.injury.district", {Role.PRINCIPAL: K},
                description="Mark a serious injury reported to the district"),
+    # the rule book (制度与应急预案): safety/rulebook.py
+    Capability("safety.rulebook.view", _grant(ALL_STAFF, K),
+               description="The rule book: rules and contingency plans, their versions, approvers and review dates"),
+    Capability("safety.rulebook.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Add rules and plans, new versions with their approver and review date; void a plan"),
+    Capability("safety.rulebook.acknowledge", _grant(ALL_STAFF, K),
+               description="Acknowledge having read the current version of a rule or plan"),
+    Capability("safety.rulebook.receipts", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Who has read a version of a rule or plan, and who has not"),
 ]
 _NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff with read receipts
     Capability(
