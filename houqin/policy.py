@@ -261,6 +261,11 @@ _FINANCE: list[Capability] = [
         "finance.fees.change", _grant([Role.PRINCIPAL, Role.ACCOUNTANT], K),
         description="Draft, publish and void fee standards (收费标准)",
     ),
+    # energy and water (水电气): finance/utilities.py
+    Capability("finance.utilities.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT, Role.STOREKEEPER], K),
+               description="Meters, their monthly readings and the use against the same month last year"),
+    Capability("finance.utilities.record", _grant([Role.DIRECTOR, Role.STOREKEEPER], K),
+               description="Add meters and record the monthly readings"),
 ]
 
 # --- each area's capabilities: edit only your area's list ------------------------------------
