@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from houqin.core.inputs import Input, Month, Year
+from houqin.core.inputs import Day, Input, Month, Year
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.web import xlsx_response
@@ -485,7 +485,7 @@ class MeterIn(Input):
 
 
 class MeterReadingIn(Input):
-    month: dt.date
+    month: Day
     reading: str  # exact decimal, as text
     meter_changed: bool = False
     old_meter_final: str | None = None

@@ -25,6 +25,7 @@ from houqin.core.numbers import decimal_into
 from houqin.finance.models import Meter, MeterKind, MeterReading
 
 MAX_READING = Decimal("9999999999.99")
+EARLIEST_MONTH = dt.date(2000, 1, 1)  # no meter of a kindergarten was read before
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -145,6 +146,8 @@ def reading_record(*, actor, meter: Meter, month: dt.date, reading, meter_change
     month = month_start(month)
     if month > month_start(timezone.localdate()):
         errors.append({"field": "month", "message": _("The month has not come yet.")})
+    elif month < EARLIEST_MONTH:
+        errors.append({"field": "month", "message": _("Choose the month.")})
     previous = last_reading(meter)
     if previous is not None and month <= previous.month:
         errors.append({"field": "month", "message": _(

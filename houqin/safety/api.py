@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from houqin.core.inputs import Day, Input
+from houqin.core.inputs import Day, Input, Page
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.rule_api import add_rule_routes
@@ -1128,7 +1128,7 @@ def void_plan(request, kg: str, code: UUID, payload: VoidIn):
 
 @router.get(K + "/plans/{code}/versions/{number}/receipts", response=PlanReceiptsOut)
 @policy.requires("safety.rulebook.receipts")
-def plan_receipts(request, kg: str, code: UUID, number: int):
+def plan_receipts(request, kg: str, code: UUID, number: Page):
     from houqin.safety import rulebook
 
     actor = request.actor

@@ -79,6 +79,10 @@ def get_plan(*, actor, code, capability: str = "safety.rulebook.view") -> Plan:
 def get_version(*, actor, plan: Plan, number: int) -> PlanVersion:
     from django.http import Http404
 
+    from houqin.core.inputs import INT_LIMIT
+
+    if not 0 < number <= INT_LIMIT:
+        raise Http404
     version = PlanVersion.objects.select_related("approved_by").filter(plan=plan, number=number).first()
     if version is None:
         raise Http404
