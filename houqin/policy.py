@@ -265,6 +265,11 @@ _FINANCE: list[Capability] = [
         "finance.fees.change", _grant([Role.PRINCIPAL, Role.ACCOUNTANT], K),
         description="Draft, publish and void fee standards (收费标准)",
     ),
+    # energy and water (水电气): finance/utilities.py
+    Capability("finance.utilities.view", _grant([Role.PRINCIPAL, Role.DIRECTOR, Role.ACCOUNTANT, Role.STOREKEEPER], K),
+               description="Meters, their monthly readings and the use against the same month last year"),
+    Capability("finance.utilities.record", _grant([Role.DIRECTOR, Role.STOREKEEPER], K),
+               description="Add meters and record the monthly readings"),
 ]
 
 # --- each area's capabilities: edit only your area's list ------------------------------------
@@ -627,6 +632,15 @@ _SAFETY: list[Capability] = [  # houqin.safety: zones, inspections, hazards, fir
     Capability("safety.education.record",
                {**_grant([Role.PRINCIPAL, Role.DIRECTOR], K), Role.CLASS_TEACHER: C},
                description="Plan and record safety education (class teachers: the lessons of their classes)"),
+    # the rule book (制度与应急预案): safety/rulebook.py
+    Capability("safety.rulebook.view", _grant(ALL_STAFF, K),
+               description="The rule book: rules and contingency plans, their versions, approvers and review dates"),
+    Capability("safety.rulebook.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Add rules and plans, new versions with their approver and review date; void a plan"),
+    Capability("safety.rulebook.acknowledge", _grant(ALL_STAFF, K),
+               description="Acknowledge having read the current version of a rule or plan"),
+    Capability("safety.rulebook.receipts", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Who has read a version of a rule or plan, and who has not"),
 ]
 _NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff with read receipts
     Capability(

@@ -1,16 +1,18 @@
 """JSON API of purchasing, repairs and money: the same selectors and services as the pages, the same
 policy. Amounts are exact decimals (strings in JSON)."""
 
+import datetime as dt
+from decimal import Decimal
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import File, Router, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from houqin.core.inputs import Month, Year
+from houqin.core.inputs import Day, Input, Month, Year
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.web import xlsx_response
@@ -472,3 +474,94 @@ def publish_fee(request, kg: str, code: UUID):
 def void_fee(request, kg: str, code: UUID, payload: FinanceReasonIn):
     fee = selectors.get_fee_standard(actor=request.actor, code=code)
     return _fee_out(services.fee_standard_void(actor=request.actor, fee=fee, reason=payload.reason))
+
+
+# --- energy and water (水电气: finance/utilities.py) ----------------------------------------------
+
+
+class MeterIn(Input):
+    name: str
+    kind: str
+
+
+class MeterReadingIn(Input):
+    month: Day
+    reading: str  # exact decimal, as text
+    meter_changed: bool = False
+    old_meter_final: str | None = None
+    note: str = ""
+
+
+class MeterMonthOut(Schema):
+    month: dt.date
+    usage: Decimal | None
+    last_year: Decimal | None
+    change_percent: Decimal | None
+
+
+class MeterOut(Schema):
+    code: UUID
+    name: str
+    kind: str
+    last: MeterMonthOut | None
+
+
+class MeterDetailOut(MeterOut):
+    last_reading: Decimal | None
+    trend: list[MeterMonthOut]
+
+
+def _month_out(row) -> dict | None:
+    if row is None:
+        return None
+    return {"month": row.month, "usage": row.usage, "last_year": row.last_year, "change_percent": row.change}
+
+
+def _meter_out(m) -> dict:
+    return {"code": m.code, "name": m.name, "kind": m.kind, "last": _month_out(getattr(m, "row", None))}
+
+
+def _meter_detail_out(m) -> dict:
+    from houqin.finance import utilities
+
+    rows = utilities.meter_trend(m)
+    last = utilities.last_reading(m)
+    return {"code": m.code, "name": m.name, "kind": m.kind, "last": _month_out(rows[0]) if last else None,
+            "last_reading": last.reading if last else None, "trend": [_month_out(r) for r in rows]}
+
+
+@router.get(K + "/meters", response=list[MeterOut])
+@policy.requires("finance.utilities.view")
+def list_meters(request, kg: str):
+    from houqin.finance import utilities
+
+    return [_meter_out(m) for m in utilities.meter_list(actor=request.actor)]
+
+
+@router.get(K + "/meters/{code}", response=MeterDetailOut)
+@policy.requires("finance.utilities.view")
+def get_meter(request, kg: str, code: UUID):
+    from houqin.finance import utilities
+
+    return _meter_detail_out(utilities.get_meter(actor=request.actor, code=code))
+
+
+@router.post(K + "/meters", response={201: MeterDetailOut})
+@policy.requires("finance.utilities.record")
+def create_meter(request, kg: str, payload: MeterIn):
+    from houqin.finance import utilities
+
+    return Status(201, _meter_detail_out(utilities.meter_create(actor=request.actor, **payload.dict())))
+
+
+@router.post(K + "/meters/{code}/readings", response={201: MeterDetailOut})
+@policy.requires("finance.utilities.record")
+def record_meter_reading(request, kg: str, code: UUID, payload: MeterReadingIn):
+    """The reading at the end of a month; lower than the last one only with meter_changed and the old
+    meter's final reading."""
+    from houqin.finance import utilities
+
+    actor = request.actor
+    meter = utilities.get_meter(actor=actor, code=code, capability="finance.utilities.record")
+    utilities.reading_record(actor=actor, meter=meter, **payload.dict())
+    return Status(201, _meter_detail_out(meter))

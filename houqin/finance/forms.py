@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.core import files
 from houqin.core.forms import StaffChoiceField, StyledForm
-from houqin.finance.models import MONEY, QUANTITY, BudgetCategory, FeeUnit, FixedBy, PaymentMethod, Term
+from houqin.finance.models import MONEY, QUANTITY, BudgetCategory, FeeUnit, FixedBy, MeterKind, PaymentMethod, Term
 
 
 class DateInput(forms.DateInput):
@@ -221,3 +221,22 @@ class FeeStandardForm(StyledForm):
     basis = forms.CharField(label=_("basis (approving document)"), max_length=200, required=False)
     notes = forms.CharField(label=_("notes"), max_length=200, required=False)
     sort_order = forms.IntegerField(label=_("sort order"), min_value=0, max_value=999, required=False)
+
+
+# --- energy and water (finance/utilities.py) ------------------------------------------------------
+
+
+class MeterForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=MeterKind.choices)
+
+
+class MeterReadingForm(StyledForm):
+    month = forms.DateField(label=_("Month (any day of it)"), widget=forms.DateInput(attrs={"type": "date"}),
+                            required=False)
+    reading = forms.CharField(label=_("Reading on the meter"), max_length=20, required=False,
+                              widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    meter_changed = forms.BooleanField(label=_("The meter was changed this month"), required=False)
+    old_meter_final = forms.CharField(label=_("Old meter's final reading"), max_length=20, required=False,
+                                      widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    note = forms.CharField(label=_("Note (e.g. a saving measure)"), max_length=200, required=False)

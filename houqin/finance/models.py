@@ -561,3 +561,62 @@ class FeeStandard(TenantModel, VoidableModel):
     @property
     def term_label(self) -> str:
         return f"{self.school_year}–{self.school_year + 1} {self.get_term_display()}"
+
+
+# --------------------------------------------------------------------------------------------
+# Energy and water (水电气): meters read once a month, the use against the same month last year
+# (houqin.finance.utilities)
+
+
+class MeterKind(models.TextChoices):
+    ELECTRICITY = "electricity", _("Electricity (kWh)")
+    WATER = "water", _("Water (m³)")
+    GAS = "gas", _("Gas (m³)")
+
+
+class Meter(TenantModel, VoidableModel):
+    """电表 / 水表 / 气表: one meter of the kindergarten (or of a campus)."""
+
+    scope_paths = {"campus": "campus_id"}
+
+    name = models.CharField(_("name"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=20, choices=MeterKind.choices)
+    campus = models.ForeignKey("org.Campus", verbose_name=_("campus"), on_delete=models.PROTECT, null=True,
+                               blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meter")
+        verbose_name_plural = _("meters")
+        ordering = ["kind", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class MeterReading(TenantModel, VoidableModel):
+    """The reading of a meter at the end of a month, and the month's use it gives: the reading less
+    the previous one; when the meter was changed, the old meter's final reading less the previous
+    one plus the new meter's reading."""
+
+    scope_paths = {"campus": "meter__campus_id"}
+
+    meter = models.ForeignKey(Meter, verbose_name=_("meter"), on_delete=models.PROTECT, related_name="readings")
+    month = models.DateField(_("month"))  # the first day of the month
+    reading = models.DecimalField(_("reading"), max_digits=12, decimal_places=2)
+    usage = models.DecimalField(_("use"), max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
+    meter_changed = models.BooleanField(_("meter changed this month"), default=False)
+    old_meter_final = models.DecimalField(_("old meter's final reading"), max_digits=12, decimal_places=2,
+                                          null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("meter reading")
+        verbose_name_plural = _("meter readings")
+        ordering = ["meter_id", "-month"]
+        constraints = [models.UniqueConstraint(fields=["meter", "month"], condition=Q(voided_at__isnull=True),
+                                               name="finance_meter_reading_once_a_month")]
+
+    def __str__(self):
+        return f"{self.meter} {self.month:%Y-%m}"

@@ -12,6 +12,8 @@ register_nav(NavItem(_("Expenses"), "finance:expense_list", "finance.expense.vie
 register_nav(NavItem(_("Budgets"), "finance:budget_list", "finance.budget.view", icon="wallet2", order=53))
 register_nav(NavItem(_("Monthly report"), "finance:report", "finance.report.view", icon="file-earmark-bar-graph", order=54))
 register_nav(NavItem(_("Fee standards"), "finance:fee_list", "finance.fees.view", icon="list-ul", order=55))
+register_nav(NavItem(_("Energy and water"), "finance:meter_list", "finance.utilities.view", icon="lightning-charge",
+                     order=56))
 
 
 @register_todos

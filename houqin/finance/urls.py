@@ -57,3 +57,14 @@ urlpatterns = [
     path(P + "fees/<uuid:code>/publish/", views.fee_publish, name="fee_publish"),
     path(P + "fees/<uuid:code>/void/", views.fee_void, name="fee_void"),
 ]
+
+# energy and water (水电气: finance/utilities.py, finance/utility_views.py)
+from houqin.finance import utility_views  # noqa: E402
+
+urlpatterns += [
+    path(P + "meters/", utility_views.meter_list, name="meter_list"),
+    path(P + "meters/new/", utility_views.meter_create, name="meter_create"),
+    path(P + "meters/<uuid:code>/", utility_views.meter_detail, name="meter_detail"),
+    path(P + "meters/<uuid:code>/read/", utility_views.meter_read, name="meter_read"),
+    path(P + "meters/readings/<uuid:code>/void/", utility_views.reading_void, name="meter_reading_void"),
+]

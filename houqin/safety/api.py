@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from houqin.core.inputs import Day, Input
+from houqin.core.inputs import Day, Input, Page
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.rule_api import add_rule_routes
@@ -177,6 +177,7 @@ class DrillIn(Input):
     kind: str
     planned_on: dt.date
     announced: bool = True
+    plan: UUID | None = None  # the rule book's plan it rehearses
 
 
 class DrillRecordIn(Input):
@@ -200,6 +201,7 @@ class DrillOut(Schema):
     staff_count: int
     evacuation_seconds: int | None
     summary: str
+    plan: UUID | None = None
 
 
 class VisitorIn(Input):
@@ -399,7 +401,8 @@ def _drill_out(d) -> dict:
     return {"code": d.code, "kind": d.kind, "planned_on": d.planned_on, "announced": d.announced,
             "held_at": d.held_at, "classes": getattr(d, "n_classes", None) or d.classes.count(),
             "children_count": d.children_count, "staff_count": d.staff_count,
-            "evacuation_seconds": d.evacuation_seconds, "summary": d.summary}
+            "evacuation_seconds": d.evacuation_seconds, "summary": d.summary,
+            "plan": d.plan.code if d.plan_id else None}
 
 
 def _visitor_out(v) -> dict:
@@ -600,7 +603,7 @@ def create_fire_checks(request, kg: str, payload: FireRoundIn):
 @router.get(K + "/drills", response=list[DrillOut])
 @policy.requires("safety.view")
 def list_drills(request, kg: str):
-    return [_drill_out(d) for d in selectors.drill_list(actor=request.actor)]
+    return [_drill_out(d) for d in selectors.drill_list(actor=request.actor).select_related("plan")]
 
 
 @router.get(K + "/drills/{code}", response=DrillOut)
@@ -612,7 +615,11 @@ def get_drill(request, kg: str, code: UUID):
 @router.post(K + "/drills", response={201: DrillOut})
 @policy.requires("safety.drill.change")
 def create_drill(request, kg: str, payload: DrillIn):
-    drill = services.drill_plan(actor=request.actor, **payload.dict())
+    from houqin.safety import rulebook
+
+    data = payload.dict()
+    data["plan"] = rulebook.plan_by_code(request.actor, data.pop("plan"))
+    drill = services.drill_plan(actor=request.actor, **data)
     return Status(201, _drill_out(drill))
 
 
@@ -1244,3 +1251,163 @@ def void_lesson(request, kg: str, code: UUID, payload: VoidIn):
     actor = request.actor
     lesson = education.get_lesson(actor=actor, code=code)
     return _lesson_out(education.lesson_void(actor=actor, lesson=lesson, reason=payload.reason))
+
+
+# --- the rule book (制度与应急预案: safety/rulebook.py) -------------------------------------------------
+
+
+class PlanIn(Input):
+    title: str
+    kind: str = "contingency"
+
+
+class DrillPlanLinkIn(Input):
+    plan: UUID | None = None
+
+
+class PlanVersionOut(Schema):
+    number: int
+    changes: str
+    approved_by: str
+    approved_on: dt.date
+    review_due: dt.date
+    has_document: bool
+    read_count: int
+
+
+class PlanOut(Schema):
+    code: UUID
+    title: str
+    kind: str
+    current: PlanVersionOut | None
+    read_by_me: bool
+    drills: int
+
+
+class PlanDetailOut(PlanOut):
+    text: str
+    versions: list[PlanVersionOut]
+    drill_codes: list[UUID]
+
+
+class PlanReceiptOut(Schema):
+    reader: str
+    read_at: dt.datetime | None
+
+
+class PlanReceiptsOut(Schema):
+    read: int
+    total: int
+    rows: list[PlanReceiptOut]
+
+
+def _version_out(v) -> dict | None:
+    if v is None:
+        return None
+    return {"number": v.number, "changes": v.changes, "approved_by": v.approved_by.display_name,
+            "approved_on": v.approved_on, "review_due": v.review_due, "has_document": bool(v.document),
+            "read_count": getattr(v, "read_count", 0)}
+
+
+def _plan_out(p) -> dict:
+    current = p.current
+    return {"code": p.code, "title": p.title, "kind": p.kind, "current": _version_out(current),
+            "read_by_me": bool(current is not None and getattr(current, "is_read", False)),
+            "drills": getattr(p, "n_drills", None) if getattr(p, "n_drills", None) is not None else p.drills.active().count()}
+
+
+def _plan_detail_out(p) -> dict:
+    return {**_plan_out(p), "text": p.current.text if p.current else "",
+            "versions": [_version_out(v) for v in p.all_versions],
+            "drill_codes": list(p.drills.active().order_by("-planned_on").values_list("code", flat=True)[:50])}
+
+
+@router.get(K + "/plans", response=list[PlanOut])
+@policy.requires("safety.rulebook.view")
+def list_plans(request, kg: str):
+    from houqin.safety import rulebook
+
+    return [_plan_out(p) for p in rulebook.plan_list(actor=request.actor)]
+
+
+@router.get(K + "/plans/{code}", response=PlanDetailOut)
+@policy.requires("safety.rulebook.view")
+def get_plan(request, kg: str, code: UUID):
+    from houqin.safety import rulebook
+
+    return _plan_detail_out(rulebook.get_plan(actor=request.actor, code=code))
+
+
+@router.post(K + "/plans", response={201: PlanDetailOut})
+@policy.requires("safety.rulebook.change")
+def create_plan(request, kg: str, payload: PlanIn):
+    from houqin.safety import rulebook
+
+    plan = rulebook.plan_create(actor=request.actor, **payload.dict())
+    return Status(201, _plan_detail_out(rulebook.get_plan(actor=request.actor, code=plan.code)))
+
+
+@router.post(K + "/plans/{code}/versions", response={201: PlanDetailOut})
+@policy.requires("safety.rulebook.change")
+def add_plan_version(request, kg: str, code: UUID, approved_by: Form[UUID | None] = None,
+                     approved_on: Form[dt.date | None] = None, review_due: Form[dt.date | None] = None,
+                     text: Form[str] = "", changes: Form[str] = "", document: File[UploadedFile] = None):
+    """A new version: its text and/or file (multipart), the approver (the membership code of the
+    principal or a director), the approval date and the review date."""
+    from houqin.safety import rulebook
+
+    actor = request.actor
+    plan = rulebook.get_plan(actor=actor, code=code, capability="safety.rulebook.change")
+    rulebook.version_add(actor=actor, plan=plan, approved_by=_staff(actor, approved_by, "approved_by"),
+                         approved_on=approved_on, review_due=review_due, text=text, changes=changes,
+                         document=document)
+    return Status(201, _plan_detail_out(rulebook.get_plan(actor=actor, code=code)))
+
+
+@router.post(K + "/plans/{code}/read", response=PlanDetailOut)
+@policy.requires("safety.rulebook.acknowledge")
+def acknowledge_plan(request, kg: str, code: UUID):
+    """The acting member of staff has read the current version."""
+    from houqin.safety import rulebook
+
+    actor = request.actor
+    rulebook.version_acknowledge(actor=actor, plan=rulebook.get_plan(actor=actor, code=code,
+                                                                     capability="safety.rulebook.acknowledge"))
+    return _plan_detail_out(rulebook.get_plan(actor=actor, code=code))
+
+
+@router.post(K + "/plans/{code}/void", response=PlanDetailOut)
+@policy.requires("safety.rulebook.change")
+def void_plan(request, kg: str, code: UUID, payload: VoidIn):
+    from houqin.safety import rulebook
+
+    actor = request.actor
+    plan = rulebook.get_plan(actor=actor, code=code, capability="safety.rulebook.change")
+    plan = rulebook.plan_void(actor=actor, plan=plan, reason=payload.reason)
+    plan.all_versions, plan.current = [], None
+    return _plan_detail_out(plan)
+
+
+@router.get(K + "/plans/{code}/versions/{number}/receipts", response=PlanReceiptsOut)
+@policy.requires("safety.rulebook.receipts")
+def plan_receipts(request, kg: str, code: UUID, number: Page):
+    from houqin.safety import rulebook
+
+    actor = request.actor
+    plan = rulebook.get_plan(actor=actor, code=code, capability="safety.rulebook.receipts")
+    found = rulebook.receipts(actor=actor, version=rulebook.get_version(actor=actor, plan=plan, number=number))
+    rows = [{"reader": u.display_name, "read_at": at} for u, at in found["read"]] + \
+           [{"reader": u.display_name, "read_at": None} for u in found["unread"]]
+    return {"read": len(found["read"]), "total": len(rows), "rows": rows}
+
+
+@router.post(K + "/drills/{code}/plan", response=DrillOut)
+@policy.requires("safety.drill.change")
+def link_drill_plan(request, kg: str, code: UUID, payload: DrillPlanLinkIn):
+    """Say which plan of the rule book a drill rehearses (null: none)."""
+    from houqin.safety import rulebook
+
+    actor = request.actor
+    drill = selectors.get_drill(actor=actor, code=code)
+    rulebook.drill_link_plan(actor=actor, drill=drill, plan=rulebook.plan_by_code(actor, payload.plan))
+    return _drill_out(selectors.get_drill(actor=actor, code=code))

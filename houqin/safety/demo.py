@@ -561,3 +561,85 @@ def build_slots_and_education(ctx):
         SafetyLesson.objects.filter(pk=letter.pk).update(notice_code=str(notice.code))
         made_lessons += len(lessons)
     ctx.counts.update({"safety staggered slots": made_slots, "safety education sessions": made_lessons})
+
+
+PLANS = [  # title, kind, drill kind it is rehearsed by, text of the current version
+    ("消防应急疏散预案", "contingency", "fire",
+     "一、组织：园长任总指挥，后勤主任任副总指挥，各班班主任、保育员负责本班幼儿疏散。\n"
+     "二、报警：发现火情立即拨打119，同时拉响警报、广播通知。\n"
+     "三、疏散：各班按墙上疏散路线图从最近的安全出口撤离至操场，保育员最后检查教室、午睡室、卫生间。\n"
+     "四、清点：到达操场后各班立即清点人数，向总指挥报告。\n五、善后：保健老师检查幼儿有无受伤，通知家长。"),
+    ("食物中毒应急预案", "contingency", "",
+     "一、发现幼儿出现呕吐、腹痛、腹泻等症状时，保健老师立即初步处理，症状重者拨打120送医。\n"
+     "二、立即停止食用可疑食物，封存留样及剩余食品、原料和餐具，保护现场。\n"
+     "三、2小时内报告区教育局和市场监管部门，配合调查。\n四、通知家长，做好解释和安抚工作。"),
+    ("传染病应急预案", "contingency", "",
+     "一、晨午检发现发热、皮疹等症状的幼儿立即隔离观察，通知家长接回就医。\n"
+     "二、同一班级出现2例及以上同种传染病时报告保健部门，按要求关班、加强消毒。\n"
+     "三、因病缺勤幼儿每日追踪病因，痊愈后凭医院证明返园。"),
+    ("防暴恐应急预案", "contingency", "anti_terror",
+     "一、门卫发现可疑人员强行闯入，立即按一键报警，使用防暴钢叉、盾牌阻止，同时拨打110。\n"
+     "二、各班教师立即关闭门窗，将幼儿集中到教室内远离门窗的位置。\n三、园长统一指挥，等待警方处置。"),
+    ("地震应急疏散预案", "contingency", "earthquake",
+     "一、震时：教师组织幼儿就近躲在桌子下或墙角，护住头部。\n二、震后：按疏散路线有序撤离到操场空旷处，清点人数。"),
+    ("门卫管理制度", "rule", "",
+     "一、门卫24小时值班，上下学时段护导双岗。\n二、外来人员一律登记、核实后方可入园。\n"
+     "三、家长凭接送卡接孩子，委托他人接送须家长事先告知并电话确认。"),
+]
+
+
+@demo_step
+def build_rulebook(ctx):
+    """The rule book (制度与应急预案): six plans approved by the principal, the fire evacuation plan in
+    its second version (after the new fire doors), most staff have read the current versions and a
+    few have not; planted: the anti-terror plan is past its review date (the principal's red to-do)
+    and the infectious-disease plan is due for review this month. The fire, earthquake and
+    anti-terror drills name the plan they rehearse."""
+    from houqin.safety.models import Drill, Plan, PlanReceipt, PlanVersion
+
+    today = ctx.dates.today
+    made = 0
+    for slug, suffix in (("demo", ""), ("demo2", "2")):
+        kg = ctx.kindergartens.get(slug)
+        principal, director = ctx.users.get("principal" + suffix), ctx.users.get("director" + suffix)
+        if kg is None or principal is None or director is None:
+            continue
+        readers = [u for u in (ctx.users.get(n + suffix) for n in
+                               ("principal", "director", "health", "canteen", "storekeeper", "guard", "teacher",
+                                "nursery", "accountant")) if u is not None]
+        for i, (title, kind, drill_kind, text) in enumerate(PLANS):
+            plan = Plan(kindergarten=kg, title=title, kind=kind, created_by=director,
+                        created_at=_at(today - dt.timedelta(days=400), 9))
+            plan._history_user = director
+            plan.save()
+            approved = today - dt.timedelta(days=330 - 20 * i)
+            review = approved + dt.timedelta(days=365)
+            if title == "防暴恐应急预案":
+                review = today - dt.timedelta(days=12)  # planted: past its review date
+            elif title == "传染病应急预案":
+                review = today + dt.timedelta(days=18)  # due this month
+            versions = []
+            if title == "消防应急疏散预案":
+                versions.append(PlanVersion(kindergarten=kg, plan=plan, number=1, text=text.replace("各班按", "各班按原"),
+                                            approved_by=principal, approved_on=approved,
+                                            review_due=approved + dt.timedelta(days=365), created_by=director))
+                approved = today - dt.timedelta(days=45)
+                review = approved + dt.timedelta(days=365)
+            versions.append(PlanVersion(kindergarten=kg, plan=plan, number=len(versions) + 1, text=text,
+                                        changes="新增东侧消防门疏散路线" if versions else "",
+                                        approved_by=principal, approved_on=approved, review_due=review,
+                                        created_by=director))
+            for v in versions:
+                v._history_user = director
+                v.save()
+            current = versions[-1]
+            # most read the current version; the newest (fire, v2) is still missing a few readers
+            missing = 3 if len(versions) > 1 else (1 if i % 2 else 0)
+            PlanReceipt.objects.bulk_create([
+                PlanReceipt(version=current, user=u,
+                            read_at=_at(max(current.approved_on, today - dt.timedelta(days=40)) + dt.timedelta(days=1 + j % 5), 16))
+                for j, u in enumerate(readers[:len(readers) - missing])])
+            if drill_kind:
+                Drill.objects.filter(kindergarten=kg, kind=drill_kind).update(plan=plan)
+            made += 1
+    ctx.counts.update({"safety plans": made})

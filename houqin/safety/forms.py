@@ -15,6 +15,7 @@ from houqin.safety.models import (
     GroupRole,
     IncidentKind,
     InspectionCategory,
+    PlanKind,
     ReportPeriod,
     Severity,
     ZoneKind,
@@ -127,6 +128,34 @@ class DrillPlanForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=DrillKind.choices)
     planned_on = forms.DateField(label=_("Date"), widget=DATE)
     announced = forms.BooleanField(label=_("Announced in advance"), required=False, initial=True)
+    plan = forms.ModelChoiceField(label=_("Plan it rehearses"), queryset=None, required=False)
+
+    def __init__(self, *args, kindergarten=None, **kwargs):
+        from houqin.safety.models import Plan
+
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.active().filter(kindergarten=kindergarten).order_by("kind", "title")
+
+
+class PlanForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlanKind.choices)
+
+
+class PlanVersionForm(StyledForm):
+    text = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    document = forms.FileField(label=_("File (PDF or photo of the signed document)"), required=False,
+                               widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_DOCUMENTS}))
+    changes = forms.CharField(label=_("What changed"), max_length=200, required=False)
+    approved_by = StaffChoiceField(label=_("Approved by"), queryset=None, required=False)
+    approved_on = forms.DateField(label=_("Approved on"), widget=DATE, required=False)
+    review_due = forms.DateField(label=_("Review due"), widget=DATE, required=False)
+
+    def __init__(self, *args, kindergarten, **kwargs):
+        from houqin.safety.rulebook import approvers
+
+        super().__init__(*args, **kwargs)
+        self.fields["approved_by"].queryset = approvers(kindergarten)
 
 
 class DrillRecordForm(StyledForm):

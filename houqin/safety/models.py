@@ -417,6 +417,8 @@ class Drill(TenantModel, VoidableModel):
     photo = models.FileField(_("photo"), upload_to="safety/drills/%Y/%m/", blank=True)
     recorded_by = models.ForeignKey(USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, null=True,
                                     blank=True, editable=False, related_name="+")
+    plan = models.ForeignKey("safety.Plan", verbose_name=_("plan rehearsed"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="drills")
     history = HistoricalRecords()
 
     class Meta:
@@ -913,3 +915,74 @@ class SafetyLesson(TenantModel, VoidableModel):
     @property
     def is_held(self) -> bool:
         return self.held_on is not None
+
+
+# The rule book (制度与应急预案): safety/rulebook.py
+
+
+class PlanKind(models.TextChoices):
+    CONTINGENCY = "contingency", _("Contingency plan")
+    RULE = "rule", _("Rule")
+
+
+class Plan(TenantModel, VoidableModel):
+    """A rule or contingency plan of the kindergarten (食物中毒应急预案, 消防应急预案 …): its versions,
+    each approved by someone and due for review on a date; drills name the plan they rehearse."""
+
+    scope_paths: dict = {}
+
+    title = models.CharField(_("title"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=PlanKind.choices, default=PlanKind.CONTINGENCY)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rule or plan")
+        verbose_name_plural = _("rules and plans")
+        ordering = ["kind", "title", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class PlanVersion(TenantModel):
+    """One version of a plan: its text and/or file, who approved it and when, when it is due for
+    review. Versions are never edited: a change is a new version, which staff acknowledge again."""
+
+    scope_paths: dict = {}
+
+    plan = models.ForeignKey(Plan, verbose_name=_("plan"), on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text"), max_length=20000, blank=True)
+    document = models.FileField(_("document"), upload_to="safety/plans/%Y/%m/", blank=True)
+    changes = models.CharField(_("what changed"), max_length=200, blank=True)
+    approved_by = models.ForeignKey(USER, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+")
+    approved_on = models.DateField(_("approved on"))
+    review_due = models.DateField(_("review due"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("plan version")
+        verbose_name_plural = _("plan versions")
+        ordering = ["plan_id", "-number"]
+        constraints = [models.UniqueConstraint(fields=["plan", "number"], name="safety_plan_version_once")]
+
+    def __str__(self):
+        return f"{self.plan} v{self.number}"
+
+
+class PlanReceipt(models.Model):
+    """A member of staff has read a version of a plan (the first acknowledgment counts), as
+    notices.NoticeReceipt records a reader of a notice."""
+
+    version = models.ForeignKey(PlanVersion, verbose_name=_("plan version"), on_delete=models.PROTECT,
+                                related_name="receipts")
+    user = models.ForeignKey(USER, verbose_name=_("reader"), on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        verbose_name = _("read receipt")
+        verbose_name_plural = _("read receipts")
+        constraints = [models.UniqueConstraint(fields=["version", "user"], name="safety_plan_receipt_once")]
+
+    def __str__(self):
+        return f"{self.version_id} {self.user_id}"

@@ -28,6 +28,7 @@ register_nav(NavItem(_lazy("Visitors"), "safety:visitor_list", "safety.gate.view
 register_nav(NavItem(_lazy("Incidents"), "safety:incident_list", "safety.incident.view", icon="exclamation-triangle", order=73))
 register_nav(NavItem(_lazy("Safety reports"), "safety:report_list", "safety.report.view", icon="clipboard-data", order=74))
 register_nav(NavItem(_lazy("Safety rules"), "safety:settings", "safety.settings", icon="gear", order=75))
+register_nav(NavItem(_lazy("Rule book"), "safety:plan_list", "safety.rulebook.view", icon="journal-text", order=76))
 
 
 def _url(name, actor, query=""):
@@ -325,3 +326,27 @@ def education_figures(kindergartens, start, end) -> dict:
                    items=tuple(f"{label}{n}次" for label, n in c["topics"].items()), district=True),
         ]
     return result
+
+
+# --- the rule book (safety/rulebook.py) ----------------------------------------------------------
+
+
+@register_todos
+def rulebook_todos(actor) -> list[Todo]:
+    """The principal and the director: plans whose current version is past its review date (red) or
+    due for review within a month (amber). One query."""
+    if actor.kindergarten is None or not actor.has("safety.rulebook.change"):
+        return []
+    from houqin.safety.rulebook import reviews_due
+
+    due = reviews_due(actor.kindergarten)
+    todos: list[Todo] = []
+    if due["overdue"]:
+        n = due["overdue"]
+        todos.append(Todo(ngettext("%(n)d plan past its review date", "%(n)d plans past their review date", n)
+                          % {"n": n}, _url("plan_list", actor), urgency=3, area="safety"))
+    if due["soon"]:
+        n = due["soon"]
+        todos.append(Todo(ngettext("%(n)d plan due for review this month", "%(n)d plans due for review this month",
+                                   n) % {"n": n}, _url("plan_list", actor), urgency=2, area="safety"))
+    return todos

@@ -177,7 +177,8 @@ def drill_list(*, actor):
 
 
 def get_drill(*, actor, code) -> Drill:
-    return policy.get_or_404(actor, "safety.view", Drill.objects.active().select_related("campus", "recorded_by"), code=code)
+    return policy.get_or_404(actor, "safety.view", Drill.objects.active().select_related("campus", "recorded_by", "plan"),
+                             code=code)
 
 
 def term_bounds(day: dt.date) -> tuple[dt.date, dt.date]:

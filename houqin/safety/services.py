@@ -580,15 +580,19 @@ def fire_round_record(*, actor, checks: list[dict], date: dt.date | None = None)
 
 
 @transaction.atomic
-def drill_plan(*, actor, kind: str, planned_on: dt.date, announced: bool = True, campus=None) -> Drill:
+def drill_plan(*, actor, kind: str, planned_on: dt.date, announced: bool = True, campus=None, plan=None) -> Drill:
+    """Plan a drill; `plan` is the rule book's plan it rehearses (rulebook.check_plan)."""
+    from houqin.safety.rulebook import check_plan
+
     _need(actor, "safety.drill.change")
     policy.same_kindergarten(actor, campus)
+    check_plan(actor, plan)
     if kind not in DrillKind.values:
         raise field_error("kind", _("Choose a kind of drill."))
     if not planned_on:
         raise field_error("planned_on", _("Enter the date."))
     drill = Drill(kindergarten=actor.kindergarten, kind=kind, planned_on=planned_on, announced=announced,
-                  campus=campus, created_by=actor.user)
+                  campus=campus, plan=plan, created_by=actor.user)
     return _save(drill, actor, "planned")
 
 

@@ -112,3 +112,21 @@ urlpatterns += [
     path(P + "education/<uuid:code>/held/", education_views.lesson_hold, name="lesson_hold"),
     path(P + "education/<uuid:code>/void/", education_views.lesson_void, name="lesson_void"),
 ]
+
+
+# the rule book (制度与应急预案: safety/rulebook.py, safety/rulebook_views.py)
+from houqin.safety import rulebook_views  # noqa: E402
+
+urlpatterns += [
+    path(P + "plans/", rulebook_views.plan_list, name="plan_list"),
+    path(P + "plans/new/", rulebook_views.plan_create, name="plan_create"),
+    path(P + "plans/<uuid:code>/", rulebook_views.plan_detail, name="plan_detail"),
+    path(P + "plans/<uuid:code>/versions/new/", rulebook_views.plan_version_create, name="plan_version_create"),
+    path(P + "plans/<uuid:code>/read/", rulebook_views.plan_acknowledge, name="plan_acknowledge"),
+    path(P + "plans/<uuid:code>/void/", rulebook_views.plan_void, name="plan_void"),
+    path(P + "plans/<uuid:code>/versions/<int:number>/receipts/", rulebook_views.plan_receipts,
+         name="plan_receipts"),
+    path(P + "plans/<uuid:code>/versions/<int:number>/document/", rulebook_views.plan_document,
+         name="plan_document"),
+    path(P + "drills/<uuid:code>/plan/", rulebook_views.drill_plan_link, name="drill_plan_link"),
+]

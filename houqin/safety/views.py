@@ -539,7 +539,7 @@ def drill_list(request, kg):
 @policy.requires("safety.drill.change")
 def drill_create(request, kg):
     actor = request.actor
-    form = forms.DrillPlanForm(request.POST or None)
+    form = forms.DrillPlanForm(request.POST or None, kindergarten=actor.kindergarten)
 
     def action(data):
         return services.drill_plan(actor=actor, **data)
@@ -552,12 +552,14 @@ def drill_create(request, kg):
 def drill_detail(request, kg, code):
     actor = request.actor
     drill = selectors.get_drill(actor=actor, code=code)
-    from houqin.safety.models import Hazard
+    from houqin.safety.models import Hazard, Plan
 
     return render(request, "safety/drill_detail.html", {
         "drill": drill, "classes": drill.classes.order_by("sort_order", "name"),
         "hazards": Hazard.objects.active().filter(kindergarten=actor.kindergarten, source=f"safety.drill:{drill.code}"),
         "can_record": actor.has("safety.drill.change") and not drill.is_held,
+        "plans": Plan.objects.active().filter(kindergarten=actor.kindergarten).order_by("kind", "title")
+        if actor.has("safety.drill.change") else [],
     })
 
 

@@ -81,6 +81,7 @@ THROUGH = {
     "notices.Notice_classes": "notice.kindergarten",
     "notices.Notice_children": "notice.kindergarten",
     "notices.NoticeReceipt": "notice.kindergarten",
+    "safety.PlanReceipt": "version.kindergarten",
 }
 
 # Unique constraints on tables with the kindergarten key that do not include it, with the reason. Keys are
@@ -112,6 +113,8 @@ UNIQUE_EXCEPTIONS = {
     ("reports.SummaryVersion", ("summary", "number")): PARENT,
     ("safety.Release", ("child", "date")): PARENT,
     ("safety.SelfCheck", ("zone", "date")): PARENT,
+    ("safety.PlanVersion", ("plan", "number")): PARENT,
+    ("finance.MeterReading", ("meter", "month")): PARENT,
     ("staff.AssessmentItem", ("post", "name")): PARENT,
     ("staff.Deduction", ("assessment", "finding_key")): PARENT,
     ("staff.ProcedureCheck", ("school_class", "date", "step")): PARENT,

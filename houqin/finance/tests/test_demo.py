@@ -126,3 +126,19 @@ def test_the_demo_is_deterministic_and_never_reads_the_clock(db, monkeypatch):
             raise _Rollback
     assert snapshots[0] == snapshots[1]
     assert len(snapshots[0][2]) >= 38
+
+
+def test_the_demo_has_a_meter_reading_trend(built):
+    """Two years of monthly readings: last month's electricity use is under the same month last year
+    (the saving measures), and the water meter's change left the use right."""
+    from houqin.finance import utilities
+    from houqin.finance.models import Meter, MeterReading
+
+    kg = Kindergarten.objects.get(slug="demo")
+    electricity = Meter.objects.get(kindergarten=kg, kind="electricity")
+    rows = utilities.meter_trend(electricity)
+    assert len(rows) == 12 and rows[0].change is not None and rows[0].change < 0
+    changed = MeterReading.objects.get(kindergarten=kg, meter__kind="water", meter_changed=True)
+    before = MeterReading.objects.get(meter=changed.meter, month=utilities.add_months(changed.month, -1))
+    assert changed.reading < before.reading
+    assert changed.usage == changed.old_meter_final - before.reading + changed.reading > 0

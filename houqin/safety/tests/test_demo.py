@@ -74,3 +74,24 @@ def test_the_demo_shows_todays_slots_at_the_gate_and_counts_safety_education(dem
     assert figures["safety.education"].value == SafetyLesson.objects.filter(
         kindergarten=kg, held_on__range=(term.start, term.end)).active().count()
     assert figures["safety.injuries"].value >= 2
+
+
+def test_the_demo_has_the_rule_book(demo_built):
+    """The rule book lists the plans with their versions, approver, review date and read receipts; the
+    fire drill names the fire evacuation plan; the anti-terror plan is past its review date."""
+    from django.utils import timezone
+
+    from houqin.org.models import Kindergarten
+    from houqin.safety.models import Drill, Plan, PlanReceipt
+    from houqin.safety.rulebook import reviews_due
+
+    kg = Kindergarten.objects.get(slug="demo")
+    plans = {p.title: p for p in Plan.objects.filter(kindergarten=kg)}
+    assert {"消防应急疏散预案", "食物中毒应急预案", "传染病应急预案", "防暴恐应急预案"} <= set(plans)
+    fire = plans["消防应急疏散预案"]
+    current = fire.versions.order_by("-number").first()
+    assert current.number == 2 and current.approved_by.username == "principal"
+    assert PlanReceipt.objects.filter(version=current).count() >= 3
+    assert Drill.objects.get(kindergarten=kg, kind="fire").plan == fire
+    assert plans["防暴恐应急预案"].versions.get().review_due < timezone.localdate()
+    assert reviews_due(kg)["overdue"] == 1
