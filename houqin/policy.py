@@ -261,6 +261,15 @@ _FINANCE: list[Capability] = [
         "finance.fees.change", _grant([Role.PRINCIPAL, Role.ACCOUNTANT], K),
         description="Draft, publish and void fee standards (收费标准)",
     ),
+    Capability(
+        "finance.bill.view", {Role.PRINCIPAL: K, Role.ACCOUNTANT: K, Role.PARENT: CH},
+        description="Monthly fee bills and receipts (parents: their own children's issued bills)",
+    ),
+    Capability(
+        "finance.bill.change", _grant([Role.PRINCIPAL, Role.ACCOUNTANT], K),
+        description="Generate and issue the month's fee bills; void and reissue a bill; the bills' rules",
+    ),
+    Capability("finance.bill.pay", {Role.ACCOUNTANT: K}, description="Record and void payments of fee bills"),
 ]
 
 # --- each area's capabilities: edit only your area's list ------------------------------------
