@@ -448,3 +448,53 @@ def get_payment(*, actor, code, capability: str = "finance.bill.view") -> FeePay
 
 def bill_payments(bill: FeeBill) -> list[FeePayment]:
     return list(bill.payments.all().select_related("created_by", "voided_by").order_by("paid_on", "id"))
+
+
+# --- the receipt's amount in words (人民币大写) ------------------------------------------------------
+
+DIGITS = "零壹贰叁肆伍陆柒捌玖"
+SMALL_UNITS = ("", "拾", "佰", "仟")
+BIG_UNITS = ("", "万", "亿", "万亿")
+
+
+def _four_digits(n: int) -> str:
+    out, zero = "", False
+    for place, div in ((3, 1000), (2, 100), (1, 10), (0, 1)):
+        d = n // div % 10
+        if d == 0:
+            zero = zero or bool(out)
+            continue
+        if zero:
+            out, zero = out + "零", False
+        out += DIGITS[d] + SMALL_UNITS[place]
+    return out
+
+
+def yuan_in_words(amount) -> str:
+    """An amount in the capital numerals of receipts: 1483.50 → 壹仟肆佰捌拾叁元伍角整."""
+    fen_total = int(money(amount) * 100)
+    if fen_total == 0:
+        return "零元整"
+    yuan, cents = divmod(fen_total, 100)
+    jiao, fen = divmod(cents, 10)
+    out = ""
+    if yuan:
+        groups = []
+        while yuan:
+            yuan, group = divmod(yuan, 10000)
+            groups.append(group)
+        zero = False
+        for i in range(len(groups) - 1, -1, -1):
+            if groups[i] == 0:
+                zero = True
+                continue
+            if out and (zero or groups[i] < 1000):
+                out += "零"
+            out += _four_digits(groups[i]) + BIG_UNITS[i]
+            zero = False
+        out += "元"
+    if jiao:
+        out += DIGITS[jiao] + "角"
+    elif fen and out:
+        out += "零"
+    return out + (DIGITS[fen] + "分" if fen else "整")

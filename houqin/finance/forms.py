@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.core import files
 from houqin.core.forms import StaffChoiceField, StyledForm
-from houqin.finance.models import MONEY, QUANTITY, BudgetCategory, FeeUnit, FixedBy, PaymentMethod, Term
+from houqin.finance.models import (
+    MONEY,
+    QUANTITY,
+    BudgetCategory,
+    FeePaymentMethod,
+    FeeUnit,
+    FixedBy,
+    PaymentMethod,
+    Term,
+)
 
 
 class DateInput(forms.DateInput):
@@ -221,3 +230,19 @@ class FeeStandardForm(StyledForm):
     basis = forms.CharField(label=_("basis (approving document)"), max_length=200, required=False)
     notes = forms.CharField(label=_("notes"), max_length=200, required=False)
     sort_order = forms.IntegerField(label=_("sort order"), min_value=0, max_value=999, required=False)
+
+
+class BillPaymentForm(StyledForm):
+    """A payment of a fee bill as the accountant records it (the amount is read by the service)."""
+
+    amount = forms.CharField(label=_("amount paid (yuan)"), max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    paid_on = forms.DateField(label=_("paid on"), widget=DateInput())
+    method = forms.ChoiceField(label=_("payment method"), choices=FeePaymentMethod.choices)
+    reference = forms.CharField(label=_("payment reference"), max_length=60, required=False)
+
+
+class BillVoidForm(StyledForm):
+    reason = forms.CharField(label=_("reason for voiding"), max_length=200)
+    reissue = forms.BooleanField(label=_("issue a new bill at once (from today's register)"), required=False,
+                                 initial=True)

@@ -645,6 +645,11 @@ class FeeBill(TenantModel, VoidableModel):
     def is_paid(self) -> bool:
         return self.status == B.PAID
 
+    @property
+    def care_prorated(self) -> bool:
+        """Charged for part of the month (enrolled or left during it)."""
+        return self.care_amount + self.care_reduction != self.care_fee
+
 
 class FeePaymentMethod(models.TextChoices):
     TRANSFER = "transfer", _("Bank transfer")

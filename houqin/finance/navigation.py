@@ -12,6 +12,7 @@ register_nav(NavItem(_("Expenses"), "finance:expense_list", "finance.expense.vie
 register_nav(NavItem(_("Budgets"), "finance:budget_list", "finance.budget.view", icon="wallet2", order=53))
 register_nav(NavItem(_("Monthly report"), "finance:report", "finance.report.view", icon="file-earmark-bar-graph", order=54))
 register_nav(NavItem(_("Fee standards"), "finance:fee_list", "finance.fees.view", icon="list-ul", order=55))
+register_nav(NavItem(_("Fee bills"), "finance:bill_list", "finance.bill.view", icon="receipt", order=56))
 
 
 @register_todos
