@@ -99,7 +99,7 @@ def test_the_parent_sees_the_bill_in_plain_words(issued):
     assert str(issued.bill.number) in detail
     assert "record-payment" not in detail and 'name="amount"' not in detail  # no accountant's form
     corner = client.get("/k/k1/family/").content.decode()
-    assert f"/k/k1/finance/bills/" in corner
+    assert "/k/k1/finance/bills/" in corner
 
 
 def test_the_accountant_computes_issues_and_records_payments_through_pages(fin):
