@@ -581,5 +581,5 @@ def payment_receipt(request, kg: str, code: UUID):
     return response
 
 
-add_rule_routes(router, area=billing.AREA, path=K + "/bill-rules", view_capability="finance.bill.view",
+add_rule_routes(router, area=billing.AREA, path=K + "/rules", view_capability="finance.bill.view",
                 change_capability="finance.bill.change")

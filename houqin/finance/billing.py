@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,7 +270,11 @@ def bills_generate(*, actor, month: dt.date, child=None) -> dict[str, int]:
     for bill, number in zip(new, _next_numbers(kg, FeeBill, f"{start:%Y%m}-", len(new)), strict=True):
         bill.number = number
     if new:
-        bulk_create_with_history(new, FeeBill, default_user=actor.user, default_change_reason="generated")
+        try:
+            with transaction.atomic():  # two people computing the same month at once: one of them wins
+                bulk_create_with_history(new, FeeBill, default_user=actor.user, default_change_reason="generated")
+        except IntegrityError:
+            raise Conflict(_("Someone else is computing these bills right now: try again in a moment.")) from None
     if changed:
         bulk_update_with_history(changed, FeeBill, [*BILL_FIELDS, "updated_at"], default_user=actor.user,
                                  default_change_reason="recomputed")
@@ -362,7 +366,11 @@ def payment_record(*, actor, bill: FeeBill, amount, paid_on: dt.date, method: st
     number = _next_numbers(bill.kindergarten, FeePayment, f"S{today:%Y%m}-", 1)[0]
     payment = FeePayment(kindergarten=bill.kindergarten, bill=bill, number=number, amount=value, paid_on=paid_on,
                          method=method, reference=" ".join((reference or "").split())[:60], created_by=actor.user)
-    _save(payment, actor, "recorded")
+    try:
+        with transaction.atomic():  # two receipts numbered at the same moment: the second tries again
+            _save(payment, actor, "recorded")
+    except IntegrityError:
+        raise Conflict(_("Another payment was being recorded at the same moment: try again.")) from None
     bill.paid_amount += value
     if bill.paid_amount == bill.total:
         move(bill, B.PAID, BILL_TRANSITIONS)

@@ -28,7 +28,7 @@ ROUTES = [
     ("/api/k/{kg}/finance/bills", "finance.bill.view", None),
     ("/api/k/{kg}/finance/bills/{code}", "finance.bill.view", "bill"),
     ("/api/k/{kg}/finance/payments/{code}/receipt.pdf", "finance.bill.view", "payment"),
-    ("/api/k/{kg}/finance/bill-rules", "finance.bill.view", None),
+    ("/api/k/{kg}/finance/rules", "finance.bill.view", None),
 ]
 
 
