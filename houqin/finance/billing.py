@@ -8,7 +8,7 @@ attendance register:
   the child was absent at least its number of school days in a row (rule figures below);
 - the meal fee (伙食费, per day): the fee for each day the class registered the child (present or
   on leave), less the absent days refunded — the kinds of absence the canteen settings refund (sick,
-  personal leave), and only absences of at least `meal_refund_after_days` school days in a row.
+  personal leave), and only absences of at least `meal_refund_days` school days in a row.
 
 One bill per child and month: generating again recomputes the drafts in place and leaves issued bills
 alone; an issued bill changes only by being voided with a reason and issued again. The accountant
@@ -51,11 +51,11 @@ from houqin.finance.services import _check_can, _save, parse_money
 AREA = "finance"
 RULES_FILE = Path(__file__).parent / "data" / "billing_rules.json"
 RULE_LABELS = {
-    "meal_refund_after_days": gettext_lazy("Meal fee refunded for absences of at least (school days in a row)"),
-    "care_reduction_after_days": gettext_lazy("Care fee reduced after an absence of (school days in a row)"),
-    "care_reduction_pct": gettext_lazy("Care fee reduced by (%)"),
+    "meal_refund_days": gettext_lazy("Meal fee refunded for absences of at least (school days in a row)"),
+    "care_cut_days": gettext_lazy("Care fee reduced after an absence of (school days in a row)"),
+    "care_cut_pct": gettext_lazy("Care fee reduced by (%)"),
 }
-RULE_LIMITS = {"meal_refund_after_days": (1, 31), "care_reduction_after_days": (1, 31), "care_reduction_pct": (0, 100)}
+RULE_LIMITS = {"meal_refund_days": (1, 31), "care_cut_days": (1, 31), "care_cut_pct": (0, 100)}
 B = BillStatus
 ABSENT = ("sick", "personal")
 MEAL_WORD, CARE_WORD = "伙食", "保育"
@@ -122,14 +122,14 @@ def compute_bill(*, days: list[tuple[dt.date, str]], enrolled_days: int, month_d
     present = sum(1 for _d, s in days if s == "present")
     absent = sum(1 for _d, s in days if s in ABSENT)
     fee = standards.meal.amount if standards.meal else Decimal("0")
-    refunded = refunded_days(days, refundable=refundable, after=int(figures["meal_refund_after_days"]))
+    refunded = refunded_days(days, refundable=refundable, after=int(figures["meal_refund_days"]))
     meal_days = len(days) - refunded
     care_fee = standards.care.amount if standards.care else Decimal("0")
     care = care_fee if enrolled_days >= month_days else money(care_fee * enrolled_days / (month_days or 1))
     longest = max(absence_runs(days), default=0)
     reduction = Decimal("0")
-    if care and longest >= int(figures["care_reduction_after_days"]):
-        reduction = money(care * Decimal(figures["care_reduction_pct"]) / 100)
+    if care and longest >= int(figures["care_cut_days"]):
+        reduction = money(care * Decimal(figures["care_cut_pct"]) / 100)
     meal_amount = money(fee * meal_days)
     return {
         "school_days": enrolled_days, "present_days": present, "absent_days": absent, "meal_days": meal_days,
@@ -172,8 +172,8 @@ def _rule_note(figures: dict, refundable, standards: Standards) -> str:
     note = _("Meal fee: %(fee)s yuan a day registered; refunded: %(kinds)s, absences of %(after)s school days in a "
              "row or more. Care fee: %(pct)s %% off after %(care)s school days absent in a row.") % {
         "fee": standards.meal.amount if standards.meal else "0", "kinds": kinds,
-        "after": figures["meal_refund_after_days"], "pct": figures["care_reduction_pct"],
-        "care": figures["care_reduction_after_days"]}
+        "after": figures["meal_refund_days"], "pct": figures["care_cut_pct"],
+        "care": figures["care_cut_days"]}
     return note[:400]
 
 

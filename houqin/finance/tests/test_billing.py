@@ -76,7 +76,7 @@ def test_bills_from_fee_standards_and_register(billed):
 
 def test_the_kindergartens_rule_refunds_only_long_absences(billed):
     accountant = billed.actor(Role.ACCOUNTANT)
-    override_set(actor=accountant, area="finance", key="meal_refund_after_days", value="2", source="本园规定")
+    override_set(actor=accountant, area="finance", key="meal_refund_days", value="2", source="本园规定")
     billing.bills_generate(actor=accountant, month=MONTH)
     bill = _bill(billed.world.k1.own_child)
     assert bill.meal_refunded_days == 2  # the two sick days in a row; the single personal day is billed
@@ -208,7 +208,7 @@ def test_the_meal_account_income_is_the_meal_fees_of_the_bills(billed):
     from houqin.canteen.services import compute_account
 
     accountant = billed.actor(Role.ACCOUNTANT)
-    override_set(actor=accountant, area="finance", key="meal_refund_after_days", value="2", source="本园规定")
+    override_set(actor=accountant, area="finance", key="meal_refund_days", value="2", source="本园规定")
     billing.bills_generate(actor=accountant, month=MONTH)
     before = compute_account(kindergarten=billed.world.k1.kg, month=MONTH)
     billing.bills_issue(actor=accountant, month=MONTH)
