@@ -93,7 +93,8 @@ def test_list_pages_have_a_fixed_query_count(issued):
 def test_the_parent_sees_the_bill_in_plain_words(issued):
     client = _client(issued.user(Role.PARENT))
     page = client.get("/k/k1/finance/bills/").content.decode()
-    assert issued.world.k1.own_child.name in page and "2026-11" in page
+    assert issued.world.k1.own_child.name in page and f"/k/k1/finance/bills/{issued.bill.code}/" in page
+    assert "2026年11月" in page  # in Chinese
     detail = client.get(f"/k/k1/finance/bills/{issued.bill.code}/").content.decode()
     assert "还需缴纳" in detail or "Still to pay" in detail
     assert str(issued.bill.number) in detail
