@@ -270,6 +270,15 @@ _FINANCE: list[Capability] = [
                description="Meters, their monthly readings and the use against the same month last year"),
     Capability("finance.utilities.record", _grant([Role.DIRECTOR, Role.STOREKEEPER], K),
                description="Add meters and record the monthly readings"),
+    Capability(
+        "finance.bill.view", {Role.PRINCIPAL: K, Role.ACCOUNTANT: K, Role.PARENT: CH},
+        description="Monthly fee bills and receipts (parents: their own children's issued bills)",
+    ),
+    Capability(
+        "finance.bill.change", _grant([Role.PRINCIPAL, Role.ACCOUNTANT], K),
+        description="Generate and issue the month's fee bills; void and reissue a bill; the bills' rules",
+    ),
+    Capability("finance.bill.pay", {Role.ACCOUNTANT: K}, description="Record and void payments of fee bills"),
 ]
 
 # --- each area's capabilities: edit only your area's list ------------------------------------

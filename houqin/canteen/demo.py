@@ -500,6 +500,12 @@ def _survey_meeting_and_accounts(ctx, kg, users) -> int:
     bulk_create_with_history([meeting], CommitteeMeeting, default_change_reason=CHANGE_REASON)
 
     accountant = policy.actor_for_kindergarten(users["accountant"], kg)
+    # The month's fee bills first: each account's income is the meal fees of its month's bills.
+    from houqin.finance.billing_demo import build_bills
+
+    bills = build_bills(ctx, kg, users["accountant"], ctx.users.get("parent" if kg.slug == "demo" else "parent2"))
+    ctx.counts["fee bills"] = ctx.counts.get("fee bills", 0) + bills["bills"]
+    ctx.counts["fee payments"] = ctx.counts.get("fee payments", 0) + bills["payments"]
     made = 0
     for month in dates.months:
         account = services.account_prepare(actor=accountant, month=month)

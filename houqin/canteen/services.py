@@ -537,6 +537,11 @@ def compute_account(*, kindergarten, month: dt.date) -> dict:
     staff_share = food_issued - expenditure
     income = (fee * billed).quantize(CENT) if fee is not None else None
     refunds = (fee * refunded).quantize(CENT) if fee is not None else None
+    billed_fees = _billed_meal_fees(kindergarten=kindergarten, month=start)
+    if billed_fees is not None:  # the month's fee bills are issued: their meal fees are the income
+        income, refunds = billed_fees["income"], billed_fees["refunds"]
+        billed, refunded = billed_fees["billed_days"], billed_fees["refunded_days"]
+        fee_source = _("the meal fees of %(n)d fee bills of the month") % {"n": billed_fees["bills"]}
     balance = income - expenditure if income is not None else None
     previous = (MealAccount.objects.active().filter(kindergarten=kindergarten, month__lt=start,
                                                     month__gte=_term_start(start))
@@ -554,6 +559,13 @@ def compute_account(*, kindergarten, month: dt.date) -> dict:
         "limit_pct": Decimal(str(rules.value("account.balance_limit_pct"))),
         "limit": rules.figure("account.balance_limit_pct"),
     }
+
+
+def _billed_meal_fees(*, kindergarten, month: dt.date) -> dict | None:
+    """The meal fees of the month's issued fee bills (houqin.finance.billing), or None."""
+    from houqin.finance.billing import meal_income
+
+    return meal_income(kindergarten=kindergarten, month=month)
 
 
 def _term_start(month: dt.date) -> dt.date:

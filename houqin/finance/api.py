@@ -15,10 +15,21 @@ from ninja.files import UploadedFile
 from houqin.core.inputs import Day, Input, Month, Year
 from houqin import policy
 from houqin.core.errors import DomainError
+from houqin.core.rule_api import add_rule_routes
 from houqin.core.web import xlsx_response
-from houqin.finance import reports, selectors, services
+from houqin.finance import billing, reports, selectors, services
 from houqin.finance.models import BudgetCategory, FeeStandard, PurchaseRequest, RepairRequest
 from houqin.finance.schemas import (
+    BillGenerateIn,
+    BillGenerateOut,
+    BillIssueOut,
+    BillMonthIn,
+    BillVoidIn,
+    BillVoidOut,
+    FeeBillDetailOut,
+    FeeBillOut,
+    FeePaymentIn,
+    FeePaymentOut,
     BudgetIn,
     BudgetRowOut,
     BudgetTableOut,
@@ -565,3 +576,103 @@ def record_meter_reading(request, kg: str, code: UUID, payload: MeterReadingIn):
     meter = utilities.get_meter(actor=actor, code=code, capability="finance.utilities.record")
     utilities.reading_record(actor=actor, meter=meter, **payload.dict())
     return Status(201, _meter_detail_out(meter))
+
+
+# --- fee bills, payments and receipts (houqin.finance.billing) ---------------------------------
+
+
+def _bill_out(b) -> dict:
+    return {"code": b.code, "number": b.number, "child_code": b.child.code, "child": b.child.name,
+            "school_class": b.school_class.name, "month": b.month, "status": b.status,
+            "status_label": str(b.get_status_display()), "voided": b.is_voided,
+            "due": b.due, "how_to_pay": b.how_to_pay,
+            **{f: getattr(b, f) for f in ("school_days", "present_days", "absent_days", "meal_days",
+                                          "meal_refunded_days", "meal_fee_per_day", "meal_amount", "meal_refund",
+                                          "care_fee", "care_reduction", "care_amount", "total", "paid_amount")}}
+
+
+def _payment_out(p) -> dict:
+    return {"code": p.code, "number": p.number, "amount": p.amount, "paid_on": p.paid_on, "method": p.method,
+            "method_label": str(p.get_method_display()), "reference": p.reference, "voided": p.is_voided,
+            "void_reason": p.void_reason or "",
+            "receipt_url": reverse("finance:payment_receipt", kwargs={"kg": p.kindergarten.slug, "code": p.code})}
+
+
+def _bill_detail_out(b) -> dict:
+    return {**_bill_out(b), "rule_note": b.rule_note, "void_reason": b.void_reason or "",
+            "payments": [_payment_out(p) for p in billing.bill_payments(b)]}
+
+
+@router.get(K + "/bills", response=list[FeeBillOut])
+@policy.requires("finance.bill.view")
+def list_bills(request, kg: str, year: Year | None = None, month: Month | None = None, status: str = ""):
+    """The bills of a month (`year` and `month`), or all a family may see; `status`: draft, issued, paid."""
+    when = dt.date(year, month, 1) if year and month else None
+    bills = billing.bill_list(actor=request.actor, month=when, status=status or None)
+    return [_bill_out(b) for b in bills.order_by("-month", "school_class__sort_order", "child__name_pinyin")[:2000]]
+
+
+@router.post(K + "/bills/generate", response=BillGenerateOut)
+@policy.requires("finance.bill.change")
+def generate_bills(request, kg: str, payload: BillGenerateIn):
+    """Compute the month's bills: new drafts, drafts recomputed; issued bills are kept."""
+    child = None
+    if payload.child_code:
+        from houqin.org.models import Child
+
+        child = policy.get_or_404(request.actor, "finance.bill.change", Child.objects.active(),
+                                  code=payload.child_code)
+    return billing.bills_generate(actor=request.actor, month=payload.month, child=child)
+
+
+@router.post(K + "/bills/issue", response=BillIssueOut)
+@policy.requires("finance.bill.change")
+def issue_bills(request, kg: str, payload: BillMonthIn):
+    return {"issued": billing.bills_issue(actor=request.actor, month=payload.month)}
+
+
+@router.get(K + "/bills/{code}", response=FeeBillDetailOut)
+@policy.requires("finance.bill.view")
+def get_bill(request, kg: str, code: UUID):
+    return _bill_detail_out(billing.get_bill(actor=request.actor, code=code))
+
+
+@router.post(K + "/bills/{code}/void", response=BillVoidOut)
+@policy.requires("finance.bill.change")
+def void_bill(request, kg: str, code: UUID, payload: BillVoidIn):
+    bill = billing.get_bill(actor=request.actor, code=code, capability="finance.bill.change")
+    new = billing.bill_void(actor=request.actor, bill=bill, reason=payload.reason, reissue=payload.reissue)
+    bill.refresh_from_db()
+    return {"voided": _bill_out(bill), "reissued": _bill_out(new) if new else None}
+
+
+@router.post(K + "/bills/{code}/payments", response={201: FeePaymentOut})
+@policy.requires("finance.bill.pay")
+def record_payment(request, kg: str, code: UUID, payload: FeePaymentIn):
+    bill = billing.get_bill(actor=request.actor, code=code, capability="finance.bill.pay")
+    payment = billing.payment_record(actor=request.actor, bill=bill, amount=payload.amount, paid_on=payload.paid_on,
+                                     method=payload.method, reference=payload.reference)
+    return Status(201, _payment_out(payment))
+
+
+@router.post(K + "/payments/{code}/void", response=FeePaymentOut)
+@policy.requires("finance.bill.pay")
+def void_payment(request, kg: str, code: UUID, payload: FinanceReasonIn):
+    payment = billing.get_payment(actor=request.actor, code=code, capability="finance.bill.pay")
+    return _payment_out(billing.payment_void(actor=request.actor, payment=payment, reason=payload.reason))
+
+
+@router.get(K + "/payments/{code}/receipt.pdf", response={200: None})
+@policy.requires("finance.bill.view")
+def payment_receipt(request, kg: str, code: UUID):
+    """The receipt of a payment, as a PDF."""
+    from houqin.finance.billing_views import receipt_pdf
+
+    payment = billing.get_payment(actor=request.actor, code=code)
+    response = HttpResponse(receipt_pdf(payment), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{payment.number}.pdf"'
+    return response
+
+
+add_rule_routes(router, area=billing.AREA, path=K + "/rules", view_capability="finance.bill.view",
+                change_capability="finance.bill.change")

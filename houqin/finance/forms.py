@@ -4,7 +4,17 @@ from django.utils.translation import gettext_lazy as _
 
 from houqin.core import files
 from houqin.core.forms import StaffChoiceField, StyledForm
-from houqin.finance.models import MONEY, QUANTITY, BudgetCategory, FeeUnit, FixedBy, MeterKind, PaymentMethod, Term
+from houqin.finance.models import (
+    MONEY,
+    QUANTITY,
+    BudgetCategory,
+    FeePaymentMethod,
+    FeeUnit,
+    FixedBy,
+    MeterKind,
+    PaymentMethod,
+    Term,
+)
 
 
 class DateInput(forms.DateInput):
@@ -240,3 +250,19 @@ class MeterReadingForm(StyledForm):
     old_meter_final = forms.CharField(label=_("Old meter's final reading"), max_length=20, required=False,
                                       widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     note = forms.CharField(label=_("Note (e.g. a saving measure)"), max_length=200, required=False)
+
+
+class BillPaymentForm(StyledForm):
+    """A payment of a fee bill as the accountant records it (the amount is read by the service)."""
+
+    amount = forms.CharField(label=_("amount paid (yuan)"), max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    paid_on = forms.DateField(label=_("paid on"), widget=DateInput())
+    method = forms.ChoiceField(label=_("payment method"), choices=FeePaymentMethod.choices)
+    reference = forms.CharField(label=_("payment reference"), max_length=60, required=False)
+
+
+class BillVoidForm(StyledForm):
+    reason = forms.CharField(label=_("reason for voiding"), max_length=200)
+    reissue = forms.BooleanField(label=_("issue a new bill at once (from today's register)"), required=False,
+                                 initial=True)

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -620,3 +620,126 @@ class MeterReading(TenantModel, VoidableModel):
 
     def __str__(self):
         return f"{self.meter} {self.month:%Y-%m}"
+
+
+# --------------------------------------------------------------------------------------------
+# Fee bills to families (houqin.finance.billing)
+
+
+class BillStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ISSUED = "issued", _("Unpaid")
+    PAID = "paid", _("Paid")
+
+
+B = BillStatus
+# A draft is recomputed in place; an issued bill changes only by payments (or is voided with a
+# reason and issued again); a voided payment sends a paid bill back to unpaid.
+BILL_TRANSITIONS: dict[str, set[str]] = {
+    B.DRAFT: {B.ISSUED},
+    B.ISSUED: {B.PAID},
+    B.PAID: {B.ISSUED},
+}
+BILL_CHILD_PATHS = {"campus": "school_class__campus_id", "class": "school_class_id", "child": "child_id"}
+
+
+class FeeBill(TenantModel, VoidableModel):
+    """缴费通知单: one child's fees of one month — the care fee (保育教育费) by the month, the meal fee
+    (伙食费) by the days the child was expected, less the absent days the kindergarten's rule refunds.
+    One bill per child and month (voided bills aside); the figures are kept as they were computed."""
+
+    scope_paths = BILL_CHILD_PATHS
+
+    number = models.CharField(_("number"), max_length=20, editable=False)
+    child = models.ForeignKey("org.Child", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+")
+    school_class = models.ForeignKey("org.SchoolClass", verbose_name=_("class"), on_delete=models.PROTECT,
+                                     related_name="+")
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    status = models.CharField(_("status"), max_length=10, choices=BillStatus.choices, default=B.DRAFT, editable=False)
+    school_days = models.PositiveSmallIntegerField(_("school days enrolled"), default=0)
+    present_days = models.PositiveSmallIntegerField(_("days present"), default=0)
+    absent_days = models.PositiveSmallIntegerField(_("days absent"), default=0)
+    meal_days = models.PositiveSmallIntegerField(_("meal days billed"), default=0)
+    meal_refunded_days = models.PositiveSmallIntegerField(_("absent days refunded"), default=0)
+    meal_fee_per_day = models.DecimalField(_("meal fee per day"), **MONEY, default=Decimal("0"))
+    meal_amount = models.DecimalField(_("meal fee"), **MONEY, default=Decimal("0"))
+    meal_refund = models.DecimalField(_("meal fee refunded"), **MONEY, default=Decimal("0"))
+    care_fee = models.DecimalField(_("care fee of a month"), **MONEY, default=Decimal("0"))
+    care_amount = models.DecimalField(_("care fee"), **MONEY, default=Decimal("0"))
+    care_reduction = models.DecimalField(_("care fee reduced"), **MONEY, default=Decimal("0"))
+    total = models.DecimalField(_("amount due"), **MONEY, default=Decimal("0"))
+    paid_amount = models.DecimalField(_("paid"), **MONEY, default=Decimal("0"), editable=False)
+    rule_note = models.CharField(_("rules applied"), max_length=400, blank=True)
+    how_to_pay = models.CharField(_("how to pay"), max_length=300, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True, editable=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT,
+                                  null=True, blank=True, editable=False, related_name="+")
+    replaces = models.ForeignKey("self", verbose_name=_("replaces"), on_delete=models.PROTECT, null=True, blank=True,
+                                 editable=False, related_name="+")
+    history = HistoricalRecords()
+
+    TRANSITIONS = BILL_TRANSITIONS
+
+    class Meta:
+        verbose_name = _("fee bill")
+        verbose_name_plural = _("fee bills")
+        ordering = ["-month", "school_class__sort_order", "school_class__name", "child__name_pinyin", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kindergarten", "child", "month"], condition=Q(voided_at__isnull=True),
+                                    name="finance_bill_one_per_child_month"),
+            models.UniqueConstraint(fields=["kindergarten", "number"], name="finance_bill_unique_number"),
+            models.CheckConstraint(condition=Q(total__gte=0) & Q(paid_amount__gte=0) & Q(paid_amount__lte=F("total")),
+                                   name="finance_bill_paid_within_total"),
+        ]
+        indexes = [models.Index(fields=["kindergarten", "month", "status"], name="finance_bill_kg_month")]
+
+    def __str__(self):
+        return f"{self.number} {self.month:%Y-%m}"
+
+    @property
+    def due(self) -> Decimal:
+        return self.total - self.paid_amount
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == B.PAID
+
+    @property
+    def care_prorated(self) -> bool:
+        """Charged for part of the month (enrolled or left during it)."""
+        return self.care_amount + self.care_reduction != self.care_fee
+
+
+class FeePaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("Bank transfer")
+    SCAN = "scan", _("Scanned the kindergarten's payment code")
+    CASH = "cash", _("Cash at the office")
+    OTHER = "other", _("Other")
+
+
+class FeePayment(TenantModel, VoidableModel):
+    """A payment of a bill as the accountant recorded it (no money moves through Houqin), with its
+    receipt number (收据)."""
+
+    scope_paths = {"campus": "bill__school_class__campus_id", "class": "bill__school_class_id",
+                   "child": "bill__child_id"}
+
+    bill = models.ForeignKey(FeeBill, verbose_name=_("bill"), on_delete=models.PROTECT, related_name="payments")
+    number = models.CharField(_("receipt number"), max_length=20, editable=False)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    paid_on = models.DateField(_("paid on"))
+    method = models.CharField(_("payment method"), max_length=20, choices=FeePaymentMethod.choices)
+    reference = models.CharField(_("payment reference"), max_length=60, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("fee payment")
+        verbose_name_plural = _("fee payments")
+        ordering = ["bill_id", "paid_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kindergarten", "number"], name="finance_payment_unique_number"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="finance_payment_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.amount}"

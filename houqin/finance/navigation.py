@@ -14,6 +14,7 @@ register_nav(NavItem(_("Monthly report"), "finance:report", "finance.report.view
 register_nav(NavItem(_("Fee standards"), "finance:fee_list", "finance.fees.view", icon="list-ul", order=55))
 register_nav(NavItem(_("Energy and water"), "finance:meter_list", "finance.utilities.view", icon="lightning-charge",
                      order=56))
+register_nav(NavItem(_("Fee bills"), "finance:bill_list", "finance.bill.view", icon="receipt", order=57))
 
 
 @register_todos

@@ -267,3 +267,87 @@ class SettingsOut(Schema):
 class SettingsIn(Input):
     approval_threshold: Decimal
     food_in_budget: bool = False
+
+
+# --- fee bills (houqin.finance.billing) ---------------------------------------------------------
+
+
+class BillMonthIn(Input):
+    month: dt.date  # any day of the month
+
+
+class BillGenerateIn(BillMonthIn):
+    child_code: UUID | None = None
+
+
+class BillGenerateOut(Schema):
+    created: int
+    updated: int
+    kept: int
+
+
+class BillIssueOut(Schema):
+    issued: int
+
+
+class FeePaymentOut(Schema):
+    code: UUID
+    number: str
+    amount: Decimal
+    paid_on: dt.date
+    method: str
+    method_label: str
+    reference: str
+    voided: bool
+    void_reason: str
+    receipt_url: str
+
+
+class FeeBillOut(Schema):
+    code: UUID
+    number: str
+    child_code: UUID
+    child: str
+    school_class: str
+    month: dt.date
+    status: str
+    status_label: str
+    school_days: int
+    present_days: int
+    absent_days: int
+    meal_days: int
+    meal_refunded_days: int
+    meal_fee_per_day: Decimal
+    meal_amount: Decimal
+    meal_refund: Decimal
+    care_fee: Decimal
+    care_reduction: Decimal
+    care_amount: Decimal
+    total: Decimal
+    paid_amount: Decimal
+    due: Decimal
+    how_to_pay: str
+    voided: bool
+
+
+class FeeBillDetailOut(FeeBillOut):
+    rule_note: str
+    void_reason: str
+    payments: list[FeePaymentOut]
+
+
+class FeePaymentIn(Input):
+    amount: Decimal
+    paid_on: dt.date
+    method: str
+    reference: str = ""
+
+
+class BillVoidIn(Input):
+    reason: str
+    reissue: bool = True
+
+
+class BillVoidOut(Schema):
+    voided: FeeBillOut
+    reissued: FeeBillOut | None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.finance import views
+from houqin.finance import billing_views, views
 
 app_name = "finance"
 
@@ -56,6 +56,16 @@ urlpatterns = [
     path(P + "fees/<uuid:code>/edit/", views.fee_edit, name="fee_edit"),
     path(P + "fees/<uuid:code>/publish/", views.fee_publish, name="fee_publish"),
     path(P + "fees/<uuid:code>/void/", views.fee_void, name="fee_void"),
+    # fee bills to families, payments and receipts
+    path(P + "bills/", billing_views.bill_list, name="bill_list"),
+    path(P + "bills/generate/", billing_views.bill_generate, name="bill_generate"),
+    path(P + "bills/issue/", billing_views.bill_issue, name="bill_issue"),
+    path(P + "bills/rules/<str:key>/", billing_views.bill_rule_set, name="bill_rule_set"),
+    path(P + "bills/<uuid:code>/", billing_views.bill_detail, name="bill_detail"),
+    path(P + "bills/<uuid:code>/pay/", billing_views.bill_pay, name="bill_pay"),
+    path(P + "bills/<uuid:code>/void/", billing_views.bill_void, name="bill_void"),
+    path(P + "payments/<uuid:code>/void/", billing_views.payment_void, name="payment_void"),
+    path(P + "payments/<uuid:code>/receipt.pdf", billing_views.payment_receipt, name="payment_receipt"),
 ]
 
 # energy and water (水电气: finance/utilities.py, finance/utility_views.py)

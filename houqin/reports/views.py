@@ -188,6 +188,7 @@ FAMILY_LINKS = [
     ("privacy", ("org:privacy_mine",)),
     ("ratings", ("staff:rate", "staff:rating")),
     ("medication", ("health:medication",)),
+    ("bills", ("finance:bill_list",)),
 ]
 
 
@@ -196,7 +197,8 @@ def _family_links(actor) -> list[dict]:
     labels = {"menus": _("This week's menu"), "meal_account": _("Meal account"), "pickup": _("Pick-up delegations"),
               "custody": _("Someone must not collect my child"),
               "privacy": _("My child's information"),
-              "ratings": _("Rate the nursery staff"), "medication": _("Entrusted medicines")}
+              "ratings": _("Rate the nursery staff"), "medication": _("Entrusted medicines"),
+              "bills": _("Fees to pay")}
     for key, names in FAMILY_LINKS:
         for name in names:
             try:
@@ -224,7 +226,13 @@ def family(request, kg):
         from houqin.safety.injuries import injury_list
 
         injuries = list(injury_list(actor=actor)[:10])
+    bills = []
+    if actor.has("finance.bill.view"):  # this month's and last month's fee bills (finance.billing)
+        from houqin.finance.billing import bill_list
+
+        bills = list(bill_list(actor=actor).order_by("-month", "child__name_pinyin")[:4])
     return render(request, "reports/family.html", {
+        "bills": bills,
         "injuries": injuries, "injuries_unanswered": sum(1 for i in injuries if not i.is_answered),
         "children": children, "notices": notices, "unread": sum(1 for n in notices if not n.is_read),
         "fees": fees, "links": _family_links(actor), "delegate_link": actor.has("safety.pickup.request"),

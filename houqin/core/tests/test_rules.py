@@ -27,6 +27,7 @@ PAGES = {
     "health": ("health:settings", "health:rule_set"),
     "foodsafety": ("foodsafety:rules", "foodsafety:rule_set"),
     "safety": ("safety:settings", "safety:rule_set"),
+    "finance": ("finance:bill_list", "finance:bill_rule_set"),
 }
 API = {area: f"/api/k/k1/{area}/rules" for area in PAGES}
 CJK = re.compile(r"[\u4e00-\u9fff]")
