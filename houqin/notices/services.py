@@ -30,14 +30,22 @@ def publish_notice(*, kindergarten, user, title: str, body: str, kind: str = Not
         notice.classes.set(classes)
     if children:
         notice.children.set(children)
+    if notice.published_at is not None:
+        from houqin.notices.outbox import enqueue_notice
+
+        enqueue_notice(notice)
     return notice
 
 
 def mark_read(notice: Notice, user) -> NoticeReceipt:
     """Record that `user` read `notice` (the first reading counts; later ones change nothing)."""
-    receipt, _created = NoticeReceipt.objects.get_or_create(
+    receipt, created = NoticeReceipt.objects.get_or_create(
         notice=notice, user=user, defaults={"read_at": timezone.now()}
     )
+    if created:
+        from houqin.notices.outbox import mark_read as mark_message_read
+
+        mark_message_read(kindergarten=notice.kindergarten, user=user, keys=[f"notice:{notice.code}"])
     return receipt
 
 
@@ -104,6 +112,9 @@ def notice_publish_draft(*, actor, notice: Notice) -> Notice:
         raise Conflict(_("This notice is already published or withdrawn."))
     locked.published_at = timezone.now()
     locked.save(update_fields=["published_at", "updated_at"])
+    from houqin.notices.outbox import enqueue_notice
+
+    enqueue_notice(locked)
     return locked
 
 
