@@ -99,6 +99,10 @@ def enqueue(*, kindergarten, recipients, title: str, body: str = "", key: str, k
 
 def enqueue_notice(notice: Notice) -> list[Message]:
     """The messages of a published notice: one per person it is addressed to (the writer aside)."""
+    return enqueue_notice_at(notice, None)
+
+
+def enqueue_notice_at(notice: Notice, now) -> list[Message]:
     from django.urls import reverse
 
     from houqin.notices.selectors import addressed_users
@@ -109,7 +113,7 @@ def enqueue_notice(notice: Notice) -> list[Message]:
     url = reverse("notices:detail", kwargs={"kg": notice.kindergarten.slug, "code": notice.code})
     return enqueue(kindergarten=notice.kindergarten, recipients=users, title=notice.title, body=notice.body,
                    key=f"notice:{notice.code}", kind=MessageKind.NOTICE, url=url, created_by=notice.created_by,
-                   urgent=notice.kind in URGENT_NOTICE_KINDS and notice.audience == Audience.PARENTS)
+                   urgent=notice.kind in URGENT_NOTICE_KINDS and notice.audience == Audience.PARENTS, now=now)
 
 
 def staff_with_role(kindergarten, roles, campus_id=None) -> list:
