@@ -272,14 +272,14 @@ def due_jobs(now=None, jobs=None):
 def run_once(*, now=None, jobs=None) -> dict:
     """One round of the worker: the due jobs, then the due deliveries of the outbox. A busy database
     (another writer's lock) skips the rest of the round: everything waits for the next one."""
-    now = now or timezone.now()
+    start = now or timezone.now()
     runs = []
     try:
-        for job, kg, period in due_jobs(now, jobs):
-            run = run_job(job, kg, period, now)
+        for job, kg, period in due_jobs(start, jobs):
+            run = run_job(job, kg, period, start)
             if run is not None:
                 runs.append(run)
     except DatabaseError as exc:
         log.warning("worker: jobs skipped this round: %s", exc)
-    sent = outbox.send_due(now=now)
+    sent = outbox.send_due(now=now)  # None: the time after the jobs, so that their messages go out now
     return {"runs": runs, **sent}
