@@ -195,3 +195,44 @@ def test_a_failing_job_is_recorded_and_the_worker_goes_on(world, monkeypatch):
     monkeypatch.setattr(schedule, "JOBS", [broken])
     runs = schedule.run_once(now=_local(7, 45))["runs"]
     assert {r.status for r in runs} == {"failed"} and "ZeroDivisionError" in runs[0].result
+
+
+def test_under_a_write_lock_nothing_is_lost(world, monkeypatch):
+    """The result cannot be written (another writer holds the lock): the delivery stays queued under
+    its lease and is sent in a round after it."""
+    from django.db import OperationalError
+
+    parent = world.k1.users[Role.PARENT]
+    parent.email = "parent@example.cn"
+    parent.save(update_fields=["email"])
+    publish_notice(kindergarten=world.k1.kg, user=world.k1.users[Role.DIRECTOR], title="停水通知", body="明日停水。")
+    now = timezone.now()
+    real = outbox._record
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(outbox, "_record", locked)
+    assert schedule.run_once(now=now, jobs=[])["sent"] == 0
+    d = Delivery.objects.get(channel=Channel.EMAIL)
+    assert d.status == DeliveryStatus.QUEUED and d.next_attempt_at == now + outbox.LEASE
+    monkeypatch.setattr(outbox, "_record", real)
+    assert schedule.run_once(now=now + dt.timedelta(minutes=1), jobs=[])["sent"] == 0  # still leased
+    assert schedule.run_once(now=now + outbox.LEASE, jobs=[])["sent"] == 1
+    d.refresh_from_db()
+    assert d.status == DeliveryStatus.SENT
+
+
+def test_the_worker_command_runs_one_round(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    parent = world.k1.users[Role.PARENT]
+    parent.email = "parent@example.cn"
+    parent.save(update_fields=["email"])
+    publish_notice(kindergarten=world.k1.kg, user=world.k1.users[Role.DIRECTOR], title="停水通知", body="明日停水。")
+    with override_settings(HOUQIN_WORKER_BACKUP=False):
+        call_command("worker", "--once", stdout=StringIO())
+    assert [m.to for m in mail.outbox] == [["parent@example.cn"]]
+    assert not JobRun.objects.filter(job="backup").exists()
