@@ -25,7 +25,6 @@ class Command(BaseCommand):
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_a: stopping.append(True))
         while True:
-            close_old_connections()
             result = run_once()
             if result["runs"] or result["sent"] or result["retry"] or result["failed"]:
                 self.stdout.write(_("Worker round: %(runs)d jobs run, %(sent)d sent, %(retry)d to retry, "
@@ -33,6 +32,7 @@ class Command(BaseCommand):
                                                              "retry": result["retry"], "failed": result["failed"]})
             if options["once"] or stopping:
                 return
+            close_old_connections()  # a long-running process: a fresh connection when the old one broke
             for _i in range(interval):
                 if stopping:
                     return
