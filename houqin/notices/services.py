@@ -134,13 +134,14 @@ def _time(value, field: str):
 
     from houqin.core.errors import DomainError
 
-    if isinstance(value, dt.time):
-        return value
     try:
-        return dt.time.fromisoformat(str(value or "").strip())
+        value = value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value or "").strip())
     except ValueError:
+        value = None
+    if value is None or value.tzinfo is not None:  # a time of day here, never one with a zone
         message = _("Enter the time as hh:mm.")
-        raise DomainError(message, errors=[{"field": field, "message": message}]) from None
+        raise DomainError(message, errors=[{"field": field, "message": message}])
+    return value.replace(second=0, microsecond=0)
 
 
 MOBILE = r"1\d{10}"
