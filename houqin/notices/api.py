@@ -116,10 +116,15 @@ def read_message(request, kg: str, code: UUID):
     return _message_out(selectors.get_my_message(actor=request.actor, code=code))
 
 
+def _preferences_out(actor) -> dict:
+    p = selectors.my_preferences(actor=actor)
+    return {**p, "quiet_start": p["quiet_start"].strftime("%H:%M"), "quiet_end": p["quiet_end"].strftime("%H:%M")}
+
+
 @router.get("/k/{kg}/message-preferences", response=PreferencesOut)
 @policy.requires("notices.messages")
 def get_preferences(request, kg: str):
-    return selectors.my_preferences(actor=request.actor)
+    return _preferences_out(request.actor)
 
 
 @router.put("/k/{kg}/message-preferences", response=PreferencesOut)
@@ -127,7 +132,7 @@ def get_preferences(request, kg: str):
 def set_preferences(request, kg: str, payload: PreferencesIn):
     services.preferences_set(actor=request.actor, channels=payload.channels, quiet_start=payload.quiet_start,
                              quiet_end=payload.quiet_end, email=payload.email, phone=payload.phone)
-    return selectors.my_preferences(actor=request.actor)
+    return _preferences_out(request.actor)
 
 
 @router.get("/k/{kg}/outbox", response=list[DeliveryOut])

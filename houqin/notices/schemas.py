@@ -64,8 +64,8 @@ class MessageOut(Schema):
 class PreferencesOut(Schema):
     channels: list[str]
     offered: list[str]
-    quiet_start: dt.time
-    quiet_end: dt.time
+    quiet_start: str  # "hh:mm", a time of day without a zone (JSON Schema's "time" needs one)
+    quiet_end: str
     email: str
     phone: str
 

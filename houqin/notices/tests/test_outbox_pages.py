@@ -138,6 +138,7 @@ def test_preferences_through_the_api(world, login):
                                                      "quiet_start": "21:00", "quiet_end": "07:00"},
                    content_type="application/json")
     assert r.status_code == 200 and r.json()["channels"] == ["email"] and r.json()["email"] == "n@example.cn"
+    assert (r.json()["quiet_start"], r.json()["quiet_end"]) == ("21:00", "07:00")
     r = client.put("/api/k/k1/message-preferences", {"channels": ["wecom"]}, content_type="application/json")
     assert r.status_code in (400, 422)
     assert ChannelPreference.objects.get(user=nurse).channels == ["email"]
