@@ -49,7 +49,11 @@ system-deps:
 demo: setup
 	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py migrate_fresh -v0  # empty database: tables from the models; else migrate
 	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 $(PY) manage.py seed_demo
-	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 HOUQIN_2FA_ROLES=$(DEMO_2FA_ROLES) $(PY) manage.py runserver $(HOST):$(PORT)
+	@# the worker (scheduled jobs, the outbox) in the background beside the server, stopped with it; e-mail to data/mail/
+	HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 HOUQIN_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend \
+	  HOUQIN_WORKER_BACKUP=0 HOUQIN_WORKER_INTERVAL=30 $(PY) manage.py worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  HOUQIN_DEBUG=1 HOUQIN_HTTPS=0 HOUQIN_2FA_ROLES=$(DEMO_2FA_ROLES) $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what the tests need, run the suite on SQLite, then on a throwaway PostgreSQL
 test: system-deps dev-setup

@@ -260,6 +260,22 @@ HOUQIN_BACKUP_KEEP = env_int("HOUQIN_BACKUP_KEEP", 35)
 # Where pg_dump and pg_restore are (empty: found on PATH); they must be at least the server's version.
 HOUQIN_PG_BIN_DIR = env_str("HOUQIN_PG_BIN_DIR", "")
 
+# The outbox (houqin.notices.outbox; README "Operations"): e-mail through Django's mail backend; the
+# 企业微信 group robot webhook of each kindergarten (slug=url, comma-separated) and the SMS gateway
+# adapter (a dotted path; empty: no SMS). The link in a message starts with the site's address.
+EMAIL_BACKEND = env_str("HOUQIN_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("HOUQIN_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("HOUQIN_EMAIL_PORT", 25)
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = env_str("HOUQIN_EMAIL_FROM", "houqin@localhost")
+HOUQIN_SITE_URL = env_str("HOUQIN_SITE_URL", "")
+HOUQIN_WECOM_WEBHOOKS = env_str("HOUQIN_WECOM_WEBHOOKS", "")
+HOUQIN_WECOM_TRANSPORT = env_str("HOUQIN_WECOM_TRANSPORT", "houqin.notices.channels.HttpTransport")
+HOUQIN_SMS_GATEWAY = env_str("HOUQIN_SMS_GATEWAY", "")
+# The worker (manage.py worker): seconds between its rounds, and whether it takes the nightly backup.
+HOUQIN_WORKER_INTERVAL = env_int("HOUQIN_WORKER_INTERVAL", 60)
+HOUQIN_WORKER_BACKUP = env_bool("HOUQIN_WORKER_BACKUP", True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

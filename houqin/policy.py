@@ -673,6 +673,11 @@ _NOTICES: list[Capability] = [  # houqin.notices: notices to parents and staff w
         description="Who has read a notice and who has not",
     ),
     Capability("notices.void", _grant([Role.PRINCIPAL, Role.DIRECTOR], K), description="Withdraw a notice with a reason"),
+    Capability("notices.messages", _grant(EVERYONE_IN_KINDERGARTEN, K),
+               description="One's own messages (alerts, reminders, notices) and the channels and quiet hours to get them by"),
+    Capability("notices.outbox.view", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="The outbox (each message's delivery per channel: queued, sent, failed, read) and the "
+                           "worker's scheduled job runs"),
 ]
 _REPORTS: list[Capability] = [  # houqin.reports: the semester summary, the district comparison
     Capability(

@@ -318,7 +318,26 @@ def open_observation(*, kindergarten, user, child, school_class, day: dt.date, t
                                 children=[child], source=f"health.observation:{obs.code}")
         obs.parent_notice_code = str(notice.code)
         obs.save(update_fields=["parent_notice_code", "updated_at"])
+        _alert_health_teachers(kindergarten, obs, what, user)
     return obs
+
+
+def _alert_health_teachers(kindergarten, obs: HealthObservation, what: str, user) -> None:
+    """The alarm's message to the health teachers (urgent: sent in quiet hours too), once per
+    observation (houqin.notices.outbox)."""
+    from django.urls import reverse
+
+    from houqin.notices.models import MessageKind
+    from houqin.notices.outbox import enqueue, staff_with_role
+    from houqin.org.models import Role
+
+    teachers = staff_with_role(kindergarten, [Role.HEALTH_TEACHER], campus_id=obs.school_class.campus_id)
+    enqueue(kindergarten=kindergarten, recipients=teachers, kind=MessageKind.ALERT, urgent=True,
+            title=_("Health alert: %(child)s") % {"child": obs.child.name},
+            body=_("%(class)s, %(what)s: the child is under all-day observation; please see the child.") % {
+                "class": obs.school_class.name, "what": what},
+            url=reverse("health:observation", kwargs={"kg": kindergarten.slug, "code": obs.code}),
+            key=f"health.observation:{obs.code}", created_by=user)
 
 
 def _at(value, day: dt.date) -> dt.datetime:

@@ -5,6 +5,7 @@ read, one safety letter they have not)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -58,3 +59,94 @@ def build_notices(ctx):
             receipts += len(readers)
     ctx.counts["notices"] = count
     ctx.counts["notice receipts"] = receipts
+
+
+@demo_step
+def build_outbox(ctx):
+    """The outbox as it stands at 9 a.m.: e-mail addresses and channels for the demo logins, each
+    published notice's messages (the app and e-mail: read where the reader read the notice), this
+    morning's fever alert to the health teacher (unread: a red to-do; its e-mail waiting for a retry
+    after the mail server did not answer), one e-mail that failed after its last attempt, and two
+    weeks of the worker's job runs before today (today's are the worker's own when it runs)."""
+    from django.db.models import F
+
+    from houqin.health.models import CheckFinding
+    from houqin.notices import outbox, schedule
+    from houqin.notices.models import (
+        Channel, ChannelPreference, Delivery, DeliveryStatus, JobRun, Message, MessageKind, Notice, NoticeReceipt,
+    )
+    from houqin.org.models import Membership, Role
+
+    today = ctx.dates.today
+
+    def at(day, hour, minute=0):
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+    now = at(today, 9)
+    messages = runs = 0
+    for slug, suffix in (("demo", ""), ("demo2", "2")):
+        kg = ctx.kindergartens[slug]
+        for name, quiet in (("parent", (21, 30, 7, 0)), ("health", (22, 0, 6, 30)), ("director", None),
+                            ("principal", None)):
+            user = ctx.users[f"{name}{suffix}"]
+            user.email = f"{user.username}@example.com"
+            user.save(update_fields=["email"])
+            if quiet:
+                ChannelPreference.objects.create(kindergarten=kg, user=user, created_by=user, channels=[Channel.EMAIL],
+                                                 quiet_start=dt.time(quiet[0], quiet[1]), quiet_end=dt.time(quiet[2], quiet[3]))
+        for notice in Notice.objects.filter(kindergarten=kg, published_at__isnull=False, voided_at__isnull=True,
+                                            published_at__lte=now).order_by("published_at", "pk"):
+            made = outbox.enqueue_notice_at(notice, notice.published_at)
+            messages += len(made)
+            read = dict(NoticeReceipt.objects.filter(notice=notice).values_list("user_id", "read_at"))
+            for m in made:
+                if m.recipient_id in read:
+                    Message.objects.filter(pk=m.pk).update(read_at=read[m.recipient_id])
+                    Delivery.objects.filter(message=m, channel=Channel.IN_APP).update(status=DeliveryStatus.READ)
+            Delivery.objects.filter(message__in=made, channel=Channel.EMAIL).update(
+                status=DeliveryStatus.SENT, attempts=1, sent_at=F("next_attempt_at"))
+        # the safety letter of the winter: the parent's mailbox refused it, six times
+        last_letter = Delivery.objects.filter(message__kindergarten=kg, message__kind=MessageKind.NOTICE,
+                                              message__recipient=ctx.users[f"parent{suffix}"],
+                                              channel=Channel.EMAIL).order_by("-message__created_at").first()
+        if last_letter is not None:
+            Delivery.objects.filter(pk=last_letter.pk).update(
+                status=DeliveryStatus.FAILED, attempts=outbox.MAX_ATTEMPTS, sent_at=None,
+                last_error="550 mailbox unavailable")
+        # this morning's fever at the gate: the health teacher's alert
+        fever = (CheckFinding.objects.filter(kindergarten=kg, date=today, temperature__gte=Decimal("37.3"))
+                 .select_related("child", "school_class").order_by("created_at").first()) if ctx.dates.is_school_day else None
+        if fever is not None:
+            nurses = outbox.staff_with_role(kg, [Role.HEALTH_TEACHER])
+            made = outbox.enqueue(
+                kindergarten=kg, recipients=nurses, kind=MessageKind.ALERT, urgent=True, now=at(today, 8, 5),
+                title=f"健康警报：{fever.child.name}", body=f"{fever.school_class.name}，晨检：{fever.temperature} °C 发热，已通知家长接回。",
+                url=f"/k/{kg.slug}/health/", key=f"demo.fever:{fever.pk}")
+            messages += len(made)
+            Delivery.objects.filter(message__in=made, channel=Channel.EMAIL).update(
+                attempts=1, next_attempt_at=now + outbox.BACKOFF[1], last_error="timed out")
+        # the worker's runs of the last two weeks, before today
+        class_staff = Membership.objects.filter(kindergarten=kg, is_active=True,
+                                                role__in=[Role.CLASS_TEACHER, Role.NURSERY]).count()
+        rows = []
+        for back in range(14, 0, -1):
+            day = today - dt.timedelta(days=back)
+            for job in schedule.JOBS:
+                if job.instance:
+                    continue
+                period = job.period(timezone.localtime(at(day, 23, 59)))
+                if period is None or any(r.job == job.key and r.period == period for r in rows):
+                    continue
+                if job.key in ("expiry_check", "meal_account", "certificates") and period == job.period(
+                        timezone.localtime(now)):
+                    continue  # this period's run is the worker's, today
+                start = at(day, {"morning_check": 7}.get(job.key, 8), 30 if job.key == "morning_check" else 0)
+                count = {"morning_check": ctx.rng.randint(0, 3) * 2 if class_staff else 0,
+                         "hazards": 4 if back <= 4 else 0, "certificates": 3, "expiry_check": 2,
+                         "meal_account": 3, "outbreak": 2 if back == 5 else 0}[job.key]
+                rows.append(JobRun(job=job.key, kindergarten=kg, period=period, status="done", started_at=start,
+                                   finished_at=start + dt.timedelta(seconds=ctx.rng.randint(1, 4)), messages=count))
+        JobRun.objects.bulk_create(rows)
+        runs += len(rows)
+    ctx.counts["messages"] = messages
+    ctx.counts["job runs"] = runs

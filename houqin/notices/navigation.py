@@ -63,3 +63,27 @@ def notice_figures(kindergartens, start, end) -> dict:
                    pgettext("unit", "notices"), "health", url + "?kind=disease"),
         ]
     return result
+
+
+register_nav(NavItem(gettext_lazy("My messages"), "notices:messages", "notices.messages", icon="bell", order=89))
+register_nav(NavItem(gettext_lazy("Outbox"), "notices:outbox", "notices.outbox.view", icon="send", order=91))
+
+
+@register_todos
+def message_todos(actor) -> list[Todo]:
+    """Unread alerts and reminders in the app (notices have their own to-do above): red when an
+    urgent alert is among them. One query."""
+    if actor.kindergarten is None or not actor.has("notices.messages"):
+        return []
+    from houqin.notices.models import Message, MessageKind
+
+    unread = list(Message.objects.filter(kindergarten=actor.kindergarten, recipient=actor.user, read_at__isnull=True)
+                  .exclude(kind=MessageKind.NOTICE).order_by("-urgent", "-created_at")
+                  .values_list("urgent", "title")[:50])
+    if not unread:
+        return []
+    return [Todo(
+        title=_("%(n)d new messages") % {"n": len(unread)},
+        url=reverse("notices:messages", kwargs={"kg": actor.kindergarten.slug}), urgency=3 if unread[0][0] else 2,
+        detail="、".join(t for _u, t in unread[:3]), area="notices",
+    )]

@@ -151,3 +151,64 @@ def receipts(*, actor, notice: Notice) -> dict:
     rows = [{**p, "read_at": read.get(p["user"].pk)} for p in people]
     rows.sort(key=lambda r: r["read_at"] is not None)
     return {"rows": rows, "read": sum(1 for r in rows if r["read_at"]), "total": len(rows)}
+
+
+# --- the outbox: one's own messages, the director's view of deliveries and job runs ---------------
+
+
+def my_messages(*, actor):
+    """The actor's own messages in this kindergarten, newest first."""
+    from houqin.notices.models import Message
+
+    return (policy.scoped(actor, "notices.messages", Message.objects.all())
+            .filter(recipient=actor.user).order_by("-created_at", "-pk"))
+
+
+def get_my_message(*, actor, code):
+    message = my_messages(actor=actor).filter(code=code).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+def my_preferences(*, actor) -> dict:
+    """The actor's channels and quiet hours (the defaults when never chosen), and what is offered."""
+    from houqin.notices import channels, outbox
+    from houqin.notices.models import ChannelPreference
+
+    pref = ChannelPreference.objects.filter(kindergarten=actor.kindergarten, user=actor.user).first()
+    quiet = (pref.quiet_start, pref.quiet_end) if pref and pref.quiet_start and pref.quiet_end else outbox.DEFAULT_QUIET
+    return {
+        "channels": list(pref.channels) if pref else outbox.default_channels(actor.user),
+        "quiet_start": quiet[0], "quiet_end": quiet[1], "offered": channels.offered(actor.kindergarten),
+        "email": actor.user.email, "phone": actor.user.phone,
+    }
+
+
+def outbox_deliveries(*, actor, status: str = ""):
+    """Every delivery of the kindergarten's messages (newest first), optionally of one status."""
+    from houqin.notices.models import Delivery, DeliveryStatus, Message
+
+    messages = policy.scoped(actor, "notices.outbox.view", Message.objects.all())
+    qs = Delivery.objects.filter(message__in=messages.values("pk"))
+    if status in DeliveryStatus.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("message__recipient").order_by("-pk")
+
+
+def outbox_counts(*, actor) -> dict:
+    from houqin.notices.models import Delivery, Message
+
+    messages = policy.scoped(actor, "notices.outbox.view", Message.objects.all())
+    return dict(Delivery.objects.filter(message__in=messages.values("pk")).values("status")
+                .annotate(n=Count("pk")).values_list("status", "n"))
+
+
+def job_runs(*, actor):
+    """The worker's runs for this kindergarten, and the instance's own (the nightly backup)."""
+    from houqin.notices.models import JobRun
+
+    if not actor.has("notices.outbox.view"):
+        return JobRun.objects.none()
+    return JobRun.objects.filter(Q(kindergarten=actor.kindergarten) | Q(kindergarten__isnull=True)).order_by(
+        "-started_at", "-pk")

@@ -30,14 +30,22 @@ def publish_notice(*, kindergarten, user, title: str, body: str, kind: str = Not
         notice.classes.set(classes)
     if children:
         notice.children.set(children)
+    if notice.published_at is not None:
+        from houqin.notices.outbox import enqueue_notice
+
+        enqueue_notice(notice)
     return notice
 
 
 def mark_read(notice: Notice, user) -> NoticeReceipt:
     """Record that `user` read `notice` (the first reading counts; later ones change nothing)."""
-    receipt, _created = NoticeReceipt.objects.get_or_create(
+    receipt, created = NoticeReceipt.objects.get_or_create(
         notice=notice, user=user, defaults={"read_at": timezone.now()}
     )
+    if created:
+        from houqin.notices.outbox import mark_read as mark_message_read
+
+        mark_message_read(kindergarten=notice.kindergarten, user=user, keys=[f"notice:{notice.code}"])
     return receipt
 
 
@@ -104,6 +112,9 @@ def notice_publish_draft(*, actor, notice: Notice) -> Notice:
         raise Conflict(_("This notice is already published or withdrawn."))
     locked.published_at = timezone.now()
     locked.save(update_fields=["published_at", "updated_at"])
+    from houqin.notices.outbox import enqueue_notice
+
+    enqueue_notice(locked)
     return locked
 
 
@@ -113,3 +124,88 @@ def notice_read(*, actor, notice: Notice) -> NoticeReceipt | None:
     if notice.published_at is None or notice.voided_at is not None or notice.created_by_id == actor.user.pk:
         return None
     return mark_read(notice, actor.user)
+
+
+# --- the outbox's use cases: one's channels and quiet hours, reading one's messages ----------------
+
+
+def _time(value, field: str):
+    import datetime as dt
+
+    from houqin.core.errors import DomainError
+
+    try:
+        value = value if isinstance(value, dt.time) else dt.time.fromisoformat(str(value or "").strip())
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is not None:  # a time of day here, never one with a zone
+        message = _("Enter the time as hh:mm.")
+        raise DomainError(message, errors=[{"field": field, "message": message}])
+    return value.replace(second=0, microsecond=0)
+
+
+MOBILE = r"1\d{10}"
+
+
+@transaction.atomic
+def preferences_set(*, actor, channels, quiet_start, quiet_end, email: str | None = None, phone: str | None = None):
+    """Choose the channels besides the app (only those offered here, and only with an address for
+    them), the e-mail address and mobile number they go to, and the quiet hours (only urgent health
+    alerts are sent in them)."""
+    import re
+
+    from django.core.validators import validate_email
+
+    from houqin.core.errors import DomainError, Forbidden
+    from houqin.notices import channels as channel_adapters
+    from houqin.notices.models import Channel, ChannelPreference
+
+    if not actor.has("notices.messages"):
+        raise Forbidden()
+    user, changed = actor.user, []
+    if email is not None:
+        email = email.strip()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                message = _("Enter a valid e-mail address.")
+                raise DomainError(message, errors=[{"field": "email", "message": message}]) from None
+        user.email = email[:254]
+        changed.append("email")
+    if phone is not None:
+        phone = re.sub(r"[\s-]", "", phone)
+        if phone and not re.fullmatch(MOBILE, phone):
+            message = _("Enter an 11-digit mobile number.")
+            raise DomainError(message, errors=[{"field": "phone", "message": message}])
+        user.phone = phone
+        changed.append("phone")
+    chosen = list(dict.fromkeys(channels or ()))
+    offered = channel_adapters.offered(actor.kindergarten)
+    if any(c not in offered for c in chosen):
+        message = _("Choose the channels from the list.")
+        raise DomainError(message, errors=[{"field": "channels", "message": message}])
+    for c in chosen:
+        if not channel_adapters.adapter(c).address(actor.user, actor.kindergarten):
+            field = "email" if c == Channel.EMAIL else "phone"
+            message = (_("Enter your e-mail address to get messages by e-mail.") if c == Channel.EMAIL
+                       else _("Enter your mobile number to get messages on this channel."))
+            raise DomainError(message, errors=[{"field": field, "message": message}])
+    start, end = _time(quiet_start, "quiet_start"), _time(quiet_end, "quiet_end")
+    if start == end:
+        message = _("The quiet hours must start and end at different times.")
+        raise DomainError(message, errors=[{"field": "quiet_end", "message": message}])
+    if changed:
+        user.save(update_fields=changed)
+    pref, _created = ChannelPreference.objects.select_for_update().get_or_create(
+        kindergarten=actor.kindergarten, user=actor.user, defaults={"created_by": actor.user})
+    pref.channels, pref.quiet_start, pref.quiet_end = chosen, start, end
+    pref.save(update_fields=["channels", "quiet_start", "quiet_end", "updated_at"])
+    return pref
+
+
+def messages_read(*, actor, messages=None) -> int:
+    """Mark the actor's messages read (the given ones, or all of them)."""
+    from houqin.notices.outbox import mark_read as mark_messages_read
+
+    return mark_messages_read(kindergarten=actor.kindergarten, user=actor.user, messages=messages)

@@ -12,4 +12,9 @@ urlpatterns = [
     path(P + "<uuid:code>/publish/", views.notice_publish, name="publish"),
     path(P + "<uuid:code>/void/", views.notice_void, name="void"),
     path(P + "<uuid:code>/receipts/", views.notice_receipts, name="receipts"),
+    path(P + "messages/", views.message_list, name="messages"),
+    path(P + "messages/read/", views.messages_read, name="messages_read"),
+    path(P + "messages/<uuid:code>/", views.message_open, name="message"),
+    path(P + "preferences/", views.preferences, name="preferences"),
+    path(P + "outbox/", views.outbox_view, name="outbox"),
 ]

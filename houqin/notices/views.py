@@ -13,7 +13,7 @@ from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors
 from houqin.notices import selectors, services
-from houqin.notices.forms import NoticeForm, ReasonForm
+from houqin.notices.forms import NoticeForm, PreferencesForm, ReasonForm
 from houqin.notices.models import NoticeKind
 from houqin.org.models import SchoolClass
 
@@ -110,4 +110,74 @@ def notice_receipts(request, kg, code):
     notice = selectors.get_notice(actor=request.actor, code=code)
     return render(request, "notices/notice_receipts.html", {
         "notice": notice, **selectors.receipts(actor=request.actor, notice=notice),
+    })
+
+
+# --- the outbox: one's messages and channels; the director's outbox and job runs --------------------
+
+
+@policy.requires("notices.messages")
+def message_list(request, kg):
+    actor = request.actor
+    page = Paginator(selectors.my_messages(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notices/messages.html", {
+        "page": page, "unread": any(m.read_at is None for m in page)})
+
+
+@require_http_methods(["GET"])
+@policy.requires("notices.messages")
+def message_open(request, kg, code):
+    """Open a message: it is read, and its link (the record it is about) opens."""
+    actor = request.actor
+    message = selectors.get_my_message(actor=actor, code=code)
+    services.messages_read(actor=actor, messages=[message])
+    if message.url.startswith(f"/k/{actor.kindergarten.slug}/"):
+        return redirect(message.url)
+    return redirect("notices:messages", kg=kg)
+
+
+@require_POST
+@policy.requires("notices.messages")
+def messages_read(request, kg):
+    n = services.messages_read(actor=request.actor)
+    messages.success(request, _("%(n)d messages marked read.") % {"n": n})
+    return redirect("notices:messages", kg=kg)
+
+
+@require_http_methods(["GET", "POST"])
+@policy.requires("notices.messages")
+def preferences(request, kg):
+    actor = request.actor
+    current = selectors.my_preferences(actor=actor)
+    form = PreferencesForm(request.POST or None, offered=current["offered"], initial=current)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.preferences_set(actor=actor, channels=data["channels"], quiet_start=data["quiet_start"],
+                                     quiet_end=data["quiet_end"], email=data["email"], phone=data["phone"])
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Saved: this is how you will get messages."))
+            return redirect("notices:preferences", kg=kg)
+    return render(request, "notices/preferences.html", {"form": form})
+
+
+@policy.requires("notices.outbox.view")
+def outbox_view(request, kg):
+    from houqin.notices.models import DeliveryStatus
+    from houqin.notices.schedule import JOB_LABELS
+
+    actor = request.actor
+    status = request.GET.get("status", "")
+    status = status if status in DeliveryStatus.values else ""
+    page = Paginator(selectors.outbox_deliveries(actor=actor, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page"))
+    counts = selectors.outbox_counts(actor=actor)
+    runs = list(selectors.job_runs(actor=actor)[:30])
+    for r in runs:
+        r.label = JOB_LABELS.get(r.job, r.job)
+    return render(request, "notices/outbox.html", {
+        "page": page, "status": status, "runs": runs,
+        "statuses": [(v, label, counts.get(v, 0)) for v, label in DeliveryStatus.choices],
     })

@@ -68,6 +68,8 @@ MIXED = {
                       "set): district roles move to their own global table",
     "core.AuditEvent": "events of one kindergarten, and sign-ins/lockouts that happen before any kindergarten "
                        "(NULL): the NULL rows go to a global log (or the coordinator), the rest are distributed",
+    "notices.JobRun": "the worker's runs of a kindergarten's jobs, and of the instance's own (the nightly backup, "
+                      "NULL): the NULL rows go to a global table (or the coordinator), the rest are distributed",
 }
 
 # Tables without the key that reach exactly one kindergarten through non-null foreign keys: the chain
@@ -81,6 +83,7 @@ THROUGH = {
     "notices.Notice_classes": "notice.kindergarten",
     "notices.Notice_children": "notice.kindergarten",
     "notices.NoticeReceipt": "notice.kindergarten",
+    "notices.Delivery": "message.kindergarten",
     "safety.PlanReceipt": "version.kindergarten",
 }
 
@@ -107,6 +110,9 @@ UNIQUE_EXCEPTIONS = {
     ("health.CheckSession", ("school_class", "date", "kind")): PARENT,
     ("health.Correction", ("child", "kind")): PARENT,
     ("health.HealthObservation", ("child", "date")): PARENT,
+    ("notices.JobRun", ("job", "period")): "partial: only the instance's own runs (kindergarten NULL, the nightly "
+                                           "backup), which have no kindergarten to include; they move to a global "
+                                           "table with the NULL rows (MIXED)",
     ("health.MedicationGiven", ("request", "date", "scheduled")): PARENT,
     ("health.VaccinationDose", ("child", "vaccine", "dose_no")): PARENT,
     ("reports.Summary", ("term",)): PARENT,
