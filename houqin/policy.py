@@ -279,6 +279,11 @@ _FINANCE: list[Capability] = [
         description="Generate and issue the month's fee bills; void and reissue a bill; the bills' rules",
     ),
     Capability("finance.bill.pay", {Role.ACCOUNTANT: K}, description="Record and void payments of fee bills"),
+    # big events (大型活动): finance/events.py
+    Capability("finance.event.view", _grant(ALL_STAFF, K),
+               description="Big events (六一, sports meet, open day): their logistics, needs and budget"),
+    Capability("finance.event.change", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+               description="Plan an event, list what it needs and make its purchase request"),
 ]
 
 # --- each area's capabilities: edit only your area's list ------------------------------------

@@ -423,7 +423,7 @@ def set_substitute(request, kg: str, code: UUID, entry: UUID, payload: Substitut
 # --- purchase plans and cost control -----------------------------------------------------------------
 
 
-class PlanIn(Input):
+class PurchasePlanIn(Input):
     replace: bool = False  # make the plan of the menu again (the old one is voided with the reason)
     reason: str = ""
 
@@ -462,7 +462,7 @@ def get_purchase_plan(request, kg: str, code: UUID):
 
 @router.post("/k/{kg}/canteen/menus/{code}/purchase-plan", response={201: dict})
 @policy.requires("canteen.purchase.change")
-def make_purchase_plan(request, kg: str, code: UUID, payload: PlanIn):
+def make_purchase_plan(request, kg: str, code: UUID, payload: PurchasePlanIn):
     from houqin.canteen import purchasing
 
     actor = request.actor

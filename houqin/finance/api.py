@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from houqin.core.inputs import Day, Input, Month, Year
+from houqin.core.inputs import Day, Input, Limit, Month, Year
 from houqin import policy
 from houqin.core.errors import DomainError
 from houqin.core.rule_api import add_rule_routes
@@ -676,3 +676,107 @@ def payment_receipt(request, kg: str, code: UUID):
 
 add_rule_routes(router, area=billing.AREA, path=K + "/rules", view_capability="finance.bill.view",
                 change_capability="finance.bill.change")
+
+
+# --- big events (大型活动: finance/events.py) --------------------------------------------------------
+
+
+class EventIn(Input):
+    title: str
+    kind: str
+    date: Day
+    lead: str  # the user name of the member of staff who leads it
+    budget: str  # exact decimal, as text
+    place: str = ""
+    children: int = 0
+    guests: int = 0
+    notes: str = ""
+
+
+class EventNeedIn(Input):
+    item: str
+    quantity: str
+    unit: str
+    kind: str = "materials"
+    to_buy: bool = True
+    unit_price: str | None = None
+    responsible: str = ""
+
+
+class EventPurchaseIn(Input):
+    category_code: UUID
+
+
+def _event_out(e) -> dict:
+    from houqin.finance import events
+
+    needs = list(e.needs.all())
+    return {"code": e.code, "title": e.title, "kind": e.kind, "date": e.date, "place": e.place,
+            "children": e.children, "guests": e.guests, "lead": e.lead.display_name, "budget": e.budget,
+            "cost": events.cost(needs), "voided": e.is_voided,
+            "purchase_request": e.purchase_request.code if e.purchase_request_id else None,
+            "needs": [{"item": n.item, "kind": n.kind, "quantity": n.quantity, "unit": n.unit, "to_buy": n.to_buy,
+                       "unit_price": n.unit_price, "amount": n.amount, "responsible": n.responsible} for n in needs]}
+
+
+@router.get(K + "/events", response=list[dict])
+@policy.requires("finance.event.view")
+def list_events(request, kg: str, limit: Limit = 50):
+    from houqin.finance import events
+
+    return [_event_out(e) for e in events.event_list(actor=request.actor)[:limit]]
+
+
+@router.get(K + "/events/{code}", response=dict)
+@policy.requires("finance.event.view")
+def get_event(request, kg: str, code: UUID):
+    from houqin.finance import events
+
+    return _event_out(events.get_event(actor=request.actor, code=code))
+
+
+@router.post(K + "/events", response={201: dict})
+@policy.requires("finance.event.change")
+def create_event(request, kg: str, payload: EventIn):
+    from houqin.finance import events
+    from houqin.org.selectors import staff_users
+
+    actor = request.actor
+    data = payload.dict()
+    data["lead"] = staff_users(actor.kindergarten).filter(username=data.pop("lead")).first()
+    return Status(201, _event_out(events.event_create(actor=actor, **data)))
+
+
+@router.post(K + "/events/{code}/needs", response={201: dict})
+@policy.requires("finance.event.change")
+def add_event_need(request, kg: str, code: UUID, payload: EventNeedIn):
+    from houqin.finance import events
+
+    actor = request.actor
+    event = events.get_event(actor=actor, code=code, capability="finance.event.change")
+    events.need_add(actor=actor, event=event, **payload.dict())
+    return Status(201, _event_out(events.get_event(actor=actor, code=code)))
+
+
+@router.post(K + "/events/{code}/purchase-request", response={201: dict})
+@policy.requires("finance.event.change")
+def request_event_purchase(request, kg: str, code: UUID, payload: EventPurchaseIn):
+    """What the event must buy, as one purchase request (finance's own approvals), linked to the event."""
+    from houqin.finance import events
+
+    actor = request.actor
+    event = events.get_event(actor=actor, code=code, capability="finance.event.change")
+    category = _category(actor, payload.category_code, "finance.event.change")
+    events.event_request_purchase(actor=actor, event=event, category=category)
+    return Status(201, _event_out(events.get_event(actor=actor, code=code)))
+
+
+@router.post(K + "/events/{code}/void", response=dict)
+@policy.requires("finance.event.change")
+def void_event(request, kg: str, code: UUID, payload: FinanceReasonIn):
+    from houqin.finance import events
+
+    actor = request.actor
+    event = events.get_event(actor=actor, code=code, capability="finance.event.change")
+    events.event_void(actor=actor, event=event, reason=payload.reason)
+    return {"code": event.code, "voided": True}

@@ -551,3 +551,50 @@ def build_utilities(ctx):
             MeterReading.objects.bulk_create(rows)
             made += len(rows)
     ctx.counts.update({"meter readings": made})
+
+
+EVENTS = [  # title, kind, days from today, place, children share, guests, budget, needs
+    ("元旦迎新亲子活动", "new_year", 23, "多功能厅", 1.0, 260, "3000", [
+        ("catering", "小包装饼干（每人一份）", "620", "份", True, "1.80", "食堂 王师傅"),
+        ("catering", "温开水、一次性纸杯", "900", "个", True, "0.15", "保育组"),
+        ("materials", "彩带、气球、舞台背景布", "1", "套", True, "680", "后勤主任"),
+        ("materials", "音响、话筒", "1", "套", False, None, "后勤主任"),
+        ("safety", "急救箱（医务室取用）", "2", "个", False, None, "保健医生"),
+    ]),
+    ("秋季亲子运动会", "sports", -40, "操场", 1.0, 420, "2500", [
+        ("catering", "饮用水", "60", "箱", True, "24", "后勤主任"),
+        ("materials", "奖牌与贴纸", "600", "个", True, "1.20", "教研组"),
+        ("safety", "安全员（每区两名）", "8", "人", False, None, "保安队长"),
+    ]),
+]
+
+
+@demo_step
+def build_events(ctx):
+    """Big events (大型活动): the New Year family party in three weeks, its needs listed and its purchase
+    request sent for approval; the autumn sports meet held six weeks ago."""
+    from houqin import policy as _policy
+    from houqin.finance import events
+    from houqin.finance.models import BudgetCategory
+
+    kg, director = ctx.kindergartens.get("demo"), ctx.users.get("director")
+    if kg is None or director is None:
+        return
+    actor = _policy.actor_for_kindergarten(director, kg)
+    from houqin.org.models import Child
+
+    children = Child.objects.filter(kindergarten=kg, left_on__isnull=True, voided_at__isnull=True).count()
+    category = BudgetCategory.objects.filter(kindergarten=kg, name="其他").first()
+    made = 0
+    for title, kind, days, place, share, guests, budget, needs in EVENTS:
+        event = events.event_create(actor=actor, title=title, kind=kind,
+                                    date=ctx.dates.today + dt.timedelta(days=days), place=place,
+                                    children=int(children * share), guests=guests, lead=director, budget=budget)
+        for need_kind, item, quantity, unit, to_buy, price, who in needs:
+            events.need_add(actor=actor, event=event, kind=need_kind, item=item, quantity=quantity, unit=unit,
+                            to_buy=to_buy, unit_price=price, responsible=who)
+        if days > 0 and category is not None:
+            events.event_request_purchase(actor=actor, event=event, category=category)
+            ctx.counts["purchase requests"] = ctx.counts.get("purchase requests", 0) + 1
+        made += 1
+    ctx.counts.update({"finance events": made})

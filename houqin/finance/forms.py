@@ -6,6 +6,8 @@ from houqin.core import files
 from houqin.core.forms import StaffChoiceField, StyledForm
 from houqin.finance.models import (
     MONEY,
+    EventKind,
+    NeedKind,
     QUANTITY,
     BudgetCategory,
     FeePaymentMethod,
@@ -266,3 +268,34 @@ class BillVoidForm(StyledForm):
     reason = forms.CharField(label=_("reason for voiding"), max_length=200)
     reissue = forms.BooleanField(label=_("issue a new bill at once (from today's register)"), required=False,
                                  initial=True)
+
+
+# --- big events (finance/events.py) ---------------------------------------------------------------
+
+
+class EventForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=60)
+    kind = forms.ChoiceField(label=_("Kind"), choices=EventKind.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    place = forms.CharField(label=_("Place"), max_length=60, required=False)
+    children = forms.IntegerField(label=_("Children taking part"), min_value=0, required=False)
+    guests = forms.IntegerField(label=_("Parents and guests"), min_value=0, required=False)
+    lead = StaffChoiceField(label=_("Led by"), queryset=None)
+    budget = forms.CharField(label=_("Budget (yuan)"), max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    notes = forms.CharField(label=_("Notes"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, staff=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = staff
+
+
+class EventNeedForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Kind"), choices=NeedKind.choices)
+    item = forms.CharField(label=_("What is needed"), max_length=100)
+    quantity = forms.CharField(label=_("Quantity"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    unit = forms.CharField(label=_("Unit"), max_length=10)
+    to_buy = forms.BooleanField(label=_("To be bought"), required=False, initial=True)
+    unit_price = forms.CharField(label=_("Estimated unit price (yuan)"), max_length=20, required=False,
+                                 widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    responsible = forms.CharField(label=_("Who sees to it"), max_length=30, required=False)

@@ -743,3 +743,83 @@ class FeePayment(TenantModel, VoidableModel):
 
     def __str__(self):
         return f"{self.number} {self.amount}"
+
+
+# --------------------------------------------------------------------------------------------
+# Events (大型活动): the logistics of 六一, the sports meet, the open day … (houqin.finance.events)
+
+
+class EventKind(models.TextChoices):
+    CHILDRENS_DAY = "childrens_day", _("Children's Day (六一)")
+    SPORTS = "sports", _("Sports meet")
+    OPEN_DAY = "open_day", _("Open day")
+    GRADUATION = "graduation", _("Graduation")
+    NEW_YEAR = "new_year", _("New Year celebration")
+    OTHER = "other", _("Other event")
+
+
+class NeedKind(models.TextChoices):
+    CATERING = "catering", _("Food and drink")
+    MATERIALS = "materials", _("Materials and props")
+    SAFETY = "safety", _("Safety and first aid")
+    OTHER = "other", _("Other")
+
+
+class Event(TenantModel, VoidableModel):
+    """A big event of the kindergarten and its logistics: when and where, how many children and guests,
+    who leads it, its budget, what it needs; the purchase request it made for what must be bought."""
+
+    scope_paths: dict = {}
+
+    title = models.CharField(_("title"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=60, blank=True)
+    children = models.PositiveIntegerField(_("children taking part"), default=0)
+    guests = models.PositiveIntegerField(_("parents and guests"), default=0)
+    lead = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("led by"), on_delete=models.PROTECT,
+                             related_name="+")
+    budget = models.DecimalField(_("budget"), **MONEY)
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    purchase_request = models.ForeignKey(PurchaseRequest, verbose_name=_("purchase request"), on_delete=models.PROTECT,
+                                         null=True, blank=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-date", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(budget__gte=0), name="finance_event_budget_not_negative")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+
+class EventNeed(TenantModel):
+    """One thing an event needs: how many, who sees to it, and whether it is bought (at an estimated
+    price: it goes into the event's purchase request) or taken from what the kindergarten has."""
+
+    scope_paths: dict = {}
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="needs")
+    kind = models.CharField(_("kind"), max_length=20, choices=NeedKind.choices, default=NeedKind.MATERIALS)
+    item = models.CharField(_("what"), max_length=100)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    unit = models.CharField(_("unit"), max_length=10)
+    to_buy = models.BooleanField(_("to be bought"), default=True)
+    unit_price = models.DecimalField(_("estimated unit price"), null=True, blank=True, **MONEY)
+    responsible = models.CharField(_("who sees to it"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("event need")
+        verbose_name_plural = _("event needs")
+        ordering = ["event_id", "kind", "id"]
+
+    def __str__(self):
+        return self.item
+
+    @property
+    def amount(self) -> Decimal:
+        if not self.to_buy or self.unit_price is None:
+            return Decimal("0.00")
+        return money(self.quantity * self.unit_price)

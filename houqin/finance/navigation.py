@@ -57,3 +57,6 @@ def finance_todos(actor) -> list[Todo]:
             name, status = targets.get(key, ("finance:expense_list", "signing"))
             todos.append(Todo(title=title(n) % {"n": n}, url=url(name, status), urgency=2, area="finance"))
     return todos
+
+
+register_nav(NavItem(_("Big events"), "finance:event_list", "finance.event.view", icon="flag", order=58))

@@ -69,9 +69,14 @@ urlpatterns = [
 ]
 
 # energy and water (水电气: finance/utilities.py, finance/utility_views.py)
-from houqin.finance import utility_views  # noqa: E402
+from houqin.finance import event_views, utility_views  # noqa: E402
 
 urlpatterns += [
+    path(P + "events/", event_views.event_list, name="event_list"),
+    path(P + "events/new/", event_views.event_create, name="event_create"),
+    path(P + "events/<uuid:code>/", event_views.event_detail, name="event_detail"),
+    path(P + "events/<uuid:code>/purchase/", event_views.event_request_purchase, name="event_request_purchase"),
+    path(P + "events/<uuid:code>/void/", event_views.event_void, name="event_void"),
     path(P + "meters/", utility_views.meter_list, name="meter_list"),
     path(P + "meters/new/", utility_views.meter_create, name="meter_create"),
     path(P + "meters/<uuid:code>/", utility_views.meter_detail, name="meter_detail"),

@@ -142,3 +142,19 @@ def test_the_demo_has_a_meter_reading_trend(built):
     before = MeterReading.objects.get(meter=changed.meter, month=utilities.add_months(changed.month, -1))
     assert changed.reading < before.reading
     assert changed.usage == changed.old_meter_final - before.reading + changed.reading > 0
+
+
+def test_the_demo_has_an_event_with_its_needs_and_purchase_request(built):
+    """The New Year family party ahead, its needs listed and its purchase request waiting for approval;
+    the autumn sports meet held."""
+    from houqin.finance import events
+    from houqin.finance.models import Event
+
+    kg = Kindergarten.objects.get(slug="demo")
+    party = Event.objects.get(kindergarten=kg, kind="new_year")
+    sports = Event.objects.get(kindergarten=kg, kind="sports")
+    assert sports.date < party.date and (party.date - sports.date).days == 63
+    assert party.needs.count() == 5 and party.purchase_request is not None
+    assert party.purchase_request.total == events.cost(party.needs.all()) <= party.budget
+    assert party.purchase_request.status == "submitted"
+    assert sports.purchase_request is None and sports.needs.count() == 3
