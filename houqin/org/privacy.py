@@ -70,6 +70,8 @@ PLAN: dict[str, str] = {
     "safety.Delegation": ERASE,
     "safety.Release": ERASE,
     "notices.Notice_children": ERASE,
+    "finance.FeeBill": "accounting",
+    "finance.FeePayment": "accounting",
 }
 
 CATEGORY_LABELS = {

@@ -211,13 +211,14 @@ def test_the_list_page_in_fixed_queries_and_the_api_round_trip(world, health, lo
 
 def test_the_demo_library_has_a_week_meeting_every_target(db):
     """On the demo itself (organisation, storeroom prices, the allergy register, the canteen)."""
+    from houqin.finance import demo as finance_demo
     from houqin.health import demo as health_demo
     from houqin.org import demo
     from houqin.stock import demo as stock_demo
 
     ctx = demo._write(demo.plan_demo(demo.DEFAULT_SEED), make_password(None))
-    for step in (stock_demo.build_stock, health_demo.build_attendance_and_checks, health_demo.build_diet_register,
-                 canteen_demo.build_canteen):
+    for step in (stock_demo.build_stock, finance_demo.build_finance, health_demo.build_attendance_and_checks,
+                 health_demo.build_diet_register, canteen_demo.build_canteen):
         ctx.rng = random.Random(f"test:{step.__qualname__}")
         step(ctx)
     kg = ctx.kindergartens[demo.DEMO_SLUG]

@@ -25,6 +25,12 @@ def _declared_maps():
                 yield f"{config.label}.{name}", getattr(module, name)
 
 
+# Maps whose records end by being voided (VoidableModel), not in a final state, with the reason.
+NO_FINAL_STATE = {
+    "finance.BILL_TRANSITIONS": "a voided payment sends a paid bill back to unpaid; a wrong bill is voided and reissued",
+}
+
+
 def test_every_declared_map_names_every_state_and_only_states():
     maps = dict(_declared_maps())
     # stock (2), finance (3), safety's hazards, staff's assessments at least
@@ -39,7 +45,7 @@ def test_every_declared_map_names_every_state_and_only_states():
         for targets in transitions.values():
             assert set(targets) <= set(transitions), f"{name}: a move to a state without its own moves"
         finals = [state for state, targets in transitions.items() if not targets]
-        assert finals, f"{name}: no final state"
+        assert bool(finals) != (name in NO_FINAL_STATE), f"{name}: no final state (or listed without a reason)"
 
 
 def test_a_declared_move_is_made_and_an_undeclared_one_refused_in_words():
