@@ -22,19 +22,13 @@ from houqin import policy
 from houqin.core.errors import Conflict, field_error, raise_for
 from houqin.core.numbers import decimal_into
 from houqin.finance.models import Event, EventKind, EventNeed, NeedKind, money
+from houqin.finance.services import _save
 from houqin.org.selectors import staff_users
 
 MAX_NEEDS = 60
 MAX_PEOPLE = 5000
 MAX_MONEY = Decimal("9999999999.99")
 MAX_QUANTITY = Decimal("999999999.999")
-
-
-def _save(instance, actor, reason: str, **kwargs):
-    instance._history_user = actor.user
-    instance._change_reason = reason
-    instance.save(**kwargs)
-    return instance
 
 
 def cost(needs) -> Decimal:

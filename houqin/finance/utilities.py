@@ -23,6 +23,7 @@ from houqin import policy
 from houqin.core.errors import Conflict, field_error, raise_for
 from houqin.core.numbers import decimal_into
 from houqin.finance.models import Meter, MeterKind, MeterReading
+from houqin.finance.services import _save
 
 MAX_READING = Decimal("9999999999.99")
 EARLIEST_MONTH = dt.date(2000, 1, 1)  # no meter of a kindergarten was read before
@@ -35,13 +36,6 @@ def month_start(day: dt.date) -> dt.date:
 def add_months(month: dt.date, n: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + n
     return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def _save(instance, actor, reason: str, **kwargs):
-    instance._history_user = actor.user
-    instance._change_reason = reason
-    instance.save(**kwargs)
-    return instance
 
 
 # --------------------------------------------------------------------------------------------
