@@ -60,23 +60,52 @@ def _fixed_clock(clock_day):
 
 @pytest.fixture(scope="session")
 def demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo (org.demo.build_demo on the suite's day), built once for the whole run and shared by
-    the tests that only read it: a build takes a minute, and some thirty tests read one.
+    """The demo (`manage.py seed_demo` on the suite's day), built once for the whole run and shared by
+    the tests that only read it: a build takes a minute, and some forty tests read one.
+
+    It is built twice: first inside a transaction rolled back at once, then for keeps; each snapshot
+    registered with houqin.testing.demo_snapshot is taken of both (`built["snapshots"][name]` is the
+    pair), so the areas' determinism tests cost no build of their own. The kept build goes through
+    the command, whose output is `built["output"]`.
 
     It is built inside a transaction that is rolled back when the run ends; each test's own changes
     roll back at its end as usual (its transaction is a savepoint inside this one). The tests that
     use it run last (pytest_collection_modifyitems), so no other test ever sees the demo."""
+    import contextlib
+    import io
+
+    from django.core.management import call_command
     from django.db import transaction
     from django.test import override_settings
 
     from houqin.org import demo
+    from houqin.org.management.commands import seed_demo
+    from houqin.testing import DEMO_SNAPSHOTS
+
+    class _RolledBack(Exception):
+        pass
 
     with django_db_blocker.unblock(), clock_at(TEST_TODAY), \
             override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            built = demo.build_demo()
+            first = {}
+            try:
+                with transaction.atomic(), contextlib.ExitStack() as stack:
+                    for _, during in DEMO_SNAPSHOTS.values():
+                        if during is not None:
+                            stack.enter_context(during())
+                    demo.build_demo()
+                    first = {name: fn() for name, (fn, _) in DEMO_SNAPSHOTS.items()}
+                    raise _RolledBack
+            except _RolledBack:
+                pass
+            command, output = seed_demo.Command(), io.StringIO()
+            call_command(command, stdout=output)
+            built = dict(command.result)
+            built["output"] = output.getvalue()
+            built["snapshots"] = {name: (first[name], fn()) for name, (fn, _) in DEMO_SNAPSHOTS.items()}
         except BaseException:
             outer.__exit__(*__import__("sys").exc_info())
             raise

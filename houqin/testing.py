@@ -391,3 +391,21 @@ def force_login_verifying(original):
 
     force_login.unverified = original
     return force_login
+
+
+# The demo's determinism is checked on the build every run makes anyway (conftest's demo_built): it
+# builds the demo twice, the first time inside a transaction rolled back, and takes each registered
+# snapshot of both. An area's demo test registers its snapshot here and compares the two.
+DEMO_SNAPSHOTS: dict[str, tuple] = {}
+
+
+def demo_snapshot(name: str, *, during=None):
+    """Register `fn` (no arguments → a comparable value) as the demo snapshot `name`. `during`, if
+    given, is a context manager factory entered around the first build only (e.g. to show a step
+    never reads the clock)."""
+
+    def register(fn):
+        DEMO_SNAPSHOTS[name] = (fn, during)
+        return fn
+
+    return register

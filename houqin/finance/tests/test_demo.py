@@ -3,9 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
-from django.db import transaction
 
 from houqin.finance import demo as finance_demo
 from houqin.finance import selectors
@@ -19,8 +19,8 @@ from houqin.finance.models import (
     RequestStatus,
     Signature,
 )
-from houqin.org import demo
 from houqin.org.models import Kindergarten
+from houqin.testing import demo_snapshot
 
 pytestmark = pytest.mark.django_db
 TERM = (dt.date(2026, 9, 1), dt.date(2026, 11, 24))  # the records of the demo built on the suite's day (2026-11-25)
@@ -98,6 +98,15 @@ def test_the_demo_report_balances(built):
                                                         key=lambda n: (paid.get(number=n).paid_on, n))
 
 
+def _no_clock():
+    """The finance step may only turn fixed dates into aware datetimes: no now(), no localdate()
+    (entered around the first of the shared demo's two builds)."""
+    from django.utils import timezone
+
+    return mock.patch.object(finance_demo, "timezone", SimpleNamespace(make_aware=timezone.make_aware))
+
+
+@demo_snapshot("finance", during=_no_clock)
 def _snapshot():
     return (
         sorted(PurchaseRequest.objects.values_list("number", "title", "status", "total", "budget_year")),
@@ -109,23 +118,10 @@ def _snapshot():
     )
 
 
-class _Rollback(Exception):
-    pass
-
-
-def test_the_demo_is_deterministic_and_never_reads_the_clock(db, monkeypatch):
-    # The finance step may only turn fixed dates into aware datetimes: no now(), no localdate().
-    from django.utils import timezone
-
-    monkeypatch.setattr(finance_demo, "timezone", SimpleNamespace(make_aware=timezone.make_aware))
-    snapshots = []
-    for _ in range(2):
-        with pytest.raises(_Rollback), transaction.atomic():
-            demo.build_demo()
-            snapshots.append(_snapshot())
-            raise _Rollback
-    assert snapshots[0] == snapshots[1]
-    assert len(snapshots[0][2]) >= 38
+def test_the_demo_is_deterministic_and_never_reads_the_clock(built):
+    first, second = built["snapshots"]["finance"]
+    assert first == second
+    assert len(first[2]) >= 38
 
 
 def test_the_demo_has_a_meter_reading_trend(built):

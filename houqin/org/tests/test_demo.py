@@ -230,10 +230,8 @@ def test_extension_steps_run_after_the_organisation(db, monkeypatch):
     assert number == random.Random(f"5:{step.__module__}.{step.__qualname__}").random()
 
 
-def test_the_command_prints_the_logins_once_built(db):
-    out = StringIO()
-    call_command("seed_demo", stdout=out)
-    text = out.getvalue()
+def test_the_command_prints_the_logins_once_built(built):
+    text = built["output"]  # the shared demo is built through the command
     assert "演示账号 Demo logins" in text
     assert demo.DEMO_PASSWORD in text and demo.DEMO_URL in text
     assert "principal2" in text and "城南区实验幼儿园" in text and "教育局督导" in text

@@ -51,6 +51,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed, superuser, today=None, **options):
         with _clock_on(today):
             result = demo.build_demo(today, seed=seed)
+        self.result = result  # for a caller holding the command (the test suite's shared demo)
         if result["created"]:
             counts = result["counts"]
             self.stdout.write(self.style.SUCCESS(
