@@ -59,9 +59,11 @@ demo: setup
 test: system-deps dev-setup
 	bash scripts/test.sh
 
-## make test-fast: the edit-run loop: SQLite only, tables from the models, no browser tests
+## make test-fast: the edit-run loop: SQLite only, tables from the models, no browser tests, one
+## worker per core (pytest-xdist; TEST_WORKERS=0 runs in one process)
+TEST_WORKERS ?= auto
 test-fast: dev-setup
-	$(PY) -m pytest --no-migrations -m "not e2e" $(ARGS)
+	$(PY) -m pytest --no-migrations -m "not e2e" -n $(TEST_WORKERS) $(ARGS)
 
 ## make bench: serve the demo data with gunicorn (production settings) and load the main pages with wrk
 bench: system-deps dev-setup

@@ -16,7 +16,7 @@ rc=0
 run_pytest() {
   local label=$1; shift
   local start=$SECONDS
-  "$PY" -m pytest "$@" >"$LOGS/$label.log" 2>&1
+  "$PY" -m pytest --durations=25 "$@" >"$LOGS/$label.log" 2>&1
   local r=$?
   [ $r -eq 5 ] && echo "pytest ($label): no tests collected" >>"$LOGS/$label.log"
   echo "(pytest on $label: exit $r after $((SECONDS - start)) s)" >>"$LOGS/$label.log"
