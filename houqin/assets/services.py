@@ -329,16 +329,7 @@ def _set_state(*, actor, asset: Asset, state: str, reason: str = "", system: boo
 
 
 def _void(instance, *, actor, reason: str) -> None:
-    reason = (reason or "").strip()
-    if not reason:
-        raise_for([{"field": "reason", "message": _("Give a reason for voiding.")}])
-    if instance.is_voided:
-        raise Conflict(_("This record has already been voided."))
-    instance.voided_at = timezone.now()
-    instance.voided_by = actor.user
-    instance.void_reason = reason[:200]
-    instance._change_reason = reason[:100]
-    instance.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    instance.void(actor=actor, reason=reason)
 
 
 @transaction.atomic

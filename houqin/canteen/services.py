@@ -455,13 +455,7 @@ def _notify_parents(actor, *, title: str, body: str, source: str) -> None:
 @atomic
 def menu_void(*, actor, menu: Menu, reason: str) -> Menu:
     _check(actor, "canteen.menu.publish", menu)
-    menu = menu.locked()
-    reason = (reason or "").strip()
-    if not reason:
-        raise_for([{"field": "reason", "message": _("Give the reason for voiding.")}])
-    menu.voided_at, menu.voided_by, menu.void_reason = timezone.now(), actor.user, reason[:200]
-    menu.save()
-    return menu
+    return menu.locked().void(actor=actor, reason=reason)
 
 
 # --- diet survey and meal committee ---------------------------------------------------------------

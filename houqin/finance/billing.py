@@ -311,16 +311,10 @@ def bill_void(*, actor, bill: FeeBill, reason: str, reissue: bool = True) -> Fee
     """Void an issued bill with a reason (a payment recorded on it must be voided first) and, by
     default, issue it again from today's register and fee standards. Returns the new bill."""
     _check_can(actor, "finance.bill.change", bill, view_capability="finance.bill.view")
-    bill = FeeBill.objects.select_for_update().get(pk=bill.pk)
-    reason = " ".join((reason or "").split())[:200]
-    if not reason:
-        raise_for([{"field": "reason", "message": _("Give the reason for voiding.")}])
-    if bill.is_voided:
-        raise Conflict(_("This bill has already been voided."))
-    if bill.payments.active().exists():
+    bill = bill.locked()
+    if not bill.is_voided and bill.payments.active().exists():
         raise Conflict(_("Payments are recorded on this bill: void them first (with a reason), then the bill."))
-    bill.voided_at, bill.voided_by, bill.void_reason = timezone.now(), actor.user, reason
-    _save(bill, actor, reason)
+    bill.void(actor=actor, reason=reason, already=_("This bill has already been voided."))
     if not reissue:
         return None
     bills_generate(actor=actor, month=bill.month, child=bill.child)
@@ -384,13 +378,7 @@ def payment_void(*, actor, payment: FeePayment, reason: str) -> FeePayment:
     _check_can(actor, "finance.bill.pay", payment, view_capability="finance.bill.view")
     payment = FeePayment.objects.select_for_update().get(pk=payment.pk)
     bill = FeeBill.objects.select_for_update().get(pk=payment.bill_id)
-    reason = " ".join((reason or "").split())[:200]
-    if not reason:
-        raise_for([{"field": "reason", "message": _("Give the reason for voiding.")}])
-    if payment.is_voided:
-        raise Conflict(_("This payment has already been voided."))
-    payment.voided_at, payment.voided_by, payment.void_reason = timezone.now(), actor.user, reason
-    _save(payment, actor, reason)
+    payment.void(actor=actor, reason=reason, already=_("This payment has already been voided."))
     bill.paid_amount -= payment.amount
     if bill.status == B.PAID:
         move(bill, B.ISSUED, BILL_TRANSITIONS)

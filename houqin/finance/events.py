@@ -149,14 +149,7 @@ def event_request_purchase(*, actor, event: Event, category, submit: bool = True
 @transaction.atomic
 def event_void(*, actor, event: Event, reason: str) -> Event:
     policy.require(actor, "finance.event.change", event)
-    event = event.locked()
-    if event.is_voided:
-        raise Conflict(_("Already voided."))
-    reason = (reason or "").strip()[:200]
-    if not reason:
-        raise field_error("reason", _("Give the reason for voiding."))
-    event.voided_at, event.voided_by, event.void_reason = timezone.now(), actor.user, reason
-    return _save(event, actor, "voided", update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    return event.locked().void(actor=actor, reason=reason)
 
 
 def over_budget(event: Event) -> Decimal | None:

@@ -843,14 +843,7 @@ def receipt_add(*, actor, expense: Expense, upload) -> Receipt:
 def receipt_void(*, actor, receipt: Receipt, reason: str) -> Receipt:
     expense = Expense.objects.select_for_update().get(pk=receipt.expense_id)
     _may_edit_draft(actor, expense)
-    reason = _text(reason, 200)
-    if not reason:
-        raise field_error("reason", _("Give a reason for voiding."))
-    receipt = Receipt.objects.select_for_update().get(pk=receipt.pk)
-    if receipt.is_voided:
-        raise DomainError(_("This record has already been voided."))
-    receipt.voided_at, receipt.voided_by, receipt.void_reason = timezone.now(), actor.user, reason
-    return _save(receipt, actor, reason)
+    return receipt.locked().void(actor=actor, reason=reason)
 
 
 def _expense_move_rules(actor, locked: Expense, status: str) -> dict:
@@ -1101,14 +1094,7 @@ def fee_standards_publish_term(*, actor, school_year: int, term: str) -> int:
 @transaction.atomic
 def fee_standard_void(*, actor, fee: FeeStandard, reason: str) -> FeeStandard:
     _check_can(actor, "finance.fees.change", fee, view_capability="finance.fees.view")
-    fee = FeeStandard.objects.select_for_update().get(pk=fee.pk)
-    if fee.is_voided:
-        raise Conflict(_("This record has already been voided."))
-    reason = _text(reason, 200)
-    if not reason:
-        raise field_error("reason", _("Give a reason for voiding."))
-    fee.voided_at, fee.voided_by, fee.void_reason = timezone.now(), actor.user, reason
-    return _save(fee, actor, reason)
+    return fee.locked().void(actor=actor, reason=reason)
 
 
 # --------------------------------------------------------------------------------------------

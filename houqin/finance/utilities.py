@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin import policy
-from houqin.core.errors import Conflict, field_error, raise_for
+from houqin.core.errors import Conflict, raise_for
 from houqin.core.numbers import decimal_into
 from houqin.finance.models import Meter, MeterKind, MeterReading
 from houqin.finance.services import _save
@@ -176,12 +176,6 @@ def reading_void(*, actor, reading: MeterReading, reason: str) -> MeterReading:
     policy.require(actor, "finance.utilities.record", reading)
     Meter.objects.select_for_update().get(pk=reading.meter_id)
     reading = MeterReading.objects.get(pk=reading.pk)
-    if reading.is_voided:
-        raise Conflict(_("Already voided."))
-    if last_reading(reading.meter) != reading:
+    if not reading.is_voided and last_reading(reading.meter) != reading:
         raise Conflict(_("Only the latest reading of a meter can be voided."))
-    reason = (reason or "").strip()[:200]
-    if not reason:
-        raise field_error("reason", _("Give the reason for voiding."))
-    reading.voided_at, reading.voided_by, reading.void_reason = timezone.now(), actor.user, reason
-    return _save(reading, actor, "voided", update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    return reading.void(actor=actor, reason=reason)

@@ -783,14 +783,7 @@ def void_record(*, actor, record, reason: str):
     if not isinstance(record, VOIDABLE):
         raise Forbidden()
     record = type(record).objects.select_for_update().get(pk=record.pk)
-    if record.is_voided:
-        raise field_error("record", _("This record has already been voided."), cls=Conflict, code="already_voided")
-    reason = _text(reason, 200)
-    if not reason:
-        raise field_error("reason", _("Give the reason for voiding."))
-    if timezone.localdate() < record.retain_until:
+    if not record.is_voided and timezone.localdate() < record.retain_until:
         raise field_error("record", _("This record must be kept until %(date)s and cannot be voided before then.") % {
             "date": record.retain_until.strftime("%Y-%m-%d")}, cls=Conflict, code="retention")
-    record.voided_at, record.voided_by, record.void_reason = timezone.now(), actor.user, reason
-    record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-    return record
+    return record.void(actor=actor, reason=reason)

@@ -87,15 +87,7 @@ def diet_confirm(*, actor, record: DietRecord) -> DietRecord:
 @transaction.atomic
 def diet_void(*, actor, record: DietRecord, reason: str) -> DietRecord:
     policy.require(actor, "health.diet.record", record)
-    record = DietRecord.objects.select_for_update().get(pk=record.pk)
-    reason = (reason or "").strip()
-    if not reason:
-        raise_for({"reason": _("Give the reason for voiding.")})
-    if record.is_voided:
-        raise_for({"reason": _("This record has already been voided.")})
-    record.voided_at, record.voided_by, record.void_reason = timezone.now(), actor.user, reason[:200]
-    record.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-    return record
+    return record.locked().void(actor=actor, reason=reason)
 
 
 # --- reading ---------------------------------------------------------------------------------------

@@ -640,13 +640,10 @@ def case_clear(*, actor, case: DiseaseCase, returned_on: dt.date, clearance_note
     return case
 
 
+@transaction.atomic
 def case_void(*, actor, case: DiseaseCase, reason: str) -> DiseaseCase:
     _require(actor, "health.disease.manage", case)
-    if not (reason or "").strip():
-        raise DomainError(_("Give a reason for voiding."))
-    case.voided_at, case.voided_by, case.void_reason = timezone.now(), actor.user, reason.strip()[:200]
-    case.save()
-    return case
+    return case.locked().void(actor=actor, reason=reason)
 
 
 def _report_text(*, kg, rule, school_class, cases_desc: list[str], start, end, made_at) -> str:
@@ -1356,13 +1353,10 @@ def exam_reassess(*, actor, start: dt.date | None = None, end: dt.date | None = 
     return len(exams)
 
 
+@transaction.atomic
 def exam_void(*, actor, exam: Exam, reason: str) -> Exam:
     _require(actor, "health.exam.record", exam)
-    if not (reason or "").strip():
-        raise DomainError(_("Give a reason for voiding."))
-    exam.voided_at, exam.voided_by, exam.void_reason = timezone.now(), actor.user, reason.strip()[:200]
-    exam.save()
-    return exam
+    return exam.locked().void(actor=actor, reason=reason)
 
 
 @transaction.atomic

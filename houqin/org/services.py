@@ -146,16 +146,9 @@ def child_leave(*, actor, child: Child, left_on: dt.date, reason: str = "") -> C
 
 
 def _void(instance, *, actor, reason: str):
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give a reason for voiding."), errors=[{"field": "reason", "message": _("Give a reason for voiding.")}])
-    if instance.is_voided:
-        raise DomainError(_("This record has already been voided."))
-    instance.voided_at = timezone.now()
-    instance.voided_by = actor.user
-    instance.void_reason = reason[:200]
-    instance._change_reason = reason[:100]
-    instance.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    type(instance).objects.select_for_update().get(pk=instance.pk)  # two people voiding at once: one wins
+    instance.refresh_from_db(fields=["voided_at", "voided_by", "void_reason"])
+    instance.void(actor=actor, reason=reason)
 
 
 @transaction.atomic

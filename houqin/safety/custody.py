@@ -150,16 +150,7 @@ def restriction_void(*, actor, restriction: CustodyRestriction, reason: str) -> 
     """The principal lifts a restriction (the order was revoked, or it was filed by mistake), with a
     reason; it stays on record."""
     policy.require(actor, "safety.custody.decide", restriction)
-    restriction = restriction.locked()
-    if restriction.is_voided:
-        raise Conflict(_("Already voided."))
-    reason = (reason or "").strip()[:200]
-    if not reason:
-        raise field_error("reason", _("Give the reason for voiding."))
-    restriction.voided_at, restriction.voided_by, restriction.void_reason = timezone.now(), actor.user, reason
-    restriction._history_user, restriction._change_reason = actor.user, "voided"
-    restriction.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-    return restriction
+    return restriction.locked().void(actor=actor, reason=reason)
 
 
 def reveal_id(*, actor, restriction: CustodyRestriction) -> str:

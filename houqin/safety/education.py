@@ -131,14 +131,7 @@ def _letter(actor, lesson: SafetyLesson) -> None:
 def lesson_void(*, actor, lesson: SafetyLesson, reason: str) -> SafetyLesson:
     """Withdraw a session entered by mistake, with a reason (it stays on record)."""
     policy.require(actor, "safety.education.record", lesson)
-    lesson = SafetyLesson.objects.select_for_update().get(pk=lesson.pk)
-    if lesson.is_voided:
-        raise Conflict(_("Already voided."))
-    reason = _text(reason, 200)
-    if not reason:
-        raise field_error("reason", _("Give the reason for voiding."))
-    lesson.voided_at, lesson.voided_by, lesson.void_reason = timezone.now(), actor.user, reason
-    return _save(lesson, actor, "voided", ["voided_at", "voided_by", "void_reason", "updated_at"])
+    return lesson.locked().void(actor=actor, reason=reason)
 
 
 # --------------------------------------------------------------------------------------------

@@ -179,14 +179,7 @@ def version_add(*, actor, plan: Plan, approved_by, approved_on: dt.date | None, 
 def plan_void(*, actor, plan: Plan, reason: str) -> Plan:
     """A plan no longer in force is voided with a reason; it stays on record with its versions."""
     policy.require(actor, "safety.rulebook.change", plan)
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.is_voided:
-        raise Conflict(_("Already voided."))
-    reason = _text(reason, 200)
-    if not reason:
-        raise field_error("reason", _("Give the reason for voiding."))
-    plan.voided_at, plan.voided_by, plan.void_reason = timezone.now(), actor.user, reason
-    return _save(plan, actor, "voided", update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
+    return plan.locked().void(actor=actor, reason=reason)
 
 
 def version_acknowledge(*, actor, plan: Plan) -> PlanReceipt:

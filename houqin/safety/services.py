@@ -272,14 +272,7 @@ def hazard_to_repair(*, actor, hazard: Hazard, estimated_cost="0", category=None
 @transaction.atomic
 def hazard_void(*, actor, hazard: Hazard, reason: str) -> Hazard:
     _need(actor, "safety.hazard.assign", hazard)
-    hazard = hazard.locked()
-    reason = _text(reason, 200)
-    if not reason:
-        raise field_error("reason", _("Give a reason."))
-    if hazard.is_voided:
-        raise Conflict(_("Already voided."))
-    hazard.voided_at, hazard.voided_by, hazard.void_reason = timezone.now(), actor.user, reason
-    return _save(hazard, actor, "voided")
+    return hazard.locked().void(actor=actor, reason=reason)
 
 
 # --------------------------------------------------------------------------------------------

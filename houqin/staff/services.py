@@ -427,11 +427,8 @@ def deduction_add(*, actor, assessment, item, date: dt.date, note: str = "") -> 
 def deduction_void(*, actor, deduction, reason: str) -> Deduction:
     reason = _text(reason, "reason")
     assessment = _locked_draft(actor, deduction.assessment)
-    deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
-    if deduction.is_voided:
-        raise Conflict(_("This deduction has already been voided."))
-    deduction.voided_at, deduction.voided_by, deduction.void_reason = timezone.now(), actor.user, reason
-    _save(deduction, actor, reason)
+    deduction = deduction.locked().void(actor=actor, reason=reason,
+                                        already=_("This deduction has already been voided."))
     _save(recompute(assessment), actor, "deduction voided")
     return deduction
 
@@ -530,11 +527,7 @@ def training_record(*, actor, training, rows) -> list[TrainingAttendance]:
 def training_void(*, actor, training, reason: str) -> Training:
     policy.same_kindergarten(actor, training)
     reason = _text(reason, "reason")
-    training = Training.objects.select_for_update().get(pk=training.pk)
-    if training.is_voided:
-        raise Conflict(_("This training has already been voided."))
-    training.voided_at, training.voided_by, training.void_reason = timezone.now(), actor.user, reason
-    return _save(training, actor, reason)
+    return training.locked().void(actor=actor, reason=reason, already=_("This training has already been voided."))
 
 
 # --- meetings and action items ----------------------------------------------------------------------------
@@ -639,11 +632,8 @@ def certificate_add(*, actor, user, issued_on: dt.date, expires_on: dt.date | No
 def certificate_void(*, actor, certificate, reason: str) -> HealthCertificate:
     policy.same_kindergarten(actor, certificate)
     reason = _text(reason, "reason")
-    cert = HealthCertificate.objects.select_for_update().get(pk=certificate.pk)
-    if cert.is_voided:
-        raise Conflict(_("This certificate has already been voided."))
-    cert.voided_at, cert.voided_by, cert.void_reason = timezone.now(), actor.user, reason
-    return _save(cert, actor, reason)
+    return certificate.locked().void(actor=actor, reason=reason,
+                                     already=_("This certificate has already been voided."))
 
 
 # --- ratings (爱心阿姨) ----------------------------------------------------------------------------------------
