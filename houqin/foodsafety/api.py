@@ -831,3 +831,6 @@ def create_accompanied(request, kg: str, payload: AccompanyIn):
     from houqin.foodsafety import duties
 
     return Status(201, _accompany_out(duties.accompany_record(actor=request.actor, **payload.dict())))
+
+
+from houqin.foodsafety import log_api  # noqa: E402,F401 - the pest-control and drinking-water routes, on this router
