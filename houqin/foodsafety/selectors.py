@@ -200,6 +200,27 @@ def missing_tableware(kindergarten, days: list[dt.date]) -> list[dict]:
     return missing
 
 
+def missing_production(kindergarten, *, today: dt.date, now: dt.datetime, due_by: dt.time) -> dict:
+    """The dishes served on the last days (the to-dos' look-back) with no production record: past
+    days, and today once `due_by` has passed. {day: [dish, …]}, oldest first. One query plus the
+    canteen's per day."""
+    days = [today - dt.timedelta(days=n) for n in range(TODO_LOOKBACK_DAYS - 1, 0, -1)]
+    local = timezone.localtime(now)
+    if local.date() > today or (local.date() == today and local.time() >= due_by):
+        days.append(today)
+    if not days:
+        return {}
+    made = {(d, m, str(c)) for d, m, c in ProductionRecord.objects.active().filter(
+        kindergarten=kindergarten, day__in=days).values_list("day", "meal", "dish_code")}
+    out = {}
+    for day in days:
+        missing = [dish for dish in services.served_dishes(kindergarten, day)
+                   if (day, dish["meal"], str(dish["dish_code"])) not in made]
+        if missing:
+            out[day] = missing
+    return out
+
+
 # --- expiry checks ---------------------------------------------------------------------------------
 
 
