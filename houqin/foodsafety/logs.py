@@ -283,7 +283,7 @@ def unit_states(kindergarten, today: dt.date, units=None) -> list[dict]:
         test_due = services.add_months(test.tested_on, max(1, months)) if test else today
         rows.append({"unit": unit, "change": change, "test": test,
                      "filter_overdue": change is not None and change.next_due < today,
-                     "filter_never": change is None,
+                     "filter_never": change is None and bool(unit.filter_model),
                      "test_failed": test is not None and not test.passed,
                      "test_overdue": test is None or test_due < today, "test_due": test_due})
     return rows
