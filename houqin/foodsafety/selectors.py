@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter, defaultdict
+from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -427,4 +428,34 @@ def term_figures(kindergartens, start: dt.date, end: dt.date) -> dict[int, dict]
         out[kg_id]["certificates_expired"] += sum(1 for c in _current(rows) if c.valid_until < end)
     for values in out.values():
         values["checks"] = len(values.pop("check_periods"))
+    for kg_id, values in kitchen_term_figures(pks, start, end).items():
+        out[kg_id].update(values)
+    return out
+
+
+def kitchen_term_figures(pks: list[int], start: dt.date, end: dt.date) -> dict[int, dict]:
+    """The kitchen's own records of the period per kindergarten: days of production weighed and the
+    plate waste per child and dish, the duties kept (daily, weekly, monthly), the leaders' meals with
+    the children, pest control and drinking water. Six queries."""
+    from django.db.models import Sum
+
+    from houqin.foodsafety import logs
+    from houqin.foodsafety.models import AccompaniedMeal, DutyCheck
+
+    out = {pk: {"production_days": 0, "production_records": 0, "plate_waste_g": None, "duties_daily": 0,
+                "duties_weekly": 0, "duties_monthly": 0, "accompanied_meals": 0} for pk in pks}
+    for row in (ProductionRecord.objects.active().filter(kindergarten_id__in=pks, day__range=(start, end))
+                .values("kindergarten_id").annotate(n=Count("pk"), days=Count("day", distinct=True),
+                                                    waste=Sum("plate_waste_kg"), children=Sum("served_portions"))):
+        out[row["kindergarten_id"]].update(
+            production_days=row["days"], production_records=row["n"],
+            plate_waste_g=(row["waste"] * 1000 / row["children"]).quantize(Decimal("1")) if row["children"] else None)
+    for row in (DutyCheck.objects.active().filter(kindergarten_id__in=pks, done_on__range=(start, end))
+                .values("kindergarten_id", "kind").annotate(n=Count("pk"))):
+        out[row["kindergarten_id"]][f"duties_{row['kind']}"] = row["n"]
+    for row in (AccompaniedMeal.objects.active().filter(kindergarten_id__in=pks, day__range=(start, end))
+                .values("kindergarten_id").annotate(n=Count("pk"))):
+        out[row["kindergarten_id"]]["accompanied_meals"] = row["n"]
+    for kg_id, values in logs.term_counts(pks, start, end).items():
+        out[kg_id].update(values)
     return out
