@@ -164,3 +164,57 @@ def test_the_api_calls_the_same_functions(world, login, unit):
     response = login(world.k1.users[Role.DIRECTOR]).post(f"/api/k/k1/foodsafety/pests/{code}/void",
                                                          {"reason": "录错"}, content_type="application/json")
     assert response.status_code == 409  # kept until its retention date
+
+
+# --- the kitchen's missing records, each for whom it falls to ----------------------------------------
+
+
+def test_dishes_without_production_are_a_todo_for_the_kitchen(world, canteen):
+    from houqin.foodsafety import production
+    from houqin.foodsafety.navigation import kitchen_todos, todos_for
+    from houqin.foodsafety.tests.conftest import publish_menu
+
+    kg, today = world.k1.kg, timezone.localdate()
+    menus = {}
+    for n in (2, 1, 0):
+        day = days(-n)
+        monday = day - dt.timedelta(days=day.weekday())
+        if monday not in menus:
+            menus[monday] = publish_menu(world, day=day)
+    morning = timezone.make_aware(dt.datetime.combine(today, dt.time(9)))
+    missing = [t for t in kitchen_todos(kg, today=today, now=morning) if t.extra["kind"] == "production_missing"]
+    assert [(t.due, t.urgency) for t in missing] == [(days(-2), 3), (days(-1), 3)]  # today not yet
+    assert missing[-1].title.startswith("3")
+    menu = menus[days(-1) - dt.timedelta(days=days(-1).weekday())]
+    production.production_record(
+        actor=canteen, day=days(-1), meal="lunch", dish_code=menu.dishes[0].code, planned_portions=50,
+        served_portions=48, cooked_kg="6", served_kg="5.5", leftover_kg="0.3", plate_waste_kg="0.4",
+        cooked_at=dt.time(10, 40), served_at=dt.time(11, 20))
+    afternoon = timezone.make_aware(dt.datetime.combine(today, dt.time(16)))
+    missing = [t for t in kitchen_todos(kg, today=today, now=afternoon) if t.extra["kind"] == "production_missing"]
+    assert [(t.due, t.urgency, t.title[0]) for t in missing] == [(days(-2), 3, "3"), (days(-1), 3, "2"),
+                                                                 (today, 2, "3")]
+    # the canteen sees them; the class teacher nothing of the kitchen's
+    assert "production_missing" in [t.extra["kind"] for t in todos_for(canteen, today)]
+    assert todos_for(actor_of(world, Role.CLASS_TEACHER), today) == []
+
+
+def test_duties_not_recorded_in_their_period_go_to_the_officer_and_the_principal(world, director):
+    from houqin.foodsafety import duties
+    from houqin.foodsafety.navigation import todos_for
+    from houqin.foodsafety.tests.conftest import publish_menu
+
+    publish_menu(world)
+    health, principal = actor_of(world, Role.HEALTH_TEACHER), actor_of(world, Role.PRINCIPAL)
+    today = timezone.localdate()
+    kinds = lambda actor, day=today: {t.extra["kind"] for t in todos_for(actor, day)}  # noqa: E731
+    assert "duty_daily" in kinds(health) and "duty_daily" not in kinds(principal)
+    duties.duty_record(actor=health, kind="daily", results={k: {"passed": True} for k, _t in duties.duty_items("daily")})
+    assert "duty_daily" not in kinds(health)
+    friday = dt.date(2031, 1, 24)  # a Friday late in a month with nothing recorded
+    assert {"duty_weekly", "duty_monthly"} <= kinds(director, friday)
+    assert "duty_weekly" in kinds(health, friday) and "duty_monthly" not in kinds(health, friday)
+    assert "duty_monthly" in kinds(principal, friday) and "duty_weekly" not in kinds(principal, friday)
+    monthly = next(t for t in todos_for(principal, dt.date(2031, 1, 30)) if t.extra["kind"] == "duty_monthly")
+    assert monthly.urgency == 3 and monthly.due == dt.date(2031, 1, 31)
+    assert "duty_monthly" not in kinds(principal, dt.date(2031, 1, 10))  # early in the month: not yet
