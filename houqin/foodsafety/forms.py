@@ -175,7 +175,7 @@ class PestForm(StyledForm):
     """Parse only: the rules (a place, a method, signs found need the action …) are in logs.py."""
 
     done_on = forms.DateField(label=_("Date"), widget=DATE)
-    place = forms.CharField(label=_("Place"), max_length=40, required=False,
+    place = forms.CharField(label=pgettext_lazy("location", "Place"), max_length=40, required=False,
                             widget=forms.TextInput(attrs={"list": "pest-places"}))
     kind = forms.ChoiceField(label=_("Against"), choices=PestKind.choices)
     method = forms.CharField(label=_("Method or device"), max_length=60, required=False,
@@ -190,7 +190,7 @@ class PestForm(StyledForm):
 
 
 class WaterUnitForm(StyledForm):
-    place = forms.CharField(label=_("Place"), max_length=40, required=False)
+    place = forms.CharField(label=pgettext_lazy("location", "Place"), max_length=40, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=WaterUnitKind.choices)
     filter_model = forms.CharField(label=_("Filter model"), max_length=60, required=False)
 
@@ -213,8 +213,8 @@ class WaterTestForm(StyledForm):
     tested_on = forms.DateField(label=_("Tested on"), widget=DATE)
     tester = forms.ChoiceField(label=_("Tested by"), choices=WaterTester.choices, widget=forms.RadioSelect)
     lab = forms.CharField(label=_("Laboratory"), max_length=60, required=False)
-    passed = forms.ChoiceField(label=_("Result"), choices=[("1", _("Passed")), ("0", _("Failed"))],
-                               widget=forms.RadioSelect)
+    passed = forms.ChoiceField(label=pgettext_lazy("water test", "Result"),
+                               choices=[("1", _("Passed")), ("0", _("Failed"))], widget=forms.RadioSelect)
     result = forms.CharField(label=_("What failed, or the figures"), max_length=200, required=False)
     report = forms.FileField(label=_("Report (image or PDF)"), required=False,
                              widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_DOCUMENTS}))
