@@ -529,6 +529,26 @@ _FOODSAFETY: list[Capability] = [  # houqin.foodsafety: certificates, receiving,
         description="The kitchen's food-safety duties: daily check, weekly review, monthly scheduling meeting",
     ),
     Capability(
+        "foodsafety.duty.officer", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="The food-safety officer's to-dos: the daily check and the weekly review not yet recorded",
+    ),
+    Capability(
+        "foodsafety.duty.chair", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
+        description="The monthly food-safety scheduling meeting not yet held (to-do of who chairs it)",
+    ),
+    Capability(
+        "foodsafety.pest.record", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+        description="Pest-control log (病媒生物防制): checks and treatments, signs found and the action",
+    ),
+    Capability(
+        "foodsafety.water.record", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER, Role.CANTEEN], K),
+        description="Drinking water: filter changes and water tests with their reports",
+    ),
+    Capability(
+        "foodsafety.water.units", _grant([Role.DIRECTOR, Role.HEALTH_TEACHER], K),
+        description="The register of water dispensers and direct drinking-water units",
+    ),
+    Capability(
         "foodsafety.accompany.record", _grant([Role.PRINCIPAL, Role.DIRECTOR], K),
         description="A leader's meal with the children (园长陪餐), with remarks",
     ),

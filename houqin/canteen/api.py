@@ -314,6 +314,23 @@ def list_meetings(request, kg: str):
              "decisions": m.decisions, "menu_changes": m.revision_count} for m in selectors.meeting_list(actor=request.actor)[:100]]
 
 
+@router.get("/k/{kg}/canteen/committee/{code}")
+@policy.requires("canteen.committee.view")
+def get_meeting(request, kg: str, code: UUID):
+    """A meeting with the dishes the children left in the four weeks before it (production records)."""
+    from houqin.foodsafety.production import committee_dishes_before
+
+    m = selectors.get_meeting(actor=request.actor, code=code)
+    left = committee_dishes_before(actor=request.actor, day=m.held_on)
+    return {"code": m.code, "held_on": m.held_on, "members": m.member_list, "minutes": m.minutes,
+            "decisions": m.decisions, "waste_start": left["start"], "waste_end": left["end"],
+            "waste_flag_percent": left["flag"].value,
+            "dishes_left": [{"dish_code": d["dish_code"], "dish_name": d["dish_name"], "times": d["times"],
+                             "served_kg": d["served_kg"], "plate_waste_kg": d["plate_waste_kg"],
+                             "percent": d["percent"], "grams_per_child": d["grams_per_child"]}
+                            for d in left["dishes"]]}
+
+
 @router.post("/k/{kg}/canteen/committee", response={201: dict})
 @policy.requires("canteen.committee.change")
 def create_meeting(request, kg: str, payload: CanteenMeetingIn):

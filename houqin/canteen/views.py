@@ -404,8 +404,11 @@ def survey(request, kg):
 @policy.requires("canteen.committee.view")
 def committee_list(request, kg):
     actor = request.actor
+    from houqin.foodsafety.production import committee_dishes_before
+
     return render(request, "canteen/committee_list.html", {
-        "meetings": selectors.meeting_list(actor=actor)[:50], "can_change": actor.has("canteen.committee.change")})
+        "meetings": selectors.meeting_list(actor=actor)[:50], "can_change": actor.has("canteen.committee.change"),
+        "left": committee_dishes_before(actor=actor, day=_today())})
 
 
 @require_http_methods(["GET", "POST"])
@@ -426,9 +429,12 @@ def committee_create(request, kg):
 
 @policy.requires("canteen.committee.view")
 def committee_detail(request, kg, code):
+    from houqin.foodsafety.production import committee_dishes_before
+
     meeting = selectors.get_meeting(actor=request.actor, code=code)
     return render(request, "canteen/committee_detail.html", {
-        "meeting": meeting, "revisions": meeting.menu_revisions.select_related("menu", "created_by")})
+        "meeting": meeting, "revisions": meeting.menu_revisions.select_related("menu", "created_by"),
+        "left": committee_dishes_before(actor=request.actor, day=meeting.held_on)})
 
 
 # --- meal account ---------------------------------------------------------------------------------

@@ -348,11 +348,11 @@ add_rule_routes(router, area=services.AREA, path="/k/{kg}/foodsafety/rules", vie
 @router.get("/k/{kg}/foodsafety/todos", response=list[TodoOut])
 @policy.requires("foodsafety.oversee")
 def list_todos(request, kg: str):
-    from houqin.foodsafety.navigation import todos_on
+    from houqin.foodsafety.navigation import todos_for
 
     return [{"title": t.title, "urgency": t.urgency, "url": t.url, "detail": t.detail,
              "due": t.due if isinstance(t.due, dt.date) else None}
-            for t in todos_on(request.actor.kindergarten, today=timezone.localdate())]
+            for t in todos_for(request.actor, timezone.localdate())]
 
 
 # --- certificates -----------------------------------------------------------------------------------
@@ -831,3 +831,6 @@ def create_accompanied(request, kg: str, payload: AccompanyIn):
     from houqin.foodsafety import duties
 
     return Status(201, _accompany_out(duties.accompany_record(actor=request.actor, **payload.dict())))
+
+
+from houqin.foodsafety import log_api  # noqa: E402,F401 - the pest-control and drinking-water routes, on this router

@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 from houqin.foodsafety import selectors, services
 from houqin.foodsafety.models import (
     CertificateKind,
+    FigureKey,
     DisinfectionMethod,
     ExpiryCheck,
     ExpiryCheckLine,
@@ -149,6 +150,100 @@ def _duties(ctx, kg, officer, principal, canteen) -> None:
     _save(meals, AccompaniedMeal)
 
 
+PEST_PLACES = [("厨房", "rodent", "粘鼠板"), ("食品库", "rodent", "诱饵站"), ("厨房", "fly", "灭蝇灯"),
+               ("备餐间", "fly", "灭蝇灯"), ("厨房", "cockroach", "杀蟑胶饵"), ("垃圾存放点", "mosquito", "灭蚊灯")]
+PEST_SIGNS = [("食品库", "rodent", "诱饵站", "诱饵站内诱饵被啃食，墙角见少量鼠粪", "更换诱饵，封堵排水口缝隙，三天后复查"),
+              ("厨房", "cockroach", "杀蟑胶饵", "灶台下见活蟑螂两只", "清理灶台下油污，补投胶饵"),
+              ("备餐间", "fly", "灭蝇灯", "灭蝇灯粘板苍蝇较多，纱门关不严", "更换粘板，报修纱门闭门器")]
+CONTRACTOR = ("城南绿盾有害生物防制有限公司", "PCO-3201-2024-0173")
+WATER_UNITS = [("小一班", "dispenser", "PP棉+活性炭 WF-10"), ("中一班", "direct", "RO反渗透 RO-400G"),
+               ("大一班", "direct", "RO反渗透 RO-400G"), ("厨房", "boiler", "")]
+WATER_LAB = "城南区疾病预防控制中心"
+
+
+def _pest_control(ctx, kg, canteen, plan: dict) -> int:
+    """The canteen's weekly round of the devices (Mondays), the licensed contractor's monthly
+    treatment (first school day of each month); a few rounds found signs and say what was done."""
+    from houqin.foodsafety.models import PestCheck
+
+    rows, signs = [], list(PEST_SIGNS)
+    for day in ctx.dates.past_days:
+        monthly = day == next(d for d in ctx.dates.past_days if (d.year, d.month) == (day.year, day.month))
+        if day.weekday() == 0 or day == ctx.dates.past_days[0] or day == ctx.dates.last_day:
+            for place, kind, method in ctx.rng.sample(PEST_PLACES, 3):
+                rows.append(PestCheck(kindergarten=kg, done_on=day, place=place, kind=kind, method=method,
+                                      recorded_by=canteen, created_by=canteen, retain_until=services.add_months(day, 24),
+                                      created_at=_at(day, 16, ctx.rng.randint(0, 40))))
+            if plan and signs and ctx.rng.random() < 0.3:
+                place, kind, method, found, action = signs.pop(0)
+                rows.append(PestCheck(kindergarten=kg, done_on=day, place=place, kind=kind, method=method,
+                                      signs_found=True, findings=found, action=action, recorded_by=canteen,
+                                      created_by=canteen, retain_until=services.add_months(day, 24),
+                                      created_at=_at(day, 16, 50)))
+        if monthly:
+            rows.append(PestCheck(kindergarten=kg, done_on=day, place="厨房、食品库、餐厅", kind="rodent",
+                                  method="专业消杀：诱饵站布放、滞留喷洒", contractor=CONTRACTOR[0],
+                                  contractor_licence=CONTRACTOR[1], recorded_by=canteen, created_by=canteen,
+                                  retain_until=services.add_months(day, 24), created_at=_at(day, 17)))
+    _save(rows, PestCheck)
+    return len(rows)
+
+
+def _drinking_water(ctx, kg, director, canteen, plan: dict) -> None:
+    """The units, their filters changed at the start of term and every three months after, a
+    laboratory's test of each at the start of term; in `demo` the 中一班 unit's last self-test failed
+    (turbid) and the laboratory's re-test passed, and the 小一班 filter is a few days past its date."""
+    from houqin.foodsafety.models import FilterChange, WaterTest, WaterUnit
+
+    months = services.figure_int(kg, FigureKey.WATER_FILTER_MONTHS)
+    units = [WaterUnit(kindergarten=kg, place=place, kind=kind, filter_model=model, created_by=director,
+                       created_at=_at(ctx.term_start, 9)) for place, kind, model in WATER_UNITS]
+    _save(units, WaterUnit)
+    start, today, last = ctx.term_start, ctx.dates.today, ctx.dates.last_day
+    changes, tests = [], []
+
+    def change(unit, day):
+        due = services.add_months(day, months)
+        changes.append(FilterChange(kindergarten=kg, unit=unit, changed_on=day, changed_by="净水设备维保公司",
+                                    recorded_by=canteen, filter_model=unit.filter_model, next_due=due,
+                                    created_by=canteen, retain_until=services.add_months(day, 24),
+                                    created_at=_at(day, 15)))
+        return due
+
+    for unit in units:
+        if not unit.filter_model:
+            continue
+        if plan and unit.place == "小一班":  # planted: changed once, its next change a few days overdue
+            change(unit, services.add_months(plan["filter_due"], -months))
+            continue
+        day = start
+        while True:
+            due = change(unit, day)
+            day = due - dt.timedelta(days=ctx.rng.randint(0, 5))  # changed a few days before it is due
+            if day > last:
+                if due > today:
+                    break
+                day = last  # due by today: changed on the last school day
+    for unit in units:
+        day = start + dt.timedelta(days=3)
+        tests.append(WaterTest(kindergarten=kg, unit=unit, tested_on=day, tester="lab", lab=WATER_LAB, passed=True,
+                               result="菌落总数、总大肠菌群、浑浊度等指标符合 GB 5749-2022", recorded_by=director,
+                               created_by=director, retain_until=services.add_months(day, 24), created_at=_at(day, 10)))
+        if plan and unit.place == "中一班":
+            failed_on = ctx.dates.past_days[-15] if len(ctx.dates.past_days) > 15 else ctx.dates.last_day
+            retest = min(failed_on + dt.timedelta(days=4), ctx.dates.last_day)
+            tests.append(WaterTest(kindergarten=kg, unit=unit, tested_on=failed_on, tester="self", passed=False,
+                                   result="出水浑浊，TDS 85 mg/L 偏高，已停用并通知维保公司", recorded_by=canteen,
+                                   created_by=canteen, retain_until=services.add_months(failed_on, 24),
+                                   created_at=_at(failed_on, 10)))
+            tests.append(WaterTest(kindergarten=kg, unit=unit, tested_on=retest, tester="lab", lab=WATER_LAB,
+                                   passed=True, result="更换滤芯、清洗消毒后复检合格", recorded_by=director,
+                                   created_by=director, retain_until=services.add_months(retest, 24),
+                                   created_at=_at(retest, 16)))
+    _save(changes, FilterChange)
+    _save(tests, WaterTest)
+
+
 def planted(slug: str, dates: DemoDates) -> dict:
     """What the demo plants in kindergarten `slug` (read by the test of the demo)."""
     if slug != "demo":
@@ -156,7 +251,8 @@ def planted(slug: str, dates: DemoDates) -> dict:
     current = selectors.check_period(dates.today, 15)
     return {"sample_missing_day": dates.last_day, "certificate_expiring_on": dates.today + dt.timedelta(days=10),
             "certificate_expired_on": dates.today - dt.timedelta(days=10),
-            "check_missed": selectors.check_period(current[0] - dt.timedelta(days=1), 15)}
+            "check_missed": selectors.check_period(current[0] - dt.timedelta(days=1), 15),
+            "filter_due": dates.today - dt.timedelta(days=4)}
 
 
 def _save(rows, model):
@@ -282,6 +378,8 @@ def build_foodsafety(ctx):
         _save(logs, TablewareDisinfection)
         made = _production(ctx, kg, canteen, plan)
         _duties(ctx, kg, health, ctx.users.get("principal" + suffix) or director, canteen)
+        pests = _pest_control(ctx, kg, canteen, plan)
+        _drinking_water(ctx, kg, director, canteen, plan)
 
         # --- half-monthly expiry checks of each food store
         stores = list(Warehouse.objects.filter(kindergarten=kg, kind=WarehouseKind.FOOD).order_by("pk"))
@@ -330,3 +428,4 @@ def build_foodsafety(ctx):
         ctx.counts["food-safety receipts"] = ctx.counts.get("food-safety receipts", 0) + len(receipt_rows)
         ctx.counts["food samples"] = ctx.counts.get("food samples", 0) + len(samples)
         ctx.counts["production records"] = ctx.counts.get("production records", 0) + made
+        ctx.counts["pest-control checks"] = ctx.counts.get("pest-control checks", 0) + pests

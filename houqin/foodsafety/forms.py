@@ -6,7 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from houqin.core import files
 from houqin.core.forms import StyledForm
-from houqin.foodsafety.models import CertificateKind, DisinfectionMethod
+from houqin.foodsafety.models import CertificateKind, DisinfectionMethod, PestKind, WaterTester, WaterUnitKind
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -166,3 +166,59 @@ class AccompanyForm(StyledForm):
     def __init__(self, *args, meals, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["meal"].choices = meals
+
+
+# --- pest control and drinking water (logs.py) ------------------------------------------------------
+
+
+class PestForm(StyledForm):
+    """Parse only: the rules (a place, a method, signs found need the action …) are in logs.py."""
+
+    done_on = forms.DateField(label=_("Date"), widget=DATE)
+    place = forms.CharField(label=pgettext_lazy("location", "Place"), max_length=40, required=False,
+                            widget=forms.TextInput(attrs={"list": "pest-places"}))
+    kind = forms.ChoiceField(label=_("Against"), choices=PestKind.choices)
+    method = forms.CharField(label=_("Method or device"), max_length=60, required=False,
+                             widget=forms.TextInput(attrs={"list": "pest-methods"}))
+    signs_found = forms.BooleanField(label=_("Signs of pests found"), required=False)
+    findings = forms.CharField(label=_("What was found"), max_length=200, required=False,
+                               help_text=_("Droppings, gnawing, live insects, dead rodents …"))
+    action = forms.CharField(label=_("Action taken"), max_length=200, required=False)
+    contractor = forms.CharField(label=_("Pest-control contractor"), max_length=60, required=False,
+                                 help_text=_("Leave empty when your own staff did it."))
+    contractor_licence = forms.CharField(label=_("Contractor's licence number"), max_length=60, required=False)
+
+
+class WaterUnitForm(StyledForm):
+    place = forms.CharField(label=pgettext_lazy("location", "Place"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=WaterUnitKind.choices)
+    filter_model = forms.CharField(label=_("Filter model"), max_length=60, required=False)
+
+
+class FilterChangeForm(StyledForm):
+    unit = forms.ModelChoiceField(label=_("Drinking-water unit"), queryset=None, required=False)
+    changed_on = forms.DateField(label=_("Changed on"), widget=DATE)
+    changed_by = forms.CharField(label=_("Changed by"), max_length=60, required=False,
+                                 help_text=_("Your name if empty; the company's if a supplier changed it."))
+    filter_model = forms.CharField(label=_("Filter model"), max_length=60, required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class WaterTestForm(StyledForm):
+    unit = forms.ModelChoiceField(label=_("Drinking-water unit"), queryset=None, required=False)
+    tested_on = forms.DateField(label=_("Tested on"), widget=DATE)
+    tester = forms.ChoiceField(label=_("Tested by"), choices=WaterTester.choices, widget=forms.RadioSelect)
+    lab = forms.CharField(label=_("Laboratory"), max_length=60, required=False)
+    passed = forms.ChoiceField(label=pgettext_lazy("water test", "Result"),
+                               choices=[("1", _("Passed")), ("0", _("Failed"))], widget=forms.RadioSelect)
+    result = forms.CharField(label=_("What failed, or the figures"), max_length=200, required=False)
+    report = forms.FileField(label=_("Report (image or PDF)"), required=False,
+                             widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT_DOCUMENTS}))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

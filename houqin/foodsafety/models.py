@@ -50,6 +50,9 @@ class FigureKey(models.TextChoices):
     CABINET_MIN_MINUTES = "tableware_cabinet_min_minutes", _("Infrared disinfection cabinet: shortest time")
     CHLORINE_MIN_MG_L = "chlorine_min_mg_l", _("Chlorine disinfectant: lowest concentration")
     CHLORINE_MAX_MG_L = "chlorine_max_mg_l", _("Chlorine disinfectant: highest concentration")
+    PEST_CHECK_DAYS = "pest_check_days", _("Pest-control check every")
+    WATER_FILTER_MONTHS = "water_filter_months", _("Water filter changed every")
+    WATER_TEST_MONTHS = "water_test_months", _("Drinking water tested every")
 
 
 class FoodSafetySettings(TenantModel):
@@ -594,3 +597,150 @@ class AccompaniedMeal(TenantModel, VoidableModel):
 
     def __str__(self):
         return f"{self.day} {self.meal_label or self.meal}"
+
+
+# --- pest control (病媒生物防制) ---------------------------------------------------------------------
+
+
+class PestKind(models.TextChoices):
+    RODENT = "rodent", _("Rodents")  # 灭鼠
+    FLY = "fly", _("Flies")  # 灭蝇
+    COCKROACH = "cockroach", _("Cockroaches")  # 灭蟑
+    MOSQUITO = "mosquito", _("Mosquitoes")  # 防蚊
+    OTHER = "other", _("Other pests")
+
+
+class PestCheck(TenantModel, VoidableModel):
+    """A check or a treatment against rodents, flies, cockroaches or mosquitoes in one place: the
+    device or method, who did it (own staff, or a pest-control contractor with their licence), the
+    signs found and what was done about them."""
+
+    scope_paths: dict = {}
+
+    done_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=40)
+    kind = models.CharField(_("against"), max_length=12, choices=PestKind.choices)
+    method = models.CharField(_("method or device"), max_length=60)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    contractor = models.CharField(_("pest-control contractor"), max_length=60, blank=True,
+                                  help_text=_("Empty when the kindergarten's own staff did it."))
+    contractor_licence = models.CharField(_("contractor's licence number"), max_length=60, blank=True)
+    signs_found = models.BooleanField(_("signs of pests found"), default=False)
+    findings = models.CharField(_("what was found"), max_length=200, blank=True)
+    action = models.CharField(_("action taken"), max_length=200, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pest-control check")
+        verbose_name_plural = _("pest-control checks")
+        ordering = ["-done_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(signs_found=False) | (~Q(findings="") & ~Q(action="")),
+                                   name="fs_pest_signs_have_action"),
+            models.CheckConstraint(condition=Q(contractor="") | ~Q(contractor_licence=""),
+                                   name="fs_pest_contractor_licensed"),
+        ]
+        indexes = [models.Index(fields=["kindergarten", "done_on"], name="fs_pest_day")]
+
+    def __str__(self):
+        return f"{self.done_on} {self.place} {self.get_kind_display()}"
+
+
+# --- drinking water (饮用水): dispensers, filter changes, water tests --------------------------------
+
+
+class WaterUnitKind(models.TextChoices):
+    DIRECT = "direct", _("Direct drinking-water unit")  # 直饮水机
+    DISPENSER = "dispenser", _("Water dispenser")  # 饮水机
+    BOILER = "boiler", _("Water boiler")  # 开水器
+
+
+class WaterUnit(TenantModel):
+    """A water dispenser, direct drinking-water unit or boiler: where it stands and its filter."""
+
+    scope_paths: dict = {}
+
+    place = models.CharField(_("place"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=10, choices=WaterUnitKind.choices)
+    filter_model = models.CharField(_("filter model"), max_length=60, blank=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("drinking-water unit")
+        verbose_name_plural = _("drinking-water units")
+        ordering = ["place", "pk"]
+        constraints = [models.UniqueConstraint(fields=["kindergarten", "place", "kind"], name="fs_water_unit_once")]
+
+    def __str__(self):
+        return f"{self.place} {self.get_kind_display()}"
+
+
+class FilterChange(TenantModel, VoidableModel):
+    """The filter of a unit changed: when, by whom, and when the next change is due."""
+
+    scope_paths: dict = {}
+
+    unit = models.ForeignKey(WaterUnit, verbose_name=_("drinking-water unit"), on_delete=models.PROTECT,
+                             related_name="filter_changes")
+    changed_on = models.DateField(_("changed on"))
+    changed_by = models.CharField(_("changed by"), max_length=60)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    filter_model = models.CharField(_("filter model"), max_length=60, blank=True)
+    next_due = models.DateField(_("next change due"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("filter change")
+        verbose_name_plural = _("filter changes")
+        ordering = ["-changed_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(next_due__gt=models.F("changed_on")),
+                                              name="fs_filter_next_after_change")]
+        indexes = [models.Index(fields=["kindergarten", "unit", "changed_on"], name="fs_filter_day")]
+
+    def __str__(self):
+        return f"{self.changed_on} {self.unit}"
+
+
+class WaterTester(models.TextChoices):
+    LAB = "lab", _("Laboratory")  # 检测机构
+    SELF = "self", _("Own test")  # 自检（试纸、TDS笔）
+
+
+class WaterTest(TenantModel, VoidableModel):
+    """A test of a unit's water, by a laboratory (with its report) or the kindergarten's own: passed
+    or failed. A failed test is a hazard until a later test of the unit passes."""
+
+    scope_paths: dict = {}
+
+    unit = models.ForeignKey(WaterUnit, verbose_name=_("drinking-water unit"), on_delete=models.PROTECT,
+                             related_name="tests")
+    tested_on = models.DateField(_("tested on"))
+    tester = models.CharField(_("tested by"), max_length=5, choices=WaterTester.choices)
+    lab = models.CharField(_("laboratory"), max_length=60, blank=True)
+    passed = models.BooleanField(_("passed"))
+    result = models.CharField(_("result"), max_length=200, blank=True)
+    report = models.FileField(_("report"), upload_to="foodsafety/water/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    hazard_code = models.UUIDField(_("hazard"), null=True, blank=True)
+    retain_until = models.DateField(_("kept until"), editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("water test")
+        verbose_name_plural = _("water tests")
+        ordering = ["-tested_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(passed=True) | ~Q(result=""), name="fs_water_failed_says_why"),
+            models.CheckConstraint(condition=~Q(tester="lab") | ~Q(lab=""), name="fs_water_lab_named"),
+        ]
+        indexes = [models.Index(fields=["kindergarten", "unit", "tested_on"], name="fs_water_test_day")]
+
+    def __str__(self):
+        return f"{self.tested_on} {self.unit}"

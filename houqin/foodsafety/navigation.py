@@ -90,16 +90,105 @@ def todos_on(kindergarten, *, today: dt.date, now=None) -> list[Todo]:
             title=_("The weekly kitchen hygiene inspection is overdue"), url=url("hygiene_list"), urgency=3,
             area=AREA, detail=(_("Last: %(date)s") % {"date": gaps["hygiene_last"].strftime("%Y-%m-%d")}
                                if gaps["hygiene_last"] else ""), extra={"kind": "hygiene_overdue"}))
+    todos += kitchen_todos(kindergarten, today=today, now=now)
     return todos
+
+
+PRODUCTION_DUE_BY = dt.time(15, 0)  # a school day's production is weighed by the afternoon
+
+
+def kitchen_todos(kindergarten, *, today: dt.date, now=None) -> list[Todo]:
+    """The kitchen's missing records, each for whom it falls to (`extra["for"]`, a capability): a
+    school day's dishes without production records (the canteen), the daily check, the weekly review
+    (the food-safety officer) and the monthly scheduling meeting (the principal) not yet recorded in
+    their period, pest control overdue, a water filter past its date, a failed or overdue water test."""
+    from django.utils import timezone
+
+    from houqin.foodsafety import duties, logs, selectors, services
+    from houqin.foodsafety.models import DutyKind
+
+    slug = kindergarten.slug
+    now = timezone.localtime(now or timezone.now())
+
+    def url(name, **kw):
+        return reverse(f"foodsafety:{name}", kwargs={"kg": slug, **kw})
+
+    todos = []
+    for day, dishes in selectors.missing_production(kindergarten, today=today, now=now,
+                                                    due_by=PRODUCTION_DUE_BY).items():
+        todos.append(Todo(
+            title=_("%(n)d dishes of %(day)s have no production record") % {"n": len(dishes),
+                                                                            "day": day.strftime("%m-%d")},
+            url=url("kitchen") + f"?day={day.isoformat()}", urgency=3 if day < today else 2, area=AREA, due=day,
+            detail="、".join(d["dish_name"] for d in dishes[:6]),
+            extra={"kind": "production_missing", "for": "foodsafety.production.record"}))
+    due = duties.duties_due(kindergarten, today)
+    school_day = bool(services.served_dishes(kindergarten, today))
+    if DutyKind.DAILY in due and school_day:
+        todos.append(Todo(title=_("Today's food-safety daily check is not recorded yet"),
+                          url=url("duty_create", kind="daily"), urgency=2, area=AREA, due=today,
+                          extra={"kind": "duty_daily", "for": "foodsafety.duty.officer"}))
+    if DutyKind.WEEKLY in due and today.weekday() >= 3:
+        end = duties.period_of(DutyKind.WEEKLY, today)[1]
+        todos.append(Todo(title=_("This week's food-safety review is not recorded yet"),
+                          url=url("duty_create", kind="weekly"), urgency=3 if today.weekday() >= 4 else 2,
+                          area=AREA, due=end - dt.timedelta(days=2),
+                          extra={"kind": "duty_weekly", "for": "foodsafety.duty.officer"}))
+    if DutyKind.MONTHLY in due and today.day >= 20:
+        end = duties.period_of(DutyKind.MONTHLY, today)[1]
+        todos.append(Todo(title=_("This month's food-safety scheduling meeting has not been held"),
+                          url=url("duty_create", kind="monthly"), urgency=3 if (end - today).days < 3 else 2,
+                          area=AREA, due=end, extra={"kind": "duty_monthly", "for": "foodsafety.duty.chair"}))
+    pest = logs.pest_due(kindergarten, today)
+    if pest["overdue"]:
+        todos.append(Todo(
+            title=_("Pest-control check overdue (every %(n)d days)") % {"n": pest["every"]}, url=url("pest_list"),
+            urgency=3, area=AREA, due=pest["due"],
+            detail=_("Last: %(date)s") % {"date": pest["last"].strftime("%Y-%m-%d")} if pest["last"] else "",
+            extra={"kind": "pest_overdue", "for": "foodsafety.pest.record"}))
+    water = logs.water_gaps(kindergarten, today)
+    for state in water["filters_overdue"]:
+        change = state["change"]
+        todos.append(Todo(
+            title=_("Change the water filter of %(unit)s") % {"unit": state["unit"]}, url=url("water_list"),
+            urgency=3 if change else 2, area=AREA, due=change.next_due if change else None,
+            detail=(_("Due by %(date)s") % {"date": change.next_due.strftime("%Y-%m-%d")} if change
+                    else _("No filter change recorded")),
+            extra={"kind": "filter_overdue", "for": "foodsafety.water.record", "code": str(state["unit"].code)}))
+    for state in water["tests_failed"]:
+        test = state["test"]
+        todos.append(Todo(
+            title=_("The drinking water of %(unit)s failed its test") % {"unit": state["unit"]},
+            url=url("water_list"), urgency=3, area=AREA, due=test.tested_on, detail=test.result,
+            extra={"kind": "water_failed", "for": "foodsafety.water.record", "code": str(state["unit"].code)}))
+    for state in water["tests_overdue"]:
+        todos.append(Todo(
+            title=_("Have the drinking water of %(unit)s tested") % {"unit": state["unit"]}, url=url("water_list"),
+            urgency=2, area=AREA, due=state["test_due"] if state["test"] else None,
+            extra={"kind": "water_test_due", "for": "foodsafety.water.record", "code": str(state["unit"].code)}))
+    return todos
+
+
+def todos_for(actor, today: dt.date) -> list[Todo]:
+    """The food-safety to-dos the actor acts on: the oversight ones (missing samples, certificates,
+    checks) for who oversees, each kitchen to-do for whom it falls to."""
+    if actor.kindergarten is None:
+        return []
+    return [t for t in todos_on(actor.kindergarten, today=today)
+            if actor.has(t.extra.get("for", "foodsafety.oversee"))]
+
+
+AUDIENCE = ("foodsafety.oversee", "foodsafety.production.record", "foodsafety.duty.officer", "foodsafety.duty.chair",
+            "foodsafety.pest.record", "foodsafety.water.record")
 
 
 @register_todos
 def foodsafety_todos(actor) -> list[Todo]:
-    if actor.kindergarten is None or not actor.has("foodsafety.oversee"):
+    if actor.kindergarten is None or not any(actor.has(c) for c in AUDIENCE):
         return []
     from django.utils import timezone
 
-    return todos_on(actor.kindergarten, today=timezone.localdate())
+    return todos_for(actor, timezone.localdate())
 
 
 @register_figures
@@ -128,6 +217,27 @@ def foodsafety_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
                    reverse("foodsafety:hygiene_list", kwargs=base) + q, district=True),
             Figure("foodsafety.certificates_expired", _("Supplier certificates expired"), c["certificates_expired"],
                    _("items"), "meals", reverse("foodsafety:certificate_list", kwargs=base)),
+            Figure("foodsafety.production_days", _("Days of production weighed"), c["production_days"], _("days"),
+                   "meals", reverse("foodsafety:production_list", kwargs=base),
+                   detail=_("%(n)d dishes") % {"n": c["production_records"]}),
+            Figure("foodsafety.plate_waste", _("Plate waste per child and dish"), c["plate_waste_g"], _("g"), "meals",
+                   reverse("foodsafety:production_list", kwargs=base)),
+            Figure("foodsafety.duties_daily", _("Daily food-safety checks"), c["duties_daily"], _("times"), "meals",
+                   reverse("foodsafety:duty_list", kwargs=base)),
+            Figure("foodsafety.duties_weekly", _("Weekly food-safety reviews"), c["duties_weekly"], _("times"),
+                   "meals", reverse("foodsafety:duty_list", kwargs=base)),
+            Figure("foodsafety.duties_monthly", _("Monthly food-safety scheduling meetings"), c["duties_monthly"],
+                   _("times"), "meals", reverse("foodsafety:duty_list", kwargs=base)),
+            Figure("foodsafety.accompanied_meals", _("Meals with the children (principal)"), c["accompanied_meals"],
+                   _("times"), "meals", reverse("foodsafety:accompany_list", kwargs=base)),
+            Figure("foodsafety.pest_checks", _("Pest-control checks and treatments"), c["pest_checks"], _("times"),
+                   "meals", reverse("foodsafety:pest_list", kwargs=base),
+                   detail=_("signs found %(n)d times") % {"n": c["pest_signs"]}),
+            Figure("foodsafety.filter_changes", _("Water filter changes"), c["filter_changes"], _("times"), "meals",
+                   reverse("foodsafety:water_list", kwargs=base)),
+            Figure("foodsafety.water_tests", _("Drinking-water tests"), c["water_tests"], _("times"), "meals",
+                   reverse("foodsafety:water_list", kwargs=base),
+                   detail=_("%(n)d failed") % {"n": c["water_failed"]}),
         ]
     return result
 

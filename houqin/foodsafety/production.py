@@ -201,3 +201,19 @@ def waste_by_day(*, actor, start: dt.date, end: dt.date) -> list[dict]:
 def committee_dishes(*, actor, start: dt.date, end: dt.date) -> list[dict]:
     """The dishes the children leave, for the meal committee: those at or above the figure."""
     return [row for row in waste_by_dish(actor=actor, start=start, end=end) if row["flagged"]]
+
+
+COMMITTEE_DAYS = 28  # the meal committee looks at the four weeks before its meeting
+
+
+def committee_period(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The weeks a meal committee meeting on `day` looks back on."""
+    return day - dt.timedelta(days=COMMITTEE_DAYS - 1), day
+
+
+def committee_dishes_before(*, actor, day: dt.date) -> dict:
+    """For the meal committee meeting on `day`: the period it looks back on, the dishes the
+    children left at or above the figure (with the waste figures), and the figure in force."""
+    start, end = committee_period(day)
+    return {"start": start, "end": end, "dishes": committee_dishes(actor=actor, start=start, end=end),
+            "flag": services.rule_figures(actor.kindergarten)[FigureKey.PLATE_WASTE_FLAG_PERCENT]}

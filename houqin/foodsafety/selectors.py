@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import Counter, defaultdict
+from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -198,6 +199,27 @@ def missing_tableware(kindergarten, days: list[dt.date]) -> list[dict]:
                 seen.add(key)
                 missing.append({"day": day, "meal": dish["meal"], "meal_label": dish.get("meal_label", dish["meal"])})
     return missing
+
+
+def missing_production(kindergarten, *, today: dt.date, now: dt.datetime, due_by: dt.time) -> dict:
+    """The dishes served on the last days (the to-dos' look-back) with no production record: past
+    days, and today once `due_by` has passed. {day: [dish, …]}, oldest first. One query plus the
+    canteen's per day."""
+    days = [today - dt.timedelta(days=n) for n in range(TODO_LOOKBACK_DAYS - 1, 0, -1)]
+    local = timezone.localtime(now)
+    if local.date() > today or (local.date() == today and local.time() >= due_by):
+        days.append(today)
+    if not days:
+        return {}
+    made = {(d, m, str(c)) for d, m, c in ProductionRecord.objects.active().filter(
+        kindergarten=kindergarten, day__in=days).values_list("day", "meal", "dish_code")}
+    out = {}
+    for day in days:
+        missing = [dish for dish in services.served_dishes(kindergarten, day)
+                   if (day, dish["meal"], str(dish["dish_code"])) not in made]
+        if missing:
+            out[day] = missing
+    return out
 
 
 # --- expiry checks ---------------------------------------------------------------------------------
@@ -406,4 +428,34 @@ def term_figures(kindergartens, start: dt.date, end: dt.date) -> dict[int, dict]
         out[kg_id]["certificates_expired"] += sum(1 for c in _current(rows) if c.valid_until < end)
     for values in out.values():
         values["checks"] = len(values.pop("check_periods"))
+    for kg_id, values in kitchen_term_figures(pks, start, end).items():
+        out[kg_id].update(values)
+    return out
+
+
+def kitchen_term_figures(pks: list[int], start: dt.date, end: dt.date) -> dict[int, dict]:
+    """The kitchen's own records of the period per kindergarten: days of production weighed and the
+    plate waste per child and dish, the duties kept (daily, weekly, monthly), the leaders' meals with
+    the children, pest control and drinking water. Six queries."""
+    from django.db.models import Sum
+
+    from houqin.foodsafety import logs
+    from houqin.foodsafety.models import AccompaniedMeal, DutyCheck
+
+    out = {pk: {"production_days": 0, "production_records": 0, "plate_waste_g": None, "duties_daily": 0,
+                "duties_weekly": 0, "duties_monthly": 0, "accompanied_meals": 0} for pk in pks}
+    for row in (ProductionRecord.objects.active().filter(kindergarten_id__in=pks, day__range=(start, end))
+                .values("kindergarten_id").annotate(n=Count("pk"), days=Count("day", distinct=True),
+                                                    waste=Sum("plate_waste_kg"), children=Sum("served_portions"))):
+        out[row["kindergarten_id"]].update(
+            production_days=row["days"], production_records=row["n"],
+            plate_waste_g=(row["waste"] * 1000 / row["children"]).quantize(Decimal("1")) if row["children"] else None)
+    for row in (DutyCheck.objects.active().filter(kindergarten_id__in=pks, done_on__range=(start, end))
+                .values("kindergarten_id", "kind").annotate(n=Count("pk"))):
+        out[row["kindergarten_id"]][f"duties_{row['kind']}"] = row["n"]
+    for row in (AccompaniedMeal.objects.active().filter(kindergarten_id__in=pks, day__range=(start, end))
+                .values("kindergarten_id").annotate(n=Count("pk"))):
+        out[row["kindergarten_id"]]["accompanied_meals"] = row["n"]
+    for kg_id, values in logs.term_counts(pks, start, end).items():
+        out[kg_id].update(values)
     return out

@@ -42,15 +42,18 @@ from houqin.foodsafety.models import (
     ExpiryCheck,
     ExpiryCheckLine,
     FigureKey,
+    FilterChange,
     FoodSafetySettings,
     HygieneInspection,
     HygieneItem,
     HygieneResult,
+    PestCheck,
     Receipt,
     ReceiptLine,
     Sample,
     SupplierCertificate,
     TablewareDisinfection,
+    WaterTest,
 )
 from houqin.org.models import STAFF_ROLES, Membership, Role
 
@@ -771,7 +774,8 @@ def tableware_record(*, actor, day: dt.date | None, meal: str, method: str, minu
 
 # --- voiding (never deleting) ---------------------------------------------------------------------
 
-VOIDABLE = (SupplierCertificate, Receipt, Sample, ExpiryCheck, HygieneInspection, TablewareDisinfection)
+VOIDABLE = (SupplierCertificate, Receipt, Sample, ExpiryCheck, HygieneInspection, TablewareDisinfection, PestCheck,
+            FilterChange, WaterTest)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houqin.foodsafety import duty_views, production_views, views
+from houqin.foodsafety import duty_views, log_views, production_views, views
 
 app_name = "foodsafety"
 
@@ -20,6 +20,13 @@ urlpatterns = [
     path(P + "duties/<uuid:code>/", duty_views.duty_detail, name="duty_detail"),
     path(P + "meals/", duty_views.accompany_list, name="accompany_list"),
     path(P + "meals/new/", duty_views.accompany_create, name="accompany_create"),
+    path(P + "pests/", log_views.pest_list, name="pest_list"),
+    path(P + "pests/new/", log_views.pest_create, name="pest_create"),
+    path(P + "water/", log_views.water_list, name="water_list"),
+    path(P + "water/units/new/", log_views.water_unit_create, name="water_unit_create"),
+    path(P + "water/filters/new/", log_views.filter_create, name="filter_create"),
+    path(P + "water/tests/new/", log_views.water_test_create, name="water_test_create"),
+    path(P + "water/tests/<uuid:code>/report/", log_views.water_test_report, name="water_test_report"),
     path(P + "receiving/", views.receipt_list, name="receipt_list"),
     path(P + "receiving/new/", views.receipt_create, name="receipt_create"),
     path(P + "receiving/<uuid:code>/", views.receipt_detail, name="receipt_detail"),

@@ -19,7 +19,7 @@ from houqin.core import files
 from houqin.core.errors import DomainError
 from houqin.core.history import history_rows
 from houqin.core.web import add_domain_errors, day_param, rule_figure_post
-from houqin.foodsafety import selectors, services
+from houqin.foodsafety import logs, selectors, services
 from houqin.foodsafety.disinfection import rule_text
 from houqin.foodsafety.forms import (
     CertificateForm,
@@ -240,6 +240,9 @@ _VOIDABLE = {
     "expiry-check": (selectors.get_expiry_check, "foodsafety:expiry_list"),
     "hygiene": (selectors.get_hygiene, "foodsafety:hygiene_list"),
     "tableware": (selectors.get_tableware, "foodsafety:tableware_list"),
+    "pest": (logs.get_pest, "foodsafety:pest_list"),
+    "filter": (logs.get_filter_change, "foodsafety:water_list"),
+    "water-test": (logs.get_water_test, "foodsafety:water_list"),
 }
 
 

@@ -235,6 +235,16 @@ def _meals(w: Writer, limits: dict) -> list[str]:
         result.append(w.say("meals.receipts"))
     if w.positive("foodsafety.expiry_checks") or w.positive("foodsafety.hygiene"):
         result.append(w.say("meals.checks"))
+    if w.positive("foodsafety.duties_daily") or w.positive("foodsafety.duties_monthly"):
+        done.append(w.say("meals.duties"))
+    if w.positive("foodsafety.accompanied_meals"):
+        done.append(w.say("meals.accompany"))
+    if w.positive("foodsafety.production_days") and w.value("foodsafety.plate_waste") is not None:
+        result.append(w.say("meals.production"))
+    if w.positive("foodsafety.pest_checks"):
+        result.append(w.say("meals.pest"))
+    if w.positive("foodsafety.water_tests") or w.positive("foodsafety.filter_changes"):
+        result.append(w.say("meals.water"))
     if w.value("safety.incidents") is not None and not w.positive("summary.outbreaks"):
         result.append(w.say("meals.no_poisoning"))
     return ["".join(p) if is_zh() else " ".join(p) for p in (done, result) if p]

@@ -51,6 +51,7 @@ ROUTES = [
     ("/api/k/{kg}/canteen/served?day=2026-11-16", "canteen.menu.published", None),
     ("/api/k/{kg}/canteen/survey?month=2026-10-01", "canteen.menu.view", None),
     ("/api/k/{kg}/canteen/committee", "canteen.committee.view", None),
+    ("/api/k/{kg}/canteen/committee/{code}", "canteen.committee.view", "meeting"),
     ("/api/k/{kg}/canteen/accounts", "canteen.account.view", None),
     ("/api/k/{kg}/canteen/accounts/published", "canteen.account.published", None),
     ("/api/k/{kg}/canteen/rules", "canteen.menu.view", None),

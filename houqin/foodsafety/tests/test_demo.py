@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from houqin.foodsafety import services
 from houqin.foodsafety.demo import OVERRIDE_REASON, planted
-from houqin.foodsafety.models import ExpiryCheck, Receipt, ReceiptLine, Sample, SupplierCertificate
+from houqin.foodsafety.models import ExpiryCheck, FilterChange, Receipt, ReceiptLine, Sample, SupplierCertificate
 from houqin.foodsafety.navigation import todos_on
 from houqin.org import demo
 from houqin.org.models import Kindergarten
@@ -31,10 +31,16 @@ def test_the_demo_term_and_its_planted_gaps(demo_built):
     plan = planted("demo", dates)
     nine = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(9)))
     todos = todos_on(kg, today=TODAY, now=nine)
-    found = sorted((t.extra["kind"], t.urgency, str(t.due)) for t in todos if t.due != TODAY)
+    # the duties of the current day, week and month are reminders while their period runs (amber)
+    assert all(t.urgency == 2 or t.due >= TODAY for t in todos if t.extra["kind"].startswith("duty_"))
+    found = sorted((t.extra["kind"], t.urgency, str(t.due)) for t in todos
+                   if t.due != TODAY and not t.extra["kind"].startswith("duty_"))
+    overdue_filter = FilterChange.objects.get(kindergarten=kg, unit__place="小一班")
+    assert overdue_filter.next_due < TODAY
     expected = [("certificate_expired", 3, str(plan["certificate_expired_on"])),
                 ("certificate_expiring", 2, str(plan["certificate_expiring_on"])),
-                ("check_missed", 3, str(plan["check_missed"][1]))]
+                ("check_missed", 3, str(plan["check_missed"][1])),
+                ("filter_overdue", 3, str(overdue_filter.next_due))]
     if services.served_dishes(kg, DEMO_END):  # the canteen's demo publishes menus: one dish lacks its sample
         expected.append(("sample_missing", 3, str(DEMO_END)))
     assert found == sorted(expected)
@@ -45,7 +51,8 @@ def test_the_demo_term_and_its_planted_gaps(demo_built):
     assert not after.filter(override_by__isnull=True).exists()
     assert all(r.override_reason == OVERRIDE_REASON for r in after)
     # the other kindergarten has no gaps at all
-    assert [t for t in todos_on(Kindergarten.objects.get(slug="demo2"), today=TODAY, now=nine) if t.due != TODAY] == []
+    assert [t for t in todos_on(Kindergarten.objects.get(slug="demo2"), today=TODAY, now=nine)
+            if t.due != TODAY and not t.extra["kind"].startswith("duty_")] == []
 
 
 def test_the_demo_kitchen_weighs_its_production_and_keeps_its_duties(demo_built):
@@ -83,3 +90,28 @@ def test_the_demo_kitchen_weighs_its_production_and_keeps_its_duties(demo_built)
     for log in TablewareDisinfection.objects.filter(kindergarten=kg)[:300]:
         assert check_disinfection(kg, method=log.method, minutes=log.minutes, temperature=log.temperature,
                                   chlorine=log.chlorine_mg_l) == []
+
+
+def test_the_demo_keeps_its_pest_control_and_drinking_water(demo_built):
+    """A term of weekly pest rounds and the contractor's monthly treatment, a few signs found each
+    with its action; the water units' filters changed on time but one, a laboratory test of each, and
+    the failed self-test of 中一班 followed by a passed re-test."""
+    from houqin.foodsafety import logs
+    from houqin.foodsafety.models import PestCheck, WaterTest, WaterUnit
+
+    dates = demo.dates_for()
+    kg = Kindergarten.objects.get(slug="demo")
+    checks = PestCheck.objects.filter(kindergarten=kg)
+    assert checks.count() >= 3 * 10
+    assert checks.exclude(contractor="").filter(contractor_licence__startswith="PCO").count() >= 2
+    signs = checks.filter(signs_found=True)
+    assert signs.exists() and not signs.filter(action="").exists()
+    assert not logs.pest_due(kg, dates.today)["overdue"]
+    assert WaterUnit.objects.filter(kindergarten=kg).count() == 4
+    states = {s["unit"].place: s for s in logs.unit_states(kg, dates.today)}
+    assert [p for p, s in states.items() if s["filter_overdue"] or s["filter_never"]] == ["小一班"]
+    assert not any(s["test_failed"] or s["test_overdue"] for s in states.values())
+    failed = WaterTest.objects.get(kindergarten=kg, passed=False)
+    assert failed.unit.place == "中一班" and states["中一班"]["test"].tested_on > failed.tested_on
+    for change in logs.FilterChange.objects.filter(kindergarten=kg):
+        assert change.changed_on < change.next_due and change.changed_on <= dates.today

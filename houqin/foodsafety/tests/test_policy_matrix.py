@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from houqin.foodsafety import duties, production, services
+from houqin.foodsafety import duties, logs, production, services
 from houqin.foodsafety.models import CertificateKind
 from houqin.foodsafety.tests.conftest import actor_of, certify, days, publish_menu
 from houqin.org.models import Role
@@ -64,6 +64,22 @@ ROUTES = [
     ("/api/k/{kg}/foodsafety/duties/items", "foodsafety.view", None),
     ("/api/k/{kg}/foodsafety/duties/{code}", "foodsafety.view", "duty"),
     ("/api/k/{kg}/foodsafety/meals", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/pests/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/pests/new/", "foodsafety.pest.record", None),
+    ("/k/{kg}/foodsafety/water/", "foodsafety.view", None),
+    ("/k/{kg}/foodsafety/water/units/new/", "foodsafety.water.units", None),
+    ("/k/{kg}/foodsafety/water/filters/new/", "foodsafety.water.record", None),
+    ("/k/{kg}/foodsafety/water/tests/new/", "foodsafety.water.record", None),
+    ("/k/{kg}/foodsafety/water/tests/{code}/report/", "foodsafety.view", "water_test"),
+    ("/api/k/{kg}/foodsafety/pests", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/pests/due", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/pests/{code}", "foodsafety.view", "pest"),
+    ("/api/k/{kg}/foodsafety/water/units", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/water/units/{code}", "foodsafety.view", "unit"),
+    ("/api/k/{kg}/foodsafety/water/filters", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/water/filters/{code}", "foodsafety.view", "filter"),
+    ("/api/k/{kg}/foodsafety/water/tests", "foodsafety.view", None),
+    ("/api/k/{kg}/foodsafety/water/tests/{code}", "foodsafety.view", "water_test"),
 ]
 
 
@@ -91,8 +107,14 @@ def _records(world, k):
         cooked_at=timezone.localtime() - dt.timedelta(hours=1), served_at=timezone.localtime())
     duty = duties.duty_record(actor=director, kind="daily",
                               results={key: {"passed": True} for key, _t in duties.duty_items("daily")})
+    pest = logs.pest_record(actor=canteen, place="厨房", kind="rodent", method="粘鼠板")
+    unit = logs.water_unit_save(actor=director, place="中一班", kind="direct")
+    change = logs.filter_change_record(actor=canteen, unit=unit)
+    water_test = logs.water_test_record(actor=canteen, unit=unit, tester="lab", lab="区疾控中心", passed=True,
+                                        report=SimpleUploadedFile("w.pdf", pdf_bytes()))
     return {"receipt": receipt, "certificate": cert, "sample": sample, "check": check, "hygiene": hygiene,
-            "production": made, "duty": duty}
+            "production": made, "duty": duty, "pest": pest, "unit": unit, "filter": change,
+            "water_test": water_test}
 
 
 def test_the_matrix_of_food_safety(world):

@@ -101,6 +101,27 @@ def test_waste_per_dish_and_per_child_flags_the_dish_children_leave(world, cante
                                     end=timezone.localdate()) == []
 
 
+def test_the_meal_committee_sees_the_dishes_children_leave(world, canteen, login, menu):
+    from houqin.canteen import services as canteen_services
+
+    production.production_record(actor=canteen, **_good(menu, plate_waste_kg="0.59"))  # 5 %: eaten
+    production.production_record(actor=canteen, **_good(menu, dish_code=menu.dishes[1].code, served_kg="10",
+                                                        plate_waste_kg="2.4", served_portions=80))  # 24 %: left
+    director = actor_of(world, Role.DIRECTOR)
+    meeting = canteen_services.meeting_create(actor=director, held_on=timezone.localdate(), members="园长\n家长代表",
+                                              minutes="讨论剩菜")
+    client = login(world.k1.users[Role.DIRECTOR])
+    for url in ("/k/k1/canteen/committee/", f"/k/k1/canteen/committee/{meeting.code}/"):
+        page = client.get(url).content.decode()
+        assert page.count('data-testid="committee-dish"') == 1 and "清炒菠菜" in page and "24%" in page
+    left = client.get(f"/api/k/k1/canteen/committee/{meeting.code}").json()["dishes_left"]
+    assert [(d["dish_name"], d["percent"], d["grams_per_child"]) for d in left] == [("清炒菠菜", "24", "30")]
+    # a meeting held before the dish was served looks back on weeks without it
+    old = canteen_services.meeting_create(actor=director, held_on=timezone.localdate() - dt.timedelta(days=3),
+                                          members="园长\n家长代表", minutes="上次会议")
+    assert client.get(f"/api/k/k1/canteen/committee/{old.code}").json()["dishes_left"] == []
+
+
 def test_the_kitchen_records_production_on_its_page(world, login, menu):
     client = login(world.k1.users[Role.CANTEEN])
     day = (timezone.localdate() - dt.timedelta(days=1)).isoformat()

@@ -50,6 +50,12 @@ LIST_URLS = [
     "/api/k/k1/foodsafety/kitchen",
     "/api/k/k1/foodsafety/todos",
     "/api/k/k1/foodsafety/rules",
+    "/k/k1/foodsafety/pests/",
+    "/k/k1/foodsafety/water/",
+    "/api/k/k1/foodsafety/pests",
+    "/api/k/k1/foodsafety/water/units",
+    "/api/k/k1/foodsafety/water/filters",
+    "/api/k/k1/foodsafety/water/tests",
 ]
 
 
@@ -105,12 +111,28 @@ def _grow(world, store, menu, n: int):
             sample=Sample.objects.filter(day=day, dish_code=dish.code).first(), retain_until=day)
 
 
+def _grow_logs(world, n: int):
+    from houqin.foodsafety import logs
+
+    canteen = actor_of(world, Role.CANTEEN)
+    director = actor_of(world, Role.DIRECTOR)
+    for i in range(n):
+        start = logs.WaterUnit.objects.count()
+        unit = logs.water_unit_save(actor=director, place=f"班级{start}", kind="direct")
+        logs.pest_record(actor=canteen, place="厨房", kind="rodent", method="粘鼠板", signs_found=bool(i % 2),
+                         findings="鼠粪", action="加放粘鼠板")
+        logs.filter_change_record(actor=canteen, unit=unit)
+        logs.water_test_record(actor=canteen, unit=unit, tester="self", passed=bool(i % 2), result="浑浊")
+
+
 def test_list_pages_do_not_grow_with_rows(world, store, login):
     menu = publish_menu(world)
     client = login(world.k1.users[Role.DIRECTOR])
     _grow(world, store, menu, 1)
+    _grow_logs(world, 1)
     before = {url: _count(client, url) for url in LIST_URLS}
     _grow(world, store, menu, 4)
+    _grow_logs(world, 4)
     after = {url: _count(client, url) for url in LIST_URLS}
     grown = {url: (before[url], after[url]) for url in LIST_URLS if after[url] > before[url]}
     assert not grown, grown

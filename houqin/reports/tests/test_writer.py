@@ -141,3 +141,17 @@ def test_the_safety_section_tells_safety_education_and_injuries():
     assert "本学期登记幼儿意外伤害3起，均第一时间处置，并当天告知家长。" in text
     _sections, _figs, clean = compose({**CLEAN, "safety.education": fig(0, "次"), "safety.injuries": fig(0, "起")})
     assert "安全教育" not in clean and "意外伤害" not in clean
+
+
+def test_the_kitchens_logs_are_told_in_the_meals_section():
+    figures = {**CLEAN, "foodsafety.production_days": fig(10, "天"), "foodsafety.plate_waste": fig(9, "克"),
+               "foodsafety.duties_daily": fig(20, "次"), "foodsafety.duties_weekly": fig(4, "次"),
+               "foodsafety.duties_monthly": fig(4, "次"), "foodsafety.accompanied_meals": fig(4, "次"),
+               "foodsafety.pest_checks": fig(60, "次"), "foodsafety.filter_changes": fig(5, "次"),
+               "foodsafety.water_tests": fig(6, "次")}
+    _sections, _figures, text = compose(figures)
+    assert "开展日管控20次、周排查4次，召开月调度会议4次" in text and "园领导坚持陪餐4次" in text
+    assert "共记录10天，幼儿餐盘剩余平均每人每道菜9克" in text
+    assert "检查和消杀60次" in text and "更换滤芯5次，检测水质6次" in text
+    _sections, _figures, text = compose(CLEAN)  # nothing recorded: nothing said
+    assert "日管控" not in text and "滤芯" not in text and "陪餐" not in text
