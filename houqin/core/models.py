@@ -99,9 +99,10 @@ class VoidableModel(models.Model):
     def delete(self, *args, **kwargs):
         raise ProtectedRecordError(f"{type(self).__name__} records cannot be deleted; void them with a reason.")
 
-    def void(self, *, actor, reason, already=None, save: bool = True):
+    def void(self, *, actor, reason, already=None, missing=None, save: bool = True):
         """Void this record with a reason: the one way every area voids. A record voided already is
-        refused (409, `already` says which record in words), a blank reason is refused; the stamp
+        refused (409, `already` says which record in words), a blank reason is refused (`missing`
+        asks for it in the record's words: "withdrawing the notice"); the stamp
         (when, who, why) is saved with the acting user and the reason on the history row.
 
         The caller checks the policy and its own rules first, and calls this on the row read under
@@ -114,7 +115,7 @@ class VoidableModel(models.Model):
                               code="already_voided")
         reason = str(reason or "").strip()[:200]
         if not reason:
-            raise field_error("reason", _("Give the reason for voiding."))
+            raise field_error("reason", missing or _("Give the reason for voiding."))
         self.voided_at, self.voided_by, self.void_reason = timezone.now(), actor.user, reason
         self._history_user = actor.user
         self._change_reason = reason[:100]

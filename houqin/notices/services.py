@@ -51,8 +51,6 @@ def mark_read(notice: Notice, user) -> NoticeReceipt:
 
 # --- the use cases of the notices pages and API (acting users, the policy) -------------------------
 
-MAX_REASON = 200
-
 
 def notice_publish(*, actor, title: str, body: str, kind: str = NoticeKind.GENERAL,
                    audience: str = Audience.PARENTS, classes=(), children=(), publish: bool = True) -> Notice:
@@ -84,20 +82,12 @@ def notice_publish(*, actor, title: str, body: str, kind: str = NoticeKind.GENER
 @transaction.atomic
 def notice_void(*, actor, notice: Notice, reason: str) -> Notice:
     """Withdraw a notice (it stays on record with the reason; readers no longer see it)."""
-    from houqin.core.errors import Conflict, DomainError, Forbidden
+    from houqin.core.errors import Forbidden
 
     if not actor.has("notices.void") or notice.kindergarten_id != actor.kindergarten.pk:
         raise Forbidden()
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give the reason for withdrawing the notice."), errors=[{"field": "reason", "message": _("Give the reason for withdrawing the notice.")}])
-    locked = Notice.objects.select_for_update().get(pk=notice.pk)
-    if locked.voided_at is not None:
-        raise Conflict(_("This notice has already been withdrawn."))
-    locked.voided_at, locked.voided_by, locked.void_reason = timezone.now(), actor.user, reason[:MAX_REASON]
-    locked._change_reason = reason[:100]
-    locked.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_at"])
-    return locked
+    return notice.locked().void(actor=actor, reason=reason, already=_("This notice has already been withdrawn."),
+                                missing=_("Give the reason for withdrawing the notice."))
 
 
 @transaction.atomic

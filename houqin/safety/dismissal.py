@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houqin import policy
@@ -214,14 +213,8 @@ def slot_change(*, actor, slot: GateSlot, gate: str, start: dt.time | None, end:
 def slot_void(*, actor, slot: GateSlot, reason: str, announce: bool = True) -> GateSlot:
     """Withdraw a slot, with a reason (it stays on record); the parents are told."""
     policy.require(actor, "safety.slot.change", slot)
-    slot = GateSlot.objects.select_for_update().get(pk=slot.pk)
-    if slot.is_voided:
-        raise Conflict(_("This slot was already withdrawn."))
-    reason = _text(reason, 200)
-    if not reason:
-        raise field_error("reason", _("Give the reason for withdrawing the slot."))
-    slot.voided_at, slot.voided_by, slot.void_reason = timezone.now(), actor.user, reason
-    _save(slot, actor, "withdrawn", ["voided_at", "voided_by", "void_reason", "updated_at"])
+    slot = slot.locked().void(actor=actor, reason=reason, already=_("This slot was already withdrawn."),
+                              missing=_("Give the reason for withdrawing the slot."))
     if announce:
         _announce(actor, slot, _("%(kind)s time for %(who)s withdrawn") % {"kind": slot.get_kind_display(),
                                                                            "who": slot.who},
