@@ -15,6 +15,10 @@
 #   BENCH_ATTEMPTS  runs per URL at most, redone while other processes used > 0.15 core (default 3)
 #   DATABASE_URL    use this (throwaway) database instead of SQLite in the temporary folder
 #   BENCH_OUT       folder for a copy of the report (default bench-results/, git-ignored)
+#   BENCH_KEEP_DEMO FILE: keep a copy of the SQLite demo database built here in FILE (for
+#                   scripts/profile_pages.py, or a later run with BENCH_DEMO)
+#   BENCH_DEMO      FILE: start from this copy of a demo database (SQLite, built today by the same code)
+#                   instead of building the demo again (minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -56,7 +60,17 @@ echo "== migrate, seed_demo, collectstatic"
 # The migrated, empty database: each area's bench command later gets a copy of its own.
 EMPTY_DB="$HOUQIN_DATA_DIR/empty.sqlite3"
 [ -z "${DATABASE_URL:-}" ] && cp "$HOUQIN_DATA_DIR/houqin.sqlite3" "$EMPTY_DB"
-"$PY" manage.py seed_demo | sed -n '1,3p'
+if [ -n "${BENCH_DEMO:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
+  echo "   (the demo: a copy of $BENCH_DEMO)"
+  cp "$BENCH_DEMO" "$HOUQIN_DATA_DIR/houqin.sqlite3"
+  "$PY" manage.py migrate --noinput -v0
+else
+  "$PY" manage.py seed_demo | sed -n '1,3p'
+fi
+if [ -n "${BENCH_KEEP_DEMO:-}" ] && [ -z "${DATABASE_URL:-}" ]; then  # SQLite's backup API: a consistent copy
+  "$PY" -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' \
+    "$HOUQIN_DATA_DIR/houqin.sqlite3" "$BENCH_KEEP_DEMO"
+fi
 "$PY" manage.py collectstatic --noinput -v0
 
 echo "== gunicorn config.wsgi -w 2 -k sync on 127.0.0.1:$PORT"
