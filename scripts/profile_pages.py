@@ -68,6 +68,7 @@ def profile_page(label: str, user: str, path: str, n: int, top: int, summary: bo
         return {"label": label, "status": response.status_code}
     with CaptureQueriesContext(connection) as queries:
         client.get(path)
+    captured = list(queries.captured_queries)  # now: the next request clears the connection's log
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
@@ -75,7 +76,7 @@ def profile_page(label: str, user: str, path: str, n: int, top: int, summary: bo
         times.append((time.perf_counter() - t0) * 1000)
     times.sort()
     result = {"label": label, "user": user, "path": path, "ms": times[len(times) // 2], "min": times[0],
-              "queries": len(queries.captured_queries), "bytes": len(response.content)}
+              "queries": len(captured), "bytes": len(response.content)}
     if summary:
         return result
     profiler = cProfile.Profile()
@@ -94,7 +95,7 @@ def profile_page(label: str, user: str, path: str, n: int, top: int, summary: bo
     stats.sort_stats("cumulative").print_stats(r"houqin/", top)
     print(_trim(out.getvalue(), "cumulative, Houqin's code", n))
     if os.environ.get("PROFILE_SQL"):
-        for q in queries.captured_queries:
+        for q in captured:
             print("   ", q["sql"][:200])
     return result
 
