@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "houqin.core.otp.TwoFactorMiddleware",
     "houqin.core.middleware.RejectedInputMiddleware",
     "houqin.core.middleware.BusyDatabaseMiddleware",
+    "houqin.core.middleware.RuleFiguresMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -275,6 +276,9 @@ HOUQIN_SMS_GATEWAY = env_str("HOUQIN_SMS_GATEWAY", "")
 # The worker (manage.py worker): seconds between its rounds, and whether it takes the nightly backup.
 HOUQIN_WORKER_INTERVAL = env_int("HOUQIN_WORKER_INTERVAL", 60)
 HOUQIN_WORKER_BACKUP = env_bool("HOUQIN_WORKER_BACKUP", True)
+# Each web worker loads WeasyPrint and the CJK fonts when it starts (config/wsgi.py), so that the
+# first PDF a worker makes costs what any other does; 0: on the first PDF asked for instead.
+HOUQIN_PDF_WARM = env_bool("HOUQIN_PDF_WARM", True)
 
 LOGGING = {
     "version": 1,

@@ -114,7 +114,8 @@ def login(base: str, username: str, password: str) -> tuple[str, str]:
 
 def status_of(base: str, path: str, session: str) -> int:
     url = urllib.parse.urlsplit(base)
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    # long: after a run of a slow page the server first works off the requests wrk left queued
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=180)
     conn.request("GET", path, headers={"Cookie": f"sessionid={session}"})
     response = conn.getresponse()
     response.read()

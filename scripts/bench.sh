@@ -15,6 +15,10 @@
 #   BENCH_ATTEMPTS  runs per URL at most, redone while other processes used > 0.15 core (default 3)
 #   DATABASE_URL    use this (throwaway) database instead of SQLite in the temporary folder
 #   BENCH_OUT       folder for a copy of the report (default bench-results/, git-ignored)
+#   BENCH_KEEP_DEMO FILE: keep a copy of the SQLite demo database built here in FILE (for
+#                   scripts/profile_pages.py, or a later run with BENCH_DEMO)
+#   BENCH_DEMO      FILE: start from this copy of a demo database (SQLite, built today by the same code)
+#                   instead of building the demo again (minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -26,6 +30,9 @@ command -v wrk >/dev/null || { echo "wrk is missing: run make system-deps (or ap
 export HOUQIN_DATA_DIR
 HOUQIN_DATA_DIR=$(mktemp -d /tmp/houqin-bench.XXXXXX)
 export DJANGO_SETTINGS_MODULE=config.settings HOUQIN_DEBUG=0 HOUQIN_HTTPS=0 HOUQIN_LOG_LEVEL=${HOUQIN_LOG_LEVEL:-WARNING}
+# Two-step sign-in off for the bench users (set but empty: off for everyone), as `make demo` serves it:
+# bench.py signs in through the password form, and the pages it measures are the same with it on.
+export HOUQIN_2FA_ROLES=
 export HOUQIN_SECRET_KEY
 HOUQIN_SECRET_KEY=$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')
 PORT=${BENCH_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
@@ -49,11 +56,21 @@ else
   echo "== database: SQLite in $HOUQIN_DATA_DIR"
 fi
 echo "== migrate, seed_demo, collectstatic"
-"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py migrate_fresh -v0  # an empty database: tables from the models (as make demo), quicker than replaying migrations
 # The migrated, empty database: each area's bench command later gets a copy of its own.
 EMPTY_DB="$HOUQIN_DATA_DIR/empty.sqlite3"
 [ -z "${DATABASE_URL:-}" ] && cp "$HOUQIN_DATA_DIR/houqin.sqlite3" "$EMPTY_DB"
-"$PY" manage.py seed_demo | sed -n '1,3p'
+if [ -n "${BENCH_DEMO:-}" ] && [ -z "${DATABASE_URL:-}" ]; then
+  echo "   (the demo: a copy of $BENCH_DEMO)"
+  cp "$BENCH_DEMO" "$HOUQIN_DATA_DIR/houqin.sqlite3"
+  "$PY" manage.py migrate --noinput -v0
+else
+  "$PY" manage.py seed_demo | sed -n '1,3p'
+fi
+if [ -n "${BENCH_KEEP_DEMO:-}" ] && [ -z "${DATABASE_URL:-}" ]; then  # SQLite's backup API: a consistent copy
+  "$PY" -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' \
+    "$HOUQIN_DATA_DIR/houqin.sqlite3" "$BENCH_KEEP_DEMO"
+fi
 "$PY" manage.py collectstatic --noinput -v0
 
 echo "== gunicorn config.wsgi -w 2 -k sync on 127.0.0.1:$PORT"
@@ -83,7 +100,7 @@ cleanup_server() { [ -n "$GUNICORN_PID" ] && kill -TERM "$GUNICORN_PID" 2>/dev/n
 cleanup_server
 if [ ! -f "$EMPTY_DB" ]; then
   ( unset DATABASE_URL; export HOUQIN_DATA_DIR="$HOUQIN_DATA_DIR/empty"; mkdir -p "$HOUQIN_DATA_DIR"
-    "$PY" manage.py migrate --noinput -v0 && cp "$HOUQIN_DATA_DIR/houqin.sqlite3" "$EMPTY_DB" )
+    "$PY" manage.py migrate_fresh -v0 && cp "$HOUQIN_DATA_DIR/houqin.sqlite3" "$EMPTY_DB" )
 fi
 bench_rc=0
 for cmd in $("$PY" manage.py help --commands | grep -E '^bench_' | sort); do

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,10 +164,12 @@ def expected_attendance(*, kindergarten, days: list[dt.date], today: dt.date | N
     for r in (Attendance.objects.filter(kindergarten=kindergarten, date__in=days)
               .exclude(status=AttendanceStatus.PRESENT).values("school_class_id", "date").annotate(n=Count("pk"))):
         leave[(r["school_class_id"], r["date"])] = r["n"]
-    children = list(Child.objects.active().filter(kindergarten=kindergarten, school_class__isnull=False,
-                                                  enrolled_on__lte=days[-1])
-                    .filter(Q(left_on__isnull=True) | Q(left_on__gte=days[0]))
-                    .values_list("school_class_id", "enrolled_on", "left_on"))
+    children = defaultdict(list)  # class → (enrolled on, left on) of its children: each child read once
+    for cid, on, left in (Child.objects.active().filter(kindergarten=kindergarten, school_class__isnull=False,
+                                                        enrolled_on__lte=days[-1])
+                          .filter(Q(left_on__isnull=True) | Q(left_on__gte=days[0]))
+                          .values_list("school_class_id", "enrolled_on", "left_on")):
+        children[cid].append((on, left))
     classes = []
     for sc in SchoolClass.objects.filter(kindergarten=kindergarten, is_active=True).order_by("campus_id", "grade", "name"):
         present, n = rates.get(sc.pk, (0, 0))
@@ -176,8 +178,7 @@ def expected_attendance(*, kindergarten, days: list[dt.date], today: dt.date | N
                "rate": str(rate.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)) if rate is not None else None,
                "enrolled": {}, "leave": {}, "expected": {}}
         for day in days:
-            enrolled = sum(1 for cid, on, left in children
-                           if cid == sc.pk and on <= day and (left is None or left >= day))
+            enrolled = sum(1 for on, left in children[sc.pk] if on <= day and (left is None or left >= day))
             on_leave = leave.get((sc.pk, day), 0)
             row["enrolled"][day.isoformat()] = enrolled
             row["leave"][day.isoformat()] = on_leave
@@ -194,15 +195,17 @@ def menu_days(menu: Menu) -> list[dt.date]:
 
 def _items_for(kindergarten, food_ids) -> dict[int, ItemInfo]:
     """How each food is bought: its linked stock item (the one received last when there are several),
-    with the latest batch's unit cost, date and supplier. Two queries."""
+    with the latest batch's unit cost, date and supplier. Two queries: the links with their item's
+    newest batch (a subquery), then those batches only, not every batch of the items."""
     from houqin.stock.models import Batch
 
+    newest = (Batch.objects.filter(kindergarten=kindergarten, item_id=OuterRef("item_id"))
+              .order_by("-received_at", "-pk").values("pk")[:1])
     links = list(StockFoodLink.objects.filter(kindergarten=kindergarten, food_id__in=list(food_ids),
-                                              item__is_active=True).select_related("item"))
-    latest = {}
-    for b in (Batch.objects.filter(kindergarten=kindergarten, item_id__in=[lk.item_id for lk in links])
-              .select_related("supplier").order_by("item_id", "-received_at", "-pk")):
-        latest.setdefault(b.item_id, b)
+                                              item__is_active=True).select_related("item")
+                 .annotate(newest_batch=Subquery(newest)))
+    latest = {b.item_id: b for b in Batch.objects.filter(pk__in={lk.newest_batch for lk in links} - {None})
+              .select_related("supplier")}
     result: dict[int, ItemInfo] = {}
     for link in sorted(links, key=lambda lk: (latest[lk.item_id].received_at if lk.item_id in latest else None) is None):
         if link.food_id in result:

@@ -115,3 +115,17 @@ class BusyDatabaseMiddleware:
         response = render(request, "503.html", {"message": busy_message()}, status=503)
         response["Retry-After"] = str(self.RETRY_AFTER)
         return response
+
+
+class RuleFiguresMiddleware:
+    """Each kindergarten's rule figures of an area read once per request (core.rules.read_once): the
+    home page's to-do providers and a page's selectors ask for the same figures several times."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from houqin.core import rules
+
+        with rules.read_once():
+            return self.get_response(request)

@@ -74,12 +74,16 @@ DISTRICT_TODO_PROVIDERS: list[Callable] = []
 FIGURE_PROVIDERS: list[Callable] = []
 FINDING_PROVIDERS: list[Callable] = []
 FINDING_KINDS: dict[str, str] = {}
+# The menu's entries built once per process for each kindergarten and set of roles (see nav_for).
+_NAV_CACHE: dict[tuple, tuple[dict, ...]] = {}
+_NAV_CACHE_MAX = 4096
 
 
 def register_nav(item: NavItem) -> None:
     if item not in NAV_ITEMS:
         NAV_ITEMS.append(item)
         NAV_ITEMS.sort(key=lambda i: (i.order, i.url_name))
+        _NAV_CACHE.clear()
 
 
 def register_todos(provider: Callable) -> Callable:
@@ -139,15 +143,31 @@ def findings_for(kindergarten, start, end) -> list[Finding]:
 
 
 def nav_for(actor) -> list[dict]:
+    """The menu entries the actor may open, in menu order (labels stay lazy: translated when shown).
+
+    Which entries show depends only on the actor's roles (`Actor.has` reads the roles' grants in the
+    fixed policy table) and their URLs only on the kindergarten's slug and the URL configuration, so
+    the entries are built once per process for each (kindergarten, roles, URL configuration) and
+    again whenever an entry is registered; each call gets copies."""
     if actor is None or actor.kindergarten is None:
         return []
+    from django.conf import settings
+    from django.urls import get_script_prefix, get_urlconf
+
     slug = actor.kindergarten.slug
-    return [
-        {"label": item.label, "url": reverse(item.url_name, kwargs={"kg": slug}), "icon": item.icon,
-         "url_name": item.url_name, "area": item.url_name.partition(":")[0] if ":" in item.url_name else ""}
-        for item in NAV_ITEMS
-        if actor.has(item.capability)
-    ]
+    key = (slug, actor.roles, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+    entries = _NAV_CACHE.get(key)
+    if entries is None:
+        entries = tuple(
+            {"label": item.label, "url": reverse(item.url_name, kwargs={"kg": slug}), "icon": item.icon,
+             "url_name": item.url_name, "area": item.url_name.partition(":")[0] if ":" in item.url_name else ""}
+            for item in NAV_ITEMS
+            if actor.has(item.capability)
+        )
+        if len(_NAV_CACHE) >= _NAV_CACHE_MAX:  # many kindergartens on one instance: start again
+            _NAV_CACHE.clear()
+        _NAV_CACHE[key] = entries
+    return [dict(entry) for entry in entries]
 
 
 def tab_links(context, entries) -> dict:

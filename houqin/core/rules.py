@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -112,15 +114,44 @@ def apply(base: dict[str, Figure], own: dict[str, tuple]) -> dict[str, Figure]:
     return out
 
 
+# Within a request (core.middleware.RuleFiguresMiddleware) each kindergarten's figures of an area are
+# read once, however many to-do providers and selectors ask; a change made in the request drops them.
+_read_once: ContextVar[dict | None] = ContextVar("houqin_rule_figures", default=None)
+
+
+@contextmanager
+def read_once():
+    """Within the block, figures(kindergarten, area) reads each (kindergarten, area) once; it ends
+    with the block (a request), so no later request sees what this one read."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def _forget(kindergarten, area: str) -> None:
+    memo = _read_once.get()
+    if memo is not None:
+        memo.pop((getattr(kindergarten, "pk", kindergarten), area), None)
+
+
 def figures(kindergarten, area: str) -> dict[str, Figure]:
-    """The area's figures in force in the kindergarten (one query)."""
+    """The area's figures in force in the kindergarten (one query; within read_once, one per request)."""
     from houqin.core.models import RuleOverride
 
-    base = shipped(area)
     if kindergarten is None:
-        return base
+        return shipped(area)
+    memo = _read_once.get()
+    key = (kindergarten.pk, area)
+    if memo is not None and key in memo:
+        return dict(memo[key])
+    base = shipped(area)
     rows = RuleOverride.objects.filter(kindergarten=kindergarten, area=area)
-    return apply(base, {o.key: (o.value, o.source, o.note) for o in rows})
+    result = apply(base, {o.key: (o.value, o.source, o.note) for o in rows})
+    if memo is not None:
+        memo[key] = dict(result)
+    return result
 
 
 def figures_many(kindergartens: Iterable, area: str) -> dict[int, dict[str, Figure]]:
@@ -165,6 +196,7 @@ def override_set(*, actor, area: str, key: str, value, source: str, note: str = 
 
     figure = _figure_for(actor, area, key)
     number = _parse(figure, value)
+    _forget(actor.kindergarten, area)
     source = " ".join(str(source or "").split())[:300]
     note = " ".join(str(note or "").split())[:300]
     if number == figure.shipped_value and source in ("", figure.shipped_source):
@@ -185,6 +217,7 @@ def override_clear(*, actor, area: str, key: str) -> None:
     from houqin.core.models import RuleOverride
 
     _figure_for(actor, area, key)
+    _forget(actor.kindergarten, area)
     for row in RuleOverride.objects.filter(kindergarten=actor.kindergarten, area=area, key=key):
         row.delete()
 

@@ -787,6 +787,61 @@ def demo_logins() -> list[dict]:
     return rows
 
 
+# The areas whose demo rows an area's demo steps read, built before it by build_part (the
+# organisation, "org", is always built). "*": every area (the semester summary reads them all).
+# An area that starts reading another area's demo rows names it here.
+DEMO_NEEDS: dict[str, tuple[str, ...]] = {
+    "finance": ("assets",),  # repair requests name the registered assets
+    "canteen": ("stock", "finance", "health"),  # prices; the fee bills of the meal account; attendance, diets
+    "foodsafety": ("stock", "canteen"),  # receiving into the ledger; samples of the menus' dishes
+    "notices": ("health",),  # the morning check's fever alert
+    "reports": ("*",),
+}
+
+
+def _area_of(step: DemoStep) -> str:
+    from django.apps import apps
+
+    config = apps.get_containing_app_config(step.__module__)
+    return config.label if config else ""
+
+
+def areas_with_needs(areas) -> set[str]:
+    """The named areas and every area they need (DEMO_NEEDS, transitively), always with "org"."""
+    _discover_steps()
+    every = {_area_of(step) for step in DEMO_STEPS}
+    wanted, todo = {"org"}, list(areas)
+    while todo:
+        area = todo.pop()
+        if area == "*":
+            todo.extend(every - wanted)
+            continue
+        if area not in every and area not in DEMO_NEEDS:
+            raise ValueError(f"no demo steps for area {area!r} (known: {', '.join(sorted(every))})")
+        if area not in wanted:
+            wanted.add(area)
+            todo.extend(DEMO_NEEDS.get(area, ()))
+    return wanted
+
+
+def build_part(*areas: str, today: dt.date | None = None, seed: int = DEFAULT_SEED,
+               password_hash: str | None = None) -> DemoContext:
+    """A part of the demo: the organisation (people, classes, logins) and the named areas' steps with
+    the areas they need first (DEMO_NEEDS), in the demo's own order and with the same random streams,
+    so each step's rows are the ones `build_demo` makes. `build_part("*")` is the whole demo. For
+    benchmarks and tests that need some areas' demo rows; it writes in the caller's transaction
+    (wrap it in one and roll back to leave the database as it was) and checks nothing exists."""
+    from django.contrib.auth.hashers import make_password
+
+    wanted = areas_with_needs(areas)
+    ctx = _write(plan_demo(seed, dates_for(today)), password_hash or make_password(None))
+    for step in ordered_steps():
+        if _area_of(step) in wanted:
+            ctx.rng = random.Random(f"{seed}:{step.__module__}.{step.__qualname__}")
+            step(ctx)
+    return ctx
+
+
 def build_demo(today: dt.date | None = None, *, seed: int = DEFAULT_SEED, password: str = DEMO_PASSWORD) -> dict:
     """Build the demo district as it is at 9 a.m. on `today` (default: today), in one transaction,
     unless the `demo` kindergarten exists.
@@ -797,15 +852,11 @@ def build_demo(today: dt.date | None = None, *, seed: int = DEFAULT_SEED, passwo
 
     from houqin.org.models import Kindergarten
 
-    _discover_steps()
     with transaction.atomic():
         if Kindergarten.objects.filter(slug=DEMO_SLUG).exists():
             return {"created": False, "counts": {}, "logins": demo_logins()}
-        plan = plan_demo(seed, dates_for(today))
-        ctx = _write(plan, make_password(password))  # hashed once for every demo login
-        for step in ordered_steps():
-            ctx.rng = random.Random(f"{seed}:{step.__module__}.{step.__qualname__}")
-            step(ctx)
+        # the password hashed once for every demo login
+        ctx = build_part("*", today=today, seed=seed, password_hash=make_password(password))
     return {"created": True, "counts": ctx.counts, "logins": demo_logins()}
 
 

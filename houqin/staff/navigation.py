@@ -146,15 +146,13 @@ def staff_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
     for (kg_id, _user), expires in latest.items():
         if expires < end:
             expired[kg_id] = expired.get(kg_id, 0) + 1
-    # 服务之星 of every month in the period (one query per month, not per kindergarten)
+    # 服务之星 of every month in the period (one query for the period, not per month or kindergarten)
     stars: dict[int, list[str]] = {}
-    month = start.replace(day=1)
-    while month <= end:
-        for kg_id, rows in selectors.service_stars(ids, month).items():
+    for month, by_kg in sorted(selectors.service_stars_between(ids, start, end).items()):
+        for kg_id, rows in by_kg.items():
             for star in rows:
                 names = "、".join(u.display_name for u in star.winners)
                 stars.setdefault(kg_id, []).append(f"{month.month}月 {star.post.name}：{names}（{star.score.normalize():f}分）")
-        month = (month + dt.timedelta(days=32)).replace(day=1)
     love: dict[int, list[str]] = {}
     for rnd in RatingRound.objects.filter(kindergarten_id__in=ids, ends_on__range=(start, end)).select_related("kindergarten"):
         winners = [r for r in selectors.love_results(rnd) if r.winner]

@@ -118,22 +118,29 @@ def service_stars(kindergarten_ids, month: dt.date) -> dict[int, list[Star]]:
     """服务之星 of the month: one per post, the top score among sheets not vetoed; a tie goes to the one
     with fewer deductions that month, then by name (the rule "service_star" of staff_rules.json; the
     director may change the award by hand). One query."""
-    rows = (Assessment.objects.filter(kindergarten_id__in=list(kindergarten_ids), month=month_start(month),
+    return service_stars_between(kindergarten_ids, month, month).get(month_start(month), defaultdict(list))
+
+
+def service_stars_between(kindergarten_ids, start: dt.date, end: dt.date) -> dict[dt.date, dict[int, list[Star]]]:
+    """服务之星 of every month from start's to end's, by month (first day, ascending) then kindergarten:
+    what service_stars gives for each month, in one query for the whole period."""
+    rows = (Assessment.objects.filter(kindergarten_id__in=list(kindergarten_ids),
+                                      month__range=(month_start(start), month_start(end)),
                                       voided_at__isnull=True, vetoed=False)
             .annotate(n_deductions=Count("deductions", filter=Q(deductions__voided_at__isnull=True)))
             .select_related("user", "post")
-            .order_by("post__sort_order", "post__name", "-score", "n_deductions", "user__full_name", "pk"))
-    best: dict[tuple[int, int], Star] = {}
+            .order_by("month", "post__sort_order", "post__name", "-score", "n_deductions", "user__full_name", "pk"))
+    best: dict[tuple[dt.date, int, int], Star] = {}
     for a in rows:
-        key = (a.kindergarten_id, a.post_id)
+        key = (a.month, a.kindergarten_id, a.post_id)
         star = best.get(key)
         if star is None:
             best[key] = Star(a.post, a.score, [a.user])
         elif a.score == star.score:
             star.tied += 1
-    out: dict[int, list[Star]] = defaultdict(list)
-    for (kg_id, _post), star in best.items():
-        out[kg_id].append(star)
+    out: dict[dt.date, dict[int, list[Star]]] = {}
+    for (month, kg_id, _post), star in best.items():
+        out.setdefault(month, defaultdict(list))[kg_id].append(star)
     return out
 
 

@@ -1,43 +1,33 @@
 """Benchmark (not a test): the nutrition analysis of a term (20 weeks) of weekly menus and one
 month's diet survey for a kindergarten of ~600 children, in the current (throwaway) database.
-Builds the demo's organisation, storeroom, attendance and canteen (without the other areas) inside a
+Builds the demo's organisation and canteen with the areas it reads (org.demo.build_part) inside a
 transaction that is rolled back at the end. Prints milliseconds."""
 
 import datetime as dt
-import random
 import time
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from houqin.core.management.bench import BenchCommand
 
-class Command(BaseCommand):
+
+class Command(BenchCommand):
     help = "Time the analysis of a term of weekly menus and of a month's diet survey (600 children)."
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=5)
 
     def handle(self, *args, **options):
-        from django.contrib.auth.hashers import make_password
-
-        from houqin.canteen import demo as canteen_demo
         from houqin.canteen import selectors
         from houqin.canteen.models import Menu, MenuEntry, MenuEntryFood, MenuStatus
-        from houqin.health import demo as health_demo
         from houqin.org import demo
-        from houqin.org.models import Child, Kindergarten
-        from houqin.stock import demo as stock_demo
+        from houqin.org.models import Child
 
-        if Kindergarten.objects.filter(slug=demo.DEMO_SLUG).exists():
-            raise CommandError("Run this on a throwaway database without the demo (it builds its own).")
         repeat = max(1, options["repeat"])
         with transaction.atomic():
             start = time.perf_counter()
-            ctx = demo._write(demo.plan_demo(demo.DEFAULT_SEED), make_password(None))
-            for step in (stock_demo.build_stock, health_demo.build_attendance_and_checks, canteen_demo.build_canteen):
-                ctx.rng = random.Random(f"bench:{step.__qualname__}")
-                step(ctx)
+            ctx = demo.build_part("canteen")
             kg = ctx.kindergartens[demo.DEMO_SLUG]
             menus = list(Menu.objects.active().filter(kindergarten=kg, status=MenuStatus.PUBLISHED)
                          .order_by("week_start"))

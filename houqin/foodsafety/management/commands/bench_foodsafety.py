@@ -4,13 +4,14 @@ of records, in the current (throwaway) database. Prints milliseconds."""
 import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from houqin.core.management.bench import BenchCommand
 
-class Command(BaseCommand):
+
+class Command(BenchCommand):
     help = "Time the food-safety to-dos and the kitchen's day on a term of records."
 
     def handle(self, *args, **options):

@@ -7,13 +7,14 @@ import datetime as dt
 import random
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from houqin.core.management.bench import BenchCommand
 
-class Command(BaseCommand):
+
+class Command(BenchCommand):
     help = "Time the growth assessment of a whole kindergarten's exam batch (600 children)."
 
     def handle(self, *args, **options):

@@ -5,13 +5,14 @@ database: the demo district, then 48 more kindergartens with a term of notices a
 import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from houqin.core.management.bench import BenchCommand
 
-class Command(BaseCommand):
+
+class Command(BenchCommand):
     help = "Time drafting the semester summary (600 children) and the district comparison (50 kindergartens)."
 
     def add_arguments(self, parser):

@@ -5,12 +5,13 @@ Builds its own data in the current (throwaway) database and prints timings in ms
 import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from houqin.core.management.bench import BenchCommand
 
-class Command(BaseCommand):
+
+class Command(BenchCommand):
     help = "Time the safety report computation over a term of records (uses the current database)."
 
     def handle(self, *args, **options):

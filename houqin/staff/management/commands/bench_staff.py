@@ -4,11 +4,12 @@ current (throwaway) database; prints milliseconds."""
 import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from houqin.core.management.bench import BenchCommand
 
-class Command(BaseCommand):
+
+class Command(BenchCommand):
     help = "Time the generation of a month's assessment sheets for 60 staff with findings."
 
     def handle(self, *args, **options):
