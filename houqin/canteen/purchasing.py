@@ -353,29 +353,107 @@ def plan_for_menu(menu: Menu) -> PurchasePlan | None:
 def plan_groups(plan: PurchasePlan) -> list[dict]:
     """The plan's lines by delivery day, then supplier: [{"day", "suppliers": [{"name", "lines", "total"}],
     "total"}] — what the storekeeper expects at receiving each morning."""
-    lines = list(plan.lines.all().order_by("day", "supplier_name", "name", "pk"))
+    lines = list(plan.lines.all().select_related("receipt").order_by("day", "supplier_name", "name", "pk"))
     days: dict[dt.date, dict[str, list]] = {}
     for line in lines:
         days.setdefault(line.day, {}).setdefault(line.supplier_name, []).append(line)
     return [{"day": day, "total": sum((ln.amount for s in by.values() for ln in s), ZERO),
-             "suppliers": [{"name": name, "lines": ls, "total": sum((ln.amount for ln in ls), ZERO)}
+             "received": _received_total(ln for s in by.values() for ln in s),
+             "suppliers": [{"name": name, "lines": ls, "total": sum((ln.amount for ln in ls), ZERO),
+                            "received": _received_total(ls)}
                            for name, ls in by.items()]}
             for day, by in days.items()]
 
 
+def _received_total(lines) -> dict | None:
+    """Of the lines received: what they were planned at, what they cost, the difference (None: none received)."""
+    got = [ln for ln in lines if ln.receipt_id]
+    if not got:
+        return None
+    planned = sum((ln.amount for ln in got), ZERO)
+    cost = sum((ln.received_amount for ln in got), ZERO)
+    return {"count": len(got), "planned": planned, "cost": cost, "difference": cost - planned}
+
+
+def delivery_lines(*, kindergarten, day: dt.date) -> list[PurchasePlanLine]:
+    """The lines the active purchase plans expect delivered on `day` (bought, of a stock item), with
+    their item, supplier and receipt (one query)."""
+    return list(PurchasePlanLine.objects.filter(kindergarten=kindergarten, day=day, plan__voided_at__isnull=True,
+                                                to_buy__gt=0, item__isnull=False)
+                .select_related("item", "supplier", "receipt", "plan").order_by("supplier_name", "name", "pk"))
+
+
+def deliveries_by_supplier(lines: list[PurchasePlanLine]) -> list[dict]:
+    """[{"supplier", "supplier_name", "lines", "planned", "received", "open"}] in the lines' order."""
+    out: dict = {}
+    for line in lines:
+        group = out.setdefault(line.supplier_id, {"supplier": line.supplier, "supplier_name": line.supplier_name,
+                                                  "lines": [], "planned": ZERO, "received": ZERO, "open": 0})
+        group["lines"].append(line)
+        group["planned"] += line.amount
+        if line.receipt_id:
+            group["received"] += line.received_amount
+        else:
+            group["open"] += 1
+    return list(out.values())
+
+
 def expected_deliveries(*, kindergarten, day: dt.date) -> list[dict]:
     """The contract receiving reads: what the active purchase plans expect delivered on `day`, per
-    supplier: [{"supplier_code", "supplier", "lines": [{"item_code", "name", "unit", "quantity"}]}]."""
-    rows = (PurchasePlanLine.objects.filter(kindergarten=kindergarten, day=day, plan__voided_at__isnull=True,
-                                            to_buy__gt=0, item__isnull=False)
-            .select_related("item", "supplier").order_by("supplier_name", "name"))
-    out: dict = {}
-    for r in rows:
-        out.setdefault(r.supplier_id, {"supplier_code": r.supplier.code if r.supplier else None,
-                                       "supplier": r.supplier_name, "lines": []})
-        out[r.supplier_id]["lines"].append({"item_code": r.item.code, "name": r.name, "unit": r.unit,
-                                            "quantity": r.to_buy})
-    return list(out.values())
+    supplier: [{"supplier_code", "supplier", "lines": [{"line_code", "item_code", "name", "unit", "quantity",
+    "unit_price", "amount", "received"}]}]; "received" is None until the line is received, then
+    {"quantity", "unit_price", "amount", "quantity_difference", "cost_difference", "movement_code"}."""
+    return [{"supplier_code": g["supplier"].code if g["supplier"] else None, "supplier": g["supplier_name"],
+             "lines": [_delivery_out(line) for line in g["lines"]]}
+            for g in deliveries_by_supplier(delivery_lines(kindergarten=kindergarten, day=day))]
+
+
+def _delivery_out(line: PurchasePlanLine) -> dict:
+    received = None
+    if line.receipt_id:
+        received = {"quantity": line.received_quantity, "unit_price": line.receipt.unit_cost,
+                    "amount": line.received_amount, "quantity_difference": line.quantity_difference,
+                    "cost_difference": line.cost_difference, "movement_code": line.receipt.code}
+    return {"line_code": line.code, "item_code": line.item.code, "name": line.name, "unit": line.unit,
+            "quantity": line.to_buy, "unit_price": line.unit_price, "amount": line.amount, "received": received}
+
+
+def receive_line(*, actor, line: PurchasePlanLine, warehouse, quantity, unit_cost, production_date=None,
+                 expiry_date=None, batch_no: str = "", occurred_on: dt.date | None = None, reason: str = ""):
+    """Receive one expected delivery of a purchase plan (按计划验收入库): the quantity and the price as
+    delivered go through the storeroom's own receiving (stock.services.receive: its checks, its
+    ledger), and the receipt is linked back to the plan's line. Refused, nothing saved: a line of a
+    voided plan, a line received already, a line without a stock item, or a day other than the
+    line's delivery day (a delivery on another day is received as an ordinary receipt)."""
+    from houqin.stock import services as stock
+
+    policy.same_kindergarten(actor, line, warehouse)
+    with transaction.atomic():
+        line = (PurchasePlanLine.objects.select_for_update().select_related("plan", "item", "supplier")
+                .filter(pk=line.pk).first())
+        if line is None:
+            raise Http404
+        if line.plan.voided_at is not None:
+            raise Conflict(_("This purchase plan has been replaced: receive against the plan in force."))
+        if line.receipt_id is not None:
+            raise Conflict(_("%(item)s of this plan has already been received.") % {"item": line.name},
+                           code="already_received")
+        if line.item is None:
+            raise_for([{"field": "line", "message": _(
+                "%(food)s has no stock item: receive it as an ordinary receipt.") % {"food": line.name}}])
+        day = occurred_on or timezone.localdate()
+        if day != line.day:
+            raise_for([{"field": "occurred_on", "message": _(
+                "This delivery is expected on %(day)s, not on %(other)s: receive it as an ordinary receipt, or on "
+                "its day.") % {"day": line.day, "other": day}}])
+        movement = stock.receive(actor=actor, warehouse=warehouse, item=line.item, quantity=quantity,
+                                 unit_cost=unit_cost, supplier=line.supplier, batch_no=batch_no,
+                                 production_date=production_date, expiry_date=expiry_date, occurred_on=day,
+                                 reason=(reason or "").strip() or _("Purchase plan of the week of %(week)s") % {
+                                     "week": line.plan.week_start})
+        line.receipt = movement
+        line.save(update_fields=["receipt", "updated_at"])
+    return movement
 
 
 def cost_warning(menu: Menu, entries=None) -> dict | None:

@@ -40,6 +40,7 @@ urlpatterns = [
     path("k/<slug:kg>/canteen/settings/", views.settings_page, name="settings"),
     path("k/<slug:kg>/canteen/settings/stock-items/", views.stock_links, name="stock_links"),
     path("k/<slug:kg>/canteen/purchase/", purchase_views.plan_list, name="purchase_list"),
+    path("k/<slug:kg>/canteen/purchase/deliveries/", purchase_views.deliveries, name="deliveries"),
     path("k/<slug:kg>/canteen/purchase/<uuid:code>/", purchase_views.plan_detail, name="purchase_detail"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/purchase-plan/", purchase_views.plan_generate, name="purchase_generate"),
     path("k/<slug:kg>/canteen/rules/", views.rules_page, name="rules"),
