@@ -433,7 +433,8 @@ def _plan_out(p) -> dict:
             "child_days": p.child_days, "food_cost": p.food_cost, "to_buy_cost": p.to_buy_cost,
             "cost_per_child_day": p.cost_per_child_day, "fee_per_day": p.fee_per_day, "fee_source": p.fee_source,
             "difference_pct": p.difference_pct, "tolerance_pct": p.tolerance_pct, "outside_fee": p.outside_fee,
-            "unpriced": p.unpriced, "created_at": p.created_at}
+            "unpriced": p.unpriced, "created_at": p.created_at,
+            "purchase_request": p.purchase_request.code if p.purchase_request_id else None}
 
 
 def _plan_detail(p) -> dict:
@@ -512,6 +513,28 @@ def receive_expected_delivery(request, kg: str, line: UUID, payload: DeliveryRec
                             occurred_on=payload.occurred_on)
     plan_line = PurchasePlanLine.objects.select_related("item", "receipt").get(pk=plan_line.pk)
     return Status(201, purchasing._delivery_out(plan_line))
+
+
+class PlanRequestIn(Input):
+    category: UUID  # the budget category (a food category: only where food is bought from the budget)
+    submit: bool = True
+
+
+@router.post("/k/{kg}/canteen/purchase-plans/{code}/purchase-request", response={201: dict})
+@policy.requires("canteen.purchase.change")
+def request_purchase_of_plan(request, kg: str, code: UUID, payload: PlanRequestIn):
+    """The food of the plan that keeps, as one finance purchase request (once)."""
+    from houqin.canteen import purchasing
+    from houqin.finance.models import BudgetCategory
+
+    actor = request.actor
+    plan = purchasing.get_plan(actor=actor, code=code, capability="canteen.purchase.change")
+    category = BudgetCategory.objects.filter(kindergarten=actor.kindergarten, code=payload.category).first()
+    if category is None:
+        raise Http404
+    made = purchasing.plan_request_purchase(actor=actor, plan=plan, category=category, submit=payload.submit)
+    return Status(201, {"code": made.code, "number": made.number, "status": made.status, "total": made.total,
+                        "lines": made.lines.count()})
 
 
 @router.get("/k/{kg}/canteen/meal-balance")

@@ -583,6 +583,10 @@ class PurchasePlan(TenantModel, VoidableModel):
                                          blank=True)
     tolerance_pct = models.DecimalField(_("allowed difference (%)"), max_digits=5, decimal_places=2)
     unpriced = models.JSONField(_("foods without a price"), default=list, editable=False)
+    purchase_request = models.OneToOneField(
+        "finance.PurchaseRequest", verbose_name=_("purchase request"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", editable=False,
+        help_text=_("The purchase request of the food that keeps (only where food is bought from the budget)."))
     history = HistoricalRecords()
 
     class Meta:

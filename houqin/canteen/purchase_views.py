@@ -53,7 +53,55 @@ def plan_detail(request, kg, code):
                      "cells": [(row["expected"][d.isoformat()], row["leave"][d.isoformat()]) for d in days]}
                     for row in plan.attendance],
         "can_change": actor.has("canteen.purchase.change") and plan.menu.voided_at is None,
-        "can_receive": actor.has("stock.receive")})
+        "can_receive": actor.has("stock.receive"), **_request_context(actor, plan)})
+
+
+def _request_context(actor, plan) -> dict:
+    """The purchase request of the food that keeps: made (a link), offered (where food is bought from
+    the budget), or not offered, with why."""
+    from houqin.finance.models import BudgetCategory
+
+    if plan.purchase_request_id:
+        return {"purchase_request": plan.purchase_request}
+    if not (actor.has("canteen.purchase.change") and actor.has("finance.purchase.create")):
+        return {}
+    if not purchasing.food_in_budget(actor.kindergarten):
+        return {"request_offered": False}
+    return {"request_offered": True, "request_lines": len(purchasing.request_lines(plan)),
+            "categories": list(BudgetCategory.objects.filter(kindergarten=actor.kindergarten, is_active=True,
+                                                             is_food=True).order_by("name"))}
+
+
+@require_POST
+@policy.requires("canteen.purchase.change")
+def plan_request_purchase(request, kg, code):
+    """The food of the plan that keeps, as one finance purchase request (once)."""
+    from houqin.finance.models import BudgetCategory
+
+    actor = request.actor
+    plan = purchasing.get_plan(actor=actor, code=code, capability="canteen.purchase.change")
+    category = BudgetCategory.objects.filter(kindergarten=actor.kindergarten,
+                                             code=request.POST.get("category") or None).first() \
+        if _is_uuid(request.POST.get("category")) else None
+    try:
+        made = purchasing.plan_request_purchase(actor=actor, plan=plan, category=category)
+    except DomainError as exc:
+        for error in exc.errors or [{"message": exc.message}]:
+            messages.error(request, error.get("message") if isinstance(error, dict) else str(error))
+    else:
+        messages.success(request, _("Purchase request %(number)s has been made and submitted for approval.")
+                         % {"number": made.number})
+    return redirect("canteen:purchase_detail", kg=kg, code=plan.code)
+
+
+def _is_uuid(value) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 @require_POST

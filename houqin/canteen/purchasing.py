@@ -325,6 +325,55 @@ def plan_generate(*, actor, menu: Menu, replace: bool = False, reason: str = "")
     return plan
 
 
+def food_in_budget(kindergarten) -> bool:
+    """Whether this kindergarten buys food from its budget (finance's setting): only then does a plan
+    become a purchase request; otherwise food is paid from the meal account and bought at receiving."""
+    from houqin.finance.services import finance_settings
+
+    return finance_settings(kindergarten).food_in_budget
+
+
+def request_lines(plan: PurchasePlan) -> list[PurchasePlanLine]:
+    """The part of a plan a purchase request covers: the food that keeps (bought for the week at
+    once), priced, with something to buy. Fresh food is ordered day by day from the delivery list."""
+    return [ln for ln in plan.lines.select_related("item").order_by("day", "supplier_name", "name", "pk")
+            if ln.item_id and ln.to_buy > 0 and ln.unit_price is not None
+            and not (ln.item.shelf_life_days is not None and ln.item.shelf_life_days <= FRESH_DAYS)]
+
+
+@transaction.atomic
+def plan_request_purchase(*, actor, plan: PurchasePlan, category, submit: bool = True):
+    """One finance purchase request for the food of the plan that keeps, made through finance's own
+    service (its checks: the budget category, food only where the kindergarten buys food from its
+    budget; its approvals), linked to the plan. Once only; refused for a replaced plan."""
+    from houqin.finance import services as finance
+
+    policy.require(actor, "canteen.purchase.change", plan)
+    plan = PurchasePlan.objects.select_for_update().select_related("purchase_request").get(pk=plan.pk)
+    if plan.voided_at is not None:
+        raise Conflict(_("This purchase plan has been replaced: make the request from the plan in force."))
+    if plan.purchase_request_id:
+        raise Conflict(_("This plan's purchase request has been made already (%(number)s).")
+                       % {"number": plan.purchase_request.number}, code="already_requested")
+    lines = request_lines(plan)
+    if not lines:
+        raise_for([{"field": "lines", "message": _(
+            "Nothing of this plan that keeps is to be bought: fresh food is ordered day by day.")}])
+    request = finance.purchase_request_create(
+        actor=actor, title=(_("Food that keeps for the week of %(week)s") % {"week": plan.week_start})[:100],
+        reason=_("Purchase plan of the published menu of the week of %(week)s: %(days)s child-days expected, "
+                 "%(cost)s yuan a child-day planned.") % {"week": plan.week_start, "days": _num(plan.child_days),
+                                                            "cost": plan.cost_per_child_day},
+        category=category, budget_year=plan.week_start.year,
+        needed_by=max(plan.week_start - dt.timedelta(days=1), timezone.localdate()),
+        lines=[{"description": f"{ln.name}（{ln.supplier_name}）" if ln.supplier_name else ln.name,
+                "quantity": str(ln.to_buy), "unit": ln.unit, "unit_price": str(ln.unit_price.quantize(CENT))}
+               for ln in lines], submit=submit)
+    plan.purchase_request = request
+    plan.save(update_fields=["purchase_request", "updated_at"])
+    return request
+
+
 def _attendance_json(attendance: dict) -> list[dict]:
     return [{k: row[k] for k in ("name", "grade", "rate", "recorded", "enrolled", "leave", "expected")}
             for row in attendance["classes"]]
@@ -335,12 +384,12 @@ def _attendance_json(attendance: dict) -> list[dict]:
 
 def plan_list(*, actor, capability: str = "canteen.purchase.view"):
     return (policy.scoped(actor, capability, PurchasePlan.objects.active())
-            .select_related("menu", "created_by").annotate(line_count=Count("lines")))
+            .select_related("menu", "created_by", "purchase_request").annotate(line_count=Count("lines")))
 
 
 def get_plan(*, actor, code, capability: str = "canteen.purchase.view") -> PurchasePlan:
-    plan = policy.scoped(actor, capability, PurchasePlan.objects.active()).select_related("menu").filter(
-        code=code).first()
+    plan = policy.scoped(actor, capability, PurchasePlan.objects.active()).select_related(
+        "menu", "purchase_request").filter(code=code).first()
     if plan is None:
         raise Http404
     return plan

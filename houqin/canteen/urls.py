@@ -42,6 +42,8 @@ urlpatterns = [
     path("k/<slug:kg>/canteen/purchase/", purchase_views.plan_list, name="purchase_list"),
     path("k/<slug:kg>/canteen/purchase/deliveries/", purchase_views.deliveries, name="deliveries"),
     path("k/<slug:kg>/canteen/purchase/<uuid:code>/", purchase_views.plan_detail, name="purchase_detail"),
+    path("k/<slug:kg>/canteen/purchase/<uuid:code>/request/", purchase_views.plan_request_purchase,
+         name="purchase_request"),
     path("k/<slug:kg>/canteen/menus/<uuid:code>/purchase-plan/", purchase_views.plan_generate, name="purchase_generate"),
     path("k/<slug:kg>/canteen/rules/", views.rules_page, name="rules"),
     path("k/<slug:kg>/canteen/rules/<str:key>/", views.rule_set, name="rule_set"),

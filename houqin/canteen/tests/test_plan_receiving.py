@@ -171,3 +171,48 @@ def test_the_api_receives_a_line_once(world, plan):
     assert client.post(url, data=json.dumps(body), content_type="application/json").status_code == 404
     listed = client.get(f"/api/k/k1/canteen/deliveries-expected?day={WEEK}")
     assert listed.status_code in (403, 404)
+
+
+# --- the food that keeps as one finance purchase request ------------------------------------------
+
+
+@pytest.fixture
+def food_category(world):
+    from houqin.finance.models import BudgetCategory
+
+    return BudgetCategory.objects.create(kindergarten=world.k1.kg, name="伙食材料", is_food=True)
+
+
+def test_no_purchase_request_where_food_is_paid_from_the_meal_account(world, plan, food_category):
+    from houqin.finance.models import PurchaseRequest
+
+    with pytest.raises(DomainError) as refused:  # finance's own rule, said in its words
+        purchasing.plan_request_purchase(actor=actor_of(world, Role.CANTEEN), plan=plan, category=food_category)
+    assert refused.value.errors[0]["field"] == "category" and not PurchaseRequest.objects.exists()
+    client = Client()
+    client.force_login(world.k1.users[Role.CANTEEN])
+    page = client.get(f"/k/k1/canteen/purchase/{plan.code}/").content.decode()
+    assert 'data-testid="plan-request-not-offered"' in page and "伙食帐" in page
+
+
+def test_the_food_that_keeps_becomes_one_purchase_request_once(world, plan, food_category):
+    from houqin.finance import services as finance
+    from houqin.finance.models import PurchaseRequest
+
+    finance.settings_update(actor=actor_of(world, Role.PRINCIPAL), approval_threshold="2000", food_in_budget=True)
+    client = Client()
+    client.force_login(world.k1.users[Role.CANTEEN])
+    page = client.get(f"/k/k1/canteen/purchase/{plan.code}/").content.decode()
+    assert 'data-testid="plan-request-form"' in page
+    response = client.post(f"/k/k1/canteen/purchase/{plan.code}/request/", {"category": str(food_category.code)})
+    assert response.status_code == 302
+    made = PurchaseRequest.objects.get()
+    # rice 0.8 斤 × ¥2.60 and milk 1.2 箱 × ¥62.00: the food that keeps; the fresh greens and pork are not on it
+    assert sorted(ln.description for ln in made.lines.all()) == ["大米（城南粮油k1）", "牛奶（乳品配送部）"]
+    assert made.total == D("2.08") + D("74.40") and made.status == "submitted"
+    plan.refresh_from_db()
+    assert plan.purchase_request == made
+    again = client.post(f"/api/k/k1/canteen/purchase-plans/{plan.code}/purchase-request",
+                        data=json.dumps({"category": str(food_category.code)}), content_type="application/json")
+    assert again.status_code == 409 and PurchaseRequest.objects.count() == 1
+    assert client.get(f"/api/k/k1/canteen/purchase-plans/{plan.code}").json()["purchase_request"] == str(made.code)
