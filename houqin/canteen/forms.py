@@ -164,8 +164,13 @@ class DeliveryReceiveForm(StyledForm):
                                       required=False)
     expiry_date = forms.DateField(label=_("expiry date"), widget=forms.DateInput(attrs={"type": "date"}),
                                   required=False, help_text=_("Leave empty to compute it from the item's shelf life."))
-    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=None)
+    warehouse = forms.ChoiceField(label=_("warehouse"))
 
-    def __init__(self, *args, warehouses, **kwargs):
+    def __init__(self, *args, warehouses: list, **kwargs):
+        """`warehouses`: the food stores, read once for all the page's forms (no query per form)."""
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].queryset = warehouses
+        self.stores = {str(w.code): w for w in warehouses}
+        self.fields["warehouse"].choices = [(code, str(w)) for code, w in self.stores.items()]
+
+    def clean_warehouse(self):
+        return self.stores[self.cleaned_data["warehouse"]]

@@ -133,8 +133,8 @@ def deliveries(request, kg):
     actor = request.actor
     today = timezone.localdate()
     day = day_param(request, default=today)
-    stores = stock_selectors.warehouse_list(actor=actor, capability="stock.receive").filter(kind=WarehouseKind.FOOD)
-    store_list = list(stores)
+    store_list = list(stock_selectors.warehouse_list(actor=actor, capability="stock.receive")
+                      .filter(kind=WarehouseKind.FOOD))
     lines = purchasing.delivery_lines(kindergarten=actor.kindergarten, day=day)
     posted = request.POST.get("line", "") if request.method == "POST" else ""
     forms = {}
@@ -143,11 +143,11 @@ def deliveries(request, kg):
             continue
         prefix = f"l{line.pk}"
         if posted == str(line.code):
-            forms[line.pk] = DeliveryReceiveForm(request.POST, prefix=prefix, warehouses=stores)
+            forms[line.pk] = DeliveryReceiveForm(request.POST, prefix=prefix, warehouses=store_list)
         else:
-            forms[line.pk] = DeliveryReceiveForm(prefix=prefix, warehouses=stores, initial={
+            forms[line.pk] = DeliveryReceiveForm(prefix=prefix, warehouses=store_list, initial={
                 "quantity": line.to_buy, "unit_cost": line.unit_price, "production_date": day,
-                "warehouse": store_list[0] if store_list else None})
+                "warehouse": str(store_list[0].code) if store_list else None})
     if request.method == "POST":
         line = next((ln for ln in lines if str(ln.code) == posted), None)
         if line is None:

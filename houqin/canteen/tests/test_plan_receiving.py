@@ -129,7 +129,7 @@ def test_the_page_receives_a_line_in_a_fixed_number_of_queries(world, plan):
     prefix = f"l{milk.pk}"
     response = client.post(url, {"line": str(milk.code), f"{prefix}-quantity": "1.2", f"{prefix}-unit_cost": "63.50",
                                  f"{prefix}-production_date": WEEK.isoformat(),
-                                 f"{prefix}-warehouse": str(food_store(world).pk)})
+                                 f"{prefix}-warehouse": str(food_store(world).code)})
     assert response.status_code == 302
     milk.refresh_from_db()
     assert milk.receipt.unit_cost == D("63.5") and milk.cost_difference == D("76.20") - D("74.40")
@@ -139,8 +139,8 @@ def test_the_page_receives_a_line_in_a_fixed_number_of_queries(world, plan):
     pork = line(plan, "猪肉")
     response = client.post(url, {"line": str(pork.code), f"l{pork.pk}-quantity": "", f"l{pork.pk}-unit_cost": "16.5",
                                  f"l{pork.pk}-production_date": WEEK.isoformat(),
-                                 f"l{pork.pk}-warehouse": str(food_store(world).pk)})
-    assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
+                                 f"l{pork.pk}-warehouse": str(food_store(world).code)})
+    assert response.status_code == 200 and "此项为必填项" in response.content.decode()
     pork.refresh_from_db()
     assert pork.receipt is None
     # the plan shows the received line against the planned one
