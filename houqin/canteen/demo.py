@@ -379,8 +379,8 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
 def _fit_to_fee(ctx, kg, menus) -> None:
     """The health teacher writes each week from this week on to the meal fee: the menu's cost per
     child-day at the latest prices (the cost warning while it is written) within 1 % of the fee,
-    every food's grams of the week scaled by the same factor (a few per cent), as she would trim or add
-    to the portions until the warning clears."""
+    every food's grams of the week scaled by the same factor (a few per cent, about a tenth at most at
+    the demo's prices), as she would trim or add to the portions until the warning clears."""
     from houqin.canteen import purchasing
 
     this_week = ctx.dates.today - dt.timedelta(days=ctx.dates.today.weekday())
@@ -388,8 +388,7 @@ def _fit_to_fee(ctx, kg, menus) -> None:
         if menu.status != MenuStatus.PUBLISHED or menu.week_start < this_week:
             continue
         inputs = purchasing.plan_inputs(menu, with_stock=False)
-        cost = purchasing.compute_plan(**{k: inputs[k] for k in ("days", "portions", "children", "grams", "food_names",
-                                                                 "items", "on_hand")}).cost_per_child_day
+        cost = purchasing._compute(inputs).cost_per_child_day
         if not cost or not inputs["fee"]:
             continue
         target = inputs["fee"] * (100 + FIT_OFFSETS[menu.week_start.isocalendar()[1] % len(FIT_OFFSETS)]) / 100

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -80,9 +81,11 @@ def plan_request_purchase(request, kg, code):
 
     actor = request.actor
     plan = purchasing.get_plan(actor=actor, code=code, capability="canteen.purchase.change")
-    category = BudgetCategory.objects.filter(kindergarten=actor.kindergarten,
-                                             code=request.POST.get("category") or None).first() \
-        if _is_uuid(request.POST.get("category")) else None
+    try:
+        code_of = forms.UUIDField(required=False).clean(request.POST.get("category"))
+    except forms.ValidationError:
+        code_of = None
+    category = BudgetCategory.objects.filter(kindergarten=actor.kindergarten, code=code_of).first() if code_of else None
     try:
         made = purchasing.plan_request_purchase(actor=actor, plan=plan, category=category)
     except DomainError as exc:
@@ -92,16 +95,6 @@ def plan_request_purchase(request, kg, code):
         messages.success(request, _("Purchase request %(number)s has been made and submitted for approval.")
                          % {"number": made.number})
     return redirect("canteen:purchase_detail", kg=kg, code=plan.code)
-
-
-def _is_uuid(value) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 @require_POST

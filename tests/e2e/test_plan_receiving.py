@@ -11,13 +11,12 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import clock_at
-from houqin.canteen.tests.test_purchasing import WEEK, _publish, planning  # noqa: F401 - the fixture
+from houqin.canteen.tests.test_purchasing import WEEK, _publish, plan_world
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_storekeeper_receives_a_planned_delivery_on_a_phone(world, planning, page, live_server,  # noqa: F811
-                                                                sign_in):
+def test_the_storekeeper_receives_a_planned_delivery_on_a_phone(world, page, live_server, sign_in):
     from houqin import policy
     from houqin.canteen import purchasing
     from houqin.canteen.models import PurchasePlanLine
@@ -25,7 +24,7 @@ def test_the_storekeeper_receives_a_planned_delivery_on_a_phone(world, planning,
     from houqin.stock.models import Batch
 
     canteen = policy.actor_for_kindergarten(world.k1.users[Role.CANTEEN], world.k1.kg)
-    plan = purchasing.plan_generate(actor=canteen, menu=_publish(world, planning))
+    plan = purchasing.plan_generate(actor=canteen, menu=_publish(world, plan_world(world)))
     milk = plan.lines.get(name="牛奶", day=WEEK)
     with clock_at(WEEK, 7, 30):  # Monday morning: the deliveries arrive
         sign_in(world.k1.users[Role.STOREKEEPER].username, expect_status=302)

@@ -18,7 +18,7 @@ from houqin import policy
 from houqin.canteen import purchasing
 from houqin.canteen.models import PurchasePlanLine
 from houqin.canteen.tests.conftest import actor_of
-from houqin.canteen.tests.test_purchasing import WEEK, _publish, planning  # noqa: F401 - the fixture
+from houqin.canteen.tests.test_purchasing import WEEK, _publish, plan_world
 from houqin.core.errors import Conflict, DomainError
 from houqin.org.models import Role
 from houqin.stock.models import Movement, Warehouse, WarehouseKind
@@ -29,8 +29,8 @@ TUESDAY = WEEK + dt.timedelta(days=1)
 
 
 @pytest.fixture
-def plan(world, planning):  # noqa: F811
-    made = purchasing.plan_generate(actor=actor_of(world, Role.CANTEEN), menu=_publish(world, planning))
+def plan(world):
+    made = purchasing.plan_generate(actor=actor_of(world, Role.CANTEEN), menu=_publish(world, plan_world(world)))
     with clock_at(WEEK, 7, 30):  # Monday morning, the deliveries arrive
         yield made
 
