@@ -450,15 +450,18 @@ def _plan_out(p) -> dict:
             "child_days": p.child_days, "food_cost": p.food_cost, "to_buy_cost": p.to_buy_cost,
             "cost_per_child_day": p.cost_per_child_day, "fee_per_day": p.fee_per_day, "fee_source": p.fee_source,
             "difference_pct": p.difference_pct, "tolerance_pct": p.tolerance_pct, "outside_fee": p.outside_fee,
-            "unpriced": p.unpriced, "created_at": p.created_at}
+            "unpriced": p.unpriced, "created_at": p.created_at,
+            "purchase_request": p.purchase_request.code if p.purchase_request_id else None}
 
 
 def _plan_detail(p) -> dict:
     return {**_plan_out(p), "attendance": p.attendance,
             "lines": [{"day": ln.day, "supplier": ln.supplier_name, "item": ln.name, "unit": ln.unit,
                        "grams": ln.grams, "needed": ln.needed, "from_stock": ln.from_stock, "to_buy": ln.to_buy,
-                       "unit_price": ln.unit_price, "price_on": ln.price_on, "amount": ln.amount}
-                      for ln in p.lines.all().order_by("day", "supplier_name", "name", "pk")]}
+                       "unit_price": ln.unit_price, "price_on": ln.price_on, "amount": ln.amount,
+                       "line_code": ln.code, "received_quantity": ln.received_quantity,
+                       "received_amount": ln.received_amount, "cost_difference": ln.cost_difference}
+                      for ln in p.lines.all().select_related("receipt").order_by("day", "supplier_name", "name", "pk")]}
 
 
 @router.get("/k/{kg}/canteen/purchase-plans")
@@ -495,6 +498,60 @@ def expected_deliveries(request, kg: str, day: Day):
     from houqin.canteen import purchasing
 
     return purchasing.expected_deliveries(kindergarten=request.actor.kindergarten, day=day)
+
+
+class DeliveryReceiveIn(Input):
+    warehouse: UUID  # the food store it goes into
+    quantity: Decimal
+    unit_cost: Decimal
+    production_date: dt.date | None = None
+    expiry_date: dt.date | None = None
+    batch_no: str = ""
+    occurred_on: dt.date | None = None  # the line's delivery day (default today)
+
+
+@router.post("/k/{kg}/canteen/deliveries-expected/{line}/receive", response={201: dict})
+@policy.requires("stock.receive")
+def receive_expected_delivery(request, kg: str, line: UUID, payload: DeliveryReceiveIn):
+    """Receive one expected delivery of a purchase plan as delivered (stock's receiving), linked to the line."""
+    from houqin.canteen import purchasing
+    from houqin.canteen.models import PurchasePlanLine
+    from houqin.stock.models import Warehouse
+
+    actor = request.actor
+    plan_line = PurchasePlanLine.objects.filter(kindergarten=actor.kindergarten, code=line).first()
+    store = policy.scoped(actor, "stock.receive", Warehouse.objects.filter(is_active=True)).filter(
+        code=payload.warehouse).first()
+    if plan_line is None or store is None:
+        raise Http404
+    purchasing.receive_line(actor=actor, line=plan_line, warehouse=store, quantity=payload.quantity,
+                            unit_cost=payload.unit_cost, production_date=payload.production_date,
+                            expiry_date=payload.expiry_date, batch_no=payload.batch_no[:40],
+                            occurred_on=payload.occurred_on)
+    plan_line = PurchasePlanLine.objects.select_related("item", "receipt").get(pk=plan_line.pk)
+    return Status(201, purchasing._delivery_out(plan_line))
+
+
+class PlanRequestIn(Input):
+    category: UUID  # the budget category (a food category: only where food is bought from the budget)
+    submit: bool = True
+
+
+@router.post("/k/{kg}/canteen/purchase-plans/{code}/purchase-request", response={201: dict})
+@policy.requires("canteen.purchase.change")
+def request_purchase_of_plan(request, kg: str, code: UUID, payload: PlanRequestIn):
+    """The food of the plan that keeps, as one finance purchase request (once)."""
+    from houqin.canteen import purchasing
+    from houqin.finance.models import BudgetCategory
+
+    actor = request.actor
+    plan = purchasing.get_plan(actor=actor, code=code, capability="canteen.purchase.change")
+    category = BudgetCategory.objects.filter(kindergarten=actor.kindergarten, code=payload.category).first()
+    if category is None:
+        raise Http404
+    made = purchasing.plan_request_purchase(actor=actor, plan=plan, category=category, submit=payload.submit)
+    return Status(201, {"code": made.code, "number": made.number, "status": made.status, "total": made.total,
+                        "lines": made.lines.count()})
 
 
 @router.get("/k/{kg}/canteen/meal-balance")

@@ -3,8 +3,9 @@
 For `demo`: the canteen settings (breakfast, lunch, afternoon snack; the fee comes from finance's
 伙食费 standard, MEAL_FEE a child-day), the kindergarten's own condiments with their label values
 (食盐, 酱油, 白砂糖), a library of ~30 dishes of table foods, a weekly quantified menu for every
-school week of ctx.dates (a four-week cycle, varied by ctx.rng), each published on the Friday before
-its week (so this week's is published; the next unpublished week is a draft), the stock item → food
+school week of ctx.dates (a four-week cycle, varied by ctx.rng), each published on the Friday ten
+days before its week (so this week's and next week's are published whatever the day; the next
+unpublished week is a draft; the weeks from this week on are written to the meal fee), the stock item → food
 links of the food items the stock demo created, last month's diet survey, a meal committee meeting
 about it, the meal account of every complete month of the records, computed by the services from
 the stock ledger and the attendance and published to parents, and the purchase plan of each
@@ -23,7 +24,7 @@ menus (next week as a draft).
 
 Menus, dishes and foods are written with bulk_create (a few dozen queries); the figures of the
 menus (their summary) and of the accounts come from the services. Deterministic: ctx.rng only, and
-every date from ctx.dates (published_at is the Friday before the week, never the clock).
+every date from ctx.dates (published_at is the Friday ten days before the week, never the clock).
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ MEAL_FEE = Decimal("13.50")
 STAFF_MEAL_SHARE = Decimal("8")
 BALANCE_TARGETS = [Decimal("0.012"), Decimal("0.008"), Decimal("0.015"), Decimal("0.005"), Decimal("0.010")]
 PLANTED_BALANCE = Decimal("-0.0325")
+# The weeks with a purchase plan are written to the fee, a little over or under it by the week of the
+# year (% of the fee: the rule purchase.cost_tolerance_pct allows 2).
+FIT_OFFSETS = [Decimal("-0.6"), Decimal("0.4"), Decimal("-0.3"), Decimal("0.9")]
 
 
 def planted_account_month(dates: DemoDates) -> dt.date | None:
@@ -177,12 +181,16 @@ DEMO2_DISHES = {"米饭", "花卷", "小米粥", "番茄炒蛋", "红烧鸡腿",
 # stock demo item name → (food key, grams per unit)
 STOCK_LINKS = {
     "大米": ("rice", 500), "面粉": ("flour", 500), "食用油": ("oil", 4600), "鸡蛋": ("egg", 500),
-    "猪肉": ("pork_fat", 500), "鸡腿": ("chicken", 500), "青菜": ("greens", 500), "豆腐": ("tofu", 500),
+    "猪肉": ("pork", 500), "鸡腿": ("chicken", 500), "青菜": ("greens", 500), "豆腐": ("tofu", 500),
     "牛奶": ("milk", 4800), "苹果": ("apple", 500), "香蕉": ("banana", 500), "酱油": ("soy", 500),
     "食盐": ("salt", 400), "黑木耳": ("fungus", 500), "燕麦片": ("oats", 1000), "红枣": ("dates", 500),
     # the rest of the menus' foods the store keeps (the purchase plan prices the menus through these)
     "小米": ("millet", 500), "牛肉": ("beef", 500), "鲈鱼": ("bass", 500), "虾仁": ("shrimp", 500),
     "酸奶": ("yogurt", 2400), "番茄": ("tomato", 500), "西兰花": ("broccoli", 500), "橙子": ("orange", 500),
+    "五花肉": ("pork_fat", 500), "面条": ("noodles", 500), "花卷": ("huajuan", 500), "土豆": ("potato", 500),
+    "胡萝卜": ("carrot", 500), "大白菜": ("cabbage", 500), "油菜": ("rape", 500), "香菇": ("mushroom", 500),
+    "冬瓜": ("wax_gourd", 500), "南瓜": ("pumpkin", 500), "梨": ("pear", 500), "红薯": ("sweet_potato", 500),
+    "馒头": ("mantou", 500), "白砂糖": ("sugar", 400), "紫菜": ("laver", 50), "绿豆": ("mung", 500),
 }
 
 MEETING_MEMBERS = """{director} 后勤主任（主任委员）
@@ -191,7 +199,7 @@ MEETING_MEMBERS = """{director} 后勤主任（主任委员）
 李梅 家长代表（中一班）
 王建华 家长代表（大二班）
 陈晓燕 教师代表"""
-MEETING_MINUTES = """1. 保健老师通报{survey}月份膳食调查：热能、蛋白质达到推荐量，优质蛋白占比合格；钙摄入偏低，蔬菜中深色蔬菜比例不足。
+MEETING_MINUTES = """1. 保健老师通报{survey}月份膳食调查：蛋白质达到推荐量，优质蛋白占比合格；热能略低于目标，钙摄入偏低，蔬菜中深色蔬菜比例不足。
 2. 家长代表反映孩子喜欢红烧鸡腿、番茄炒蛋，建议午点少用甜食。
 3. 营养员介绍食谱四周循环的安排，及时令菜的调整。
 4. 会计通报伙食帐收支情况：{planted}月猪肉、鸡蛋涨价，又按上次会议增加了鱼虾和酸奶，支出超出收入约3%，超出±2%的控制线；其余月份收支基本平衡，学期累计在控制线以内。"""
@@ -200,6 +208,14 @@ PLANTED_NOTE = ("本月猪肉、鸡蛋等价格上涨，又按膳委会决定每
 MEETING_DECISIONS = """1. 下周起每周增加一次酸奶或奶制品点心，提高钙摄入。
 2. 绿豆汤减少用糖量，红枣发糕每两周一次。
 3. 每周至少三次深色蔬菜（青菜、西兰花、油菜）。"""
+
+
+PUBLISH_AHEAD = dt.timedelta(days=10)  # a week's menu is published on the Friday ten days before its Monday
+
+
+def published_on(monday: dt.date) -> dt.date:
+    """The day the demo publishes the menu of the week starting `monday` (at 16:00)."""
+    return monday - PUBLISH_AHEAD
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -274,14 +290,16 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
                              default_change_reason=CHANGE_REASON)
 
     # the weekly menus: a four-week cycle drawn once, each week varied a little; each week's menu is
-    # published on the Friday before it, the first week not yet published is a draft
+    # published on the Friday ten days before it (PUBLISH_AHEAD: the kitchen orders from it a week
+    # ahead), so this week's and next week's are published whatever the day; the first week not yet
+    # published is a draft
     dates = ctx.dates
     weeks = []
     for monday in _weeks(ctx.term_start, dates.term_end):
         open_days = calendar.school_days(monday, monday + dt.timedelta(days=4))
         if not open_days:
             continue  # a holiday week: no menu
-        published = monday - dt.timedelta(days=3) < dates.today
+        published = published_on(monday) < dates.today
         weeks.append((monday, open_days[-1].weekday() + 1, published))
         if not published:
             break
@@ -297,7 +315,7 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
                 day["vegetable"] = rng.choice(by_category["vegetable"])
             if rng.random() < 0.3:
                 day["fruit"] = rng.choice(by_category["fruit"])
-        friday_before = monday - dt.timedelta(days=3)
+        friday_before = published_on(monday)
         menu = Menu(kindergarten=kg, week_start=monday, days=open_days, cycle_week=n % 4 + 1,
                     title=f"第{n + 1}周食谱" if full else "", created_by=health,
                     created_at=_at(friday_before - dt.timedelta(days=2), 14),
@@ -340,6 +358,9 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
             optimizer.proposal_create(actor=policy.actor_for_kindergarten(health, kg),
                                       week_start=weeks[-1][0] + dt.timedelta(days=7), grade="middle")
 
+    if full:
+        _fit_to_fee(ctx, kg, menus)
+
     from houqin.canteen.services import summary_of
 
     for menu in menus:
@@ -353,6 +374,31 @@ def _build_kindergarten(ctx, slug: str, table: dict, banana, *, full: bool) -> d
         counts["meal accounts"] = _survey_meeting_and_accounts(ctx, kg, users)
         counts["purchase plans"] = _purchase_plans(ctx, kg, users, menus)
     return counts
+
+
+def _fit_to_fee(ctx, kg, menus) -> None:
+    """The health teacher writes each week from this week on to the meal fee: the menu's cost per
+    child-day at the latest prices (the cost warning while it is written) within 1 % of the fee,
+    every food's grams of the week scaled by the same factor (a few per cent, about a tenth at most at
+    the demo's prices), as she would trim or add to the portions until the warning clears."""
+    from houqin.canteen import purchasing
+
+    this_week = ctx.dates.today - dt.timedelta(days=ctx.dates.today.weekday())
+    for menu in menus:
+        if menu.status != MenuStatus.PUBLISHED or menu.week_start < this_week:
+            continue
+        inputs = purchasing.plan_inputs(menu, with_stock=False)
+        cost = purchasing._compute(inputs).cost_per_child_day
+        if not cost or not inputs["fee"]:
+            continue
+        target = inputs["fee"] * (100 + FIT_OFFSETS[menu.week_start.isocalendar()[1] % len(FIT_OFFSETS)]) / 100
+        factor = target / cost
+        rows = list(MenuEntryFood.objects.filter(entry__menu=menu))
+        for row in rows:
+            row.grams_raw = max(TENTH, (row.grams_raw * factor).quantize(TENTH, rounding=ROUND_HALF_UP))
+            row.grams_edible = min(row.grams_raw, max(TENTH, (row.grams_edible * factor).quantize(
+                TENTH, rounding=ROUND_HALF_UP)))
+        MenuEntryFood.objects.bulk_update(rows, ["grams_raw", "grams_edible"])
 
 
 def _purchase_plans(ctx, kg, users, menus) -> int:

@@ -150,3 +150,27 @@ class ProposalForm(StyledForm):
     grade = forms.ChoiceField(label=_("Age group"), choices=Grade.choices, initial=Grade.MIDDLE)
     budget = forms.DecimalField(label=_("Food cost a child-day at most (yuan)"), required=False, max_digits=8,
                                 decimal_places=2, help_text=_("Empty: the meal fee."))
+
+
+class DeliveryReceiveForm(StyledForm):
+    """One expected delivery of a purchase plan, received as delivered (prefilled with the plan's
+    quantity and price; the production date with the day, as for fresh food delivered that morning)."""
+
+    quantity = forms.DecimalField(label=_("quantity received"), min_value=0, max_digits=12, decimal_places=3,
+                                  widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}))
+    unit_cost = forms.DecimalField(label=_("unit price (yuan)"), min_value=0, max_digits=12, decimal_places=4,
+                                   widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}))
+    production_date = forms.DateField(label=_("production date"), widget=forms.DateInput(attrs={"type": "date"}),
+                                      required=False)
+    expiry_date = forms.DateField(label=_("expiry date"), widget=forms.DateInput(attrs={"type": "date"}),
+                                  required=False, help_text=_("Leave empty to compute it from the item's shelf life."))
+    warehouse = forms.ChoiceField(label=_("warehouse"))
+
+    def __init__(self, *args, warehouses: list, **kwargs):
+        """`warehouses`: the food stores, read once for all the page's forms (no query per form)."""
+        super().__init__(*args, **kwargs)
+        self.stores = {str(w.code): w for w in warehouses}
+        self.fields["warehouse"].choices = [(code, str(w)) for code, w in self.stores.items()]
+
+    def clean_warehouse(self):
+        return self.stores[self.cleaned_data["warehouse"]]

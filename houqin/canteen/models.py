@@ -14,7 +14,7 @@ hard-deleted: they are voided with a reason.
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -583,6 +583,10 @@ class PurchasePlan(TenantModel, VoidableModel):
                                          blank=True)
     tolerance_pct = models.DecimalField(_("allowed difference (%)"), max_digits=5, decimal_places=2)
     unpriced = models.JSONField(_("foods without a price"), default=list, editable=False)
+    purchase_request = models.OneToOneField(
+        "finance.PurchaseRequest", verbose_name=_("purchase request"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", editable=False,
+        help_text=_("The purchase request of the food that keeps (only where food is bought from the budget)."))
     history = HistoricalRecords()
 
     class Meta:
@@ -623,11 +627,34 @@ class PurchasePlanLine(TenantModel):
     unit_price = models.DecimalField(_("latest unit price"), max_digits=12, decimal_places=4, null=True, blank=True)
     price_on = models.DateField(_("price of"), null=True, blank=True)
     amount = models.DecimalField(_("amount to buy"), **MONEY, default=Decimal("0"))
+    receipt = models.OneToOneField("stock.Movement", verbose_name=_("receipt"), on_delete=models.PROTECT, null=True,
+                                   blank=True, related_name="+", editable=False,
+                                   help_text=_("The goods-in of this line at receiving (quantity and price as received)."))
 
     class Meta:
         verbose_name = _("purchase plan line")
         verbose_name_plural = _("purchase plan lines")
         ordering = ["plan_id", "day", "supplier_name", "name", "pk"]
+
+    @property
+    def received_quantity(self) -> Decimal | None:
+        return self.receipt.quantity if self.receipt_id else None
+
+    @property
+    def received_amount(self) -> Decimal | None:
+        """What the goods received cost (quantity × the price paid, to the fen)."""
+        if not self.receipt_id:
+            return None
+        return (self.receipt.quantity * self.receipt.unit_cost).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def quantity_difference(self) -> Decimal | None:
+        return None if not self.receipt_id else self.receipt.quantity - self.to_buy
+
+    @property
+    def cost_difference(self) -> Decimal | None:
+        """Received minus planned, in yuan (more bought, or at a higher price: positive)."""
+        return None if not self.receipt_id else self.received_amount - self.amount
 
 
 class ProposalStatus(models.TextChoices):

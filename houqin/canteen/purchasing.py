@@ -328,6 +328,55 @@ def plan_generate(*, actor, menu: Menu, replace: bool = False, reason: str = "")
     return plan
 
 
+def food_in_budget(kindergarten) -> bool:
+    """Whether this kindergarten buys food from its budget (finance's setting): only then does a plan
+    become a purchase request; otherwise food is paid from the meal account and bought at receiving."""
+    from houqin.finance.services import finance_settings
+
+    return finance_settings(kindergarten).food_in_budget
+
+
+def request_lines(plan: PurchasePlan) -> list[PurchasePlanLine]:
+    """The part of a plan a purchase request covers: the food that keeps (bought for the week at
+    once), priced, with something to buy. Fresh food is ordered day by day from the delivery list."""
+    return [ln for ln in plan.lines.select_related("item").order_by("day", "supplier_name", "name", "pk")
+            if ln.item_id and ln.to_buy > 0 and ln.unit_price is not None
+            and not (ln.item.shelf_life_days is not None and ln.item.shelf_life_days <= FRESH_DAYS)]
+
+
+@transaction.atomic
+def plan_request_purchase(*, actor, plan: PurchasePlan, category, submit: bool = True):
+    """One finance purchase request for the food of the plan that keeps, made through finance's own
+    service (its checks: the budget category, food only where the kindergarten buys food from its
+    budget; its approvals), linked to the plan. Once only; refused for a replaced plan."""
+    from houqin.finance import services as finance
+
+    policy.require(actor, "canteen.purchase.change", plan)
+    plan = PurchasePlan.objects.select_for_update().select_related("purchase_request").get(pk=plan.pk)
+    if plan.voided_at is not None:
+        raise Conflict(_("This purchase plan has been replaced: make the request from the plan in force."))
+    if plan.purchase_request_id:
+        raise Conflict(_("This plan's purchase request has been made already (%(number)s).")
+                       % {"number": plan.purchase_request.number}, code="already_requested")
+    lines = request_lines(plan)
+    if not lines:
+        raise_for([{"field": "lines", "message": _(
+            "Nothing of this plan that keeps is to be bought: fresh food is ordered day by day.")}])
+    request = finance.purchase_request_create(
+        actor=actor, title=(_("Food that keeps for the week of %(week)s") % {"week": plan.week_start})[:100],
+        reason=_("Purchase plan of the published menu of the week of %(week)s: %(days)s child-days expected, "
+                 "%(cost)s yuan a child-day planned.") % {"week": plan.week_start, "days": _num(plan.child_days),
+                                                            "cost": plan.cost_per_child_day},
+        category=category, budget_year=plan.week_start.year,
+        needed_by=max(plan.week_start - dt.timedelta(days=1), timezone.localdate()),
+        lines=[{"description": f"{ln.name}（{ln.supplier_name}）" if ln.supplier_name else ln.name,
+                "quantity": str(ln.to_buy), "unit": ln.unit, "unit_price": str(ln.unit_price.quantize(CENT))}
+               for ln in lines], submit=submit)
+    plan.purchase_request = request
+    plan.save(update_fields=["purchase_request", "updated_at"])
+    return request
+
+
 def _attendance_json(attendance: dict) -> list[dict]:
     return [{k: row[k] for k in ("name", "grade", "rate", "recorded", "enrolled", "leave", "expected")}
             for row in attendance["classes"]]
@@ -338,12 +387,12 @@ def _attendance_json(attendance: dict) -> list[dict]:
 
 def plan_list(*, actor, capability: str = "canteen.purchase.view"):
     return (policy.scoped(actor, capability, PurchasePlan.objects.active())
-            .select_related("menu", "created_by").annotate(line_count=Count("lines")))
+            .select_related("menu", "created_by", "purchase_request").annotate(line_count=Count("lines")))
 
 
 def get_plan(*, actor, code, capability: str = "canteen.purchase.view") -> PurchasePlan:
-    plan = policy.scoped(actor, capability, PurchasePlan.objects.active()).select_related("menu").filter(
-        code=code).first()
+    plan = policy.scoped(actor, capability, PurchasePlan.objects.active()).select_related(
+        "menu", "purchase_request").filter(code=code).first()
     if plan is None:
         raise Http404
     return plan
@@ -356,29 +405,107 @@ def plan_for_menu(menu: Menu) -> PurchasePlan | None:
 def plan_groups(plan: PurchasePlan) -> list[dict]:
     """The plan's lines by delivery day, then supplier: [{"day", "suppliers": [{"name", "lines", "total"}],
     "total"}] — what the storekeeper expects at receiving each morning."""
-    lines = list(plan.lines.all().order_by("day", "supplier_name", "name", "pk"))
+    lines = list(plan.lines.all().select_related("receipt").order_by("day", "supplier_name", "name", "pk"))
     days: dict[dt.date, dict[str, list]] = {}
     for line in lines:
         days.setdefault(line.day, {}).setdefault(line.supplier_name, []).append(line)
     return [{"day": day, "total": sum((ln.amount for s in by.values() for ln in s), ZERO),
-             "suppliers": [{"name": name, "lines": ls, "total": sum((ln.amount for ln in ls), ZERO)}
+             "received": _received_total(ln for s in by.values() for ln in s),
+             "suppliers": [{"name": name, "lines": ls, "total": sum((ln.amount for ln in ls), ZERO),
+                            "received": _received_total(ls)}
                            for name, ls in by.items()]}
             for day, by in days.items()]
 
 
+def _received_total(lines) -> dict | None:
+    """Of the lines received: what they were planned at, what they cost, the difference (None: none received)."""
+    got = [ln for ln in lines if ln.receipt_id]
+    if not got:
+        return None
+    planned = sum((ln.amount for ln in got), ZERO)
+    cost = sum((ln.received_amount for ln in got), ZERO)
+    return {"count": len(got), "planned": planned, "cost": cost, "difference": cost - planned}
+
+
+def delivery_lines(*, kindergarten, day: dt.date) -> list[PurchasePlanLine]:
+    """The lines the active purchase plans expect delivered on `day` (bought, of a stock item), with
+    their item, supplier and receipt (one query)."""
+    return list(PurchasePlanLine.objects.filter(kindergarten=kindergarten, day=day, plan__voided_at__isnull=True,
+                                                to_buy__gt=0, item__isnull=False)
+                .select_related("item", "supplier", "receipt", "plan").order_by("supplier_name", "name", "pk"))
+
+
+def deliveries_by_supplier(lines: list[PurchasePlanLine]) -> list[dict]:
+    """[{"supplier", "supplier_name", "lines", "planned", "received", "open"}] in the lines' order."""
+    out: dict = {}
+    for line in lines:
+        group = out.setdefault(line.supplier_id, {"supplier": line.supplier, "supplier_name": line.supplier_name,
+                                                  "lines": [], "planned": ZERO, "received": ZERO, "open": 0})
+        group["lines"].append(line)
+        group["planned"] += line.amount
+        if line.receipt_id:
+            group["received"] += line.received_amount
+        else:
+            group["open"] += 1
+    return list(out.values())
+
+
 def expected_deliveries(*, kindergarten, day: dt.date) -> list[dict]:
     """The contract receiving reads: what the active purchase plans expect delivered on `day`, per
-    supplier: [{"supplier_code", "supplier", "lines": [{"item_code", "name", "unit", "quantity"}]}]."""
-    rows = (PurchasePlanLine.objects.filter(kindergarten=kindergarten, day=day, plan__voided_at__isnull=True,
-                                            to_buy__gt=0, item__isnull=False)
-            .select_related("item", "supplier").order_by("supplier_name", "name"))
-    out: dict = {}
-    for r in rows:
-        out.setdefault(r.supplier_id, {"supplier_code": r.supplier.code if r.supplier else None,
-                                       "supplier": r.supplier_name, "lines": []})
-        out[r.supplier_id]["lines"].append({"item_code": r.item.code, "name": r.name, "unit": r.unit,
-                                            "quantity": r.to_buy})
-    return list(out.values())
+    supplier: [{"supplier_code", "supplier", "lines": [{"line_code", "item_code", "name", "unit", "quantity",
+    "unit_price", "amount", "received"}]}]; "received" is None until the line is received, then
+    {"quantity", "unit_price", "amount", "quantity_difference", "cost_difference", "movement_code"}."""
+    return [{"supplier_code": g["supplier"].code if g["supplier"] else None, "supplier": g["supplier_name"],
+             "lines": [_delivery_out(line) for line in g["lines"]]}
+            for g in deliveries_by_supplier(delivery_lines(kindergarten=kindergarten, day=day))]
+
+
+def _delivery_out(line: PurchasePlanLine) -> dict:
+    received = None
+    if line.receipt_id:
+        received = {"quantity": line.received_quantity, "unit_price": line.receipt.unit_cost,
+                    "amount": line.received_amount, "quantity_difference": line.quantity_difference,
+                    "cost_difference": line.cost_difference, "movement_code": line.receipt.code}
+    return {"line_code": line.code, "item_code": line.item.code, "name": line.name, "unit": line.unit,
+            "quantity": line.to_buy, "unit_price": line.unit_price, "amount": line.amount, "received": received}
+
+
+def receive_line(*, actor, line: PurchasePlanLine, warehouse, quantity, unit_cost, production_date=None,
+                 expiry_date=None, batch_no: str = "", occurred_on: dt.date | None = None, reason: str = ""):
+    """Receive one expected delivery of a purchase plan (按计划验收入库): the quantity and the price as
+    delivered go through the storeroom's own receiving (stock.services.receive: its checks, its
+    ledger), and the receipt is linked back to the plan's line. Refused, nothing saved: a line of a
+    voided plan, a line received already, a line without a stock item, or a day other than the
+    line's delivery day (a delivery on another day is received as an ordinary receipt)."""
+    from houqin.stock import services as stock
+
+    policy.same_kindergarten(actor, line, warehouse)
+    with transaction.atomic():
+        line = (PurchasePlanLine.objects.select_for_update().select_related("plan", "item", "supplier")
+                .filter(pk=line.pk).first())
+        if line is None:
+            raise Http404
+        if line.plan.voided_at is not None:
+            raise Conflict(_("This purchase plan has been replaced: receive against the plan in force."))
+        if line.receipt_id is not None:
+            raise Conflict(_("%(item)s of this plan has already been received.") % {"item": line.name},
+                           code="already_received")
+        if line.item is None:
+            raise_for([{"field": "line", "message": _(
+                "%(food)s has no stock item: receive it as an ordinary receipt.") % {"food": line.name}}])
+        day = occurred_on or timezone.localdate()
+        if day != line.day:
+            raise_for([{"field": "occurred_on", "message": _(
+                "This delivery is expected on %(day)s, not on %(other)s: receive it as an ordinary receipt, or on "
+                "its day.") % {"day": line.day, "other": day}}])
+        movement = stock.receive(actor=actor, warehouse=warehouse, item=line.item, quantity=quantity,
+                                 unit_cost=unit_cost, supplier=line.supplier, batch_no=batch_no,
+                                 production_date=production_date, expiry_date=expiry_date, occurred_on=day,
+                                 reason=(reason or "").strip() or _("Purchase plan of the week of %(week)s") % {
+                                     "week": line.plan.week_start})
+        line.receipt = movement
+        line.save(update_fields=["receipt", "updated_at"])
+    return movement
 
 
 def cost_warning(menu: Menu, entries=None) -> dict | None:

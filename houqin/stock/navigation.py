@@ -8,6 +8,8 @@ from houqin.core.registry import NavItem, Todo, register_nav, register_todos
 
 register_nav(NavItem(gettext_lazy("Stock"), "stock:on_hand", "stock.view", icon="boxes", order=30))
 register_nav(NavItem(gettext_lazy("Receive goods"), "stock:receive", "stock.receive", icon="box-arrow-in-down", order=31))
+register_nav(NavItem(gettext_lazy("Deliveries expected today"), "canteen:deliveries", "stock.receive", icon="truck",
+                     order=32))
 register_nav(NavItem(gettext_lazy("Food to the kitchen"), "stock:kitchen_issue", "stock.issue_kitchen", icon="box-arrow-up-right", order=32))
 register_nav(NavItem(gettext_lazy("Requisitions"), "stock:requisition_list", "stock.requisition.view", icon="list-ul", order=33))
 register_nav(NavItem(gettext_lazy("My requisitions"), "stock:my_requisitions", "stock.requisition.create", icon="envelope-paper",

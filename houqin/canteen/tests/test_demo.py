@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_term_of_the_canteen(demo_built):
     result = demo_built
     assert result["created"]
-    LAST_PUBLISHED_WEEK = demo.dates_for().week_start  # this week (the suite's day: Wednesday 2026-11-25)
+    LAST_PUBLISHED_WEEK = demo.dates_for().week_start + dt.timedelta(days=7)  # next week (published ahead)
     kg = Kindergarten.objects.get(slug="demo")
 
     # the kindergarten's own condiments, with label values
@@ -90,16 +90,22 @@ def test_the_demo_term_of_the_canteen(demo_built):
     assert StockFoodLink.objects.filter(kindergarten=kg2).exists()
 
 
-def test_the_demo_plans_the_published_week_from_the_ledger(demo_built):
-    """This week's purchase plan, made from the published menu on the Friday before: every day of the
-    menu, priced at the ledger's latest prices, the cost per child-day within the meal fee."""
+def test_the_demo_plans_this_week_and_next_from_the_ledger(demo_built):
+    """This week's and next week's purchase plans, made from the menus published ahead: every day of
+    the menu, every food priced at the ledger's latest prices, the cost per child-day within the rule's
+    tolerance of the meal fee (Issue 16's Done-when)."""
     from houqin.canteen.models import PurchasePlan
+    from houqin.canteen.rules import rules_for
 
     kg = Kindergarten.objects.get(slug="demo")
-    week = demo.dates_for().week_start
-    plan = PurchasePlan.objects.active().get(kindergarten=kg, week_start=week)
-    assert plan.menu.is_published and plan.created_at > plan.menu.published_at
-    assert {line.day for line in plan.lines.all()} == {week + dt.timedelta(days=d) for d in range(plan.menu.days)}
-    assert plan.child_days > 100 * plan.menu.days and plan.fee_per_day == MEAL_FEE
-    assert 0 < plan.cost_per_child_day <= MEAL_FEE
-    assert plan.lines.filter(unit_price__isnull=False, supplier__isnull=False).count() >= 10
+    tolerance = Decimal(str(rules_for(kg).value("purchase.cost_tolerance_pct")))
+    this_week = demo.dates_for().week_start
+    for week in (this_week, this_week + dt.timedelta(days=7)):
+        plan = PurchasePlan.objects.active().get(kindergarten=kg, week_start=week)
+        assert plan.menu.is_published and plan.created_at > plan.menu.published_at
+        assert {line.day for line in plan.lines.all()} == {week + dt.timedelta(days=d) for d in range(plan.menu.days)}
+        assert plan.child_days > 100 * plan.menu.days and plan.fee_per_day == MEAL_FEE
+        assert plan.unpriced == [] and not plan.lines.filter(unit_price__isnull=True).exists()
+        assert abs(plan.cost_per_child_day - MEAL_FEE) <= MEAL_FEE * tolerance / 100, (week, plan.cost_per_child_day)
+        assert not plan.outside_fee
+        assert plan.lines.filter(unit_price__isnull=False, supplier__isnull=False).count() >= 10

@@ -51,6 +51,11 @@ def past_school_days():
 
 @pytest.fixture
 def planning(world):
+    return plan_world(world)
+
+
+def plan_world(world):
+    """The world of the hand calculation (attendance, stock, prices, links, the menu as a draft)."""
     from houqin.health.models import Attendance
     from houqin.stock import services as stock
     from houqin.stock.models import Category, Item, Supplier

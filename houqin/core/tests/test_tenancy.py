@@ -104,6 +104,10 @@ UNIQUE_EXCEPTIONS = {
                                            "kindergarten is known; change: as core.ApiToken",
     ("canteen.StockFoodLink", ("item",)): "one-to-one with a stock item of the same kindergarten; " + PARENT,
     ("canteen.MenuRevision", ("menu", "version")): PARENT,
+    ("canteen.PurchasePlan", ("purchase_request",)): "one-to-one with a purchase request of the same kindergarten; "
+                                                     + PARENT,
+    ("canteen.PurchasePlanLine", ("receipt",)): "one-to-one with a stock receipt (movement) of the same kindergarten; "
+                                                + PARENT,
     ("health.Attendance", ("child", "date")): PARENT,
     ("health.CatchUp", ("child", "vaccine", "dose_no")): PARENT,
     ("health.CheckFinding", ("session", "child")): PARENT,

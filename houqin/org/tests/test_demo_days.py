@@ -81,6 +81,16 @@ def _check_alive(day):
     assert max(recorded) == (day if dates.is_school_day else dates.last_day)
     if dates.this_week:  # a school week (a weekend after one): its menu is published
         assert Menu.objects.get(kindergarten=kg, week_start=dates.week_start).status == MenuStatus.PUBLISHED
+    # next week's menu is published ahead (on the Friday ten days before), and its purchase plan made,
+    # its cost per child-day within the rule's tolerance of the fee, whatever the weekday
+    from houqin.canteen.models import PurchasePlan
+
+    next_week = dates.week_start + dt.timedelta(days=7)
+    upcoming = Menu.objects.filter(kindergarten=kg, week_start=next_week).first()
+    if upcoming is not None and next_week <= dates.term_end:
+        assert upcoming.status == MenuStatus.PUBLISHED
+        plan = PurchasePlan.objects.active().get(kindergarten=kg, menu=upcoming)
+        assert not plan.outside_fee and plan.unpriced == [], plan.cost_per_child_day
     # last month's meal account is published; within ±2 % but the planted month
     accounts = {a.month: a for a in MealAccount.objects.filter(kindergarten=kg)}
     assert accounts[dates.last_month].is_published
