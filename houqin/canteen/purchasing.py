@@ -352,7 +352,8 @@ def plan_request_purchase(*, actor, plan: PurchasePlan, category, submit: bool =
     from houqin.finance import services as finance
 
     policy.require(actor, "canteen.purchase.change", plan)
-    plan = PurchasePlan.objects.select_for_update().select_related("purchase_request").get(pk=plan.pk)
+    # of=("self",): PostgreSQL locks no row of the nullable side of an outer join (the request)
+    plan = PurchasePlan.objects.select_for_update(of=("self",)).select_related("purchase_request").get(pk=plan.pk)
     if plan.voided_at is not None:
         raise Conflict(_("This purchase plan has been replaced: make the request from the plan in force."))
     if plan.purchase_request_id:
@@ -481,7 +482,7 @@ def receive_line(*, actor, line: PurchasePlanLine, warehouse, quantity, unit_cos
 
     policy.same_kindergarten(actor, line, warehouse)
     with transaction.atomic():
-        line = (PurchasePlanLine.objects.select_for_update().select_related("plan", "item", "supplier")
+        line = (PurchasePlanLine.objects.select_for_update(of=("self",)).select_related("plan", "item", "supplier")
                 .filter(pk=line.pk).first())
         if line is None:
             raise Http404
