@@ -20,6 +20,7 @@ from houqin import policy
 from houqin.canteen import purchasing, selectors
 from houqin.canteen.models import MenuStatus
 from houqin.core.errors import DomainError
+from houqin.core.numbers import price_as_written
 from houqin.core.web import add_domain_errors, day_param
 
 
@@ -139,7 +140,7 @@ def deliveries(request, kg):
             forms[line.pk] = DeliveryReceiveForm(request.POST, prefix=prefix, warehouses=store_list)
         else:
             forms[line.pk] = DeliveryReceiveForm(prefix=prefix, warehouses=store_list, initial={
-                "quantity": line.to_buy, "unit_cost": line.unit_price, "production_date": day,
+                "quantity": line.to_buy, "unit_cost": price_as_written(line.unit_price), "production_date": day,
                 "warehouse": str(store_list[0].code) if store_list else None})
     if request.method == "POST":
         line = next((ln for ln in lines if str(ln.code) == posted), None)

@@ -70,3 +70,13 @@ def decimal_into(errors: list, field: str, value, *, required: bool = True, requ
     if number is None and required:
         errors.append({"field": field, "message": required_message or _("Enter a number.")})
     return number
+
+
+def price_as_written(value: Decimal | None) -> Decimal | None:
+    """A price as staff write it in a form: yuan and fen (two places) and no trailing zeros beyond,
+    the stored precision kept where it is used: 18.0000 → 18.00, 4.6250 → 4.625, 10 → 10.00."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    trimmed = value.normalize()
+    return trimmed if -trimmed.as_tuple().exponent > 2 else value.quantize(Decimal("0.01"))

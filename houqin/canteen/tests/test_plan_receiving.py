@@ -20,6 +20,7 @@ from houqin.canteen.models import PurchasePlanLine
 from houqin.canteen.tests.conftest import actor_of
 from houqin.canteen.tests.test_purchasing import WEEK, _publish, plan_world
 from houqin.core.errors import Conflict, DomainError
+from houqin.core.numbers import price_as_written
 from houqin.org.models import Role
 from houqin.stock.models import Movement, Warehouse, WarehouseKind
 
@@ -127,6 +128,10 @@ def test_the_page_receives_a_line_in_a_fixed_number_of_queries(world, plan):
     assert monday == tuesday and "今日应到货" in body and "乳品配送部" in body and body.count('data-testid="delivery-form"') == 4
     milk = line(plan, "牛奶")
     prefix = f"l{milk.pk}"
+    # the planned price is offered as staff write it (yuan and fen), not as stored (62.0000)
+    stored, written = milk.unit_price, price_as_written(milk.unit_price)
+    assert str(stored) != str(written) and len(str(written).split(".")[1]) == 2
+    assert f'name="{prefix}-unit_cost" value="{written}"' in body and f'value="{stored}"' not in body
     response = client.post(url, {"line": str(milk.code), f"{prefix}-quantity": "1.2", f"{prefix}-unit_cost": "63.50",
                                  f"{prefix}-production_date": WEEK.isoformat(),
                                  f"{prefix}-warehouse": str(food_store(world).code)})

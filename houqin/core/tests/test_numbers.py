@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from houqin.core.numbers import NumberProblem, decimal_into, read_decimal
+from houqin.core.numbers import NumberProblem, decimal_into, price_as_written, read_decimal
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -74,3 +74,12 @@ def test_the_areas_read_numbers_through_core():
         source = inspect.getsource(reader)
         assert "read_decimal" in source or "decimal_into" in source, reader.__qualname__
         assert "Decimal(str(" not in source and "InvalidOperation" not in source, reader.__qualname__
+
+
+@pytest.mark.parametrize("stored, written", [
+    ("18.0000", "18.00"), ("4.6250", "4.625"), ("10", "10.00"), ("0.0125", "0.0125"), ("3.5", "3.50"),
+])
+def test_a_price_is_written_in_yuan_and_fen_keeping_its_precision(stored, written):
+    shown = price_as_written(Decimal(stored))
+    assert str(shown) == written and shown == Decimal(stored)
+    assert price_as_written(None) is None
