@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from houqin.core.templatetags.hq import cn_date
 from houqin.core.registry import (
     Figure,
     Finding,
@@ -118,7 +119,7 @@ def kitchen_todos(kindergarten, *, today: dt.date, now=None) -> list[Todo]:
                                                     due_by=PRODUCTION_DUE_BY).items():
         todos.append(Todo(
             title=_("%(n)d dishes of %(day)s have no production record") % {"n": len(dishes),
-                                                                            "day": day.strftime("%m-%d")},
+                                                                            "day": cn_date(day)},
             url=url("kitchen") + f"?day={day.isoformat()}", urgency=3 if day < today else 2, area=AREA, due=day,
             detail="、".join(d["dish_name"] for d in dishes[:6]),
             extra={"kind": "production_missing", "for": "foodsafety.production.record"}))

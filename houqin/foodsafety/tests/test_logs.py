@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from houqin.core.errors import Conflict, DomainError, Forbidden
 from houqin.foodsafety import logs
@@ -194,6 +194,11 @@ def test_dishes_without_production_are_a_todo_for_the_kitchen(world, canteen):
     missing = [t for t in kitchen_todos(kg, today=today, now=afternoon) if t.extra["kind"] == "production_missing"]
     assert [(t.due, t.urgency, t.title[0]) for t in missing] == [(days(-2), 3, "3"), (days(-1), 3, "2"),
                                                                  (today, 2, "3")]
+    # in Chinese the day reads as on the rest of the page (2026年12月7日), not 12-07
+    with translation.override("zh-hans"):
+        first = next(t for t in kitchen_todos(kg, today=today, now=afternoon) if t.extra["kind"] == "production_missing")
+    d = days(-2)
+    assert first.title == f"{d.year}年{d.month}月{d.day}日有3道菜未做生产记录"
     # the canteen sees them; the class teacher nothing of the kitchen's
     assert "production_missing" in [t.extra["kind"] for t in todos_for(canteen, today)]
     assert todos_for(actor_of(world, Role.CLASS_TEACHER), today) == []
