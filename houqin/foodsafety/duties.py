@@ -90,10 +90,9 @@ def duty_record(*, actor, kind: str, results: dict, done_on: dt.date | None = No
             else f"{start.strftime('%Y-%m-%d')} – {end.strftime('%Y-%m-%d')}"}, cls=Conflict, code="duplicate")
     figures = services.rule_figures(kg)
     days = services.figure_int(kg, FigureKey.HAZARD_DEADLINE_DAYS, figures)
-    years = services.figure_int(kg, FigureKey.RECORD_RETENTION_YEARS, figures)
     check = DutyCheck.objects.create(kindergarten=kg, kind=kind, done_on=done_on, done_by=actor.user,
                                      attendees=attendees, note=services._text(note, 500), created_by=actor.user,
-                                     retain_until=services.add_months(done_on, 12 * years))
+                                     retain_until=services.retain_until(kg, done_on, figures))
     rows = []
     for key, text in items:
         found = results[key]
@@ -171,11 +170,10 @@ def accompany_record(*, actor, meal: str, place: str, remarks: str, day: dt.date
     if not meal_label:
         meal_label = next((str(d.get("meal_label", "")) for d in services.served_dishes(kg, day) if d["meal"] == meal),
                           "")
-    years = services.figure_int(kg, FigureKey.RECORD_RETENTION_YEARS)
     return AccompaniedMeal.objects.create(
         kindergarten=kg, day=day, meal=meal, meal_label=services._text(meal_label, 20), diner=actor.user,
         place=place, remarks=remarks, problems=services._text(problems, 300), created_by=actor.user,
-        retain_until=services.add_months(day, 12 * years))
+        retain_until=services.retain_until(kg, day))
 
 
 def accompany_list(*, actor, start: dt.date | None = None, end: dt.date | None = None):

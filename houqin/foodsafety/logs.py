@@ -52,10 +52,6 @@ def _future(day: dt.date | None, field: str, errors: list) -> dt.date:
     return day
 
 
-def _retain(kindergarten, day: dt.date) -> dt.date:
-    return services.add_months(day, 12 * services.figure_int(kindergarten, FigureKey.RECORD_RETENTION_YEARS))
-
-
 # --- pest control -----------------------------------------------------------------------------------
 
 
@@ -97,7 +93,7 @@ def pest_record(*, actor, place: str, kind: str, method: str, done_on: dt.date |
     return PestCheck.objects.create(
         kindergarten=kg, done_on=done_on, place=place, kind=kind, method=method, recorded_by=actor.user,
         contractor=contractor, contractor_licence=licence, signs_found=signs_found, findings=findings,
-        action=action, created_by=actor.user, retain_until=_retain(kg, done_on))
+        action=action, created_by=actor.user, retain_until=services.retain_until(kg, done_on))
 
 
 def pest_list(*, actor, start: dt.date | None = None, end: dt.date | None = None):
@@ -189,7 +185,7 @@ def filter_change_record(*, actor, unit: WaterUnit | None, changed_by: str = "",
         kindergarten=kg, unit=unit, changed_on=changed_on, changed_by=changed_by[:60], recorded_by=actor.user,
         filter_model=services._text(filter_model, 60) or unit.filter_model, note=services._text(note, 200),
         next_due=services.add_months(changed_on, max(1, months)), created_by=actor.user,
-        retain_until=_retain(kg, changed_on))
+        retain_until=services.retain_until(kg, changed_on))
 
 
 def filter_change_list(*, actor, unit: WaterUnit | None = None):
@@ -236,7 +232,8 @@ def water_test_record(*, actor, unit: WaterUnit | None, tester: str, passed, tes
     if errors:
         raise_for(errors)
     test = WaterTest(kindergarten=kg, unit=unit, tested_on=tested_on, tester=tester, lab=lab, passed=passed,
-                     result=result, recorded_by=actor.user, created_by=actor.user, retain_until=_retain(kg, tested_on))
+                     result=result, recorded_by=actor.user, created_by=actor.user,
+                     retain_until=services.retain_until(kg, tested_on))
     if content is not None:
         test.report.save(content.name, content.as_content_file(), save=False)
     if not passed:

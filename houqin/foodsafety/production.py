@@ -130,7 +130,6 @@ def production_record(*, actor, day: dt.date | None, meal: str, dish_code, plann
                           code="duplicate")
     sample = (Sample.objects.active().filter(kindergarten=kg, day=day, meal=meal, dish_code=dish["dish_code"])
               .first())
-    years = services.figure_int(kg, FigureKey.RECORD_RETENTION_YEARS)
     try:
         with transaction.atomic():
             return ProductionRecord.objects.create(
@@ -139,7 +138,7 @@ def production_record(*, actor, day: dt.date | None, meal: str, dish_code, plann
                 planned_portions=planned, served_portions=served_n, cooked_kg=cooked, served_kg=served,
                 leftover_kg=leftover, plate_waste_kg=waste, cooked_by=cooked_by, cooked_at=cooked_at,
                 served_at=served_at, sample=sample, note=services._text(note, 200), created_by=actor.user,
-                retain_until=services.add_months(day, 12 * years))
+                retain_until=services.retain_until(kg, day))
     except IntegrityError as exc:
         raise Conflict(_("The production of this dish has already been recorded."), code="duplicate") from exc
 

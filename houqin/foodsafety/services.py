@@ -87,6 +87,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
+def retain_until(kindergarten, day: dt.date, figures: dict | None = None) -> dt.date:
+    """The first day a food-safety record made on `day` may be voided: `day` plus the kindergarten's
+    record retention years (rule figure; `figures` when the caller has read them already)."""
+    return add_months(day, 12 * figure_int(kindergarten, FigureKey.RECORD_RETENTION_YEARS, figures))
+
+
 def _is_staff(kindergarten, user) -> bool:
     return Membership.objects.filter(kindergarten=kindergarten, user=user, is_active=True,
                                      role__in=STAFF_ROLES).exists()
@@ -485,7 +491,6 @@ def sample_record(*, actor, day: dt.date | None, meal: str, dish_code, weight_gr
     if Sample.objects.active().filter(kindergarten=kg, day=day, meal=meal, dish_code=dish["dish_code"]).exists():
         raise field_error("dish_code", _("A sample of this dish has already been kept."), cls=Conflict, code="duplicate")
     hours = figures[FigureKey.SAMPLE_HOLD_HOURS].value
-    years = figure_int(kg, FigureKey.RECORD_RETENTION_YEARS, figures)
     try:
         with transaction.atomic():
             return Sample.objects.create(
@@ -493,7 +498,7 @@ def sample_record(*, actor, day: dt.date | None, meal: str, dish_code, weight_gr
                 dish_code=dish["dish_code"], dish_name=_text(str(dish["dish_name"]), 60), weight_grams=weight,
                 stored_at=stored_at, fridge=fridge, fridge_temperature=temperature, stored_by=actor.user,
                 discard_due=stored_at + dt.timedelta(hours=float(hours)), created_by=actor.user,
-                retain_until=add_months(day, 12 * years),
+                retain_until=retain_until(kg, day, figures),
             )
     except IntegrityError as exc:
         raise Conflict(_("A sample of this dish has already been kept."), code="duplicate") from exc
@@ -582,11 +587,11 @@ def expiry_check_create(*, actor, warehouse, results: dict | None = None, checke
     results = {str(k): v for k, v in (results or {}).items()}
     figures = rule_figures(actor.kindergarten)
     soon = figure_int(actor.kindergarten, FigureKey.EXPIRY_SOON_DAYS, figures)
-    years = figure_int(actor.kindergarten, FigureKey.RECORD_RETENTION_YEARS, figures)
     certified = certified_suppliers(actor.kindergarten, checked_on)
     check = ExpiryCheck.objects.create(
         kindergarten=actor.kindergarten, warehouse=warehouse, checked_on=checked_on, checked_by=actor.user,
-        note=_text(note, 200), created_by=actor.user, retain_until=add_months(checked_on, 12 * years))
+        note=_text(note, 200), created_by=actor.user,
+        retain_until=retain_until(actor.kindergarten, checked_on, figures))
     rows = []
     for batch in batches_to_check(warehouse):
         found = results.get(str(batch.code), {})
@@ -695,10 +700,9 @@ def hygiene_inspection_create(*, actor, results: dict, inspected_on: dt.date | N
         raise_for(errors)
     figures = rule_figures(kg)
     days = figure_int(kg, FigureKey.HAZARD_DEADLINE_DAYS, figures)
-    years = figure_int(kg, FigureKey.RECORD_RETENTION_YEARS, figures)
     inspection = HygieneInspection.objects.create(
         kindergarten=kg, inspected_on=inspected_on, inspector=actor.user, note=_text(note, 200),
-        created_by=actor.user, retain_until=add_months(inspected_on, 12 * years))
+        created_by=actor.user, retain_until=retain_until(kg, inspected_on, figures))
     rows = []
     for item in items:
         found = results[str(item.code)]
@@ -757,7 +761,6 @@ def tableware_record(*, actor, day: dt.date | None, meal: str, method: str, minu
     if TablewareDisinfection.objects.active().filter(kindergarten=kg, day=day, meal=meal).exists():
         raise field_error("meal", _("The disinfection of this meal's tableware has already been recorded."), cls=Conflict,
                code="duplicate")
-    years = figure_int(kg, FigureKey.RECORD_RETENTION_YEARS)
     started_at = started_at or (timezone.now() if day == today
                                 else timezone.make_aware(dt.datetime.combine(day, dt.time(13, 0))))
     try:
@@ -766,7 +769,7 @@ def tableware_record(*, actor, day: dt.date | None, meal: str, method: str, minu
                 kindergarten=kg, day=day, meal=meal, meal_label=_text(meal_label, 20), method=method,
                 started_at=started_at, minutes=minutes, temperature=temperature, chlorine_mg_l=chlorine,
                 done_by=actor.user,
-                note=_text(note, 200), created_by=actor.user, retain_until=add_months(day, 12 * years))
+                note=_text(note, 200), created_by=actor.user, retain_until=retain_until(kg, day))
     except IntegrityError as exc:
         raise Conflict(_("The disinfection of this meal's tableware has already been recorded."),
                        code="duplicate") from exc
