@@ -27,6 +27,8 @@ DATE_SPREAD = {
     "spring-term": dt.date(2027, 3, 1),
 }
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+# The standard world of a test module is built the day before the first day any test runs on.
+WORLD_DAY = min(TEST_TODAY, *DATE_SPREAD.values()) - dt.timedelta(days=1)
 
 
 def clock_at(day: dt.date, hour: int = 9, minute: int = 30):
@@ -120,14 +122,68 @@ def pytest_collection_modifyitems(items):
     """The tests that read the shared demo (fixture demo_built) run last, after every other test
     (pytest-django has already put the transactional ones last of the rest): the demo's transaction
     stays open from the first of them to the end of the run."""
+    for item in items:  # the module's world before the test's transaction (see _module_world)
+        names = getattr(item, "fixturenames", None)
+        if names is not None and "world" in names and not _transactional(item) and _uses_root_world(item):
+            names.insert(0, "_module_world")
     shared = [item for item in items if "demo_built" in getattr(item, "fixturenames", ())]
     if shared:
         ids = {id(item) for item in shared}
         items[:] = [item for item in items if id(item) not in ids] + shared
 
 
+def _transactional(item) -> bool:
+    """Whether pytest-django runs this test outside a transaction (its tables flushed at the end)."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+def _uses_root_world(item) -> bool:
+    """Whether the test's `world` is this file's (the browser tests and some concurrency tests
+    define their own, built outside a transaction)."""
+    defs = getattr(item, "_fixtureinfo", None) and item._fixtureinfo.name2fixturedefs.get("world")
+    return bool(defs) and defs[-1].func.__module__ == __name__
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The standard world, built once per test module inside a transaction that stays open until the
+    module's last test and is then rolled back; each test's own transaction is a savepoint inside it
+    (as Django's TestCase.setUpTestData). It is set up before the test's database fixture
+    (pytest_collection_modifyitems puts it first), on WORLD_DAY, the day before every day the suite
+    runs on: the world's rows and their history come before anything a test does."""
+    import sys
+
+    from django.db import transaction
+
+    from houqin.testing import build_world
+
+    with django_db_blocker.unblock(), clock_at(WORLD_DAY):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def world(db):
+def world(request, db):
+    """The standard world (houqin.testing.build_world). A test inside a transaction gets a deep copy
+    of its module's world (the rows are built once per module; the copy keeps one test's changes to
+    the objects from the next, as the rollback does for the rows); a transactional test builds its
+    own, since its tables are flushed at its end."""
+    import copy
+
+    if "_module_world" in request.fixturenames:
+        return copy.deepcopy(request.getfixturevalue("_module_world"))
     from houqin.testing import build_world
 
     return build_world()
