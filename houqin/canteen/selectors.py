@@ -57,18 +57,38 @@ def served_dishes(*, kindergarten, day: dt.date) -> list[dict]:
     """The dishes of the PUBLISHED menu served on `day`, in meal order: [{"meal", "meal_label",
     "dish_code", "dish_name"}]; [] when no published menu covers the day. (Food safety's sample
     retention screen reads it: every dish of every meal is sampled.)"""
+    return served_dishes_on(kindergarten=kindergarten, days=[day])[day]
+
+
+def served_dishes_on(*, kindergarten, days) -> dict[dt.date, list[dict]]:
+    """served_dishes of several days at once, {day: dishes}: two queries whatever the number of days
+    (the published menus of their weeks, then those menus' entries of those days)."""
     from houqin.canteen.models import Meal
 
-    menu = Menu.objects.active().filter(kindergarten=kindergarten, status=MenuStatus.PUBLISHED,
-                                        week_start=week_start_of(day)).first()
-    if menu is None or day.weekday() >= menu.days:
-        return []
-    entries = (MenuEntry.objects.filter(menu=menu, day=day.weekday()).select_related("dish")
-               .order_by("sort_order", "pk"))
+    days = list(dict.fromkeys(days))
+    out = {day: [] for day in days}
+    if not days:
+        return out
+    menus = {}
+    for menu in (Menu.objects.active().filter(kindergarten=kindergarten, status=MenuStatus.PUBLISHED,
+                                              week_start__in={week_start_of(d) for d in days}).order_by("pk")):
+        menus.setdefault(menu.week_start, menu)  # the first by pk, as .first() took it for one day
+    wanted = {}
+    for day in days:
+        menu = menus.get(week_start_of(day))
+        if menu is not None and day.weekday() < menu.days:
+            wanted[(menu.pk, day.weekday())] = day
+    if not wanted:
+        return out
+    entries = (MenuEntry.objects.filter(menu_id__in={m for m, _d in wanted}, day__in={d for _m, d in wanted})
+               .select_related("dish"))
     labels = dict(Meal.choices)
-    rows = sorted(entries, key=lambda e: (MEAL_ORDER.index(e.meal), e.sort_order, e.pk))
-    return [{"meal": e.meal, "meal_label": str(labels[e.meal]), "dish_code": e.dish.code, "dish_name": e.dish_name}
-            for e in rows]
+    for e in sorted(entries, key=lambda e: (MEAL_ORDER.index(e.meal), e.sort_order, e.pk)):
+        day = wanted.get((e.menu_id, e.day))
+        if day is not None:
+            out[day].append({"meal": e.meal, "meal_label": str(labels[e.meal]), "dish_code": e.dish.code,
+                             "dish_name": e.dish_name})
+    return out
 
 
 # --- foods and dishes -----------------------------------------------------------------------------

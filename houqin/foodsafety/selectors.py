@@ -171,15 +171,15 @@ def kitchen_day(*, actor, day: dt.date, now: dt.datetime | None = None) -> dict:
 
 
 def missing_samples(kindergarten, days: list[dt.date]) -> list[dict]:
-    """Dishes served on `days` with no sample kept. One query plus the canteen's per day."""
+    """Dishes served on `days` with no sample kept. One query plus the canteen's two."""
     if not days:
         return []
     kept = set(Sample.objects.active().filter(kindergarten=kindergarten, day__in=days)
                .values_list("day", "meal", "dish_code"))
     kept = {(d, m, str(c)) for d, m, c in kept}
     missing = []
-    for day in days:
-        for dish in services.served_dishes(kindergarten, day):
+    for day, dishes in services.served_dishes_on(kindergarten, days).items():
+        for dish in dishes:
             if (day, dish["meal"], str(dish["dish_code"])) not in kept:
                 missing.append({**dish, "day": day})
     return missing
@@ -192,8 +192,8 @@ def missing_tableware(kindergarten, days: list[dt.date]) -> list[dict]:
     logged = set(TablewareDisinfection.objects.active().filter(kindergarten=kindergarten, day__in=days)
                  .values_list("day", "meal"))
     missing, seen = [], set()
-    for day in days:
-        for dish in services.served_dishes(kindergarten, day):
+    for day, dishes in services.served_dishes_on(kindergarten, days).items():
+        for dish in dishes:
             key = (day, dish["meal"])
             if key not in logged and key not in seen:
                 seen.add(key)
@@ -204,7 +204,7 @@ def missing_tableware(kindergarten, days: list[dt.date]) -> list[dict]:
 def missing_production(kindergarten, *, today: dt.date, now: dt.datetime, due_by: dt.time) -> dict:
     """The dishes served on the last days (the to-dos' look-back) with no production record: past
     days, and today once `due_by` has passed. {day: [dish, …]}, oldest first. One query plus the
-    canteen's per day."""
+    canteen's two."""
     days = [today - dt.timedelta(days=n) for n in range(TODO_LOOKBACK_DAYS - 1, 0, -1)]
     local = timezone.localtime(now)
     if local.date() > today or (local.date() == today and local.time() >= due_by):
@@ -214,8 +214,8 @@ def missing_production(kindergarten, *, today: dt.date, now: dt.datetime, due_by
     made = {(d, m, str(c)) for d, m, c in ProductionRecord.objects.active().filter(
         kindergarten=kindergarten, day__in=days).values_list("day", "meal", "dish_code")}
     out = {}
-    for day in days:
-        missing = [dish for dish in services.served_dishes(kindergarten, day)
+    for day, dishes in services.served_dishes_on(kindergarten, days).items():
+        missing = [dish for dish in dishes
                    if (day, dish["meal"], str(dish["dish_code"])) not in made]
         if missing:
             out[day] = missing

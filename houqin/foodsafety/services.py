@@ -427,6 +427,15 @@ def served_dishes(kindergarten, day: dt.date) -> list[dict]:
     return list(canteen_served(kindergarten=kindergarten, day=day))
 
 
+def served_dishes_on(kindergarten, days) -> dict[dt.date, list[dict]]:
+    """served_dishes of several days, {day: dishes}: the canteen's two queries for all of them."""
+    try:
+        from houqin.canteen.selectors import served_dishes_on as canteen_served_on
+    except ImportError:
+        return {day: _published_menu_dishes(kindergarten, day) for day in days}
+    return canteen_served_on(kindergarten=kindergarten, days=days)
+
+
 def _published_menu_dishes(kindergarten, day: dt.date) -> list[dict]:
     """Stand-in for the canteen's contract until it exists: the entries of the published weekly
     menu covering `day`, in the contract's shape."""

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from houqin import policy
 from houqin.core.citations import cite
@@ -235,13 +235,10 @@ def record_check(*, actor, school_class, day: dt.date, kind: str = CheckKind.MOR
     session.checked_count = sum(1 for _c, s, _s, _n in attendance_rows if s == AttendanceStatus.PRESENT)
     session.abnormal_count = sum(1 for f in findings_rows if f["is_abnormal"])
     session.save()
-    CheckFinding.objects.filter(session=session).delete()
-    bulk_create_with_history([
-        CheckFinding(kindergarten=kg, session=session, school_class=school_class, date=day, created_by=actor.user, **f)
-        for f in findings_rows], CheckFinding, default_user=actor.user)
+    _replace_findings(actor, session, school_class, day, findings_rows)
     if kind == CheckKind.MORNING:
         existing = {a.child_id: a for a in Attendance.objects.select_for_update().filter(child_id__in=ids, date=day)}
-        new = []
+        new, changed, now = [], [], timezone.now()
         for child, status, symptoms, note in attendance_rows:
             row = existing.get(child.pk)
             symptom_text = ",".join(symptoms)
@@ -251,7 +248,10 @@ def record_check(*, actor, school_class, day: dt.date, kind: str = CheckKind.MOR
             elif (row.status, row.symptoms) != (status, symptom_text):
                 row.status, row.symptoms = status, symptom_text
                 row.note = note or row.note
-                row.save(update_fields=["status", "symptoms", "note", "updated_at"])
+                row.updated_at = now
+                changed.append(row)
+        bulk_update_with_history(changed, Attendance, ["status", "symptoms", "note", "updated_at"],
+                                 default_user=actor.user)
         bulk_create_with_history(new, Attendance, default_user=actor.user)
     for f in findings_rows:
         if f["serious"]:
@@ -260,6 +260,32 @@ def record_check(*, actor, school_class, day: dt.date, kind: str = CheckKind.MOR
                              note=f["note"], source=dict(CheckKind.choices)[kind])
     evaluate_symptom_rules(actor=actor, school_class=school_class, day=day)
     return session
+
+
+_FINDING_FIELDS = ("temperature", "findings", "action", "note", "is_abnormal", "serious")
+
+
+def _replace_findings(actor, session, school_class, day, findings_rows: list[dict]) -> None:
+    """Make the session's findings those of `findings_rows` (one per child), writing only what
+    differs: a child's finding as it was is left alone, a changed one is updated, a new one created,
+    one no longer sent deleted; each write with its history row. A check submitted again unchanged
+    (a phone's second tap, a reload) writes no finding at all."""
+    old = {f.child_id: f for f in CheckFinding.objects.filter(session=session)}
+    new, changed, now = [], [], timezone.now()
+    for row in findings_rows:
+        finding = old.pop(row["child"].pk, None)
+        if finding is None:
+            new.append(CheckFinding(kindergarten=session.kindergarten, session=session, school_class=school_class,
+                                    date=day, created_by=actor.user, **row))
+        elif any(getattr(finding, name) != row[name] for name in _FINDING_FIELDS):
+            for name in _FINDING_FIELDS:
+                setattr(finding, name, row[name])
+            finding.updated_at = now
+            changed.append(finding)
+    if old:
+        CheckFinding.objects.filter(pk__in=[f.pk for f in old.values()]).delete()
+    bulk_update_with_history(changed, CheckFinding, [*_FINDING_FIELDS, "updated_at"], default_user=actor.user)
+    bulk_create_with_history(new, CheckFinding, default_user=actor.user)
 
 
 def is_alarm(temperature, findings, fever, marked_serious=False) -> bool:

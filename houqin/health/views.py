@@ -18,7 +18,7 @@ from houqin.core.errors import DomainError
 from houqin.core.web import add_domain_errors, day_param, rule_figure_post, xlsx_response
 from houqin.health import diets
 from houqin.health import forms as f
-from houqin.health import growth, judgements, rules, selectors, services
+from houqin.health import growth, judgements, markup, rules, selectors, services
 from houqin.health import statistics as health_statistics
 from houqin.policy import requires
 from houqin.health.models import (
@@ -135,10 +135,10 @@ def check(request, kg, code):
                 "cls": school_class.name, "n": session.checked_count, "x": session.abnormal_count})
             return redirect(reverse("health:overview", kwargs={"kg": kg}) + f"?date={day.isoformat()}")
     screen = selectors.check_screen(actor=actor, school_class=school_class, day=day, kind=kind)
+    markup.check_controls(screen["rows"], statuses=AttendanceStatus.choices, actions=CheckAction.choices[1:],
+                          findings=Finding.choices)
     return render(request, "health/check.html", {
-        **screen, "school_class": school_class, "day": day, "kind": kind, "kinds": CheckKind.choices,
-        "findings_choices": Finding.choices, "actions": CheckAction.choices[1:],
-        "statuses": AttendanceStatus.choices, "staff": [m.user for m in staff if m.user_id != actor.user.pk],
+        **screen, "school_class": school_class, "day": day, "kind": kind, "kinds": CheckKind.choices, "staff": [m.user for m in staff if m.user_id != actor.user.pk],
         "fever": rules.value(actor.kindergarten, "temperature.fever"),
         "figs": rules.figures(actor.kindergarten)})
 

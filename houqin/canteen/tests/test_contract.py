@@ -32,3 +32,22 @@ def test_no_dishes_on_a_weekend_another_week_or_in_another_kindergarten(world, h
     assert selectors.served_dishes(kindergarten=world.k1.kg, day=MONDAY + dt.timedelta(days=5)) == []
     assert selectors.served_dishes(kindergarten=world.k1.kg, day=MONDAY + dt.timedelta(days=7)) == []
     assert selectors.served_dishes(kindergarten=world.k2.kg, day=MONDAY) == []
+
+
+def test_served_dishes_of_many_days_are_each_days_own_in_two_queries(world, health, dishes,
+                                                                     django_assert_num_queries):
+    """The director's to-dos read a fortnight of served dishes: served_dishes_on gives each day what
+    served_dishes gives it (weekends, drafts and other weeks empty), in two queries for all days."""
+    services.menu_publish(actor=health, menu=make_menu(health, dishes))
+    next_week = make_menu(health, dishes, week_start=MONDAY + dt.timedelta(days=7), days=3)
+    services.entry_add(actor=health, menu=next_week, day=1, meal="breakfast", dish=dishes["egg"])
+    services.menu_publish(actor=health, menu=next_week)
+    make_menu(health, dishes, week_start=MONDAY + dt.timedelta(days=14))  # a draft: not served
+    days = [MONDAY + dt.timedelta(days=n) for n in range(-3, 21)]
+    one_by_one = {day: selectors.served_dishes(kindergarten=world.k1.kg, day=day) for day in days}
+    with django_assert_num_queries(2):
+        together = selectors.served_dishes_on(kindergarten=world.k1.kg, days=days)
+    assert together == one_by_one and list(together) == days
+    assert [d["dish_name"] for d in together[MONDAY + dt.timedelta(days=8)]] == ["牛奶", "蒸鸡蛋羹", "米饭", "青菜肉丝"]
+    assert sum(1 for dishes_of_day in together.values() if dishes_of_day) == 5 + 3
+    assert selectors.served_dishes_on(kindergarten=world.k2.kg, days=days) == {day: [] for day in days}

@@ -84,6 +84,53 @@ def test_morning_check_marks_only_exceptions_and_writes_attendance(world, teache
     assert Attendance.objects.filter(status="present").count() == 12
 
 
+def test_a_check_submitted_again_writes_only_what_changed_with_its_history(world, teacher, big_class):
+    """The whole class sent again as it was (a second tap, a reload) writes no finding and no
+    attendance; a changed child's finding is updated in place, a dropped one deleted, a new one
+    created, each with its history row; the number of queries does not grow with the class."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    children = list(selectors.enrolled(today()).filter(school_class=big_class).order_by("pk"))
+    entries = {c.pk: {"temperature": "36.6"} for c in children}
+    entries[children[0].pk] = {"status": "sick", "symptoms": ["cough"]}
+
+    def submit():
+        with CaptureQueriesContext(connection) as ctx:
+            services.record_check(actor=teacher, school_class=big_class, day=today(), entries=entries)
+        return len(ctx.captured_queries)
+
+    submit()
+    findings = {f.child_id: f for f in CheckFinding.objects.all()}
+    assert len(findings) == 11 and CheckFinding.history.count() == 11 and Attendance.history.count() == 12
+    again = submit()
+    assert {f.child_id: (f.pk, f.code, f.updated_at) for f in CheckFinding.objects.all()} == {
+        k: (f.pk, f.code, f.updated_at) for k, f in findings.items()}
+    assert CheckFinding.history.count() == 11 and Attendance.history.count() == 12
+    # one child's temperature changed, one no longer sent (present and normal), the sick one back
+    changed, dropped, back = children[1], children[2], children[0]
+    entries[changed.pk] = {"temperature": "37.0", "note": "午睡后复测"}
+    del entries[dropped.pk]
+    entries[back.pk] = {"findings": ["cough"]}
+    last = CheckFinding.history.order_by("-history_id").first().history_id
+    submit()
+    after = {f.child_id: f for f in CheckFinding.objects.all()}
+    assert set(after) == set(findings) - {dropped.pk} | {back.pk}
+    assert after[changed.pk].pk == findings[changed.pk].pk and after[changed.pk].temperature == Decimal("37.0")
+    assert after[changed.pk].note == "午睡后复测" and after[changed.pk].updated_at > findings[changed.pk].updated_at
+    kinds = list(CheckFinding.history.filter(history_id__gt=last).values_list("child_id", "history_type"))
+    assert sorted(kinds) == sorted([(changed.pk, "~"), (dropped.pk, "-"), (back.pk, "+")])
+    assert CheckFinding.history.get(history_id__gt=last, history_type="~").history_user == teacher.user
+    assert Attendance.objects.get(child=back).status == "present"
+    assert Attendance.history.filter(child=back, history_type="~", history_user=teacher.user).count() == 1
+    # a bigger class submitted again costs the same queries
+    for i in range(10):
+        ChildFactory(school_class=big_class, name=f"新朋友{i}")
+    entries = {c.pk: {"temperature": "36.6"} for c in selectors.enrolled(today()).filter(school_class=big_class)}
+    submit()
+    assert submit() == again
+
+
 @pytest.mark.parametrize("temperature", ["33.9", "43.1", "abc"])
 def test_impossible_temperature_saves_nothing(world, teacher, temperature):
     child = world.k1.own_child
