@@ -111,7 +111,7 @@ def register_figures(provider: Callable | None = None, *, keys=None):
 
     `@register_figures(keys=[...])` also says which figure keys the provider gives, all of them: a
     caller that needs only some keys (figures_for(..., keys=...)) then does not ask a provider that
-    gives none of them. (core/tests/test_figure_keys.py holds every provider to its list.)
+    gives none of them. (reports/tests/test_district.py holds every such provider to its list.)
     """
 
     def add(fn: Callable) -> Callable:
