@@ -114,7 +114,9 @@ def get_food(*, kindergarten, code) -> Food:
     return food
 
 
-def dish_list(*, actor, q: str = "", category: str = "", include_inactive: bool = False):
+def dish_list(*, actor, q: str = "", category: str = "", include_inactive: bool = False, ingredients: bool = True):
+    """The dishes of the library; with `ingredients`, each dish's ingredients and their foods prefetched
+    (a picker that shows only names and codes does without: the foods are the costly part)."""
     dishes = policy.scoped(actor, "canteen.menu.view", Dish.objects.all())
     if not include_inactive:
         dishes = dishes.filter(is_active=True)
@@ -122,6 +124,8 @@ def dish_list(*, actor, q: str = "", category: str = "", include_inactive: bool 
         dishes = dishes.filter(Q(name__contains=q) | Q(name_initials__startswith=q.lower()))
     if category:
         dishes = dishes.filter(category=category)
+    if not ingredients:
+        return dishes
     return dishes.prefetch_related(Prefetch("ingredients", DishIngredient.objects.select_related("food")))
 
 

@@ -38,6 +38,24 @@ def dish_tags(foods) -> frozenset[str]:
     return frozenset(tags)
 
 
+TAG_FIELDS = ("allergens", "pagoda_group", "name", "food_group")  # the fields of a food dish_tags reads
+
+
+def dishes_tags(dish_ids) -> dict[int, frozenset[str]]:
+    """The avoid tags (dish_tags) of each dish of the library, in one query of its foods' tag fields only
+    (not whole foods with their nutrients). {dish id: tags}; a dish with no ingredient: no tags."""
+    from types import SimpleNamespace
+
+    from houqin.canteen.models import DishIngredient
+
+    dish_ids = list(dish_ids)
+    foods: dict[int, list] = defaultdict(list)
+    for dish_id, *values in (DishIngredient.objects.filter(dish_id__in=dish_ids)
+                             .values_list("dish_id", *(f"food__{f}" for f in TAG_FIELDS))):
+        foods[dish_id].append(SimpleNamespace(**dict(zip(TAG_FIELDS, values))))
+    return {pk: dish_tags(foods.get(pk, ())) for pk in dish_ids}
+
+
 def _in_force(need: dict, day: dt.date) -> bool:
     return need["start"] <= day and (need["end"] is None or day <= need["end"])
 
@@ -157,14 +175,11 @@ def _entries_data(entries) -> list[dict]:
 
 
 def _substitutes_data(menu) -> dict:
-    from django.db.models import Prefetch
+    from houqin.canteen.models import MenuSubstitute
 
-    from houqin.canteen.models import DishIngredient, MenuSubstitute
-
-    subs = MenuSubstitute.objects.filter(entry__menu=menu).select_related("dish").prefetch_related(
-        Prefetch("dish__ingredients", DishIngredient.objects.select_related("food")))
-    return {(s.entry_id, s.avoid): {"dish": s.dish_name, "tags": dish_tags(i.food for i in s.dish.ingredients.all()),
-                                    "code": s.code} for s in subs}
+    subs = list(MenuSubstitute.objects.filter(entry__menu=menu))
+    tags = dishes_tags({s.dish_id for s in subs}) if subs else {}
+    return {(s.entry_id, s.avoid): {"dish": s.dish_name, "tags": tags[s.dish_id], "code": s.code} for s in subs}
 
 
 def _needs(menu, *, actor=None) -> list[dict]:

@@ -109,7 +109,7 @@ def menu_detail(request, kg, code):
     can_change = actor.has("canteen.menu.change") and (not menu.is_published or actor.has("canteen.menu.publish"))
     form = None
     if can_change:
-        form = f.EntryForm(request.POST or None, menu=menu, dishes=selectors.dish_list(actor=actor),
+        form = f.EntryForm(request.POST or None, menu=menu, dishes=selectors.dish_list(actor=actor, ingredients=False),
                            meals=context["settings"].meal_list, meetings=selectors.meeting_list(actor=actor)
                            if actor.has("canteen.committee.view") else selectors.meeting_list(actor=actor).none())
         if request.method == "POST":
@@ -155,8 +155,9 @@ def _substitute_edit(actor, menu, entries) -> list[dict]:
     needed = substitutes.edit_data(menu, entries)
     if not needed:
         return []
-    dishes = [(d, substitutes.dish_tags(i.food for i in d.ingredients.all()))
-              for d in selectors.dish_list(actor=actor)]
+    library = list(selectors.dish_list(actor=actor, ingredients=False))
+    tags = substitutes.dishes_tags(d.pk for d in library)
+    dishes = [(d, tags[d.pk]) for d in library]
     weekdays = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
     out = []
     for e in entries:

@@ -72,6 +72,7 @@ NAV_ITEMS: list[NavItem] = []
 TODO_PROVIDERS: list[Callable] = []
 DISTRICT_TODO_PROVIDERS: list[Callable] = []
 FIGURE_PROVIDERS: list[Callable] = []
+FIGURE_KEYS: dict[Callable, frozenset[str]] = {}  # the keys a provider gives, when it says (register_figures)
 FINDING_PROVIDERS: list[Callable] = []
 FINDING_KINDS: dict[str, str] = {}
 # The menu's entries built once per process for each kindergarten and set of roles (see nav_for).
@@ -102,15 +103,25 @@ def register_district_todos(provider: Callable) -> Callable:
     return provider
 
 
-def register_figures(provider: Callable) -> Callable:
+def register_figures(provider: Callable | None = None, *, keys=None):
     """Decorate a function `(kindergartens, start, end) -> {kindergarten.pk: [Figure, ...]}`.
 
     It gets a list of kindergartens so that the district comparison costs a fixed number of
     queries (aggregate with `values("kindergarten_id")`), not a number per kindergarten.
+
+    `@register_figures(keys=[...])` also says which figure keys the provider gives, all of them: a
+    caller that needs only some keys (figures_for(..., keys=...)) then does not ask a provider that
+    gives none of them. (reports/tests/test_district.py holds every such provider to its list.)
     """
-    if provider not in FIGURE_PROVIDERS:
-        FIGURE_PROVIDERS.append(provider)
-    return provider
+
+    def add(fn: Callable) -> Callable:
+        if fn not in FIGURE_PROVIDERS:
+            FIGURE_PROVIDERS.append(fn)
+        if keys is not None:
+            FIGURE_KEYS[fn] = frozenset(keys)
+        return fn
+
+    return add(provider) if provider is not None else add
 
 
 def register_findings(kinds: dict[str, str]):
@@ -126,9 +137,13 @@ def register_findings(kinds: dict[str, str]):
     return decorate
 
 
-def figures_for(kindergartens, start, end) -> dict[int, list[Figure]]:
+def figures_for(kindergartens, start, end, *, keys=None) -> dict[int, list[Figure]]:
+    """Every provider's figures per kindergarten; with `keys` (a set), the providers that declared
+    their keys (register_figures) and give none of `keys` are skipped (the others give all theirs)."""
     result: dict[int, list[Figure]] = {k.pk: [] for k in kindergartens}
     for provider in FIGURE_PROVIDERS:
+        if keys is not None and provider in FIGURE_KEYS and not FIGURE_KEYS[provider] & keys:
+            continue
         for pk, figures in provider(kindergartens, start, end).items():
             result.setdefault(pk, []).extend(figures)
     return result

@@ -192,7 +192,26 @@ def foodsafety_todos(actor) -> list[Todo]:
     return todos_for(actor, timezone.localdate())
 
 
-@register_figures
+FOODSAFETY_FIGURES_KEYS = (  # every key foodsafety_figures gives (register_figures)
+    "foodsafety.receipts",
+    "foodsafety.rejected",
+    "foodsafety.samples",
+    "foodsafety.expiry_checks",
+    "foodsafety.hygiene",
+    "foodsafety.certificates_expired",
+    "foodsafety.production_days",
+    "foodsafety.plate_waste",
+    "foodsafety.duties_daily",
+    "foodsafety.duties_weekly",
+    "foodsafety.duties_monthly",
+    "foodsafety.accompanied_meals",
+    "foodsafety.pest_checks",
+    "foodsafety.filter_changes",
+    "foodsafety.water_tests",
+)
+
+
+@register_figures(keys=FOODSAFETY_FIGURES_KEYS)
 def foodsafety_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
     from houqin.foodsafety import selectors
 

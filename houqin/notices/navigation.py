@@ -32,7 +32,14 @@ def notice_todos(actor) -> list[Todo]:
     )]
 
 
-@register_figures
+NOTICE_FIGURES_KEYS = (  # every key notice_figures gives (register_figures)
+    "notices.parent_notices",
+    "notices.safety_letters",
+    "notices.health_letters",
+)
+
+
+@register_figures(keys=NOTICE_FIGURES_KEYS)
 def notice_figures(kindergartens, start, end) -> dict:
     """Notices to parents published in the term, by kind, and the share of them read: two queries."""
     from django.db.models import Count, Q

@@ -83,6 +83,16 @@ def normalised(column: dict, own: dict) -> Decimal | None:
     return _round(value * HUNDRED / children) if children else None
 
 
+def column_keys() -> set[str]:
+    """The figure keys the shipped columns read (a ratio's two, the children for per-100 values): all
+    that the previous term's figures are read for (its values and trends), so the providers that give
+    none of them are not asked for that term."""
+    keys = {CHILDREN}
+    for c in spec()["columns"]:
+        keys |= {c["num"], c["den"]} if c["mode"] == "ratio" else {c["key"]}
+    return keys
+
+
 def _trend(now, before) -> str:
     if now is None or before is None:
         return ""
@@ -202,7 +212,7 @@ def comparison(*, district, start: dt.date, end: dt.date, sort: str = "name", di
     before_start, before_end = previous_term(start)
     if kindergartens:
         figures = figures_for(kindergartens, start, end)
-        previous = figures_for(kindergartens, before_start, before_end)
+        previous = figures_for(kindergartens, before_start, before_end, keys=column_keys())
         limits = limits_for(kindergartens)
     else:
         figures, previous, limits = {}, {}, {}

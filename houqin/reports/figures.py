@@ -40,7 +40,17 @@ def money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
-@register_figures
+FINANCE_FIGURES_KEYS = (  # every key finance_figures gives (register_figures)
+    "finance.purchases",
+    "finance.purchase_total",
+    "finance.repairs",
+    "finance.repairs_done",
+    "finance.repair_cost",
+    "finance.expenses_paid",
+)
+
+
+@register_figures(keys=FINANCE_FIGURES_KEYS)
 def finance_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
     """Purchase requests approved in the term and their estimated total; repair requests reported,
     repaired and their actual cost; expenses paid. Four queries."""
@@ -85,7 +95,16 @@ def finance_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
     return result
 
 
-@register_figures
+ASSETS_AND_STOCK_FIGURES_KEYS = (  # every key assets_and_stock_figures gives (register_figures)
+    "assets.lines",
+    "assets.value",
+    "assets.bought",
+    "stock.received",
+    "stock.disposals",
+)
+
+
+@register_figures(keys=ASSETS_AND_STOCK_FIGURES_KEYS)
 def assets_and_stock_figures(kindergartens, start, end) -> dict[int, list[Figure]]:
     """Fixed assets in the register (lines and book value) and bought in the term; goods received
     into the storeroom in the term (value) and goods disposed of. Three queries."""

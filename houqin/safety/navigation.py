@@ -305,7 +305,12 @@ def education_todos(actor) -> list[Todo]:
                  _url("lesson_list", actor, "status=overdue"), urgency=1, area="safety")]
 
 
-@register_figures
+EDUCATION_FIGURES_KEYS = (  # every key education_figures gives (register_figures)
+    "safety.education",
+)
+
+
+@register_figures(keys=EDUCATION_FIGURES_KEYS)
 def education_figures(kindergartens, start, end) -> dict:
     """The term's safety education: sessions held (children, staff, parents), against the plan
     (2 grouped queries)."""

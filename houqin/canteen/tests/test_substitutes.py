@@ -212,3 +212,18 @@ def test_a_copied_menu_keeps_the_substitutes(world, health, egg_menu, tofu):
     copy = services.menu_create(actor=health, week_start=MONDAY + dt.timedelta(days=7), copy_from=egg_menu)
     assert MenuSubstitute.objects.filter(entry__menu=copy).count() == 2
     services.menu_publish(actor=health, menu=copy, notify=False)
+
+
+def test_the_tags_of_the_library_in_one_query_are_those_of_the_whole_foods(world, health, dishes, tofu,
+                                                                             django_assert_num_queries):
+    """The menu page reads the library's avoid tags from the foods' tag fields only (dishes_tags): the same
+    tags as dish_tags over the whole foods, in one query, an empty dish with none."""
+    from houqin.canteen.models import Dish
+
+    empty = Dish.objects.create(kindergarten=world.k1.kg, name="空菜", category="soup")
+    library = list(Dish.objects.filter(kindergarten=world.k1.kg).prefetch_related("ingredients__food"))
+    expected = {d.pk: substitutes.dish_tags(i.food for i in d.ingredients.all()) for d in library}
+    assert expected[dishes["egg"].pk] >= {"egg"} and any("pork" in t for t in expected.values())
+    with django_assert_num_queries(1):
+        got = substitutes.dishes_tags(d.pk for d in library)
+    assert got == expected and got[empty.pk] == frozenset()

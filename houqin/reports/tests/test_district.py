@@ -220,3 +220,35 @@ def test_the_district_home_says_what_needs_the_supervisor_today(world, login):
     assert "/d/chengnan/compare/?flagged=1" in html
     # A principal's home has none of this.
     assert login(world.k1.users[Role.PRINCIPAL]).get("/d/chengnan/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_providers_that_list_their_keys_give_exactly_those(world):
+    """A provider registered with its keys is skipped where none of them is needed: it must give no
+    other key (else the district comparison would miss the previous term's value of a new column)."""
+    from houqin.core.registry import FIGURE_KEYS
+
+    kindergartens = [world.k1.kg, world.k2.kg]
+    assert FIGURE_KEYS
+    for provider, keys in FIGURE_KEYS.items():
+        given = provider(kindergartens, dt.date(2025, 9, 1), dt.date(2026, 1, 31))
+        assert given, provider
+        for figures in given.values():
+            assert {f.key for f in figures} == keys, provider.__name__
+
+
+@pytest.mark.django_db
+def test_the_previous_term_asks_only_the_providers_of_the_columns_and_the_page_is_the_same(world, monkeypatch):
+    from houqin.core import registry
+
+    start, end = dt.date(2025, 9, 1), dt.date(2026, 1, 31)
+    with CaptureQueriesContext(connection) as ctx:
+        fewer = district.comparison(district=world.district_a, start=start, end=end)
+    monkeypatch.setattr(district, "figures_for", lambda k, s, e, keys=None: registry.figures_for(k, s, e))
+    with CaptureQueriesContext(connection) as ctx_all:
+        every = district.comparison(district=world.district_a, start=start, end=end)
+    assert len(ctx.captured_queries) < len(ctx_all.captured_queries)
+    assert fewer["columns"] == every["columns"] and fewer["summary"] == every["summary"]
+    assert [(r["kindergarten"].pk, r["cells"], r["flags"], r["problems"]) for r in fewer["rows"]] == [
+        (r["kindergarten"].pk, r["cells"], r["flags"], r["problems"]) for r in every["rows"]]
+    assert any(c["before"] for r in fewer["rows"] for c in r["cells"])
