@@ -126,6 +126,18 @@ def pytest_collection_modifyitems(items):
         names = getattr(item, "fixturenames", None)
         if names is not None and "world" in names and not _transactional(item) and _uses_root_world(item):
             names.insert(0, "_module_world")
+    # Within each run of a module's tests, those without the world first: the world lives from the
+    # first test that asks for it to the end of the run, and a test that did not ask for it (one that
+    # builds the demo's organisation, say) must not find its rows.
+    runs, ordered = [], []
+    for item in items:
+        if runs and runs[-1][0] is getattr(item, "module", None):
+            runs[-1][1].append(item)
+        else:
+            runs.append((getattr(item, "module", None), [item]))
+    for _module, run in runs:
+        ordered += sorted(run, key=lambda item: "_module_world" in getattr(item, "fixturenames", ()))
+    items[:] = ordered
     shared = [item for item in items if "demo_built" in getattr(item, "fixturenames", ())]
     if shared:
         ids = {id(item) for item in shared}
