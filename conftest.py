@@ -1,5 +1,6 @@
 """Fixtures for every test: the standard world, logged-in clients, and the browser set-up."""
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -73,7 +74,6 @@ def demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
     It is built inside a transaction that is rolled back when the run ends; each test's own changes
     roll back at its end as usual (its transaction is a savepoint inside this one). The tests that
     use it run last (pytest_collection_modifyitems), so no other test ever sees the demo."""
-    import contextlib
     import io
 
     from django.core.management import call_command
@@ -87,11 +87,9 @@ def demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
     class _RolledBack(Exception):
         pass
 
-    with django_db_blocker.unblock(), clock_at(TEST_TODAY), \
-            override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    with _held_transaction(django_db_blocker):
+        with django_db_blocker.unblock(), clock_at(TEST_TODAY), \
+                override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
             first = {}
             try:
                 with transaction.atomic(), contextlib.ExitStack() as stack:
@@ -108,13 +106,25 @@ def demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
             built = dict(command.result)
             built["output"] = output.getvalue()
             built["snapshots"] = {name: (first[name], fn()) for name, (fn, _) in DEMO_SNAPSHOTS.items()}
-        except BaseException:
-            outer.__exit__(*__import__("sys").exc_info())
-            raise
-    yield built
+        yield built
+
+
+@contextlib.contextmanager
+def _held_transaction(django_db_blocker):
+    """A transaction held open across the tests of a fixture wider than one test (the shared demo, a
+    module's world) and rolled back at its end, whatever happened: each test's own transaction is a
+    savepoint inside it. What the fixture writes inside it, it writes under django_db_blocker.unblock()."""
+    from django.db import transaction
+
     with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.hookimpl(trylast=True)
@@ -166,24 +176,12 @@ def _module_world(django_db_setup, django_db_blocker):
     (as Django's TestCase.setUpTestData). It is set up before the test's database fixture
     (pytest_collection_modifyitems puts it first), on WORLD_DAY, the day before every day the suite
     runs on: the world's rows and their history come before anything a test does."""
-    import sys
-
-    from django.db import transaction
-
     from houqin.testing import build_world
 
-    with django_db_blocker.unblock(), clock_at(WORLD_DAY):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    with _held_transaction(django_db_blocker):
+        with django_db_blocker.unblock(), clock_at(WORLD_DAY):
             built = build_world()
-        except BaseException:
-            outer.__exit__(*sys.exc_info())
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        yield built
 
 
 @pytest.fixture
