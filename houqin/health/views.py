@@ -138,7 +138,8 @@ def check(request, kg, code):
     markup.check_controls(screen["rows"], statuses=AttendanceStatus.choices, actions=CheckAction.choices[1:],
                           findings=Finding.choices)
     return render(request, "health/check.html", {
-        **screen, "school_class": school_class, "day": day, "kind": kind, "kinds": CheckKind.choices, "staff": [m.user for m in staff if m.user_id != actor.user.pk],
+        **screen, "school_class": school_class, "day": day, "kind": kind, "kinds": CheckKind.choices,
+        "staff": [m.user for m in staff if m.user_id != actor.user.pk],
         "fever": rules.value(actor.kindergarten, "temperature.fever"),
         "figs": rules.figures(actor.kindergarten)})
 
