@@ -257,6 +257,33 @@ def query_budget(url: str, budget: int) -> int:
     return HOME_QUERY_BUDGET if re.fullmatch(r"/k/[\w-]+/", url) else budget
 
 
+def query_count_mismatches(urls, client_for, grow, budget: int) -> tuple[dict[str, int], list[str]]:
+    """The fixed-query-count check of many pages on one growing world (growing it is what costs):
+    each URL whose first GET (it also warms the session's caches) answers 200 is counted, then the
+    rows are grown (`grow()`) and each is counted again. A count that changed, or one over its budget
+    (query_budget), is a mismatch. `client_for(url)`: the client that opens it. Returns ({url: queries
+    with few rows}, mismatches)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            response = client_for(url).get(url)
+        assert response.status_code == 200, url
+        return len(ctx.captured_queries)
+
+    small = {url: count(url) for url in urls if client_for(url).get(url).status_code == 200}
+    grow()
+    wrong = []
+    for url, few in small.items():
+        many = count(url)
+        if many != few:
+            wrong.append(f"{url}: {few} queries with few rows, {many} with many")
+        if few > query_budget(url, budget):
+            wrong.append(f"{url}: {few} queries")
+    return small, wrong
+
+
 # --------------------------------------------------------------------------------------------
 # Files for upload tests: friendly ones and the hostile ones the probes used
 

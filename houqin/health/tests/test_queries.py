@@ -4,14 +4,12 @@ checks, cases, exams and records: the daily overview of a whole kindergarten inc
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from houqin.health import services
 from houqin.health.tests.conftest import actor_of
 from houqin.org.models import Role
-from houqin.testing import ChildFactory, query_budget
+from houqin.testing import ChildFactory, query_count_mismatches
 
 pytestmark = pytest.mark.django_db
 
@@ -48,13 +46,6 @@ LIST_URLS = [
     "/api/k/k1/health/corrections",
     "/api/k/k1/health/growth-standard",
 ]
-
-
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 def _grow(world, rounds: int):
@@ -97,29 +88,15 @@ def test_home_query_count_does_not_grow_with_rows_on_any_day(world, login, role)
 
 
 def _fixed_count_mismatches(world, login, urls, role) -> list[str]:
-    """For each URL the role may open: its query count with few rows and with many (not equal: a
-    mismatch), and over its budget (a mismatch). A page of the health teacher only answers the class
-    teacher otherwise than 200: the matrix asserts which."""
+    """houqin.testing.query_count_mismatches of `urls` as `role`, the world grown from one round to
+    five. A page of the health teacher only answers the class teacher otherwise than 200 (the matrix
+    asserts which); the health teacher opens every one of them."""
     urls = [url.format(own_class=world.k1.own_class.code, own_child=world.k1.own_child.code,
                        today=timezone.localdate().isoformat()) for url in urls]
     _grow(world, 1)
     client = login(world.k1.users[role])
-    small = {}
-    for url in urls:
-        if client.get(url).status_code != 200:
-            assert role == Role.CLASS_TEACHER, url
-            continue
-        small[url] = _count(client, url)
-    _grow(world, 4)
-    wrong = []
-    for url, few in small.items():
-        many = _count(client, url)
-        if many != few:
-            wrong.append(f"{url}: {few} queries with few rows, {many} with many")
-        if few > query_budget(url, 30):
-            wrong.append(f"{url}: {few} queries")
-    if role == Role.HEALTH_TEACHER:
-        assert len(small) == len(urls)  # the health teacher opens every one of them
+    counted, wrong = query_count_mismatches(urls, lambda url: client, lambda: _grow(world, 4), budget=30)
+    assert role == Role.CLASS_TEACHER or len(counted) == len(urls)
     return wrong
 
 

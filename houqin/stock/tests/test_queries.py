@@ -9,7 +9,7 @@ from houqin.org.models import Role
 from houqin.stock import services
 from houqin.stock.models import Category, Item, MovementKind
 from houqin.stock.tests.conftest import actor_of, make_store, receive_rice, receive_tissues
-from houqin.testing import query_budget
+from houqin.testing import query_count_mismatches
 
 pytestmark = pytest.mark.django_db
 
@@ -85,24 +85,11 @@ def test_query_count_does_not_grow_with_rows(world, login):
     store = make_store(world)
     _grow(world, store, 1)
     clients = {role: login(world.k1.users[role]) for role in (Role.CLASS_TEACHER, Role.DIRECTOR)}
-
-    def client_for(url):
-        return clients[Role.CLASS_TEACHER if "mine" in url else Role.DIRECTOR]
-
-    small = {}
-    for url in LIST_URLS:
-        client_for(url).get(url)  # warm caches (content types, session)
-        small[url] = _count(client_for(url), url)
-    _grow(world, store, 6)
-    wrong = []
-    for url, few in small.items():
-        many = _count(client_for(url), url)
-        if many != few:
-            wrong.append(f"{url}: {few} queries with few rows, {many} with many")
-        if few > query_budget(url, 20):
-            wrong.append(f"{url}: {few} queries")
+    counted, wrong = query_count_mismatches(
+        LIST_URLS, lambda url: clients[Role.CLASS_TEACHER if "mine" in url else Role.DIRECTOR],
+        lambda: _grow(world, store, 6), budget=20)
     assert wrong == [], "\n".join(wrong)
-    assert len(small) == len(LIST_URLS) > 20
+    assert len(counted) == len(LIST_URLS) > 20
 
 
 def test_item_ledger_page_query_count_is_fixed(world, login):
