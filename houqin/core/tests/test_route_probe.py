@@ -15,6 +15,7 @@ itself (the capability the route declares and the roles it grants):
   audit log and sessions excepted).
 """
 
+import contextlib
 import re
 import uuid
 
@@ -79,14 +80,31 @@ def api_writes():
             yield method, "/api" + _fill(path, PARAMS), policy.declared_capability(operation.view_func), has_object, body
 
 
-def _row_count() -> int:
+@contextlib.contextmanager
+def _row_counter():
+    """A function that counts the rows of every table a refused request must leave alone.
+
+    One query over ~290 tables, run after each of the probe's ~6,000 requests. PostgreSQL spends
+    ~30 ms planning it each time and ~3 ms running it, so there it is prepared once for the probe."""
     counted = [
         m._meta.db_table for m in apps.get_models()
         if m._meta.label_lower not in UNCOUNTED and not m._meta.proxy and m._meta.managed
     ]
+    sql = " + ".join(f'(SELECT COUNT(*) FROM "{t}")' for t in counted).join(["SELECT ", ""])
+    prepared = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(" + ".join(f'(SELECT COUNT(*) FROM "{t}")' for t in counted).join(["SELECT ", ""]))
-        return cursor.fetchone()[0]
+        if prepared:
+            cursor.execute("PREPARE houqin_probe_rows AS " + sql)
+
+        def count() -> int:
+            cursor.execute("EXECUTE houqin_probe_rows" if prepared else sql)
+            return cursor.fetchone()[0]
+
+        try:
+            yield count
+        finally:
+            if prepared:
+                cursor.execute("DEALLOCATE houqin_probe_rows")
 
 
 def _expected(role, user, url, capability, has_object, body_first) -> set[int]:
@@ -121,24 +139,29 @@ def _probe(world, routes):
             client.force_login(user)
         clients.append((role, user, client))
     mismatches, requests = [], 0
-    for method, url, capability, has_object, body_first in routes:
-        before = _row_count()
-        for role, user, client in clients:
-            send = getattr(client, method.lower())
-            response = send(url, data="{}", content_type="application/json") if url.startswith("/api/") else send(url, data={})
-            requests += 1
-            expected = _expected(role, user, url, capability, has_object, body_first)
-            status = response.status_code
-            if status >= 500 or (expected and status not in expected):
-                mismatches.append(f"{role} {method} {url} [{capability}]: {status}, expected {sorted(expected) or '< 500'}")
-            # A role the capability grants may create from an empty form where nothing is required;
-            # everyone else must leave the tables as they were.
-            after = _row_count()
-            if after != before and (not expected or expected <= {200, 201}):
-                before = after
-            elif after != before:
-                mismatches.append(f"{role} {method} {url}: {after - before:+d} rows written by a refused request")
-                before = after
+    with _row_counter() as row_count:
+        for method, url, capability, has_object, body_first in routes:
+            before = row_count()
+            for role, user, client in clients:
+                send = getattr(client, method.lower())
+                if url.startswith("/api/"):
+                    response = send(url, data="{}", content_type="application/json")
+                else:
+                    response = send(url, data={})
+                requests += 1
+                expected = _expected(role, user, url, capability, has_object, body_first)
+                status = response.status_code
+                if status >= 500 or (expected and status not in expected):
+                    wanted = sorted(expected) or "< 500"
+                    mismatches.append(f"{role} {method} {url} [{capability}]: {status}, expected {wanted}")
+                # A role the capability grants may create from an empty form where nothing is required;
+                # everyone else must leave the tables as they were.
+                after = row_count()
+                if after != before and (not expected or expected <= {200, 201}):
+                    before = after
+                elif after != before:
+                    mismatches.append(f"{role} {method} {url}: {after - before:+d} rows written by a refused request")
+                    before = after
     return mismatches, requests
 
 
