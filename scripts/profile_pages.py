@@ -1,6 +1,6 @@
 """Profile the pages `make bench` measures, in-process: where a page's time goes.
 
-Each page (scripts/bench.py READS, signed in as the role that lives on it) is rendered N times with
+Each page and document (scripts/bench.py READS and DOCUMENTS, signed in as the role that lives on it) is rendered N times with
 Django's test client on a demo database, under cProfile; printed per page: milliseconds per request
 (a run without the profiler), SQL queries per request, and the top functions by own time and by
 cumulative time (Houqin's code only for the latter). A measuring tool, not a test.
@@ -129,7 +129,7 @@ def main() -> None:
         sys.exit(f"no demo in {os.environ['HOUQIN_DATA_DIR']}: run with --build once")
     rows = bench._demo_rows()
     results = []
-    for label, user, name, keys in bench.READS:
+    for label, user, name, keys in bench.READS + bench.DOCUMENTS:
         if args.labels and not any(w in label for w in args.labels):
             continue
         path = bench._path(rows, name, keys)
