@@ -4,13 +4,12 @@ menus, dishes and meetings."""
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from houqin.canteen import services
 from houqin.canteen.tests.conftest import MONDAY, actor_of, make_dishes, make_menu
 from houqin.org.models import Role
+from houqin.testing import query_count_mismatches
 
 pytestmark = pytest.mark.django_db
 
@@ -27,21 +26,14 @@ def _grow(health, dishes, weeks: int, start: int):
                                 members="园长\n家长代表", minutes="会议")
 
 
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200, url
-    return len(ctx.captured_queries)
-
-
 def test_list_pages_do_not_grow_with_rows(world):
+    """Every page and list of URLS, counted on one world grown from few menus to many (no budget:
+    the count only must not change)."""
     health = actor_of(world, Role.HEALTH_TEACHER)
     dishes = make_dishes(health)
     client = Client()
     client.force_login(world.k1.users[Role.PRINCIPAL])
     _grow(health, dishes, 2, 0)
-    for url in URLS:  # warm up: the first request of a session writes it
-        client.get(url)
-    before = {url: _count(client, url) for url in URLS}
-    _grow(health, dishes, 6, 2)
-    after = {url: _count(client, url) for url in URLS}
-    assert after == before
+    counted, wrong = query_count_mismatches(URLS, lambda url: client, lambda: _grow(health, dishes, 6, 2), budget=None)
+    assert wrong == [], "\n".join(wrong)
+    assert len(counted) == len(URLS) == 10

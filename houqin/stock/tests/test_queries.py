@@ -2,14 +2,12 @@
 items, batches, movements, requisitions and stocktakes."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from houqin.org.models import Role
 from houqin.stock import services
 from houqin.stock.models import Category, Item, MovementKind
 from houqin.stock.tests.conftest import actor_of, make_store, receive_rice, receive_tissues
-from houqin.testing import query_count_mismatches
+from houqin.testing import count_queries, query_count_mismatches
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +38,6 @@ LIST_URLS = [
     "/api/k/k1/stock/warehouses",
     "/api/k/k1/stock/suppliers",
 ]
-
-
-def _count(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries)
 
 
 def _grow(world, store, rounds: int):
@@ -99,9 +90,9 @@ def test_item_ledger_page_query_count_is_fixed(world, login):
     client = login(keeper.user)
     url = f"/k/k1/stock/items/{store.tissues.code}/"
     client.get(url)
-    small = _count(client, url)
+    small = count_queries(client, url)
     for _ in range(8):
         receive_tissues(keeper, store)
         services.issue(actor=keeper, item=store.tissues, warehouse=store.general, quantity="3",
                        school_class=world.k1.own_class, recipient=keeper.user)
-    assert _count(client, url) == small
+    assert count_queries(client, url) == small
