@@ -21,6 +21,7 @@ from functools import cache
 from django.apps import apps
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from houqin import policy
@@ -93,11 +94,16 @@ def areas() -> dict[str, tuple[str, str]]:
 
 def shipped(area: str) -> dict[str, Figure]:
     """The figures an area ships, by key, in page order."""
-    try:
-        path, _capability = areas()[area]
-    except KeyError:
-        raise NotFound(_("Unknown rule figure.")) from None
-    return {f.key: f for f in import_string(path)()}
+    if area not in areas():
+        raise NotFound(_("Unknown rule figure."))
+    return dict(_shipped(area, get_language()))
+
+
+@cache
+def _shipped(area: str, language) -> tuple[tuple[str, Figure], ...]:
+    """Built once per process and language: what an area ships is its code and package data, and
+    the labels are translated in the active language. Figures are frozen, handed out in a new dict."""
+    return tuple((f.key, f) for f in import_string(areas()[area][0])())
 
 
 def apply(base: dict[str, Figure], own: dict[str, tuple]) -> dict[str, Figure]:
