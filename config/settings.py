@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "houqin.core.otp.TwoFactorMiddleware",
     "houqin.core.middleware.RejectedInputMiddleware",
     "houqin.core.middleware.BusyDatabaseMiddleware",
-    "houqin.core.middleware.RuleFiguresMiddleware",
+    "houqin.core.middleware.PerRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

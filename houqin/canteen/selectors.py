@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 
 from houqin import policy
+from houqin.core import per_request
 from houqin.core.text import name_search
 from houqin.canteen import nutrition
 from houqin.canteen.models import (
@@ -63,9 +64,19 @@ def served_dishes(*, kindergarten, day: dt.date) -> list[dict]:
 def served_dishes_on(*, kindergarten, days) -> dict[dt.date, list[dict]]:
     """served_dishes of several days at once, {day: dishes}: two queries whatever the number of days
     (the published menus of their weeks, then those menus' entries of those days)."""
+    days = list(dict.fromkeys(days))
+    pk = kindergarten.pk
+    # Within a request (core.per_request) each day is read once, whichever provider asks first.
+    found = per_request.shared_many(
+        [("canteen.served_dishes", pk, day) for day in days],
+        lambda keys: {("canteen.served_dishes", pk, day): dishes
+                      for day, dishes in _served_dishes_on(kindergarten, [k[2] for k in keys]).items()})
+    return {day: [dict(dish) for dish in found[("canteen.served_dishes", pk, day)]] for day in days}
+
+
+def _served_dishes_on(kindergarten, days: list) -> dict[dt.date, list[dict]]:
     from houqin.canteen.models import Meal
 
-    days = list(dict.fromkeys(days))
     out = {day: [] for day in days}
     if not days:
         return out

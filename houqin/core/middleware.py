@@ -117,15 +117,16 @@ class BusyDatabaseMiddleware:
         return response
 
 
-class RuleFiguresMiddleware:
-    """Each kindergarten's rule figures of an area read once per request (core.rules.read_once): the
-    home page's to-do providers and a page's selectors ask for the same figures several times."""
+class PerRequestMiddleware:
+    """A scope of core.per_request around each request: what several to-do providers and selectors
+    read alike (the rule overrides, the served dishes) is read once per request, and again after
+    any write in it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from houqin.core import rules
+        from houqin.core import per_request
 
-        with rules.read_once():
+        with per_request.scope():
             return self.get_response(request)

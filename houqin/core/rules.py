@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -23,9 +21,11 @@ from functools import cache
 from django.apps import apps
 from django.db import transaction
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from houqin import policy
+from houqin.core import per_request
 from houqin.core.errors import NotFound, raise_for
 from houqin.core.numbers import NumberProblem, read_decimal
 
@@ -94,11 +94,16 @@ def areas() -> dict[str, tuple[str, str]]:
 
 def shipped(area: str) -> dict[str, Figure]:
     """The figures an area ships, by key, in page order."""
-    try:
-        path, _capability = areas()[area]
-    except KeyError:
-        raise NotFound(_("Unknown rule figure.")) from None
-    return {f.key: f for f in import_string(path)()}
+    if area not in areas():
+        raise NotFound(_("Unknown rule figure."))
+    return dict(_shipped(area, get_language()))
+
+
+@cache
+def _shipped(area: str, language) -> tuple[tuple[str, Figure], ...]:
+    """Built once per process and language: what an area ships is its code and package data, and
+    the labels are translated in the active language. Figures are frozen, handed out in a new dict."""
+    return tuple((f.key, f) for f in import_string(areas()[area][0])())
 
 
 def apply(base: dict[str, Figure], own: dict[str, tuple]) -> dict[str, Figure]:
@@ -114,52 +119,58 @@ def apply(base: dict[str, Figure], own: dict[str, tuple]) -> dict[str, Figure]:
     return out
 
 
-# Within a request (core.middleware.RuleFiguresMiddleware) each kindergarten's figures of an area are
-# read once, however many to-do providers and selectors ask; a change made in the request drops them.
-_read_once: ContextVar[dict | None] = ContextVar("houqin_rule_figures", default=None)
+# Within a request (core.per_request, opened by core.middleware.PerRequestMiddleware) each
+# kindergarten's overrides of every area are read once, however many to-do providers and selectors
+# ask for figures of however many areas; a write in the request (a change of an override among them)
+# drops them, and so does _forget.
+read_once = per_request.scope
 
 
-@contextmanager
-def read_once():
-    """Within the block, figures(kindergarten, area) reads each (kindergarten, area) once; it ends
-    with the block (a request), so no later request sees what this one read."""
-    token = _read_once.set({})
-    try:
-        yield
-    finally:
-        _read_once.reset(token)
+def _key(kindergarten) -> tuple:
+    return ("core.rules.overrides", getattr(kindergarten, "pk", kindergarten))
 
 
 def _forget(kindergarten, area: str) -> None:
-    memo = _read_once.get()
-    if memo is not None:
-        memo.pop((getattr(kindergarten, "pk", kindergarten), area), None)
+    per_request.forget(_key(kindergarten))
+
+
+def _overrides_of(pks: list) -> dict[int, dict[str, dict[str, tuple]]]:
+    """{kindergarten pk: {area: {key: (value, source, note)}}}: every area's overrides, one query."""
+    from houqin.core.models import RuleOverride
+
+    own: dict[int, dict] = {pk: {} for pk in pks}
+    for row in RuleOverride.objects.filter(kindergarten_id__in=pks):
+        own[row.kindergarten_id].setdefault(row.area, {})[row.key] = (row.value, row.source, row.note)
+    return own
 
 
 def figures(kindergarten, area: str) -> dict[str, Figure]:
-    """The area's figures in force in the kindergarten (one query; within read_once, one per request)."""
+    """The area's figures in force in the kindergarten (one query; within a request, one per request
+    for every area)."""
     from houqin.core.models import RuleOverride
 
     if kindergarten is None:
         return shipped(area)
-    memo = _read_once.get()
-    key = (kindergarten.pk, area)
-    if memo is not None and key in memo:
-        return dict(memo[key])
     base = shipped(area)
+    if per_request.active():
+        own = per_request.shared(_key(kindergarten), lambda: _overrides_of([kindergarten.pk])[kindergarten.pk])
+        return apply(base, own.get(area, {}))
     rows = RuleOverride.objects.filter(kindergarten=kindergarten, area=area)
-    result = apply(base, {o.key: (o.value, o.source, o.note) for o in rows})
-    if memo is not None:
-        memo[key] = dict(result)
-    return result
+    return apply(base, {o.key: (o.value, o.source, o.note) for o in rows})
 
 
 def figures_many(kindergartens: Iterable, area: str) -> dict[int, dict[str, Figure]]:
-    """{kindergarten pk: the area's figures in force} for several kindergartens (one query)."""
+    """{kindergarten pk: the area's figures in force} for several kindergartens (one query; within a
+    request, none for the kindergartens whose overrides it has read)."""
     from houqin.core.models import RuleOverride
 
     pks = [getattr(k, "pk", k) for k in kindergartens]
     base = shipped(area)
+    if per_request.active():
+        own = per_request.shared_many([_key(pk) for pk in pks],
+                                      lambda keys: {_key(pk): rows for pk, rows in
+                                                    _overrides_of([k[1] for k in keys]).items()})
+        return {pk: apply(base, own[_key(pk)].get(area, {})) for pk in pks}
     own: dict[int, dict] = {pk: {} for pk in pks}
     for row in RuleOverride.objects.filter(kindergarten_id__in=pks, area=area):
         own[row.kindergarten_id][row.key] = (row.value, row.source, row.note)

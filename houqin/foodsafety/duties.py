@@ -128,13 +128,12 @@ def get_duty(*, actor, code, capability: str = "foodsafety.view") -> DutyCheck:
 
 
 def duties_due(kindergarten, today: dt.date) -> list[str]:
-    """The kinds of duty not yet recorded for the period containing `today`."""
-    done = set()
+    """The kinds of duty not yet recorded for the period containing `today` (one query)."""
+    periods = Q()
     for kind in DutyKind.values:
-        start, end = period_of(kind, today)
-        if DutyCheck.objects.active().filter(kindergarten=kindergarten, kind=kind,
-                                             done_on__range=(start, end)).exists():
-            done.add(kind)
+        periods |= Q(kind=kind, done_on__range=period_of(kind, today))
+    done = set(DutyCheck.objects.active().filter(periods, kindergarten=kindergarten).order_by()
+               .values_list("kind", flat=True).distinct())
     return [k for k in DutyKind.values if k not in done]
 
 

@@ -20,8 +20,8 @@ def notice_todos(actor) -> list[Todo]:
         return []
     from houqin.notices import selectors
 
-    unread = list(selectors.notice_list(actor=actor).filter(is_read=False)
-                  .exclude(created_by_id=actor.user.pk).values_list("kind", "title")[:50])
+    unread = list(selectors.unread_notices(actor=actor).exclude(created_by_id=actor.user.pk)
+                  .values_list("kind", "title")[:50])
     if not unread:
         return []
     urgent = any(kind in URGENT_KINDS for kind, _title in unread)

@@ -78,12 +78,8 @@ def _staff_q(actor, *, include_drafts: bool) -> Q:
     return readable & published | mine
 
 
-def notice_list(*, actor, kind: str = "", include_drafts: bool = False, include_voided: bool = False):
-    """The notices the actor may read, newest first, with `is_read` (for the actor) and, for those
-    who may see receipts, `read_count`. A fixed number of queries.
-
-    Parents read the published notices addressed to them; staff what `_staff_q` says (an actor with
-    both kinds of membership, the union)."""
+def _readable(*, actor, kind: str = "", include_drafts: bool = False, include_voided: bool = False):
+    """The notices the actor may read (notice_list's rows, without its annotations)."""
     qs = policy.scoped(actor, "notices.view", Notice.objects.all())
     staff_roles = actor.roles - {Role.PARENT}
     q = _addressed_to_parent_q(actor) if Role.PARENT in actor.roles else Q(pk__in=[])
@@ -95,11 +91,29 @@ def notice_list(*, actor, kind: str = "", include_drafts: bool = False, include_
     qs = qs.filter(q)
     if kind:
         qs = qs.filter(kind=kind)
+    return qs
+
+
+def notice_list(*, actor, kind: str = "", include_drafts: bool = False, include_voided: bool = False):
+    """The notices the actor may read, newest first, with `is_read` (for the actor) and, for those
+    who may see receipts, `read_count`. A fixed number of queries.
+
+    Parents read the published notices addressed to them; staff what `_staff_q` says (an actor with
+    both kinds of membership, the union)."""
+    qs = _readable(actor=actor, kind=kind, include_drafts=include_drafts, include_voided=include_voided)
     qs = qs.annotate(
         is_read=Exists(NoticeReceipt.objects.filter(notice_id=OuterRef("pk"), user_id=actor.user.pk)),
         read_count=Count("receipts", distinct=True),
     )
     return qs.select_related("created_by").order_by("-published_at", "-pk")
+
+
+def unread_notices(*, actor):
+    """notice_list(actor=actor) of the notices the actor has not read, newest first, without the read
+    counts (no grouping): the home page's to-do and the unread count."""
+    return (_readable(actor=actor)
+            .exclude(Exists(NoticeReceipt.objects.filter(notice_id=OuterRef("pk"), user_id=actor.user.pk)))
+            .order_by("-published_at", "-pk"))
 
 
 def get_notice(*, actor, code) -> Notice:
@@ -110,7 +124,7 @@ def get_notice(*, actor, code) -> Notice:
 
 
 def unread_count(*, actor) -> int:
-    return notice_list(actor=actor).filter(is_read=False).count()
+    return unread_notices(actor=actor).count()
 
 
 def addressed_users(notice: Notice) -> list:

@@ -67,7 +67,7 @@ def staff_todos(actor) -> list[Todo]:
                               detail="、".join(r.user.display_name for r in missing[:6])))
         if soon:
             todos.append(Todo(_("%(n)d health certificates expire within %(days)d days")
-                              % {"n": len(soon), "days": services.get_settings(actor.kindergarten).certificate_warning_days},
+                              % {"n": len(soon), "days": soon[0].warning_days},
                               url + "?status=expiring", urgency=2, area="staff", due=soon[0].certificate.expires_on,
                               detail="、".join(r.user.display_name for r in soon[:6])))
     if actor.has("staff.meeting.view"):

@@ -265,6 +265,7 @@ class CertificateRow:
     status: str  # missing, expired, expiring, valid
     post: object = None
     days_left: int | None = None
+    warning_days: int | None = None  # the kindergarten's "expiring within" days it was judged by
 
 
 def needs_certificate(kindergarten) -> list:
@@ -298,11 +299,11 @@ def certificate_rows(*, actor, today: dt.date | None = None) -> list[Certificate
         cert = latest.get(person.pk)
         post = posts.get(person.pk)
         if cert is None:
-            rows.append(CertificateRow(person, None, "missing", post and post.post))
+            rows.append(CertificateRow(person, None, "missing", post and post.post, warning_days=warn))
             continue
         left = (cert.expires_on - today).days
         status = "expired" if left < 0 else "expiring" if left <= warn else "valid"
-        rows.append(CertificateRow(person, cert, status, post and post.post, left))
+        rows.append(CertificateRow(person, cert, status, post and post.post, left, warn))
     order = {"expired": 0, "missing": 1, "expiring": 2, "valid": 3}
     rows.sort(key=lambda r: (order[r.status], r.days_left if r.days_left is not None else 0))
     return rows
