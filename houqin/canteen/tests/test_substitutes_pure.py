@@ -102,3 +102,21 @@ def test_every_allergen_word_the_food_table_gets_is_a_group_the_register_knows()
     assert {"牛奶", "鸡蛋", "花生", "小麦", "大豆"} <= tagged
     unmapped = {word: allergens.words_to_tags(word) for word in tagged if not allergens.words_to_tags(word) <= known}
     assert unmapped == {}
+
+
+def test_the_substitute_select_options_are_the_templates_markup_escaped_and_selected_by_name():
+    from types import SimpleNamespace
+
+    from django.template import engines
+
+    from houqin.canteen.templatetags.canteen_tags import dish_options
+
+    dishes = [SimpleNamespace(code="a1", name="豆腐<羹>"), SimpleNamespace(code="b&2", name="番茄炒蛋"),
+              SimpleNamespace(code="c3", name="番茄炒蛋")]
+    loop = engines["django"].from_string(  # the loop the page had, one template render per option
+        '{% for d in options %}<option value="{{ d.code }}"{% if d.name == chosen %} selected{% endif %}>'
+        "{{ d.name }}</option>{% endfor %}")
+    for chosen in ("番茄炒蛋", "豆腐<羹>", None):
+        assert dish_options(dishes, chosen) == loop.render({"options": dishes, "chosen": chosen})
+    assert dish_options(dishes, "豆腐<羹>") == ('<option value="a1" selected>豆腐&lt;羹&gt;</option>'
+                                             '<option value="b&amp;2">番茄炒蛋</option><option value="c3">番茄炒蛋</option>')
