@@ -109,14 +109,22 @@ def test_the_substitute_select_options_are_the_templates_markup_escaped_and_sele
 
     from django.template import engines
 
-    from houqin.canteen.templatetags.canteen_tags import dish_options
-
     dishes = [SimpleNamespace(code="a1", name="豆腐<羹>"), SimpleNamespace(code="b&2", name="番茄炒蛋"),
               SimpleNamespace(code="c3", name="番茄炒蛋")]
-    loop = engines["django"].from_string(  # the loop the page had, one template render per option
+    engine = engines["django"]
+    loop = engine.from_string(  # the loop the page had, one template render per option
         '{% for d in options %}<option value="{{ d.code }}"{% if d.name == chosen %} selected{% endif %}>'
-        "{{ d.name }}</option>{% endfor %}")
+        "{{ d.name }}</option>{% endfor %}|")
+    tag = engine.from_string("{% load canteen_tags %}{% dish_options options chosen %}|")
     for chosen in ("番茄炒蛋", "豆腐<羹>", None):
-        assert dish_options(dishes, chosen) == loop.render({"options": dishes, "chosen": chosen})
-    assert dish_options(dishes, "豆腐<羹>") == ('<option value="a1" selected>豆腐&lt;羹&gt;</option>'
-                                             '<option value="b&amp;2">番茄炒蛋</option><option value="c3">番茄炒蛋</option>')
+        assert tag.render({"options": dishes, "chosen": chosen}) == loop.render({"options": dishes, "chosen": chosen})
+    assert tag.render({"options": dishes, "chosen": "豆腐<羹>"}) == (
+        '<option value="a1" selected>豆腐&lt;羹&gt;</option><option value="b&amp;2">番茄炒蛋</option>'
+        '<option value="c3">番茄炒蛋</option>|')
+    # several selects of one page: each its own options and choice, the escaping done once a dish
+    many = engine.from_string("{% load canteen_tags %}{% for n in needs %}[{% dish_options n.options n.chosen %}]"
+                              "{% endfor %}")
+    needs = [{"options": dishes[:2], "chosen": "豆腐<羹>"}, {"options": dishes[1:], "chosen": "番茄炒蛋"},
+             {"options": [], "chosen": None}]
+    assert many.render({"needs": needs}) == "".join(
+        f"[{loop.render({'options': n['options'], 'chosen': n['chosen']})[:-1]}]" for n in needs)
