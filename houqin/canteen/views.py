@@ -101,7 +101,8 @@ def _menu_context(request, menu, *, with_warnings=True, substitute_edit=False):
     context = {
         "menu": menu, "entries": entries, "grid": selectors.menu_grid(menu, entries, settings.meal_list),
         "dates": [menu.week_start + dt.timedelta(days=d) for d in range(menu.days)], "settings": settings,
-        "warnings": selectors.menu_warnings(menu, entries, actor=actor, allergy=allergy) if with_warnings else [],
+        "warnings": selectors.menu_warnings(menu, entries, actor=actor, allergy=allergy, settings=settings)
+        if with_warnings else [],
         "analysis": selectors.menu_analysis(menu, entries=entries, settings=settings) if entries else None,
     }
     if substitute_edit:
