@@ -830,6 +830,17 @@ def scoped(actor: Actor, capability: str, queryset: QuerySet) -> QuerySet:
     return queryset.filter(q)
 
 
+def in_scope(actor: Actor, capability: str, model):
+    """For annotate(): True on the rows of `model` that `scoped` keeps, False on the others (the same
+    filter) — for a page that reads every row once and keeps the actor's part of them apart."""
+    from django.db.models import BooleanField, Case, Value, When
+
+    q = scope_q(actor, capability, model)
+    if q is None:
+        return Value(False, output_field=BooleanField())
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def can(actor: Actor, capability: str, obj) -> bool:
     """Whether the actor may use `capability` on `obj`. The same filter as `scoped`, so a list and
     an object check can never disagree."""

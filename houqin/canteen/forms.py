@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from houqin.canteen.models import CareType, DishCategory, Meal, PagodaGroup
-from houqin.core.forms import StyledForm
+from houqin.core.forms import QuickSelect, StyledForm
 from houqin.org.models import Grade
 
 DAYS = [(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")), (6, _("Sun"))]
@@ -29,13 +29,14 @@ class MenuCreateForm(StyledForm):
 
 
 class EntryForm(StyledForm):
-    day = forms.TypedChoiceField(label=_("Day"), coerce=int, choices=DAYS)
-    meal = forms.ChoiceField(label=_("Meal"), choices=Meal.choices)
-    dish = forms.ModelChoiceField(label=_("Dish"), queryset=None, to_field_name="code")
+    # QuickSelect: the dish library is a long list, rendered on every view of the menu page
+    day = forms.TypedChoiceField(label=_("Day"), coerce=int, choices=DAYS, widget=QuickSelect)
+    meal = forms.ChoiceField(label=_("Meal"), choices=Meal.choices, widget=QuickSelect)
+    dish = forms.ModelChoiceField(label=_("Dish"), queryset=None, to_field_name="code", widget=QuickSelect)
     factor = forms.DecimalField(label=_("Portion factor"), initial=1, max_digits=4, decimal_places=2)
     reason = forms.CharField(label=_("Reason for the change"), max_length=200, required=False)
     meeting = forms.ModelChoiceField(label=_("Meal committee meeting"), queryset=None, required=False,
-                                     to_field_name="code")
+                                     to_field_name="code", widget=QuickSelect)
 
     def __init__(self, *args, menu=None, dishes=None, meals=None, meetings=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -232,10 +232,12 @@ def _on_hand(kindergarten, item_ids, first_day: dt.date) -> dict[int, Decimal]:
     return {r["item_id"]: Decimal(r["q"]) for r in rows}
 
 
-def plan_inputs(menu: Menu, *, entries=None, today: dt.date | None = None, with_stock: bool = True) -> dict:
-    """Everything compute_plan needs for a menu, read from the database (a fixed number of queries)."""
+def plan_inputs(menu: Menu, *, entries=None, today: dt.date | None = None, with_stock: bool = True,
+                settings=None) -> dict:
+    """Everything compute_plan needs for a menu, read from the database (a fixed number of queries);
+    `settings`: the kindergarten's canteen settings, when read already."""
     kg = menu.kindergarten
-    settings = selectors.settings_for(kg)
+    settings = settings or selectors.settings_for(kg)
     entries = entries if entries is not None else selectors.menu_entries(menu)
     days = menu_days(menu)
     attendance = expected_attendance(kindergarten=kg, days=days, today=today)
@@ -509,14 +511,14 @@ def receive_line(*, actor, line: PurchasePlanLine, warehouse, quantity, unit_cos
     return movement
 
 
-def cost_warning(menu: Menu, entries=None) -> dict | None:
+def cost_warning(menu: Menu, entries=None, *, settings=None) -> dict | None:
     """While the menu is written: its cost per child-day at the latest prices for the children expected,
     against the meal fee; a warning {"kind": "cost", "message"} beyond the rule figure, else None. (No
     warning when there is no fee, no attendance to go on, or nothing priced.)"""
     entries = entries if entries is not None else selectors.menu_entries(menu)
     if not entries:
         return None
-    inputs = plan_inputs(menu, entries=entries, with_stock=False)
+    inputs = plan_inputs(menu, entries=entries, with_stock=False, settings=settings)
     result = _compute(inputs)
     diff = difference_pct(result.cost_per_child_day, inputs["fee"])
     if diff is None or not result.food_cost or abs(diff) <= inputs["tolerance"]:

@@ -216,12 +216,14 @@ def menu_analysis(menu, *, grade: str = Grade.MIDDLE, entries=None, settings=Non
                              rules=rules, meals=settings.meal_list)
 
 
-def menu_warnings(menu, entries=None, *, actor) -> list[dict]:
+def menu_warnings(menu, entries=None, *, actor, allergy=None, settings=None) -> list[dict]:
     """What the health teacher should look at while editing: a dish repeated within the week, a
     dish with a child's allergen (from the health register) and no substitute yet (children within
     the reader's scope only, with the allergen), a food out of stock, and for the menu's writers the
     week's food cost a child-day beyond the rule's distance from the meal fee (purchasing.cost_warning).
-    [{"kind": "repeat"|"allergen"|"stock"|"cost", "message"}]."""
+    [{"kind": "repeat"|"allergen"|"stock"|"cost", "message"}]. `allergy` (substitutes.menu_data of the
+    menu, its entries and the actor) and `settings` (the kindergarten's canteen settings): when the page
+    has read them already."""
     from django.utils.translation import gettext as _
 
     entries = entries if entries is not None else menu_entries(menu)
@@ -241,7 +243,7 @@ def menu_warnings(menu, entries=None, *, actor) -> list[dict]:
             foods.setdefault(ef.food_id, (ef.food, e))
     from houqin.canteen import substitutes
 
-    for row in substitutes.uncovered(substitutes.menu_rows(menu, entries, actor=actor)):
+    for row in substitutes.uncovered(substitutes.menu_rows(menu, entries, actor=actor, data=allergy)):
         warnings.append({"kind": "allergen", "message": _(
             "%(day)s: %(dish)s contains %(allergen)s: %(child)s (%(class)s) has no substitute yet.") % {
             "day": weekdays[row["day"]], "dish": row["dish"], "allergen": "、".join(row["avoid"]),
@@ -250,7 +252,7 @@ def menu_warnings(menu, entries=None, *, actor) -> list[dict]:
     if actor is not None and actor.has("canteen.menu.change"):
         from houqin.canteen.purchasing import cost_warning
 
-        cost = cost_warning(menu, entries)
+        cost = cost_warning(menu, entries, settings=settings)
         if cost is not None:
             warnings.append(cost)
     return warnings

@@ -182,19 +182,34 @@ def _substitutes_data(menu) -> dict:
     return {(s.entry_id, s.avoid): {"dish": s.dish_name, "tags": tags[s.dish_id], "code": s.code} for s in subs}
 
 
-def _needs(menu, *, actor=None) -> list[dict]:
+def _needs(menu, *, actor=None, mark_scope: bool = False) -> list[dict]:
     from houqin.health.diets import needs_between
 
     end = menu.week_start + dt.timedelta(days=menu.days - 1)
     return needs_between(kindergarten=menu.kindergarten, start=menu.week_start, end=end, actor=actor,
-                         capability="canteen.allergy.view")
+                         capability="canteen.allergy.view", mark_scope=mark_scope)
 
 
-def menu_rows(menu, entries=None, *, actor=None) -> list[dict]:
+def menu_data(menu, entries, *, actor) -> dict:
+    """What the menu page reads for both its allergy warnings (menu_rows: the children within the
+    actor's scope) and its substitute editor (edit_data: every child), read once: {"needs" (every
+    child's), "scoped" (the actor's children's), "entries" (_entries_data), "substitutes"
+    (_substitutes_data)}; the entries and substitutes are read only when some child has a need."""
+    needs = _needs(menu, actor=actor, mark_scope=True)
+    return {"needs": needs, "scoped": [n for n in needs if n["in_scope"]],
+            "entries": _entries_data(entries) if needs else [], "substitutes": _substitutes_data(menu) if needs else {}}
+
+
+def menu_rows(menu, entries=None, *, actor=None, data=None) -> list[dict]:
     """Every affected child of the menu; with an actor, only the children within its scope of
-    canteen.allergy.view (the kitchen and menu writers: all; class staff: their class)."""
+    canteen.allergy.view (the kitchen and menu writers: all; class staff: their class). `data`: the
+    menu_data of the same menu, entries and actor, read already."""
     from houqin.canteen.selectors import menu_entries
 
+    if data is not None:
+        needs = data["scoped"]
+        return assign(week_start=menu.week_start, entries=data["entries"], needs=needs,
+                      substitutes=data["substitutes"]) if needs else []
     entries = entries if entries is not None else menu_entries(menu)
     needs = _needs(menu, actor=actor)
     if not needs:
@@ -203,16 +218,16 @@ def menu_rows(menu, entries=None, *, actor=None) -> list[dict]:
                   substitutes=_substitutes_data(menu))
 
 
-def edit_data(menu, entries) -> dict:
+def edit_data(menu, entries, *, data=None) -> dict:
     """For the menu edit page: {entry id: [{"tag", "label", "substitute", "code"}]} for every entry that
-    some child must avoid."""
-    needs = _needs(menu)
+    some child must avoid. `data`: the menu_data of the same menu and entries, read already."""
+    needs = data["needs"] if data is not None else _needs(menu)
     if not needs:
         return {}
-    data = _entries_data(entries)
-    subs = _substitutes_data(menu)
+    entries_data = data["entries"] if data is not None else _entries_data(entries)
+    subs = data["substitutes"] if data is not None else _substitutes_data(menu)
     out = {}
-    for entry_id, tags in affected_tags(data, needs, menu.week_start).items():
+    for entry_id, tags in affected_tags(entries_data, needs, menu.week_start).items():
         out[entry_id] = [{"tag": t, "label": tag_label(t), "substitute": subs.get((entry_id, t), {}).get("dish")}
                          for t in tags]
     return out

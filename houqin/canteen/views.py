@@ -88,16 +88,26 @@ def menu_create(request, kg):
     return render(request, "canteen/form.html", {"form": form, "title": _("New weekly menu")})
 
 
-def _menu_context(request, menu, *, with_warnings=True):
+def _menu_context(request, menu, *, with_warnings=True, substitute_edit=False):
+    """The menu, its entries, grid, analysis and warnings; with `substitute_edit` (the menu page of a
+    reader who chooses substitutes) also the substitute editor, the allergy register read once for
+    both the warnings and the editor."""
+    from houqin.canteen import substitutes
+
     actor = request.actor
     settings = selectors.settings_for(actor.kindergarten)
     entries = selectors.menu_entries(menu)
-    return {
+    allergy = substitutes.menu_data(menu, entries, actor=actor) if substitute_edit else None
+    context = {
         "menu": menu, "entries": entries, "grid": selectors.menu_grid(menu, entries, settings.meal_list),
         "dates": [menu.week_start + dt.timedelta(days=d) for d in range(menu.days)], "settings": settings,
-        "warnings": selectors.menu_warnings(menu, entries, actor=actor) if with_warnings else [],
+        "warnings": selectors.menu_warnings(menu, entries, actor=actor, allergy=allergy, settings=settings)
+        if with_warnings else [],
         "analysis": selectors.menu_analysis(menu, entries=entries, settings=settings) if entries else None,
     }
+    if substitute_edit:
+        context["substitute_edit"] = _substitute_edit(actor, menu, entries, allergy)
+    return context
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,7 +115,7 @@ def _menu_context(request, menu, *, with_warnings=True):
 def menu_detail(request, kg, code):
     actor = request.actor
     menu = selectors.get_menu(actor=actor, code=code)
-    context = _menu_context(request, menu)
+    context = _menu_context(request, menu, substitute_edit=actor.has("canteen.substitute.change"))
     can_change = actor.has("canteen.menu.change") and (not menu.is_published or actor.has("canteen.menu.publish"))
     form = None
     if can_change:
@@ -131,8 +141,6 @@ def menu_detail(request, kg, code):
     return render(request, "canteen/menu_detail.html", {
         **context, "form": form, "can_change": can_change, "can_publish": actor.has("canteen.menu.publish"),
         "revisions": menu.revisions.select_related("created_by", "meeting"),
-        "substitute_edit": _substitute_edit(actor, menu, context["entries"])
-        if actor.has("canteen.substitute.change") else None,
         "can_see_substitutes": actor.has("canteen.allergy.view"),
         "purchase": _purchase_of(actor, menu),
     })
@@ -147,12 +155,12 @@ def _purchase_of(actor, menu) -> dict | None:
     return {"plan": plan_for_menu(menu), "can_make": actor.has("canteen.purchase.change")}
 
 
-def _substitute_edit(actor, menu, entries) -> list[dict]:
+def _substitute_edit(actor, menu, entries, allergy=None) -> list[dict]:
     """The entries some child must avoid, each with its tags, the chosen substitute and the dishes of the
-    library that do not carry the tag."""
+    library that do not carry the tag. `allergy`: substitutes.menu_data, when read already."""
     from houqin.canteen import substitutes
 
-    needed = substitutes.edit_data(menu, entries)
+    needed = substitutes.edit_data(menu, entries, data=allergy)
     if not needed:
         return []
     library = list(selectors.dish_list(actor=actor, ingredients=False))

@@ -2,6 +2,10 @@ from collections import Counter
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.base import render_value_in_context
+from django.template.context import Context
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
 
 from houqin.core import inputs
 
@@ -53,6 +57,38 @@ class StyledForm(forms.Form):
             html5_format = HTML5_FORMATS.get(getattr(widget, "input_type", ""))
             if html5_format and isinstance(widget, (forms.DateInput, forms.DateTimeInput, forms.TimeInput)):
                 widget.format = html5_format  # the browser's picker reads ISO values, never 2026/11/28
+
+
+class QuickSelect(forms.Select):
+    """Django's <select>, the same markup as its templates (django/forms/widgets/select.html with
+    select_option.html and attrs.html), with the options joined in Python: the templates include one
+    template per option, which a long list (the dish library of the menu's entry form) pays on every
+    page. A select with option groups renders by the templates."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        widget = context["widget"]
+        if any(group for group, _options, _index in widget["optgroups"]):
+            return self._render(self.template_name, context, renderer)
+        values = Context(autoescape=True)  # {{ … }} as a template writes it: localized, escaped
+        options = "".join(
+            f'\n  <option value="{_string(option["value"])}"{_attrs(option["attrs"])}>'
+            f'{render_value_in_context(option["label"], values)}</option>\n'
+            for _group, group_options, _index in widget["optgroups"] for option in group_options)
+        return mark_safe(f'<select name="{render_value_in_context(widget["name"], values)}"{_attrs(widget["attrs"])}>'
+                         f"{options}\n</select>")  # the renderer strips the template's last newline
+
+
+def _string(value) -> str:
+    """{{ value|stringformat:'s' }}: the filter keeps a safe value safe, anything else is escaped."""
+    text = "%s" % (value,)
+    return text if isinstance(value, SafeData) else conditional_escape(text)
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html: ` name="value"`, a bare ` name` for True, nothing for False."""
+    return "".join(f" {conditional_escape(name)}" + ("" if value is True else f'="{_string(value)}"')
+                   for name, value in attrs.items() if value is not False)
 
 
 # --- choosing a member of staff ------------------------------------------------------------------

@@ -69,9 +69,14 @@ DIET_AVOIDS: dict[str, frozenset[str]] = {
 WHOLE_MEAL_DIETS = frozenset({Diet.LIQUID.value, Diet.SOFT.value})
 
 
+# the tags of each kind, read once: an enum's .values builds its choices (with their labels) anew each time
+_TAG_KINDS = ((Allergen, frozenset(Allergen.values)), (DietTag, frozenset(DietTag.values)))
+_ALLERGEN_VALUES = _TAG_KINDS[0][1]
+
+
 def tag_label(tag: str) -> str:
-    for choices in (Allergen, DietTag):
-        if tag in choices.values:
+    for choices, values in _TAG_KINDS:
+        if tag in values:
             return str(choices(tag).label)
     return tag
 
@@ -83,7 +88,7 @@ def words_to_tags(words: str) -> set[str]:
     for word in (w.strip() for w in re.split(r"[,，、;；\s]+", words or "")):
         if not word:
             continue
-        if word in Allergen.values:
+        if word in _ALLERGEN_VALUES:
             tags.add(word)
             continue
         hit = next((WORDS[w] for w in _ORDERED if w in word), None)

@@ -113,15 +113,19 @@ def waiting(actor) -> list[DietRecord]:
         status=DietStatus.REQUESTED)).select_related("child"))
 
 
-def needs_between(*, kindergarten, start: dt.date, end: dt.date, actor=None, capability: str = "") -> list[dict]:
+def needs_between(*, kindergarten, start: dt.date, end: dt.date, actor=None, capability: str = "",
+                  mark_scope: bool = False) -> list[dict]:
     """Confirmed, not voided records in force on some day of [start, end], as plain data for the
     kitchen: {"child_id", "child", "class_id", "class", "kind", "key", "label", "severity", "tags",
-    "start", "end"}. With an actor, only the children within its scope of `capability`. The
-    reaction text and the proof stay here."""
+    "start", "end"}. With an actor, only the children within its scope of `capability`; with
+    `mark_scope` as well, every child, each row's "in_scope" saying whether it is within that scope
+    (one query for a page that needs both). The reaction text and the proof stay here."""
     qs = (DietRecord.objects.active().filter(kindergarten=kindergarten, status=DietStatus.CONFIRMED,
                                              start_date__lte=end, child__left_on__isnull=True)
           .exclude(end_date__lt=start))
-    if actor is not None:
+    if actor is not None and mark_scope:
+        qs = qs.annotate(in_scope=policy.in_scope(actor, capability, DietRecord))
+    elif actor is not None:
         qs = policy.scoped(actor, capability, qs)
     rows = []
     for r in qs.select_related("child", "child__school_class").order_by("child__school_class__name",
@@ -131,4 +135,6 @@ def needs_between(*, kindergarten, start: dt.date, end: dt.date, actor=None, cap
             "class": r.child.school_class.name, "kind": r.kind, "key": r.allergen or r.diet, "label": r.label,
             "severity": r.severity, "tags": need_tags(allergen=r.allergen, diet=r.diet),
             "start": r.start_date, "end": r.end_date})
+        if actor is not None and mark_scope:
+            rows[-1]["in_scope"] = r.in_scope
     return rows

@@ -227,3 +227,44 @@ def test_the_tags_of_the_library_in_one_query_are_those_of_the_whole_foods(world
     with django_assert_num_queries(1):
         got = substitutes.dishes_tags(d.pk for d in library)
     assert got == expected and got[empty.pk] == frozenset()
+
+
+@pytest.mark.parametrize("role", [Role.HEALTH_TEACHER, Role.CLASS_TEACHER, Role.PARENT])
+def test_in_scope_marks_the_rows_scoped_keeps(world, role):
+    """policy.in_scope (an annotation) and policy.scoped (a filter) agree row by row: every reader's
+    part of the allergy register, the class teacher's one class, the parent's none."""
+    from houqin import policy
+    from houqin.health.models import DietRecord
+
+    for school_class in world.k1.classes:
+        register(ChildFactory(school_class=school_class, sex="M"), "egg")
+    reader = actor_of(world, role)
+    marked = dict(DietRecord.objects.annotate(mine=policy.in_scope(reader, "canteen.allergy.view", DietRecord))
+                  .values_list("pk", "mine"))
+    kept = set(policy.scoped(reader, "canteen.allergy.view", DietRecord.objects.all()).values_list("pk", flat=True))
+    assert {pk for pk, mine in marked.items() if mine} == kept and len(marked) == len(world.k1.classes) + len(
+        DietRecord.objects.filter(kindergarten=world.k2.kg))
+    assert len(kept) == {Role.HEALTH_TEACHER: len(world.k1.classes), Role.CLASS_TEACHER: 1, Role.PARENT: 0}[role]
+
+
+@pytest.mark.parametrize("role", [Role.HEALTH_TEACHER, Role.CLASS_TEACHER])
+def test_the_menu_data_read_once_gives_the_warnings_and_the_editor_what_each_reads_alone(world, health, egg_menu,
+                                                                                          tofu, role):
+    """substitutes.menu_data reads the register once for the menu page: the warnings' rows (the reader's
+    children) and the editor's entries (every child) are those menu_rows and edit_data read themselves."""
+    from houqin.canteen.selectors import menu_entries
+
+    for school_class in world.k1.classes:
+        register(ChildFactory(school_class=school_class, sex="M"), "egg")
+    register(ChildFactory(school_class=world.k1.classes[1], sex="F"), "halal", kind="diet")
+    substitutes.substitute_set(actor=health, entry=_egg_entries(egg_menu)[0], avoid="egg", dish=tofu)
+    reader, entries = actor_of(world, role), menu_entries(egg_menu)
+    with CaptureQueriesContext(connection) as ctx:
+        data = substitutes.menu_data(egg_menu, entries, actor=reader)
+    assert sum("health_dietrecord" in q["sql"] for q in ctx.captured_queries) == 1
+    alone = substitutes.menu_rows(egg_menu, entries, actor=reader)
+    assert substitutes.menu_rows(egg_menu, entries, actor=reader, data=data) == alone
+    assert substitutes.edit_data(egg_menu, entries, data=data) == substitutes.edit_data(egg_menu, entries)
+    children = {r["child_id"] for r in alone}
+    assert len(children) == (len(world.k1.classes) + 1 if role == Role.HEALTH_TEACHER else 1)
+    assert any(r["substitute"] == "番茄豆腐" for r in alone) and any(r["substitute"] is None for r in alone)

@@ -102,3 +102,29 @@ def test_every_allergen_word_the_food_table_gets_is_a_group_the_register_knows()
     assert {"牛奶", "鸡蛋", "花生", "小麦", "大豆"} <= tagged
     unmapped = {word: allergens.words_to_tags(word) for word in tagged if not allergens.words_to_tags(word) <= known}
     assert unmapped == {}
+
+
+def test_the_substitute_select_options_are_the_templates_markup_escaped_and_selected_by_name():
+    from types import SimpleNamespace
+
+    from django.template import engines
+
+    dishes = [SimpleNamespace(code="a1", name="豆腐<羹>"), SimpleNamespace(code="b&2", name="番茄炒蛋"),
+              SimpleNamespace(code="c3", name="番茄炒蛋")]
+    engine = engines["django"]
+    loop = engine.from_string(  # the loop the page had, one template render per option
+        '{% for d in options %}<option value="{{ d.code }}"{% if d.name == chosen %} selected{% endif %}>'
+        "{{ d.name }}</option>{% endfor %}|")
+    tag = engine.from_string("{% load canteen_tags %}{% dish_options options chosen %}|")
+    for chosen in ("番茄炒蛋", "豆腐<羹>", None):
+        assert tag.render({"options": dishes, "chosen": chosen}) == loop.render({"options": dishes, "chosen": chosen})
+    assert tag.render({"options": dishes, "chosen": "豆腐<羹>"}) == (
+        '<option value="a1" selected>豆腐&lt;羹&gt;</option><option value="b&amp;2">番茄炒蛋</option>'
+        '<option value="c3">番茄炒蛋</option>|')
+    # several selects of one page: each its own options and choice, the escaping done once a dish
+    many = engine.from_string("{% load canteen_tags %}{% for n in needs %}[{% dish_options n.options n.chosen %}]"
+                              "{% endfor %}")
+    needs = [{"options": dishes[:2], "chosen": "豆腐<羹>"}, {"options": dishes[1:], "chosen": "番茄炒蛋"},
+             {"options": [], "chosen": None}]
+    assert many.render({"needs": needs}) == "".join(
+        f"[{loop.render({'options': n['options'], 'chosen': n['chosen']})[:-1]}]" for n in needs)

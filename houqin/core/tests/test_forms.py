@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from houqin.core.forms import StyledForm
+from houqin.core.forms import QuickSelect, StyledForm
 
 
 class _Form(StyledForm):
@@ -48,3 +48,20 @@ def test_staff_pickers_name_the_role_tell_namesakes_apart_and_leave_out_parents(
     assert labels[str(director.pk)] == f"{director.display_name}（后勤主任）"
     people = set(staff_users(kg))
     assert world.k1.users[Role.PARENT] not in people and gone not in people
+
+
+@pytest.mark.parametrize("value", [None, "", "b&1", ["b&1"], 2, "none"])
+def test_the_quick_select_writes_djangos_select_markup(value):
+    """QuickSelect joins the options in Python: the markup is Django's templates' own, byte for byte
+    (escaped values and labels, the selected option, attributes bare, valued or left out), and a
+    select with option groups still renders by the templates."""
+    from django.utils.safestring import mark_safe
+
+    choices = [("", "---------"), ("b&1", "番茄<炒>蛋"), (2, "豆腐"), ("a", mark_safe("<b>粥</b>"))]
+    attrs = {"class": "form-select", "required": True, "disabled": False, "data-x": 'a"b', "id": "id_dish"}
+    ours = QuickSelect(attrs=attrs, choices=choices).render("dish", value)
+    django = forms.Select(attrs=attrs, choices=choices).render("dish", value)
+    assert ours == django
+    assert "<option" in ours and ("selected" in ours) == (value != "none")  # None and "" choose the empty option
+    groups = [("甲", [("1", "一")]), ("乙", [("2", "二")])]
+    assert QuickSelect(choices=groups).render("g", "2") == forms.Select(choices=groups).render("g", "2")
