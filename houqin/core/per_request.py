@@ -25,7 +25,6 @@ from contextvars import ContextVar
 from django.db import connection
 
 
-
 class _Scope:
     __slots__ = ("values", "writes")
 
