@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -262,17 +262,13 @@ def get_water_test(*, actor, code, capability: str = "foodsafety.view") -> Water
 
 def unit_states(kindergarten, today: dt.date, units=None) -> list[dict]:
     """Each unit in use with its last filter change (and the next due), its last test, and what is
-    wrong: filter overdue, never changed, last test failed, test overdue. Three queries."""
+    wrong: filter overdue, never changed, last test failed, test overdue. Three queries, reading the
+    units and the last change and test of each."""
     units = list(units if units is not None else
                  WaterUnit.objects.filter(kindergarten=kindergarten, is_active=True).order_by("place", "pk"))
     ids = [u.pk for u in units]
-    last_change: dict = {}
-    for change in (FilterChange.objects.active().filter(kindergarten=kindergarten, unit_id__in=ids)
-                   .order_by("changed_on", "pk")):
-        last_change[change.unit_id] = change
-    last_test: dict = {}
-    for test in WaterTest.objects.active().filter(kindergarten=kindergarten, unit_id__in=ids).order_by("tested_on", "pk"):
-        last_test[test.unit_id] = test
+    last_change = _latest_per_unit(FilterChange, "changed_on", kindergarten, ids)
+    last_test = _latest_per_unit(WaterTest, "tested_on", kindergarten, ids)
     months = services.figure_int(kindergarten, FigureKey.WATER_TEST_MONTHS)
     rows = []
     for unit in units:
@@ -284,6 +280,15 @@ def unit_states(kindergarten, today: dt.date, units=None) -> list[dict]:
                      "test_failed": test is not None and not test.passed,
                      "test_overdue": test is None or test_due < today, "test_due": test_due})
     return rows
+
+
+def _latest_per_unit(model, day_field: str, kindergarten, ids: list[int]) -> dict:
+    """{unit pk: its latest record of `model` in force (by day, then entry)}: one query, which reads
+    one row per unit however many years of records the units have."""
+    latest = (model.objects.active().filter(kindergarten=kindergarten, unit_id=OuterRef("pk"))
+              .order_by(f"-{day_field}", "-pk").values("pk")[:1])
+    wanted = WaterUnit.objects.filter(pk__in=ids).annotate(latest=Subquery(latest)).values("latest")
+    return {row.unit_id: row for row in model.objects.filter(pk__in=wanted)}
 
 
 def water_gaps(kindergarten, today: dt.date) -> dict:

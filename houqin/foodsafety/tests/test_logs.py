@@ -223,3 +223,21 @@ def test_duties_not_recorded_in_their_period_go_to_the_officer_and_the_principal
     monthly = next(t for t in todos_for(principal, dt.date(2031, 1, 30)) if t.extra["kind"] == "duty_monthly")
     assert monthly.urgency == 3 and monthly.due == dt.date(2031, 1, 31)
     assert "duty_monthly" not in kinds(principal, dt.date(2031, 1, 10))  # early in the month: not yet
+
+
+def test_each_unit_shows_its_latest_change_and_test_in_force(world, canteen, director, unit):
+    other = logs.water_unit_save(actor=director, place="大一班", kind="direct", filter_model="RO-400")
+    never = logs.water_unit_save(actor=director, place="厨房", kind="direct")
+    logs.filter_change_record(actor=canteen, unit=unit, changed_on=days(-40))
+    same_day_first = logs.filter_change_record(actor=canteen, unit=unit, changed_on=days(-10))
+    same_day_last = logs.filter_change_record(actor=canteen, unit=unit, changed_on=days(-10))
+    logs.filter_change_record(actor=canteen, unit=other, changed_on=days(-30))
+    older = logs.water_test_record(actor=canteen, unit=other, tester="self", passed=True, tested_on=days(-20))
+    voided = logs.water_test_record(actor=canteen, unit=other, tester="self", passed=False, result="浑浊",
+                                    tested_on=days(-5))
+    WaterTest.objects.filter(pk=voided.pk).update(voided_at=timezone.now())
+    states = {s["unit"].pk: s for s in logs.unit_states(world.k1.kg, timezone.localdate())}
+    assert states[unit.pk]["change"] == same_day_last != same_day_first
+    assert states[unit.pk]["test"] is None and states[never.pk]["change"] is None
+    assert states[other.pk]["change"].changed_on == days(-30)
+    assert states[other.pk]["test"] == older and not states[other.pk]["test_failed"]
