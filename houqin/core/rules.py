@@ -147,34 +147,21 @@ def _overrides_of(pks: list) -> dict[int, dict[str, dict[str, tuple]]]:
 def figures(kindergarten, area: str) -> dict[str, Figure]:
     """The area's figures in force in the kindergarten (one query; within a request, one per request
     for every area)."""
-    from houqin.core.models import RuleOverride
-
     if kindergarten is None:
         return shipped(area)
-    base = shipped(area)
-    if per_request.active():
-        own = per_request.shared(_key(kindergarten), lambda: _overrides_of([kindergarten.pk])[kindergarten.pk])
-        return apply(base, own.get(area, {}))
-    rows = RuleOverride.objects.filter(kindergarten=kindergarten, area=area)
-    return apply(base, {o.key: (o.value, o.source, o.note) for o in rows})
+    own = per_request.shared(_key(kindergarten), lambda: _overrides_of([kindergarten.pk])[kindergarten.pk])
+    return apply(shipped(area), own.get(area, {}))
 
 
 def figures_many(kindergartens: Iterable, area: str) -> dict[int, dict[str, Figure]]:
     """{kindergarten pk: the area's figures in force} for several kindergartens (one query; within a
     request, none for the kindergartens whose overrides it has read)."""
-    from houqin.core.models import RuleOverride
-
     pks = [getattr(k, "pk", k) for k in kindergartens]
     base = shipped(area)
-    if per_request.active():
-        own = per_request.shared_many([_key(pk) for pk in pks],
-                                      lambda keys: {_key(pk): rows for pk, rows in
-                                                    _overrides_of([k[1] for k in keys]).items()})
-        return {pk: apply(base, own[_key(pk)].get(area, {})) for pk in pks}
-    own: dict[int, dict] = {pk: {} for pk in pks}
-    for row in RuleOverride.objects.filter(kindergarten_id__in=pks, area=area):
-        own[row.kindergarten_id][row.key] = (row.value, row.source, row.note)
-    return {pk: apply(base, rows) for pk, rows in own.items()}
+    own = per_request.shared_many([_key(pk) for pk in pks],
+                                  lambda keys: {_key(pk): rows for pk, rows in
+                                                _overrides_of([k[1] for k in keys]).items()})
+    return {pk: apply(base, own[_key(pk)].get(area, {})) for pk in pks}
 
 
 def _figure_for(actor, area: str, key: str) -> Figure:
