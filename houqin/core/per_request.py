@@ -55,10 +55,6 @@ def scope():
         _scope.reset(token)
 
 
-def active() -> bool:
-    return _scope.get() is not None
-
-
 def shared(key: Hashable, read: Callable):
     """`read()`, once per scope for `key` (every call outside a scope)."""
     current = _scope.get()
