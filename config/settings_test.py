@@ -12,3 +12,9 @@ WHITENOISE_USE_FINDERS = True
 SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# WhiteNoise's index of the static files made once per test process, not once per test client
+# (houqin.testing.WhiteNoiseIndexedOnce; it serves the same files with the same headers).
+MIDDLEWARE = [
+    "houqin.testing.WhiteNoiseIndexedOnce" if name == "whitenoise.middleware.WhiteNoiseMiddleware" else name
+    for name in MIDDLEWARE  # noqa: F405
+]
