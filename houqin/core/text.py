@@ -1,5 +1,6 @@
 """Chinese text helpers: pinyin keys for sorting and initials for search (张三 → zhangsan, zs)."""
 
+import functools
 import re
 
 from pypinyin import Style, lazy_pinyin
@@ -7,11 +8,15 @@ from pypinyin import Style, lazy_pinyin
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+# Both are pure functions of the text, asked again and again for the same names (the ~1,900 foods of
+# the shipped table each time it is loaded, the children of a class): their answers are kept per process.
+@functools.lru_cache(maxsize=16384)
 def pinyin_key(text: str) -> str:
     """Full pinyin without tones, for sorting names the way Chinese staff expect (by pinyin)."""
     return " ".join(lazy_pinyin(text or "", errors="default")).lower()[:120]
 
 
+@functools.lru_cache(maxsize=16384)
 def pinyin_initials(text: str) -> str:
     """First letters of each syllable (王小明 → wxm), as users type to search."""
     return "".join(p[0] for p in lazy_pinyin(text or "", style=Style.FIRST_LETTER, errors="ignore") if p).lower()
