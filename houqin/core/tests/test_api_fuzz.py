@@ -58,10 +58,11 @@ def _schema(raw, app):
 def _collected_as_a_batch():
     """The cyclic garbage collector of this process, for the run, at thresholds made for a long batch
     (young collections every 100,000 allocations instead of 700, full ones ten times rarer), then
-    put back. The run keeps ~1 million objects alive that it does not free (schemathesis' strategies
-    and settings per operation, hypothesis' caches, pypinyin's dictionaries loaded on first use) and
-    each full collection walks them all: measured with gc.callbacks, 31 full collections took ~25 s
-    of the ~120 s run. Only when this test process collects changes, not what the app does."""
+    put back. The process holds ~0.6 million objects when the run starts and 1.2-3 million at its
+    end (schemathesis' settings per operation, pypinyin's dictionaries loaded on first use, lists of
+    URL patterns tried that something keeps: not found yet), and each full collection walks them
+    all: measured with gc.callbacks, 31 full collections took ~25 s of a ~150 s run. Only when this
+    test process collects changes, not what the app does."""
     previous = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
     try:
