@@ -11,6 +11,10 @@ from houqin.core.api import api
 admin.site.site_header = "Houqin 后勤 · back office"
 
 urlpatterns = [
+    # The API first: Django tries the patterns in order, and every "" include below is tried (and
+    # fails, building its list of patterns tried) before a path reaches the last one. No page's
+    # pattern starts with "api/", so the order changes no match.
+    path("api/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots),
     path("login/", core_views.login_view, name="login"),
@@ -35,7 +39,6 @@ urlpatterns = [
     path("", include("houqin.safety.urls")),
     path("", include("houqin.notices.urls")),
     path("", include("houqin.reports.urls")),
-    path("api/", api.urls),
 ]
 if settings.HOUQIN_ADMIN:  # back-office repair only, where the operator turns it on
     urlpatterns.append(path("admin/", admin.site.urls))
