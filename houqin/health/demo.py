@@ -167,18 +167,16 @@ def build_attendance_and_checks(ctx):
                         concentration_mg_l=conc, minutes=minutes, done_by_id=nursery, created_by_id=nursery,
                         created_at=_at(day, 16, 30)))
         Attendance.objects.bulk_create(attendance, batch_size=2000)
-        sessions = CheckSession.objects.bulk_create(sessions, batch_size=2000)
-        session_of = {(s.school_class_id, s.date): s for s in CheckSession.objects.filter(kindergarten=kg)}
+        # each session counts its findings before it is written (no second pass over the sessions)
+        session_of = {(s.school_class_id, s.date): s for s in sessions}
+        for class_id, day, _f in findings:
+            session_of[(class_id, day)].abnormal_count += 1
+        CheckSession.objects.bulk_create(sessions, batch_size=2000)  # sets their pks
         rows = []
         for class_id, day, f in findings:
             f.session = session_of[(class_id, day)]
             rows.append(f)
         CheckFinding.objects.bulk_create(rows, batch_size=2000)
-        for class_id, day, _f in findings:
-            s = session_of[(class_id, day)]
-            s.abnormal_count += 1
-        CheckSession.objects.bulk_update([s for s in session_of.values() if s.abnormal_count], ["abnormal_count"],
-                                         batch_size=2000)
         Disinfection.objects.bulk_create(disinfections, batch_size=2000)
         n_att += len(attendance)
         n_find += len(rows)
