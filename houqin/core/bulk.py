@@ -10,20 +10,16 @@ def update_alike_with_history(objs, model, fields, *, default_user=None, default
     one history row per record) for records that mostly share those values, as when a service moves
     a month's bills to the same state: one UPDATE per group of records with the same values instead of
     Django's bulk_update, whose CASE WHEN per record and field is slow on hundreds of records. Like
-    bulk_update, it writes the values as they are on the records (no auto_now). Records whose values
-    cannot be grouped (a JSON dict, say) go through bulk_update. Returns the number of rows updated."""
+    bulk_update, it writes the values as they are on the records (no auto_now). The values must be
+    hashable (no JSON dict). Returns the number of rows updated."""
     objs = list(objs)
     if not objs or not fields:
         return bulk_update_with_history(objs, model, fields, batch_size=batch_size, default_user=default_user,
                                         default_change_reason=default_change_reason)
     attnames = [model._meta.get_field(name).attname for name in fields]
     groups: dict[tuple, list] = {}
-    try:
-        for obj in objs:
-            groups.setdefault(tuple(getattr(obj, a) for a in attnames), []).append(obj.pk)
-    except TypeError:  # unhashable values
-        return bulk_update_with_history(objs, model, fields, batch_size=batch_size, default_user=default_user,
-                                        default_change_reason=default_change_reason)
+    for obj in objs:
+        groups.setdefault(tuple(getattr(obj, a) for a in attnames), []).append(obj.pk)
     updated, chunk = 0, batch_size or 500
     manager = model._default_manager
     with transaction.atomic(savepoint=False):
