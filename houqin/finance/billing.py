@@ -33,6 +33,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from houqin import policy
 from houqin.core import calendar
 from houqin.core import rules as core_rules
+from houqin.core.bulk import update_alike_with_history
 from houqin.core.errors import Conflict, raise_for
 from houqin.core.rules import Figure, shipped_figure
 from houqin.core.workflow import move
@@ -301,8 +302,10 @@ def bills_issue(*, actor, month: dt.date) -> int:
     now = timezone.now()
     for bill in drafts:
         _issue(bill, actor, now)
-    bulk_update_with_history(drafts, FeeBill, ["status", "issued_at", "issued_by", "how_to_pay", "updated_at"],
-                             default_user=actor.user, default_change_reason="issued")
+    # updated_at is not among the fields: as with bulk_update (which writes the value read above and
+    # calls no pre_save), it stays what it was
+    update_alike_with_history(drafts, FeeBill, ["status", "issued_at", "issued_by", "how_to_pay"],
+                              default_user=actor.user, default_change_reason="issued")
     return len(drafts)
 
 

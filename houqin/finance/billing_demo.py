@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from houqin import policy
 from houqin.core import calendar
+from houqin.core.bulk import update_alike_with_history
 from houqin.finance import billing
 from houqin.finance.models import BillStatus, FeeBill, FeePayment, FeePaymentMethod, money
 
@@ -86,8 +87,8 @@ def build_bills(ctx, kg, accountant_user, parent_user=None) -> dict[str, int]:
             p.number = f"{prefix}{counters[prefix]:04d}"
         bulk_create_with_history(payments, FeePayment, batch_size=500, default_user=accountant_user,
                                  default_change_reason="recorded")
-        bulk_update_with_history(paid_bills, FeeBill, ["paid_amount", "status"], batch_size=500,
-                                 default_user=accountant_user, default_change_reason="payment")
+        update_alike_with_history(paid_bills, FeeBill, ["paid_amount", "status"], batch_size=500,
+                                  default_user=accountant_user, default_change_reason="payment")
         made["bills"] += len(bills)
         made["payments"] += len(payments)
     return made

@@ -72,7 +72,7 @@ def _production(ctx, kg, cook, plan: dict) -> int:
     children = Child.objects.filter(kindergarten=kg, left_on__isnull=True).count() or 100
     days = list(ctx.dates.past_days[-PRODUCTION_DAYS:])
     kept = {(s.day, s.meal, str(s.dish_code)): s for s in Sample.objects.filter(kindergarten=kg, day__in=days)}
-    served = {day: services.served_dishes(kg, day) for day in days}
+    served = services.served_dishes_on(kg, days)  # two queries for all the days
     disliked = left_dish([d for dishes in served.values() for d in dishes]) if plan else None
     rows = []
     for day in days:
@@ -347,9 +347,10 @@ def build_foodsafety(ctx):
         days = list(dates.past_days)
         samples, logs = [], []
         missing_planted = False
+        served = services.served_dishes_on(kg, days)  # two queries for all the days
         for day in days:
             meals = {}
-            for dish in services.served_dishes(kg, day):
+            for dish in served[day]:
                 meals.setdefault(dish["meal"], dish.get("meal_label", dish["meal"]))
                 if plan and day == plan["sample_missing_day"] and not missing_planted and dish["meal"] == "lunch":
                     missing_planted = True

@@ -104,6 +104,10 @@ def build_attendance_and_checks(ctx):
         sick_spell: dict[int, int] = {}
         for day in days:
             recent = (dates.today - day).days <= 3
+            # the day's times, made once for its thousand rows
+            at_check, at_entry, at_session, at_disinfection = _at(day, 8, 5), _at(day, 8, 10), _at(day, 8, 20), \
+                _at(day, 16, 30)
+            at_follow_up = _at(day + dt.timedelta(days=1), 10)
             is_today = day == dates.today
             for class_id, kids in by_class.items():
                 if is_today and class_id in unchecked:
@@ -130,8 +134,8 @@ def build_attendance_and_checks(ctx):
                     attendance.append(Attendance(
                         kindergarten=kg, child=child, school_class_id=class_id, date=day, status=status,
                         symptoms=symptoms, diagnosis=diagnosis, created_by_id=staff.get(class_id, {}).get(
-                            Role.CLASS_TEACHER, health.pk), created_at=_at(day, 8, 10),
-                        followed_up_at=_at(day + dt.timedelta(days=1), 10) if diagnosis else None,
+                            Role.CLASS_TEACHER, health.pk), created_at=at_entry,
+                        followed_up_at=at_follow_up if diagnosis else None,
                         followed_up_by=health if diagnosis else None))
                     if status == "present":
                         present += 1
@@ -140,7 +144,7 @@ def build_attendance_and_checks(ctx):
                             findings.append((class_id, day, CheckFinding(
                                 kindergarten=kg, child=child, school_class_id=class_id, date=day,
                                 temperature=Decimal("38.2"), findings=["fever"], action="sent_home", is_abnormal=True,
-                                created_at=_at(day, 8, 5))))
+                                created_at=at_check)))
                         elif rng.random() < 0.012:
                             found, action = rng.choice(CHECK_FINDINGS)
                             if is_today and "fever" in found:  # today has its one fever, above
@@ -148,12 +152,12 @@ def build_attendance_and_checks(ctx):
                             temp = Decimal(str(round(rng.uniform(37.4, 38.6), 1))) if "fever" in found else None
                             findings.append((class_id, day, CheckFinding(
                                 kindergarten=kg, child=child, school_class_id=class_id, date=day, temperature=temp,
-                                findings=found, action=action, is_abnormal=True, created_at=_at(day, 8, 5))))
+                                findings=found, action=action, is_abnormal=True, created_at=at_check)))
                 checker = staff.get(class_id, {}).get(Role.CLASS_TEACHER, health.pk)
                 sessions.append(CheckSession(
                     kindergarten=kg, school_class_id=class_id, date=day, kind="morning", checker_id=checker,
                     second_checker_id=staff.get(class_id, {}).get(Role.NURSERY), checked_count=present,
-                    created_by_id=checker, created_at=_at(day, 8, 20)))
+                    created_by_id=checker, created_at=at_session))
                 nursery = staff.get(class_id, {}).get(Role.NURSERY, health.pk)
                 # disinfection is done in the afternoon: none yet today; planted gaps: a few days
                 # without records in two classes
@@ -165,20 +169,18 @@ def build_attendance_and_checks(ctx):
                     disinfections.append(Disinfection(
                         kindergarten=kg, school_class_id=class_id, date=day, area=area, method=method,
                         concentration_mg_l=conc, minutes=minutes, done_by_id=nursery, created_by_id=nursery,
-                        created_at=_at(day, 16, 30)))
+                        created_at=at_disinfection))
         Attendance.objects.bulk_create(attendance, batch_size=2000)
-        sessions = CheckSession.objects.bulk_create(sessions, batch_size=2000)
-        session_of = {(s.school_class_id, s.date): s for s in CheckSession.objects.filter(kindergarten=kg)}
+        # each session counts its findings before it is written (no second pass over the sessions)
+        session_of = {(s.school_class_id, s.date): s for s in sessions}
+        for class_id, day, _f in findings:
+            session_of[(class_id, day)].abnormal_count += 1
+        CheckSession.objects.bulk_create(sessions, batch_size=2000)  # sets their pks
         rows = []
         for class_id, day, f in findings:
             f.session = session_of[(class_id, day)]
             rows.append(f)
         CheckFinding.objects.bulk_create(rows, batch_size=2000)
-        for class_id, day, _f in findings:
-            s = session_of[(class_id, day)]
-            s.abnormal_count += 1
-        CheckSession.objects.bulk_update([s for s in session_of.values() if s.abnormal_count], ["abnormal_count"],
-                                         batch_size=2000)
         Disinfection.objects.bulk_create(disinfections, batch_size=2000)
         n_att += len(attendance)
         n_find += len(rows)

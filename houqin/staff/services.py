@@ -99,6 +99,20 @@ def staff_user(actor, user_id_or_user):
     return User.objects.get(pk=user_id)
 
 
+def staff_users(actor, users_or_ids) -> list:
+    """staff_user of each, in order, in two queries whatever their number (404 if any is not staff)."""
+    User = get_user_model()
+    ids = [int(getattr(u, "pk", u)) for u in users_or_ids]  # a form's "12" as staff_user reads it
+    if not ids:
+        return []
+    staff = set(Membership.objects.filter(user_id__in=set(ids), kindergarten=actor.kindergarten, is_active=True)
+                .exclude(role__in=[Role.PARENT, Role.SUPERVISOR]).values_list("user_id", flat=True))
+    if not staff.issuperset(ids):
+        raise Http404
+    found = User.objects.in_bulk(set(ids))
+    return [found[i] for i in ids]
+
+
 # --- settings, posts, items, assignments -------------------------------------------------------------
 
 
@@ -473,7 +487,7 @@ def training_create(*, actor, topic, date: dt.date, trainer: str, title: str = "
     hours = _decimal(hours, "hours", minimum=Decimal("0.5"), maximum=Decimal("24"))
     pass_score = _decimal(pass_score, "pass_score", minimum=0, maximum=100)
     checked = files.read_optional(material, field="material")
-    people = [staff_user(actor, u) for u in attendees]
+    people = staff_users(actor, attendees)
     training = Training(kindergarten=actor.kindergarten, created_by=actor.user, topic=topic, date=date,
                         trainer=trainer, title=_text(title, "title", required=False, max_length=100),
                         location=_text(location, "location", required=False, max_length=60), hours=hours,
@@ -504,8 +518,7 @@ def training_record(*, actor, training, rows) -> list[TrainingAttendance]:
         raise Conflict(_("This training has been voided."))
     existing = {a.user_id: a for a in training.attendances.all()}
     out = []
-    for row in rows:
-        user = staff_user(actor, row["user"])
+    for row, user in zip(rows, staff_users(actor, [row["user"] for row in rows]), strict=True):
         score = row.get("score")
         if score in ("", None):
             score = None
@@ -542,7 +555,7 @@ def meeting_create(*, actor, date: dt.date, title: str, agenda: str = "", minute
     meeting = _save(Meeting(kindergarten=actor.kindergarten, created_by=actor.user, date=date, title=title,
                             agenda=(agenda or "").strip(), minutes=(minutes or "").strip(),
                             decisions=(decisions or "").strip(), chair=actor.user), actor)
-    people = [staff_user(actor, u) for u in attendees]
+    people = staff_users(actor, attendees)
     if people:
         meeting.attendees.set(people)
     for action in actions:

@@ -167,6 +167,25 @@ def test_action_items_are_to_dos_of_their_owner_and_findings_when_late(world, di
     assert "Overdue: 更换厨房排风扇滤网" not in {t.title for t in todos_for(cook_actor)}
 
 
+def test_a_meeting_s_attendees_are_checked_together_and_must_be_staff(world, director):
+    cook, guard = world.k1.users[Role.CANTEEN], world.k1.users[Role.GUARD]
+    with CaptureQueriesContext(connection) as ten:
+        m = services.meeting_create(actor=director, date=today(), title="例会",
+                                    attendees=[guard, str(cook.pk)] + [cook] * 8)  # a form's "12" too
+    with CaptureQueriesContext(connection) as one:
+        services.meeting_create(actor=director, date=today(), title="例会", attendees=[guard])
+    assert set(m.attendees.all()) == {cook, guard}
+    assert len(ten.captured_queries) == len(one.captured_queries)  # the list in two queries, however long
+    assert services.staff_users(director, [str(cook.pk), guard]) == [cook, guard]
+    for outsider in (world.k1.users[Role.PARENT], world.k2.users[Role.CANTEEN]):  # a parent; another kindergarten's
+        with pytest.raises(Http404):
+            services.meeting_create(actor=director, date=today(), title="例会", attendees=[cook, outsider])
+        with pytest.raises(Http404):
+            services.training_record(actor=director, training=services.training_create(
+                actor=director, topic=services.topic_save(actor=director, name=f"话题{outsider.pk}", category="food_safety"),
+                date=today(), trainer="区疾控", attendees=[cook]), rows=[{"user": outsider.pk}])
+
+
 # --- the daily procedure ------------------------------------------------------------------------------
 
 
