@@ -63,7 +63,7 @@ test: system-deps dev-setup
 ## worker per core (pytest-xdist; TEST_WORKERS=0 runs in one process)
 TEST_WORKERS ?= auto
 test-fast: dev-setup
-	$(PY) -m pytest --no-migrations -m "not e2e" -n $(TEST_WORKERS) $(ARGS)
+	$(PY) -m pytest --no-migrations -m "not e2e" -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 ## make bench: serve the demo data with gunicorn (production settings) and load the main pages with wrk
 bench: system-deps dev-setup
