@@ -60,10 +60,13 @@ test: system-deps dev-setup
 	bash scripts/test.sh
 
 ## make test-fast: the edit-run loop: SQLite only, tables from the models, no browser tests, one
-## worker per core (pytest-xdist; TEST_WORKERS=0 runs in one process)
+## worker per core (pytest-xdist; TEST_WORKERS=0 runs in one process). --dist loadfile is the
+## suite's own scheduler (tests/scheduling.py): whole test files to a worker, longest first, the
+## shared demo's readers one unit last on one worker; ARGS=--save-durations refreshes the times
+## it orders by (tests/durations.json)
 TEST_WORKERS ?= auto
 test-fast: dev-setup
-	$(PY) -m pytest --no-migrations -m "not e2e" -n $(TEST_WORKERS) $(ARGS)
+	$(PY) -m pytest --no-migrations -m "not e2e" -n $(TEST_WORKERS) --dist loadfile $(ARGS)
 
 ## make bench: serve the demo data with gunicorn (production settings) and load the main pages with wrk
 bench: system-deps dev-setup

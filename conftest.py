@@ -38,10 +38,24 @@ def clock_at(day: dt.date, hour: int = 9, minute: int = 30):
     return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI), tick=True)
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--save-durations", action="store_true",
+        help="under xdist: write each test file's time in this run to tests/durations.json (the "
+             "scheduler of `make test-fast` deals the longest files out first)")
+
+
 def pytest_configure(config):
     # From the start, before test modules are imported: dates computed at import or collection
     # (parametrize lists) read the same clock as the tests.
     clock_at(TEST_TODAY).start()
+    # Under xdist with --dist loadfile (make test-fast) the controller deals out whole test files,
+    # longest first, and the demo readers as one unit last on its worker (tests/scheduling.py).
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        from tests import scheduling
+
+        config.pluginmanager.register(scheduling.XdistPlugin(config.getoption("save_durations")),
+                                      "houqin-xdist-scheduling")
 
 
 def pytest_collection_finish(session):
@@ -86,7 +100,9 @@ def demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
 
     It is built inside a transaction that is rolled back when the run ends; each test's own changes
     roll back at its end as usual (its transaction is a savepoint inside this one). The tests that
-    use it run last (pytest_collection_modifyitems), so no other test ever sees the demo."""
+    use it run last (pytest_collection_modifyitems), so no other test ever sees the demo. A module's
+    world still open when it is built (its module's other tests ran just before: pytest keeps a
+    module fixture to the module's last test) is closed first, its rows rolled back."""
     import io
 
     from django.core.management import call_command
@@ -100,7 +116,9 @@ def demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
     class _RolledBack(Exception):
         pass
 
-    with _held_transaction(django_db_blocker):
+    for close in list(_OPEN_WORLDS.values()):
+        close()
+    with _held_transaction(django_db_blocker), _demo_open():
         with django_db_blocker.unblock(), clock_at(TEST_TODAY), \
                 override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
             first = {}
@@ -122,26 +140,50 @@ def demo_built(django_db_setup, django_db_blocker, tmp_path_factory):
         yield built
 
 
+# The module worlds whose transaction is open now (at most one: pytest ends a module's fixtures before
+# the next module's), by id of the world: their closers; and whether the shared demo is open.
+_OPEN_WORLDS: dict = {}
+_DEMO_OPEN: list = []
+
+
+@contextlib.contextmanager
+def _demo_open():
+    _DEMO_OPEN.append(True)
+    try:
+        yield
+    finally:
+        _DEMO_OPEN.clear()
+
+
 @contextlib.contextmanager
 def _held_transaction(django_db_blocker):
     """A transaction held open across the tests of a fixture wider than one test (the shared demo, a
     module's world) and rolled back at its end, whatever happened: each test's own transaction is a
-    savepoint inside it. What the fixture writes inside it, it writes under django_db_blocker.unblock()."""
+    savepoint inside it. What the fixture writes inside it, it writes under django_db_blocker.unblock().
+    It yields its closer: `close()` rolls it back before the end (then the end does nothing); only
+    while no transaction opened after it is still open."""
     from django.db import transaction
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
+    is_open = [True]
+
+    def close():
+        if is_open:
+            is_open.clear()
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                outer.__exit__(None, None, None)
+
     try:
-        yield
+        yield close
     finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+        close()
 
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """The tests that read the shared demo (fixture demo_built) run last, after every other test
     (pytest-django has already put the transactional ones last of the rest): the demo's transaction
     stays open from the first of them to the end of the run."""
@@ -165,6 +207,10 @@ def pytest_collection_modifyitems(items):
     if shared:
         ids = {id(item) for item in shared}
         items[:] = [item for item in items if id(item) not in ids] + shared
+    if hasattr(config, "workerinput"):  # an xdist worker: which tests read the demo, for tests/scheduling.py
+        from tests import scheduling
+
+        scheduling.write_demo_readers(config, [item.nodeid for item in shared])
 
 
 def _transactional(item) -> bool:
@@ -191,10 +237,17 @@ def _module_world(django_db_setup, django_db_blocker):
     runs on: the world's rows and their history come before anything a test does."""
     from houqin.testing import build_world
 
-    with _held_transaction(django_db_blocker):
+    if _DEMO_OPEN:
+        pytest.fail("a module's world asked for after the shared demo was built (its transaction is open "
+                    "to the end of the run): the demo's readers must run after every other test", pytrace=False)
+    with _held_transaction(django_db_blocker) as close:
         with django_db_blocker.unblock(), clock_at(WORLD_DAY):
             built = build_world()
-        yield built
+        _OPEN_WORLDS[id(built)] = close
+        try:
+            yield built
+        finally:
+            del _OPEN_WORLDS[id(built)]
 
 
 @pytest.fixture
@@ -206,7 +259,11 @@ def world(request, db):
     import copy
 
     if "_module_world" in request.fixturenames:
-        return copy.deepcopy(request.getfixturevalue("_module_world"))
+        built = request.getfixturevalue("_module_world")
+        if id(built) not in _OPEN_WORLDS:
+            pytest.fail("this module's world was closed for the shared demo: a test that uses it ran after "
+                        "one that reads the demo", pytrace=False)
+        return copy.deepcopy(built)
     from houqin.testing import build_world
 
     return build_world()
