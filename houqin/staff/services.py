@@ -88,13 +88,17 @@ def month_end(day: dt.date) -> dt.date:
     return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
+def _staff_memberships(actor):
+    """The active staff memberships of the actor's kindergarten (parents and supervisors are not staff)."""
+    return Membership.objects.filter(kindergarten=actor.kindergarten, is_active=True).exclude(
+        role__in=[Role.PARENT, Role.SUPERVISOR])
+
+
 def staff_user(actor, user_id_or_user):
     """A user with an active staff membership in the actor's kindergarten (404 otherwise)."""
     User = get_user_model()
     user_id = getattr(user_id_or_user, "pk", user_id_or_user)
-    ok = Membership.objects.filter(user_id=user_id, kindergarten=actor.kindergarten, is_active=True).exclude(
-        role__in=[Role.PARENT, Role.SUPERVISOR]).exists()
-    if not ok:
+    if not _staff_memberships(actor).filter(user_id=user_id).exists():
         raise Http404
     return User.objects.get(pk=user_id)
 
@@ -105,8 +109,7 @@ def staff_users(actor, users_or_ids) -> list:
     ids = [int(getattr(u, "pk", u)) for u in users_or_ids]  # a form's "12" as staff_user reads it
     if not ids:
         return []
-    staff = set(Membership.objects.filter(user_id__in=set(ids), kindergarten=actor.kindergarten, is_active=True)
-                .exclude(role__in=[Role.PARENT, Role.SUPERVISOR]).values_list("user_id", flat=True))
+    staff = set(_staff_memberships(actor).filter(user_id__in=set(ids)).values_list("user_id", flat=True))
     if not staff.issuperset(ids):
         raise Http404
     found = User.objects.in_bulk(set(ids))
