@@ -11,7 +11,9 @@ import re
 from types import SimpleNamespace
 
 import factory
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from houqin.org.models import (
     Campus,
@@ -452,39 +454,29 @@ def demo_snapshot(name: str, *, during=None):
     return register
 
 
-def _whitenoise_indexed_once():
-    from whitenoise.middleware import WhiteNoiseMiddleware
+class WhiteNoiseIndexedOnce(WhiteNoiseMiddleware):
+    """WhiteNoise as in production (config.settings_test puts it in its place), with its index of the
+    static files made once per test process instead of once per test client: each client builds
+    its own middleware, and WhiteNoise's index (a stat and the headers of each of ~900 files) cost
+    ~0.1 s a client, more than most tests. The files it serves and their headers are the same;
+    the index is kept per set of options, and in autorefresh mode (no index) nothing is kept."""
 
-    class WhiteNoiseIndexedOnce(WhiteNoiseMiddleware):
-        """WhiteNoise as in production (config.settings_test puts it in its place), with its index of the
-        static files made once per test process instead of once per test client: each client builds
-        its own middleware, and WhiteNoise's index (a stat and the headers of each of ~900 files) cost
-        ~0.1 s a client, more than most tests. The files it serves and their headers are the same;
-        the index is kept per set of options, and in autorefresh mode (no index) nothing is kept."""
+    _indexes: dict = {}
 
-        _indexes: dict = {}
+    def add_files(self, root, prefix=None):
+        self._indexed(("root", str(root), prefix), lambda: super(WhiteNoiseIndexedOnce, self).add_files(root, prefix))
 
-        def add_files(self, root, prefix=None):
-            self._indexed(("root", str(root), prefix), lambda: super(WhiteNoiseIndexedOnce, self).add_files(root, prefix))
+    def add_files_from_finders(self):
+        self._indexed(("finders",), super().add_files_from_finders)
 
-        def add_files_from_finders(self):
-            self._indexed(("finders",), super().add_files_from_finders)
-
-        def _indexed(self, source, scan):
-            if self.autorefresh:
-                return scan()
-            from django.conf import settings
-
-            immutable = getattr(self.immutable_file_test, "__func__", self.immutable_file_test)
-            key = (source, self.max_age, self.allow_all_origins, self.charset, self.index_file,
-                   repr(getattr(settings, "WHITENOISE_MIMETYPES", None)), self.add_headers_function, immutable)
-            if key not in self._indexes:
-                before = dict(self.files)
-                scan()
-                self._indexes[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
-            self.files.update(self._indexes[key])
-
-    return WhiteNoiseIndexedOnce
-
-
-WhiteNoiseIndexedOnce = _whitenoise_indexed_once()
+    def _indexed(self, source, scan):
+        if self.autorefresh:
+            return scan()
+        immutable = getattr(self.immutable_file_test, "__func__", self.immutable_file_test)
+        key = (source, self.max_age, self.allow_all_origins, self.charset, self.index_file,
+               repr(getattr(settings, "WHITENOISE_MIMETYPES", None)), self.add_headers_function, immutable)
+        if key not in self._indexes:
+            before = dict(self.files)
+            scan()
+            self._indexes[key] = {url: f for url, f in self.files.items() if before.get(url) is not f}
+        self.files.update(self._indexes[key])
